@@ -3,7 +3,8 @@
 Resolution order for one actor string, first match wins:
 
 1. an ICEWS/TKG sector actor "Role (Country)" ("Military (China)") -> (ISO3, sector of Role);
-2. a country name in any spelling country_converter knows ("Russian Federation") -> (ISO3, state);
+2. a country name, matched exactly in country_converter's and pycountry's name tables plus
+   ``resources/actors/country_spellings.csv`` ("Russian Federation") -> (ISO3, state);
 3. an office holder in the dated dictionary, in office on the event date -> (ISO3, role sector);
    the same person out of office -> (ISO3, other);
 4. an alias (institution, capital, demonym) from ``resources/actors/aliases.csv``.
@@ -13,18 +14,15 @@ Anything else stays unresolved: country and sector are NA and the raw string is 
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import cache
 from importlib import resources
 
 import country_converter as coco
 import pandas as pd
+import pycountry
 
-_ISO3 = re.compile(r"^[A-Z]{3}$")
 _ROLE_COUNTRY = re.compile(r"^(?P<role>.+?) \((?P<country>[^()]+)\)$")
-
-logging.getLogger("country_converter").setLevel(logging.ERROR)
 
 
 def _resource(name: str) -> pd.DataFrame:
@@ -89,12 +87,28 @@ def sector_of_role(role: str) -> str:
 
 
 @cache
-def _converter() -> coco.CountryConverter:
-    return coco.CountryConverter()
+def _country_names() -> dict[str, str]:
+    """Lower-cased country name -> ISO3, from country_converter, pycountry and our spellings.
+
+    Matching is exact: country_converter's regexes match substrings ("Bank of China",
+    "Armed Forces of the Russian Federation"), which would turn organisations into states.
+    """
+    names: dict[str, str] = {}
+    data = coco.CountryConverter().data
+    for column in ("name_short", "name_official", "ISO3"):
+        names.update({str(n).lower(): iso3 for n, iso3 in zip(data[column], data["ISO3"])})
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name", "alpha_3"):
+            value = getattr(country, attribute, None)
+            if value:
+                names[value.lower()] = country.alpha_3
+    spellings = _resource("country_spellings.csv")
+    names.update({s.lower(): iso3 for s, iso3 in zip(spellings["spelling"], spellings["iso3"])})
+    return names
 
 
 def country_codes(names: pd.Series) -> pd.Series:
-    """Convert country names (any spelling) or ISO codes to ISO3, NA when not a country.
+    """Convert country names (any spelling the name tables know) or ISO3 codes to ISO3.
 
     Parameters
     ----------
@@ -104,18 +118,13 @@ def country_codes(names: pd.Series) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ISO3 codes aligned with ``names``; NA where country_converter finds no country.
+        ISO3 codes aligned with ``names``; NA where the whole string is not one country
+        (organisations named after a country, like "Bank of China", stay unresolved).
     """
-    unique = list(names.dropna().unique())
-    if not unique:
-        return pd.Series(None, index=names.index, dtype=object)
-    converter = _converter()
-    known = set(converter.data["ISO3"])
-    converted = converter.convert(unique, to="ISO3", not_found=None)
-    converted = [converted] if isinstance(converted, str) else converted
-    # An ambiguous name comes back as a list of candidates: leave it unresolved.
-    lookup = {n: c for n, c in zip(unique, converted) if isinstance(c, str) and c in known}
-    return names.map(lookup).astype(object).where(lambda s: s.notna(), None)
+    lookup = _country_names()
+    unique = names.dropna().unique()
+    mapping = {name: lookup.get(name.strip().lower()) for name in unique}
+    return names.map(mapping).astype(object).where(lambda s: s.notna(), None)
 
 
 def _resolve_static(names: pd.Series) -> pd.DataFrame:

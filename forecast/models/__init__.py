@@ -1,0 +1,20 @@
+"""Models stage: forecasters behind one contract (``fit(panel)`` then ``predict(h, quantiles)``)."""
+
+from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError, quantile_column
+from forecast.models.baselines import Naive, WindowAverage
+from forecast.models.count_regression import NegativeBinomialGLM
+from forecast.models.distributions import NegativeBinomial, SamplePaths
+from forecast.models.stats import StatsForecastModel
+
+__all__ = [
+    "DEFAULT_QUANTILES",
+    "Forecaster",
+    "NegativeBinomial",
+    "NegativeBinomialGLM",
+    "Naive",
+    "PanelError",
+    "SamplePaths",
+    "StatsForecastModel",
+    "WindowAverage",
+    "quantile_column",
+]

@@ -1,0 +1,193 @@
+"""The forecaster contract shared by every model.
+
+Modelled on scikit-learn estimators: ``__init__`` only stores hyperparameters, ``fit``
+validates the panel, resets learned state and returns ``self``; learned attributes end
+in ``_``. Forecasts are count distributions, never Gaussian.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.models.distributions import CountDistribution
+
+DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+
+
+def quantile_column(q: float) -> str:
+    """Column name of a quantile level: ``0.1`` -> ``"q0.1"``."""
+    return f"q{q:g}"
+
+
+class PanelError(ValueError):
+    """Raised when a panel cannot be fitted: names the series or column and the fix."""
+
+
+def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.DatetimeIndex, str]:
+    """Validate a long panel and pivot it to ``(n_series, n_periods)``.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Long frame with ``unique_id, ds, y``; every series on the same regular grid.
+
+    Returns
+    -------
+    tuple
+        ``(y, ids, dates, freq)``.
+
+    Raises
+    ------
+    PanelError
+        On missing columns, negative or missing ``y``, duplicate rows, series on
+        different dates, or an irregular grid.
+    """
+    missing = {"unique_id", "ds", "y"} - set(panel.columns)
+    if missing:
+        raise PanelError(f"panel lacks column(s) {sorted(missing)}; a panel is a long frame unique_id, ds, y.")
+    if panel.empty:
+        raise PanelError("panel is empty: nothing to fit.")
+    y = pd.to_numeric(panel["y"], errors="coerce")
+    if y.isna().any():
+        bad = panel.loc[y.isna(), ["unique_id", "ds"]].head(3).to_dict("records")
+        raise PanelError(f"panel has missing or non-numeric y at {bad}; fill true zeros or drop the period.")
+    if (y < 0).any():
+        bad = panel.loc[y < 0, ["unique_id", "ds"]].head(3).to_dict("records")
+        raise PanelError(f"panel has negative counts at {bad}; count models need y >= 0.")
+    if panel.duplicated(["unique_id", "ds"]).any():
+        raise PanelError("panel has duplicate (unique_id, ds) rows; aggregate them first.")
+    wide = panel.assign(y=y).pivot(index="unique_id", columns="ds", values="y").sort_index(axis=0).sort_index(axis=1)
+    if wide.isna().any().any():
+        ragged = wide.index[wide.isna().any(axis=1)].tolist()[:3]
+        raise PanelError(
+            f"series {ragged} do not cover every date of the panel; all series must share one grid "
+            "(build the panel with zero-filling, or fit them separately)."
+        )
+    dates = pd.DatetimeIndex(wide.columns)
+    freq = pd.infer_freq(dates) if len(dates) >= 3 else None
+    if freq is None:
+        raise PanelError(
+            "panel dates are not a regular calendar grid (or fewer than 3 periods); a gap between "
+            "coverage periods is missing data: use series.span=latest or fit each segment."
+        )
+    return wide.to_numpy(dtype=float), [str(i) for i in wide.index], dates, freq
+
+
+class Forecaster:
+    """Base class: probabilistic count forecasts for every series of a panel.
+
+    Subclasses implement ``_fit(y)`` on the validated ``(n_series, n_periods)`` matrix and
+    ``_distribution(h)`` returning a :data:`CountDistribution` of shape ``(n_series, h)``.
+    """
+
+    # -- hyperparameters -------------------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return [p for p in signature.parameters if p != "self"]
+
+    def get_params(self) -> dict[str, Any]:
+        """Hyperparameters as passed to ``__init__``."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def clone(self) -> Forecaster:
+        """A new, unfitted forecaster with the same hyperparameters."""
+        return type(self)(**self.get_params())
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+    # -- fitting ---------------------------------------------------------------------
+    def fit(self, panel: pd.DataFrame) -> Forecaster:
+        """Fit on a long panel ``unique_id, ds, y``; a refit starts from scratch.
+
+        Returns
+        -------
+        Forecaster
+            ``self``.
+        """
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, name)
+        y, ids, dates, freq = panel_to_matrix(panel)
+        self.ids_ = ids
+        self.last_ds_ = dates[-1]
+        self.freq_ = freq
+        self.n_periods_ = y.shape[1]
+        self._fit(y)
+        return self
+
+    def _fit(self, y: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _distribution(self, h: int) -> CountDistribution:
+        raise NotImplementedError
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "ids_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(panel) first.")
+
+    def future_dates(self, h: int) -> pd.DatetimeIndex:
+        """The ``h`` dates after the end of the training panel."""
+        self._check_fitted()
+        return pd.date_range(self.last_ds_, periods=h + 1, freq=self.freq_)[1:]
+
+    def distribution(self, h: int) -> CountDistribution:
+        """The predictive distribution for horizons 1..h, shape ``(n_series, h)``."""
+        self._check_fitted()
+        if h < 1:
+            raise ValueError(f"horizon h must be >= 1, got {h}.")
+        return self._distribution(h)
+
+    # -- forecasting -----------------------------------------------------------------
+    def predict(self, h: int, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pd.DataFrame:
+        """Forecast mean and quantiles.
+
+        Parameters
+        ----------
+        h : int
+            Horizon in panel periods.
+        quantiles : sequence of float
+            Levels in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``unique_id, ds, model, mean, q<level>...``, one row per series and step;
+            quantiles are monotone and non-negative.
+        """
+        levels = sorted(float(q) for q in quantiles)
+        if any(not 0 < q < 1 for q in levels):
+            raise ValueError(f"quantile levels must lie in (0, 1), got {levels}.")
+        dist = self.distribution(h)
+        n = len(self.ids_)
+        frame = pd.DataFrame(
+            {
+                "unique_id": np.repeat(self.ids_, h),
+                "ds": np.tile(self.future_dates(h), n),
+                "model": type(self).__name__,
+                "mean": np.clip(dist.mean(), 0.0, None).ravel(),
+            }
+        )
+        values = np.stack([dist.quantile(q) for q in levels])
+        values = np.maximum.accumulate(np.clip(values, 0.0, None), axis=0)  # monotone in level
+        for q, column in zip(levels, values):
+            frame[quantile_column(q)] = column.ravel()
+        return frame
+
+    def sample(self, h: int, n_samples: int, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Sample paths ``(n_series, h, n_samples)`` for sample-based scores such as CRPS.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator, optional
+            Source of randomness; defaults to one seeded with the model's ``seed``
+            (or 0), so repeated calls give the same draws.
+        """
+        rng = rng if rng is not None else np.random.default_rng(getattr(self, "seed", 0))
+        return self.distribution(h).sample(n_samples, rng)

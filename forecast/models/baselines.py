@@ -1,0 +1,91 @@
+"""Baseline forecasters with a negative-binomial predictive distribution.
+
+A point rule (last value, window mean) sets the mean. The NB dispersion for horizon ``k``
+comes from the rule's own ``k``-step-ahead in-sample errors, so intervals widen where the
+rule's errors do. Never Gaussian.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecast.models.base import Forecaster
+from forecast.models.distributions import NegativeBinomial, nb_dispersion
+
+
+class _PointRuleForecaster(Forecaster):
+    """A baseline whose ``k``-step forecast from origin ``t`` is a function of ``y[..., :t]``."""
+
+    def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
+        """Forecasts of ``y[:, t]`` made at origin ``t - k``; NaN where undefined."""
+        raise NotImplementedError
+
+    def _point(self, y: np.ndarray) -> np.ndarray:
+        """Point forecast (flat over the horizon) from the full history, shape ``(n_series,)``."""
+        raise NotImplementedError
+
+    def _fit(self, y: np.ndarray) -> None:
+        self.y_ = y
+        self.point_ = self._point(y)
+
+    def _distribution(self, h: int) -> NegativeBinomial:
+        alpha = np.column_stack([nb_dispersion(self.y_, self._in_sample(self.y_, k)) for k in range(1, h + 1)])
+        mu = np.repeat(self.point_[:, None], h, axis=1)
+        return NegativeBinomial(mu=mu, alpha=alpha)
+
+
+class Naive(_PointRuleForecaster):
+    """Last observed value carried forward (LOCF).
+
+    Parameters
+    ----------
+    seed : int
+        Seed for sample paths.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def _point(self, y: np.ndarray) -> np.ndarray:
+        return y[:, -1].copy()
+
+    def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
+        fitted = np.full_like(y, np.nan)
+        fitted[:, k:] = y[:, :-k]
+        return fitted
+
+
+class WindowAverage(_PointRuleForecaster):
+    """Mean of the last ``window`` periods.
+
+    Parameters
+    ----------
+    window : int
+        Number of most recent periods averaged.
+    seed : int
+        Seed for sample paths.
+    """
+
+    def __init__(self, window: int = 8, seed: int = 0) -> None:
+        self.window = window
+        self.seed = seed
+
+    def _fit(self, y: np.ndarray) -> None:
+        if self.window < 1 or self.window > y.shape[1]:
+            raise ValueError(
+                f"WindowAverage.window={self.window} must be between 1 and the {y.shape[1]} periods of the panel."
+            )
+        super()._fit(y)
+
+    def _point(self, y: np.ndarray) -> np.ndarray:
+        return y[:, -self.window :].mean(axis=1)
+
+    def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
+        w = self.window
+        csum = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y, axis=1)], axis=1)
+        means = (csum[:, w:] - csum[:, :-w]) / w  # means[:, j] = mean(y[:, j : j + w])
+        fitted = np.full_like(y, np.nan)
+        # The forecast of y[:, t] from origin t-k uses y[:, t-k-w+1 : t-k+1] = means[:, t-k-w+1].
+        first = w + k - 1
+        fitted[:, first:] = means[:, : y.shape[1] - first]
+        return fitted

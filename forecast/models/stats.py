@@ -1,0 +1,60 @@
+"""Adapter for statsforecast models: their point forecasts, our count distribution.
+
+statsforecast's own intervals are Gaussian; around its point forecast we put a negative
+binomial whose dispersion comes from the model's in-sample one-step residuals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsforecast.models as sf_models
+from statsforecast import StatsForecast
+
+from forecast.models.base import Forecaster
+from forecast.models.distributions import NegativeBinomial, nb_dispersion
+
+
+class StatsForecastModel(Forecaster):
+    """Any ``statsforecast.models`` class with a negative-binomial predictive distribution.
+
+    Parameters
+    ----------
+    model : str
+        Class name in ``statsforecast.models`` (``AutoETS``, ``CrostonSBA``, ``TSB``, ...).
+    params : dict, optional
+        Keyword arguments for that class.
+    seed : int
+        Seed for sample paths.
+    """
+
+    def __init__(self, model: str = "AutoETS", params: dict[str, Any] | None = None, seed: int = 0) -> None:
+        self.model = model
+        self.params = params
+        self.seed = seed
+
+    def _fit(self, y: np.ndarray) -> None:
+        model_class = getattr(sf_models, self.model, None)
+        if not isinstance(model_class, type):
+            raise ValueError(f"StatsForecastModel.model={self.model!r} is not a class of statsforecast.models.")
+        dates = pd.date_range(end=self.last_ds_, periods=y.shape[1], freq=self.freq_)
+        frame = pd.DataFrame(
+            {"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()}
+        )
+        engine = StatsForecast(models=[model_class(**dict(self.params or {}))], freq=self.freq_, n_jobs=1)
+        engine.forecast(df=frame, h=1, fitted=True)
+        fitted = engine.forecast_fitted_values()
+        column = fitted.columns[-1]
+        fitted_wide = fitted.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_]
+        self.alpha_ = nb_dispersion(y, fitted_wide.to_numpy(dtype=float))
+        self.frame_ = frame
+        self.engine_ = engine
+
+    def _distribution(self, h: int) -> NegativeBinomial:
+        point = self.engine_.forecast(df=self.frame_, h=h)
+        column = point.columns[-1]
+        mu = point.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_].to_numpy(dtype=float)
+        mu = np.clip(np.nan_to_num(mu, nan=0.0), 0.0, None)  # level models can dip below zero
+        return NegativeBinomial(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
