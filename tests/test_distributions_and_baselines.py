@@ -1,0 +1,57 @@
+"""Count distributions and baseline rules against hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.models import NegativeBinomial, Naive, SamplePaths, WindowAverage
+from forecast.models.distributions import nb_dispersion
+
+
+def test_negative_binomial_quantiles_by_hand():
+    # mu=2, alpha=0.5 -> size 2, p 0.5: P(k) = (k+1)/2^(k+2); cdf 0.25, 0.5, 0.6875, 0.8125, 0.8906, 0.9375
+    dist = NegativeBinomial(mu=np.array([[2.0]]), alpha=np.array([[0.5]]))
+    assert dist.quantile(0.5)[0, 0] == 1
+    assert dist.quantile(0.9)[0, 0] == 5
+    assert dist.quantile(0.2)[0, 0] == 0
+
+
+def test_poisson_limit_and_zero_mean():
+    # Poisson(1): cdf 0.3679, 0.7358, 0.9197
+    dist = NegativeBinomial(mu=np.array([[1.0, 0.0]]), alpha=np.array([[0.0, 0.0]]))
+    assert dist.quantile(0.5).tolist() == [[1.0, 0.0]]
+    assert dist.quantile(0.9).tolist() == [[2.0, 0.0]]
+
+
+def test_negative_binomial_sampling_moments():
+    dist = NegativeBinomial(mu=np.array([[4.0]]), alpha=np.array([[0.5]]))
+    draws = dist.sample(200_000, np.random.default_rng(0))[0, 0]
+    assert abs(draws.mean() - 4.0) < 0.05
+    assert abs(draws.var() - (4.0 + 0.5 * 16.0)) < 0.3  # mu + alpha mu^2 = 12
+
+
+def test_sample_paths_quantiles_are_draws():
+    dist = SamplePaths(paths=np.array([[[0.0, 1.0, 1.0, 5.0]]]))
+    assert dist.mean()[0, 0] == 1.75
+    assert dist.quantile(0.5)[0, 0] == 1.0
+    assert dist.quantile(0.9)[0, 0] == 5.0
+
+
+def test_dispersion_by_hand():
+    # excess = (0-4)^2-4 + (8-4)^2-4 = 24; scale = 16+16 = 32 -> alpha 0.75
+    assert nb_dispersion(np.array([[0.0, 8.0]]), np.array([[4.0, 4.0]]))[0] == 0.75
+    # under-dispersed residuals are floored at Poisson
+    assert nb_dispersion(np.array([[4.0, 4.0]]), np.array([[4.0, 4.0]]))[0] == 0.0
+    # periods without a fitted value are ignored
+    assert nb_dispersion(np.array([[100.0, 0.0, 8.0]]), np.array([[np.nan, 4.0, 4.0]]))[0] == 0.75
+
+
+def test_baseline_point_rules():
+    panel = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2021-01-04", periods=6, freq="W-MON"), "y": [1, 2, 3, 4, 5, 9.0]})
+    assert Naive().fit(panel).predict(2)["mean"].tolist() == [9.0, 9.0]
+    assert WindowAverage(window=3).fit(panel).predict(1)["mean"].tolist() == [6.0]
+    # in-sample 2-step forecasts of a window-2 mean: y[t] predicted by mean(y[t-3], y[t-2])
+    fitted = WindowAverage(window=2)._in_sample(np.array([[1.0, 2, 3, 4, 5, 6]]), 2)
+    np.testing.assert_array_equal(fitted[0, 3:], [1.5, 2.5, 3.5])
+    assert np.isnan(fitted[0, :3]).all()
