@@ -32,6 +32,8 @@ EVENT_COLUMNS: dict[str, str] = {
 }
 
 _ISO3 = r"^[A-Z]{3}$"
+# A root 01-20 followed by up to two digits: "42" (a code that lost its leading zero) fails.
+_CAMEO = r"^(0[1-9]|1[0-9]|20)[0-9]{0,2}$"
 
 EVENT_SCHEMA = pa.DataFrameSchema(
     {
@@ -47,8 +49,8 @@ EVENT_SCHEMA = pa.DataFrameSchema(
         "target_actor": pa.Column(str, nullable=True),
         "target_country": pa.Column(str, pa.Check.str_matches(_ISO3), nullable=True),
         "target_sector": pa.Column(str, pa.Check.isin(SECTORS), nullable=True),
-        "cameo_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,4}$"), nullable=False),
-        "root_code": pa.Column(str, pa.Check.str_matches(r"^\d{2}$"), nullable=False),
+        "cameo_code": pa.Column(str, pa.Check.str_matches(_CAMEO), nullable=False),
+        "root_code": pa.Column(str, pa.Check.str_matches(r"^(0[1-9]|1[0-9]|20)$"), nullable=False),
         "quad_class": pa.Column("Int8", pa.Check.isin([1, 2, 3, 4]), nullable=False),
         "goldstein": pa.Column(float, pa.Check.in_range(-10.0, 10.0), nullable=True),
         "source_dataset": pa.Column(str, nullable=False),

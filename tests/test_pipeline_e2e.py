@@ -1,0 +1,89 @@
+"""The default experiment end to end, composed from the real configs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecast.events import families_from_mapping
+from forecast.events.embedded import embedded_coverage, load_embedded
+from forecast.pipeline import run
+from forecast.series import SeriesSpec, build_panel
+from tests.helpers import compose_config
+
+FAST = ["backtest.n_windows=2", "model.nb_glm.n_paths=300"]
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory) -> Path:
+    return run(compose_config(FAST), tmp_path_factory.mktemp("run"))
+
+
+@pytest.mark.slow
+def test_default_experiment_writes_every_output(default_run):
+    for name in (
+        "events_summary.json", "panel.parquet", "backtest.parquet", "metrics.csv", "forecasts.parquet",
+        "figures/fan_chart.png", "config.yaml", "provenance.json", "report.md", "report.html", "quarantine.parquet",
+    ):
+        assert (default_run / name).is_file(), name
+    forecasts = pd.read_parquet(default_run / "forecasts.parquet")
+    assert {"unique_id", "ds", "model", "mean", "q0.1", "q0.5", "q0.9"} <= set(forecasts.columns)
+    assert set(forecasts["model"]) == {"naive", "window_average", "auto_ets", "nb_glm"}
+    assert set(forecasts["unique_id"]) == {
+        "CHN-RUS/cooperation", "CHN-RUS/military_contact", "CHN-USA/cooperation", "CHN-USA/military_contact"
+    }
+    assert forecasts.groupby(["model", "unique_id"]).size().eq(8).all()  # 8-week horizon
+    assert forecasts["ds"].min() == pd.Timestamp("2021-08-30")  # the week after the last full week
+    provenance = json.loads((default_run / "provenance.json").read_text())
+    assert set(provenance) >= {"git", "data_sha256", "packages", "seed"}
+    assert len(next(iter(provenance["data_sha256"].values()))) == 64
+    summary = json.loads((default_run / "events_summary.json").read_text())
+    assert summary["rows_read"] == summary["rows_accepted"] + summary["rows_quarantined"] + summary["rows_duplicate"]
+    assert summary["events_total"] == 794_912  # 468,558 ICEWS18 + 326,354 ICEWS21 facts
+    report = (default_run / "report.md").read_text()
+    assert "Boschee" in report and "figures/fan_chart.png" in report and "nb_glm" in report
+
+
+@pytest.mark.slow
+def test_same_config_and_seed_give_same_numbers(default_run, tmp_path):
+    again = run(compose_config(FAST), tmp_path)
+    for name in ("forecasts.parquet", "backtest.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(default_run / name), pd.read_parquet(again / name))
+
+
+def test_embedded_weekly_count_matches_hand_count():
+    """CHN-RUS country-node events in the week of 2021-08-09: 18 by an awk count of the raw ICEWS21 files."""
+    families = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["state"])
+    panel = build_panel(load_embedded().events, spec, families, embedded_coverage())
+    weekly = panel.set_index("ds")["y"]
+    assert weekly[pd.Timestamp("2021-08-09")] == 18
+    assert weekly[pd.Timestamp("2021-03-15")] == 24
+
+
+@pytest.mark.slow
+def test_console_script_runs_from_any_directory(tmp_path):
+    script = Path(sys.executable).with_name("forecast-run")
+    if not script.exists():
+        pytest.skip(f"{script} not installed: run the tests through `make test`, which installs the package")
+    run_dir = tmp_path / "out"
+    done = subprocess.run(
+        [str(script), "experiment=china_russia_vs_us", f"hydra.run.dir={run_dir}", "model=[naive,window_average]",
+         "backtest.n_windows=1"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert str(run_dir) in done.stdout
+    assert (run_dir / "report.html").is_file() and (run_dir / "figures/fan_chart.png").is_file()
+
+
+def test_disallowed_target_is_refused():
+    from forecast.instantiate import build
+
+    with pytest.raises(ValueError, match="not allowed"):
+        build({"_target_": "os.system", "command": "true"}, where="model.evil")
