@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.models.base import quantile_column
+from forecast.models.base import interval_levels, quantile_column
 
 
 def quantile_levels(frame: pd.DataFrame) -> list[float]:
@@ -48,7 +48,7 @@ def crps_from_quantiles(frame: pd.DataFrame, levels: Sequence[float] | None = No
 
 def interval_hit(frame: pd.DataFrame, level: float) -> pd.Series:
     """Whether ``y`` falls in the central ``level`` interval (e.g. 0.8 -> [q0.1, q0.9])."""
-    lower, upper = round((1 - level) / 2, 10), round((1 + level) / 2, 10)
+    lower, upper = interval_levels(level)
     return (frame["y"] >= frame[quantile_column(lower)]) & (frame["y"] <= frame[quantile_column(upper)])
 
 
@@ -70,7 +70,7 @@ def evaluate(backtest: pd.DataFrame, coverage_levels: Sequence[float] = (0.5, 0.
     )
     names = {"mae": "mae", "crps": "crps"}
     for level in coverage_levels:
-        lower, upper = round((1 - level) / 2, 10), round((1 + level) / 2, 10)
+        lower, upper = interval_levels(level)
         if lower in levels and upper in levels:
             name = f"coverage_{level:g}"
             scored[name] = interval_hit(backtest, level).astype(float)

@@ -24,6 +24,11 @@ def quantile_column(q: float) -> str:
     return f"q{q:g}"
 
 
+def interval_levels(level: float) -> tuple[float, float]:
+    """Quantile levels bounding a central interval: ``0.8`` -> ``(0.1, 0.9)``."""
+    return round((1 - level) / 2, 10), round((1 + level) / 2, 10)
+
+
 class PanelError(ValueError):
     """Raised when a panel cannot be fitted: names the series or column and the fix."""
 
