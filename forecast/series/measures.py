@@ -26,6 +26,16 @@ MEASURES: dict[str, str] = {
 }
 """Known measures and what their values mean."""
 
+AXIS_LABELS: dict[str, str] = {
+    "count": "events per period",
+    "event_days": "days with events per period",
+    "goldstein_sum": "Goldstein sum per period",
+    "goldstein_mean": "mean Goldstein value",
+    "net_cooperation": "cooperative minus conflictual events",
+    "share": "events per source volume",
+}
+"""Short y-axis labels for figures."""
+
 COUNT_MEASURES: frozenset[str] = frozenset({"count", "event_days"})
 """Measures whose values are non-negative integers, what count models assume."""
 
