@@ -103,6 +103,7 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
 
     report_model = cfg.report.model if cfg.report.model in models else next(iter(models))
+    # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
     dyads = list(dict.fromkeys(panel["dyad"]))
     figure = fan_chart_grid(panel, forecasts, families=list(spec.families), dyads=dyads, model=report_model)
     figure.savefig(run_dir / "figures" / "fan_chart.png", dpi=120)

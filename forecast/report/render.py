@@ -73,7 +73,7 @@ def render_markdown(inputs: ReportInputs) -> str:
         "## Data attribution",
         inputs.attribution,
     ]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join(s for s in sections if s) + "\n"
 
 
 def write_report(inputs: ReportInputs, run_dir: Path) -> tuple[Path, Path]:

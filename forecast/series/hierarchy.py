@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.series.measures import ADDITIVE_MEASURES
+from forecast.series.measures import ADDITIVE_MEASURES, quantile_columns
 from forecast.series.selection import dyad_labels
 
 RECONCILERS: tuple[str, ...] = ("bottom_up", "ols", "wls_struct", "mint_shrink")
@@ -212,7 +212,7 @@ def reconcile(
     )
     out = kept.merge(means, on=["unique_id", "ds", "model"], how="left")
     shift = out["reconciled"] - out["mean"]
-    for column in [c for c in out.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit()]:
+    for column in quantile_columns(out):
         out[column] = out[column] + shift
         if nonnegative:
             out[column] = out[column].clip(lower=0.0)

@@ -137,8 +137,13 @@ def invert_transform(frame: pd.DataFrame, transform: str) -> pd.DataFrame:
     _check_transform(transform)
     if transform == "none":
         return frame
-    columns = [c for c in frame.columns if c in ("y", "mean") or (c.startswith("q") and c[1:].replace(".", "", 1).isdigit())]
+    columns = [c for c in frame.columns if c in ("y", "mean")] + quantile_columns(frame)
     return frame.assign(**{c: np.expm1(frame[c]) for c in columns})
+
+
+def quantile_columns(frame: pd.DataFrame) -> list[str]:
+    """The ``q<level>`` columns of a forecasts frame."""
+    return [c for c in frame.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit()]
 
 
 def _check_transform(transform: str) -> None:

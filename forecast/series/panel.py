@@ -248,7 +248,8 @@ def build_panel(
         ``denominator`` is the total number of events of the segment's dataset in the
         period (the media-volume normaliser, whatever the measure). ``y`` is zero in
         covered periods without events, except for ``goldstein_mean``, which is missing
-        there because a mean of no events is undefined.
+        there because a mean of no events is undefined, and ``share``, which is missing
+        where the source itself reported nothing.
     """
     known = all_families(spec, families)
     grid = period_grid(coverage, spec)
