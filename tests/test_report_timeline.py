@@ -52,3 +52,12 @@ def test_unknown_dyad_or_family_is_named():
         event_timeline(PANEL, "CHN-USA")
     with pytest.raises(KeyError, match="visits"):
         event_timeline(PANEL, "CHN-RUS", families=["visits"])
+
+
+def test_partial_periods_are_marked():
+    cover = coverage(("early", "2018-01-03", "2018-01-21"))  # the first week is partial
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["coop"], drop_partial=False)
+    fig = event_timeline(build_panel(EVENTS, spec, FAMILIES, cover), "CHN-RUS")
+    (markers,) = fig.axes[0].collections
+    assert markers.get_offsets().shape == (1, 2)
+    plt.close(fig)

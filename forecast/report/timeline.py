@@ -25,7 +25,8 @@ def event_timeline(
     """One line per event family for one dyad, on the panel's calendar.
 
     Each coverage segment is drawn separately, so a gap between datasets shows as a gap
-    rather than as a line across months without data.
+    rather than as a line across months without data; partly covered periods are drawn
+    as hollow markers.
 
     Parameters
     ----------
@@ -71,6 +72,10 @@ def event_timeline(
                 marker="." if len(segment) < 60 else None,
                 label=family if j == 0 else None,
             )
+        # Partly covered periods (kept with drop_partial=false) hold fewer days: mark them.
+        partial = series[series["partial"].astype(bool)]
+        if not partial.empty:
+            ax.scatter(partial["ds"], partial["y"], facecolors="white", edgecolors=colours[i % len(colours)], zorder=3)
     measure, freq = rows["measure"].iloc[0], rows["freq"].iloc[0]
     ax.set_title(f"{dyad}: {measure} by event family ({freq})")
     ax.set_xlabel("period start")
