@@ -10,7 +10,9 @@ Levels, from the top:
     needs the summing matrix.
 ``pair total`` and ``pair x family`` (directed panels only)
     ``A-B/total`` and ``A-B/<family>``: ``A>B`` plus ``B>A``, so a directed panel sums to
-    the undirected series of the same events.
+    the undirected series of the same events. Only directions in the panel are summed:
+    select both (``series.countries``, or both orders in ``series.dyads``) for the pair to
+    equal the undirected series.
 ``dyad total``
     ``<dyad>/total``: the dyad's family series summed. Families may overlap
     (``military_contact`` shares events with ``cooperation``), in which case this is a sum

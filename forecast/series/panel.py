@@ -260,8 +260,11 @@ def build_panel(
     )
     in_family = {name: family_mask(events, name, known) for name in spec.families}
     admitted = sector_mask(events, spec.sectors, spec.either_sector) & in_grid
-    candidates = events[admitted & np.logical_or.reduce(list(in_family.values()))]
-    pairs = select_dyads(candidates, spec)
+    # Only a top-N selection ranks pairs on the events.
+    ranked = events.iloc[:0]
+    if spec.top_n is not None:
+        ranked = events[admitted & np.logical_or.reduce(list(in_family.values()))]
+    pairs = select_dyads(ranked, spec)
 
     dyads = pd.DataFrame(pairs, columns=["source", "target"])
     dyads["dyad"] = dyad_labels(dyads["source"], dyads["target"], spec.directed)
