@@ -98,11 +98,8 @@ def build_hierarchy(panel: pd.DataFrame) -> Hierarchy:
         raise ValueError("series.families: 'total' is reserved for the hierarchy's totals; rename that family.")
     directed = meta["dyad"].str.contains(">", regex=False).all()
     # Each bottom series belongs to both its countries' actor totals.
-    actors = _one_hot(meta["source"], "/total").add(_one_hot(meta["target"], "/total"), fill_value=0.0).clip(upper=1.0)
-    levels = {
-        "source total": pd.DataFrame(1.0, index=["total"], columns=meta.index),
-        "actor total": actors.fillna(0.0),
-    }
+    actors = _one_hot(meta["source"], "/total").add(_one_hot(meta["target"], "/total"), fill_value=0.0)
+    levels = {"source total": pd.DataFrame(1.0, index=["total"], columns=meta.index), "actor total": actors}
     if directed:
         pair = pd.Series(dyad_labels(meta["source"], meta["target"], directed=False), index=meta.index)
         levels["pair total"] = _one_hot(pair, "/total")
