@@ -19,8 +19,15 @@ from forecast.events.embedded import embedded_path
 from forecast.events.sources import LoadedSource, load_source
 from forecast.instantiate import build
 from forecast.models import Forecaster
-from forecast.report import ReportInputs, fan_chart_grid, provenance, write_report
-from forecast.series import SeriesSpec, build_panel, dyad_label
+from forecast.report import ReportInputs, event_timeline_grid, fan_chart_grid, provenance, write_report
+from forecast.series import (
+    SeriesSpec,
+    apply_transform,
+    build_panel,
+    check_model_support,
+    describe_measure,
+    invert_transform,
+)
 
 log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -47,9 +54,12 @@ def _models(cfg: DictConfig) -> dict[str, Forecaster]:
 def run(cfg: DictConfig, run_dir: Path) -> Path:
     """Run one experiment and write every output into ``run_dir``.
 
-    Writes ``events_summary.json``, ``panel.parquet``, ``backtest.parquet``,
-    ``metrics.csv``, ``forecasts.parquet``, ``figures/fan_chart.png``, ``config.yaml``,
-    ``provenance.json``, ``report.md`` and ``report.html``.
+    Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
+    volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
+    ``figures/fan_chart.png``, ``figures/timeline.png``, ``config.yaml``,
+    ``provenance.json``, ``report.md`` and ``report.html``. With ``series.transform=log1p``
+    the models fit ``log1p(y)`` and the backtest and forecasts are mapped back with
+    ``expm1`` here, so every file is on the measure's scale.
 
     Returns
     -------
@@ -70,27 +80,34 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     families = families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True))
     panel = build_panel(source.result.events, spec, families, source.coverage)
     panel.to_parquet(run_dir / "panel.parquet", index=False)
+    denominators = panel[["segment", "ds", "denominator"]].drop_duplicates().sort_values("ds")
+    denominators.to_parquet(run_dir / "denominators.parquet", index=False)
 
     backtest_spec: BacktestSpec = build(cfg.backtest, where="backtest")
     models = _models(cfg)
-    backtest = rolling_origin(panel, models, backtest_spec)
+    caveats = check_model_support(spec.measure, spec.transform, models)
+    fit_panel = apply_transform(panel, spec.transform)
+    backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), spec.transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
     metrics = evaluate(backtest)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
 
     forecasts = pd.concat(
         [
-            model.fit(panel[["unique_id", "ds", "y"]]).predict(backtest_spec.horizon, backtest_spec.quantiles).assign(model=name)
+            model.fit(fit_panel[["unique_id", "ds", "y"]]).predict(backtest_spec.horizon, backtest_spec.quantiles).assign(model=name)
             for name, model in models.items()
         ],
         ignore_index=True,
     )
+    forecasts = invert_transform(forecasts, spec.transform)
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
 
     report_model = cfg.report.model if cfg.report.model in models else next(iter(models))
-    dyads = list(dict.fromkeys(dyad_label(a, b, spec.directed) for a, b in spec.dyads))
+    # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
+    dyads = list(dict.fromkeys(panel["dyad"]))
     figure = fan_chart_grid(panel, forecasts, families=list(spec.families), dyads=dyads, model=report_model)
     figure.savefig(run_dir / "figures" / "fan_chart.png", dpi=120)
+    event_timeline_grid(panel, dyads).savefig(run_dir / "figures" / "timeline.png", dpi=120)
 
     config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
     (run_dir / "config.yaml").write_text(config_yaml)
@@ -106,11 +123,12 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
             panel=panel,
             metrics=metrics,
             forecasts=forecasts,
-            figure_paths=["figures/fan_chart.png"],
+            figure_paths=["figures/fan_chart.png", "figures/timeline.png"],
             config_yaml=config_yaml,
             provenance=record,
             attribution=attribution,
             report_model=report_model,
+            series_note=" ".join([describe_measure(spec.measure, spec.transform, spec.share_per), *caveats]),
         ),
         run_dir,
     )

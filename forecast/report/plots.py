@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from forecast.models.base import interval_levels, quantile_column
+from forecast.series.measures import AXIS_LABELS
 
 
 def fan_chart(
@@ -70,9 +71,10 @@ def fan_chart(
                     future["ds"], future[lower], future[upper], color=colour, alpha=0.12 + 0.1 * (1 - level) * 2,
                     lw=0, label=f"{dyad} {level:.0%} interval",
                 )
-    ax.set_title(f"{family.replace('_', ' ')}: weekly events, {model} forecast")
-    ax.set_xlabel("week")
-    ax.set_ylabel("events per period")
+    measure = str(panel["measure"].iloc[0]) if "measure" in panel else "count"
+    ax.set_title(f"{family.replace('_', ' ')}: {measure}, {model} forecast")
+    ax.set_xlabel("period start")
+    ax.set_ylabel(AXIS_LABELS.get(measure, measure))
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))

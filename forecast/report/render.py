@@ -25,6 +25,7 @@ class ReportInputs:
     provenance: dict
     attribution: str
     report_model: str
+    series_note: str = ""
 
 
 def _table(frame: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
@@ -57,6 +58,7 @@ def render_markdown(inputs: ReportInputs) -> str:
         "## Data",
         "```json\n" + json.dumps(inputs.data_summary, indent=2, default=str) + "\n```",
         "## Series",
+        f"**Measure:** {inputs.series_note}" if inputs.series_note else "",
         _table(panel_summary),
         "## Forecast",
         figures,
@@ -71,7 +73,7 @@ def render_markdown(inputs: ReportInputs) -> str:
         "## Data attribution",
         inputs.attribution,
     ]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join(s for s in sections if s) + "\n"
 
 
 def write_report(inputs: ReportInputs, run_dir: Path) -> tuple[Path, Path]:

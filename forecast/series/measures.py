@@ -1,0 +1,224 @@
+"""What a series value means: measures, their aggregation, the log1p transform and its inverse.
+
+Every measure weights a row of the event table by its ``count`` (a row of a derived count
+table stands for ``count`` events), except ``event_days``, which counts calendar days with
+at least one event whatever the multiplicity.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+MEASURES: dict[str, str] = {
+    "count": "number of events",
+    "event_days": "number of distinct days with at least one event",
+    "goldstein_sum": "sum of the events' Goldstein values (each event weighted by its multiplicity)",
+    "goldstein_mean": "mean Goldstein value per event (missing in periods without events)",
+    "net_cooperation": "cooperative events (quad classes 1-2) minus conflictual events (quad classes 3-4)",
+    "share": "share of all events in the data source in the period (media-volume normalised)",
+}
+"""Known measures and what their values mean."""
+
+AXIS_LABELS: dict[str, str] = {
+    "count": "events per period",
+    "event_days": "days with events per period",
+    "goldstein_sum": "Goldstein sum per period",
+    "goldstein_mean": "mean Goldstein value",
+    "net_cooperation": "cooperative minus conflictual events",
+    "share": "events per source volume",
+}
+"""Short y-axis labels for figures."""
+
+COUNT_MEASURES: frozenset[str] = frozenset({"count", "event_days"})
+"""Measures whose values are non-negative integers, what count models assume."""
+
+ADDITIVE_MEASURES: frozenset[str] = frozenset({"count", "goldstein_sum", "net_cooperation", "share"})
+"""Measures whose sum over series is the measure of the union, so a hierarchy can sum them.
+
+``share`` qualifies because every series of a period shares one denominator.
+"""
+
+NEGATIVE_MEASURES: frozenset[str] = frozenset({"goldstein_sum", "goldstein_mean", "net_cooperation"})
+"""Measures that can take negative values."""
+
+TRANSFORMS: tuple[str, ...] = ("none", "log1p")
+
+
+def aggregate_measure(events: pd.DataFrame, keys: list[str], measure: str) -> pd.DataFrame:
+    """Aggregate events to one value per group, before zero-filling and normalisation.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Events with ``count``, ``date``, ``goldstein``, ``quad_class`` and the ``keys`` columns.
+    keys : list of str
+        Grouping columns (for instance ``dyad, ds``).
+    measure : str
+        One of :data:`MEASURES`. ``share`` aggregates to the event count here; the
+        division by the source volume happens once the grid is complete.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys`` plus ``y`` and ``n_events`` (the count-weighted number of events behind
+        ``y``, used to tell an empty period from a zero value).
+    """
+    weight = events["count"].astype(float)
+    frame = events[keys].assign(n_events=weight)
+    if measure in ("count", "share"):
+        frame["y"] = weight
+    elif measure == "net_cooperation":
+        # Quad classes 1-2 are cooperation, 3-4 conflict.
+        frame["y"] = weight * np.where(events["quad_class"].astype(float) <= 2, 1.0, -1.0)
+    elif measure in ("goldstein_sum", "goldstein_mean"):
+        known = events["goldstein"].notna()
+        frame["y"] = (events["goldstein"] * weight).where(known, 0.0)
+        frame["n_scored"] = weight.where(known, 0.0)
+    elif measure == "event_days":
+        days = events[keys].assign(date=events["date"]).groupby(keys)["date"].nunique().rename("y")
+        return frame.groupby(keys)["n_events"].sum().to_frame().join(days).reset_index()
+    else:
+        raise ValueError(f"series.measure={measure!r} is unknown; choose one of {sorted(MEASURES)}.")
+    summed = frame.groupby(keys).sum().reset_index()
+    if measure == "goldstein_mean":
+        # Events of unknown CAMEO codes have no Goldstein value and leave the mean alone.
+        summed["y"] = summed["y"] / summed["n_scored"].where(summed["n_scored"] > 0)
+    return summed.drop(columns="n_scored", errors="ignore")
+
+
+def source_volume(events: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Total events per data source and period: the media-volume denominator.
+
+    Every event of the source counts, whatever its actors (resolved or not), sectors or
+    event type, because the point is how much the source reported in that period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``segment, ds, denominator``.
+    """
+    ds = events["date"].dt.to_period(freq).dt.start_time
+    volume = events["count"].astype(float).groupby([events["source_dataset"], ds]).sum()
+    return volume.rename_axis(["segment", "ds"]).rename("denominator").reset_index()
+
+
+def apply_transform(panel: pd.DataFrame, transform: str) -> pd.DataFrame:
+    """Transform ``y`` for model fitting (``none`` or ``log1p``); other columns unchanged."""
+    _check_transform(transform)
+    if transform == "none":
+        return panel
+    if (panel["y"] < 0).any():
+        raise ValueError("series.transform=log1p needs y >= 0; use transform=none for measures that can be negative.")
+    return panel.assign(y=np.log1p(panel["y"]))
+
+
+def invert_transform(frame: pd.DataFrame, transform: str) -> pd.DataFrame:
+    """Map forecasts (and ``y`` if present) from the transformed scale back to the measure's.
+
+    Quantiles map exactly, because ``expm1`` is increasing. The mean maps to ``expm1`` of
+    the transformed mean, which is the back-transformed *median* for a symmetric
+    distribution on the log scale and underestimates the mean; the ``q0.5`` column is the
+    better point forecast after a log1p fit.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Forecasts with ``mean`` and ``q<level>`` columns, and optionally ``y``.
+    transform : {"none", "log1p"}
+        The transform applied before fitting.
+    """
+    _check_transform(transform)
+    if transform == "none":
+        return frame
+    columns = [c for c in frame.columns if c in ("y", "mean")] + quantile_columns(frame)
+    return frame.assign(**{c: np.expm1(frame[c]) for c in columns})
+
+
+def quantile_columns(frame: pd.DataFrame) -> list[str]:
+    """The ``q<level>`` columns of a forecasts frame."""
+    return [c for c in frame.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit()]
+
+
+def _check_transform(transform: str) -> None:
+    if transform not in TRANSFORMS:
+        raise ValueError(f"series.transform={transform!r} is unknown; choose one of {TRANSFORMS}.")
+
+
+def check_model_support(measure: str, transform: str, models: Mapping[str, object]) -> list[str]:
+    """Refuse or warn when count models would forecast a series that is not a count.
+
+    A model declares that it forecasts real values with a class attribute
+    ``count_only = False``; every other model is taken to forecast counts (non-negative
+    integers), as the negative-binomial forecasters of :mod:`forecast.models` do.
+
+    Parameters
+    ----------
+    measure : str
+        ``series.measure``.
+    transform : str
+        ``series.transform``.
+    models : mapping of str to object
+        The configured models by config name.
+
+    Returns
+    -------
+    list of str
+        Caveats for the report (also logged and raised as warnings): non-integer but
+        non-negative values (``share``, ``log1p``) are fitted as if they were counts, so
+        means are usable and intervals approximate.
+
+    Raises
+    ------
+    ValueError
+        When a count-only model meets a measure that can be negative.
+    """
+    count_models = [name for name, model in models.items() if getattr(model, "count_only", True)]
+    if not count_models or (measure in COUNT_MEASURES and transform == "none"):
+        return []
+    if measure in NEGATIVE_MEASURES:
+        raise ValueError(
+            f"series.measure={measure} can be negative, but model(s) {count_models} forecast counts. "
+            f"Use series.measure=count, event_days or share, or a model with count_only = False."
+        )
+    what = f"series.measure={measure}" if measure not in COUNT_MEASURES else f"series.transform={transform}"
+    caveat = (
+        f"{what} gives non-integer values; count model(s) {count_models} treat them as counts, so "
+        "their means are usable but their intervals are approximate."
+    )
+    log.warning(caveat)
+    warnings.warn(caveat, UserWarning, stacklevel=2)
+    return [caveat]
+
+
+def describe_measure(measure: str, transform: str = "none", share_per: float = 10_000.0) -> str:
+    """One sentence stating what the series values are, for reports.
+
+    Parameters
+    ----------
+    measure : str
+        ``series.measure``.
+    transform : str
+        ``series.transform``.
+    share_per : float
+        ``series.share_per`` (used by ``share`` only).
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"series.measure={measure!r} is unknown; choose one of {sorted(MEASURES)}.")
+    if measure == "share":
+        text = (
+            f"`share`: volume-normalised series, the dyad's events per {share_per:g} events of its data "
+            "source in the period (the source totals are in the `denominator` column and "
+            "`denominators.parquet`)"
+        )
+    else:
+        text = f"`{measure}`: raw series, the {MEASURES[measure]} (not normalised for media volume)"
+    if transform == "log1p":
+        text += "; models were fitted on log1p(y) and their forecasts mapped back with expm1"
+    return text + "."

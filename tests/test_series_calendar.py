@@ -1,0 +1,85 @@
+"""Calendar grids: day, anchored week, month and quarter; explicit start/end; partial periods."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from forecast.events import families_from_mapping
+from forecast.series import SeriesSpec, build_panel
+from tests.event_tables import coverage, event_table, series
+
+FAMILIES = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
+T = pd.Timestamp
+
+
+def one_event_on(*dates: str) -> pd.DataFrame:
+    return event_table([(d, "CHN", "state", "RUS", "state", "042", 1) for d in dates])
+
+
+def panel_of(events, cover, **kwargs) -> pd.DataFrame:
+    return build_panel(events, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], **kwargs), FAMILIES, cover)
+
+
+YEAR_END = one_event_on("2020-12-27", "2020-12-28", "2021-01-01", "2021-01-03", "2021-01-04")
+YEAR_END_COVER = coverage(("hand", "2020-12-21", "2021-01-10"))  # Monday to Sunday, three weeks
+
+
+def test_week_spanning_the_new_year_is_one_week_labelled_by_its_monday():
+    weekly = series(panel_of(YEAR_END, YEAR_END_COVER, freq="W-SUN"), "CHN-RUS/all")
+    # Sunday 27 Dec closes the week of 21 Dec; 28 Dec, 1 Jan and 3 Jan share the week of 28 Dec.
+    assert weekly == {T("2020-12-21"): 1.0, T("2020-12-28"): 3.0, T("2021-01-04"): 1.0}
+
+
+def test_week_anchor_is_configurable():
+    # W-SAT: weeks Sunday-Saturday labelled by their Sunday. 20-26 Dec and 10-16 Jan are only
+    # partly covered, so they are dropped.
+    weekly = series(panel_of(YEAR_END, YEAR_END_COVER, freq="W-SAT"), "CHN-RUS/all")
+    assert weekly == {T("2020-12-27"): 3.0, T("2021-01-03"): 2.0}
+
+
+def test_months_are_zero_filled_and_calendar_correct():
+    events = one_event_on("2020-12-31", "2021-01-01", "2021-03-31", "2021-04-01")
+    monthly = series(panel_of(events, coverage(("hand", "2020-12-01", "2021-06-30")), freq="M"), "CHN-RUS/all")
+    expected = dict(zip(pd.date_range("2020-12-01", "2021-06-01", freq="MS"), [1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0]))
+    assert monthly == expected
+
+
+def test_quarters_drop_or_flag_the_partial_quarter():
+    events = one_event_on("2020-12-31", "2021-01-01", "2021-03-31", "2021-04-01")
+    cover = coverage(("hand", "2020-12-01", "2021-06-30"))  # Q4 2020 only from 1 December
+    assert series(panel_of(events, cover, freq="Q"), "CHN-RUS/all") == {T("2021-01-01"): 2.0, T("2021-04-01"): 1.0}
+    kept = panel_of(events, cover, freq="Q", drop_partial=False)
+    assert kept["ds"].tolist() == [T("2020-10-01"), T("2021-01-01"), T("2021-04-01")]
+    assert kept["partial"].tolist() == [True, False, False]
+    assert kept["y"].tolist() == [1.0, 2.0, 1.0]
+
+
+def test_explicit_start_and_end_bound_a_daily_grid():
+    days = series(panel_of(YEAR_END, YEAR_END_COVER, freq="D", start="2020-12-30", end="2021-01-02"), "CHN-RUS/all")
+    assert days == {T("2020-12-30"): 0.0, T("2020-12-31"): 0.0, T("2021-01-01"): 1.0, T("2021-01-02"): 0.0}
+
+
+def test_explicit_start_inside_a_week_makes_it_partial():
+    panel = panel_of(YEAR_END, YEAR_END_COVER, start="2020-12-23", drop_partial=False)
+    assert panel["partial"].tolist() == [True, False, False]
+    assert panel_of(YEAR_END, YEAR_END_COVER, start="2020-12-23")["ds"].tolist() == [T("2020-12-28"), T("2021-01-04")]
+
+
+def test_partial_months_at_both_ends():
+    events = one_event_on("2018-01-20", "2018-02-10", "2018-03-05")
+    cover = coverage(("hand", "2018-01-15", "2018-03-10"))
+    assert series(panel_of(events, cover, freq="M"), "CHN-RUS/all") == {T("2018-02-01"): 1.0}
+    kept = panel_of(events, cover, freq="M", drop_partial=False)
+    assert kept["partial"].tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("freq", ["h", "Y", "bogus"])
+def test_unsupported_frequency_names_the_key(freq):
+    with pytest.raises(ValueError, match="series.freq"):
+        SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], freq=freq)
+
+
+def test_window_without_a_full_period_is_an_error():
+    with pytest.raises(ValueError, match="no complete M period"):
+        panel_of(YEAR_END, YEAR_END_COVER, freq="M")

@@ -1,0 +1,105 @@
+"""The default experiment switches between raw and volume-normalised series with one override."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from forecast.pipeline import run
+from tests.helpers import compose_config
+
+# Keep the end-to-end runs fast: one backtest window, one model.
+FAST = ["backtest.n_windows=1", "model=[naive]"]
+ICEWS18 = ["series.end=2018-10-31"]  # the embedded table's ICEWS18 period (Jan-Oct 2018)
+
+
+@pytest.fixture(scope="module")
+def raw_and_share(tmp_path_factory):
+    """The default experiment on embedded ICEWS18 counts, raw and with series.measure=share."""
+    raw_dir, share_dir = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("share")
+    run(compose_config([*FAST, *ICEWS18]), raw_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the count-model caveat, checked below
+        run(compose_config([*FAST, *ICEWS18, "series.measure=share"]), share_dir)
+    return raw_dir, share_dir
+
+
+@pytest.mark.slow
+def test_report_states_raw_or_normalised_series(raw_and_share):
+    raw_dir, share_dir = raw_and_share
+    raw_report = (raw_dir / "report.md").read_text()
+    share_report = (share_dir / "report.md").read_text()
+    assert "**Measure:** `count`: raw series" in raw_report
+    assert "**Measure:** `share`: volume-normalised series" in share_report
+    assert "intervals are approximate" in share_report  # count models on a non-count measure
+    assert "volume-normalised" in (share_dir / "report.html").read_text()
+    assert (share_dir / "figures" / "timeline.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_share_panel_is_raw_panel_over_saved_denominators(raw_and_share):
+    raw_dir, share_dir = raw_and_share
+    raw = pd.read_parquet(raw_dir / "panel.parquet")
+    share = pd.read_parquet(share_dir / "panel.parquet")
+    denominators = pd.read_parquet(share_dir / "denominators.parquet")
+    assert set(raw["segment"]) == {"icews18"}
+    assert list(denominators.columns) == ["segment", "ds", "denominator"]
+    assert denominators["ds"].is_unique and (denominators["denominator"] > 0).all()
+    joined = raw.merge(denominators, on=["segment", "ds"], suffixes=("", "_saved"))
+    expected = joined["y"] / joined["denominator_saved"] * 10_000
+    merged = joined[["unique_id", "ds"]].assign(expected=expected).merge(share, on=["unique_id", "ds"])
+    assert len(merged) == len(raw)
+    assert merged["y"].to_numpy() == pytest.approx(merged["expected"].to_numpy())
+
+
+@pytest.mark.slow
+def test_log1p_forecasts_are_mapped_back(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        run(compose_config([*FAST, "series.transform=log1p"]), tmp_path)
+    panel = pd.read_parquet(tmp_path / "panel.parquet")
+    forecasts = pd.read_parquet(tmp_path / "forecasts.parquet")
+    # Naive carries the last value forward: on the log1p scale, then mapped back with expm1,
+    # its mean is the last observed count again.
+    last = panel.sort_values("ds").groupby("unique_id")["y"].last()
+    first_step = forecasts.sort_values("ds").groupby("unique_id")["mean"].first()
+    assert first_step.to_dict() == pytest.approx(last.to_dict())
+    assert "log1p(y)" in (tmp_path / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_count_models_refuse_a_measure_that_can_be_negative(tmp_path):
+    with pytest.raises(ValueError, match="series.measure=net_cooperation can be negative"):
+        run(compose_config([*FAST, "series=tone_weekly"]), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name", ["dyad_weekly", "military_contact_weekly", "military_actors_weekly", "quad_monthly", "tone_weekly", "top_dyads_weekly"]
+)
+def test_every_series_config_composes_and_builds(name):
+    from forecast.instantiate import build
+    from forecast.series import SeriesSpec
+
+    cfg = compose_config([f"series={name}"])
+    spec = build(cfg.series, where="series")
+    assert isinstance(spec, SeriesSpec)
+    if name != "dyad_weekly":  # the experiment must not overwrite the research question's choices
+        assert list(spec.families) != ["cooperation", "military_contact"]
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_switch_on_the_genuine_icews18_files(shared_data, tmp_path):
+    data = [
+        "data=icews_tkg",
+        f"data.path={shared_data / 'raw/icews18_tkg_diffutkg/ICEWS18.zip'}",
+        "data.start_date=2018-01-01",
+        "data.time_unit=hour",
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        run(compose_config([*FAST, *data, "series.measure=share"]), tmp_path)
+    assert "**Measure:** `share`" in (tmp_path / "report.md").read_text()
+    assert (pd.read_parquet(tmp_path / "denominators.parquet")["denominator"] > 0).all()
