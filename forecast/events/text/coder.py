@@ -1,0 +1,434 @@
+"""Code dated dyadic CAMEO events from English text with dictionaries and rules.
+
+For each sentence: find actor groups (:mod:`.actors`), find trigger patterns, let noun
+and prepositional cues override verb codes within a clause, pick the source (the actor
+just left of the trigger, or the subject of the previous trigger for a second verb) and the
+target (the first actor right of it), drop negated, hedged or hypothetical triggers, turn
+future meetings into intent (036), resolve the date, and add reciprocal events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from forecast.events.schema import EVENT_COLUMNS, conform_dtypes, empty_events
+from forecast.events.taxonomy import code_attributes
+from forecast.events.text.actors import Actor, Discourse, sentence_actors
+from forecast.events.text.dates import DateMention, find_dates, is_future_expression, resolve_date
+from forecast.events.text.lexicon import Lexicon, Pattern, load_lexicon
+from forecast.events.text.sentences import clause_spans, split_sentences
+
+DEFAULT_SOURCE_DATASET = "text:rules"
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "sentence_index",
+    "sentence",
+    "pattern",
+    "source_span",
+    "target_span",
+    "confidence",
+    "date_precision",
+    "date_text",
+    "scheduled_date",
+)
+
+# "no plans to", "could", hedges, denials, hypotheticals and speculation: no event. The
+# modal "may" only in lower case ("in May" is a month).
+_NEGATION = re.compile(
+    r"\b(?:not|never|no\s+longer|no\s+(?:immediate\s+|current\s+)?plans?|no\s+intention|cannot|"
+    r"denie[sd]|deny|denying|dismiss(?:ed|es)?\s+(?:reports|claims|speculation|rumou?rs)|"
+    r"could|might|would|should|(?-i:may)|if|unless|whether|reportedly|rumou?r(?:s|ed)?|"
+    r"speculat\w*|possibl[ey]|perhaps|consider(?:s|ed|ing)?|mull(?:s|ed|ing)?|hypothetical\w*|"
+    r"unconfirmed|allegedly|were\s+to|in\s+case\s+of|or\s+not)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
+    r"plans?\s+to|intends?\s+to|upcoming|forthcoming)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+_NEW_PREDICATE = re.compile(r",|\band\b|\bthen\b|\bbefore\b|\bafter\b|\bto\b", re.IGNORECASE)
+_WORD = re.compile(r"[\w'’-]+")
+_WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
+
+
+@dataclass
+class Trigger:
+    """A matched trigger pattern in a sentence, with its (possibly overridden) code."""
+
+    start: int
+    end: int
+    pattern: Pattern
+    code: str
+    label: str
+    clause: tuple[int, int] = (0, 0)
+    sources: list[Actor] = field(default_factory=list)
+
+
+def _find_triggers(sentence: str, lexicon: Lexicon) -> tuple[list[Trigger], list[Trigger]]:
+    """Non-overlapping event/noun/block triggers (priority, then length wins) and cues."""
+    candidates: list[Trigger] = []
+    cues: list[Trigger] = []
+    for pattern in lexicon.patterns:
+        for match in pattern.regex.finditer(sentence):
+            trigger = Trigger(match.start(), match.end(), pattern, pattern.cameo, pattern.id)
+            (cues if pattern.kind == "cue" else candidates).append(trigger)
+    candidates.sort(key=lambda t: (-t.pattern.priority, t.start - t.end, t.start))
+    kept: list[Trigger] = []
+    for trigger in candidates:
+        if all(trigger.end <= k.start or trigger.start >= k.end for k in kept):
+            kept.append(trigger)
+    events = sorted((t for t in kept if t.pattern.kind != "block"), key=lambda t: t.start)
+    return events, cues
+
+
+def _in_clause(start: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
+    for clause in clauses:
+        if clause[0] <= start < clause[1] or start == clause[1]:
+            return clause
+    return clauses[-1]
+
+
+def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str) -> list[Trigger]:
+    """Nouns and cues replace the code of event triggers of their clause ("specific wins")."""
+    kept = []
+    for trigger in triggers:
+        requires = trigger.pattern.requires
+        if requires is not None and not requires.search(sentence, *trigger.clause):
+            continue
+        kept.append(trigger)
+    result = []
+    for trigger in kept:
+        if trigger.pattern.kind == "noun":
+            hosts = [
+                t for t in kept
+                if t.pattern.kind == "event" and t.clause == trigger.clause and t.code in trigger.pattern.overrides
+            ]
+            if hosts:
+                for host in hosts:
+                    host.code, host.label = trigger.code, f"{host.label}+{trigger.pattern.id}"
+                continue
+        result.append(trigger)
+    for cue in cues:
+        clause = cue.clause
+        for trigger in result:
+            if trigger.clause == clause and trigger.code in cue.pattern.overrides:
+                trigger.code, trigger.label = cue.code, f"{trigger.label}+{cue.pattern.id}"
+    return result
+
+
+def _chain(actors: list[Actor], head: Actor, excluded: set[str | None]) -> list[Actor]:
+    members = [a for a in actors if a.chain == head.chain and a.loc_prep is None]
+    out = []
+    for actor in members or [head]:
+        out.extend(p for p in actor.participants() if p.country is None or p.country not in excluded)
+    return out
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass
+class _Frame:
+    sources: list[Actor]
+    targets: list[Actor]
+    window_start: int
+    inherited: bool
+
+
+def _frame(
+    sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigger | None
+) -> _Frame:
+    """Pick source and target actors of a trigger (before any passive swap)."""
+    c_start, c_end = trigger.clause
+    left = [a for a in actors if a.start >= c_start and a.end <= trigger.start and a.loc_prep is None]
+    sources: list[Actor] = []
+    window_start = c_start
+    inherited = False
+    if left:
+        nearest = left[-1]
+        gap = sentence[nearest.end : trigger.start]
+        follows_previous = previous is not None and previous.clause == trigger.clause and previous.end <= nearest.start
+        if follows_previous and (_NEW_PREDICATE.search(gap) or _words(gap) > 6):
+            # "X will travel to Russia ... and will also visit Belarus": X visits Belarus.
+            sources, window_start, inherited = list(previous.sources), previous.end, True
+        else:
+            sources = _chain(actors, nearest, set())
+            window_start = max(c_start, min(a.start for a in sources) - _WINDOW_BEFORE_SOURCE) if sources else c_start
+    elif previous is not None and previous.sources:
+        sources, inherited = list(previous.sources), True
+    excluded = {s.country for s in sources if s.country is not None}
+    targets: list[Actor] = []
+    max_gap = trigger.pattern.max_gap
+    for actor in actors:
+        if actor.start < trigger.end or actor.end > c_end:
+            continue
+        if actor.loc_prep is not None and actor.loc_prep >= trigger.end:
+            continue
+        if max_gap is not None and _words(sentence[trigger.end : actor.start]) > max_gap:
+            break
+        if actor.kind != "pair" and actor.country is not None and actor.country in excluded:
+            continue
+        targets = _chain(actors, actor, excluded)
+        break
+    return _Frame(sources, targets, window_start, inherited)
+
+
+def _third_location(trigger: Trigger, actors: list[Actor], participants: set[str | None]) -> bool:
+    c_start, c_end = trigger.clause
+    return any(
+        a.loc_prep is not None and c_start <= a.start < c_end and a.country not in participants
+        for a in actors
+    )
+
+
+def _dated(
+    sentence: str,
+    trigger: Trigger,
+    dates: list[DateMention],
+    future: bool,
+    source_start: int,
+    published: pd.Timestamp,
+) -> tuple[pd.Timestamp, str, str | None, pd.Timestamp | None]:
+    """Event date, precision, date text and scheduled date (future events) of a trigger."""
+    c_start, c_end = trigger.clause
+    in_clause = [d for d in dates if c_start <= d.start < c_end]
+
+    def distance(d: DateMention) -> int:
+        return max(trigger.start - d.end, d.start - trigger.end, 0)
+
+    if not future:
+        if not in_clause:
+            return published, "day", None, None
+        best = min(in_clause, key=distance)
+        resolved = resolve_date(best, published, future=False)
+        if resolved is None:
+            return published, "day", None, None
+        return resolved.date, resolved.precision, sentence[best.start : best.end], None
+    announced = [d for d in dates if d.end <= source_start]
+    scheduled = [d for d in in_clause if d.start >= source_start]
+    date, precision, text = published, "day", None
+    if announced:
+        resolved = resolve_date(announced[-1], published, future=False)
+        if resolved is not None:
+            date, precision, text = resolved.date, resolved.precision, sentence[announced[-1].start : announced[-1].end]
+    when = None
+    if scheduled:
+        resolved = resolve_date(min(scheduled, key=distance), published, future=True)
+        when = resolved.date if resolved is not None else None
+    return date, precision, text, when
+
+
+def code_sentence(
+    sentence: str,
+    published: pd.Timestamp,
+    discourse: Discourse,
+    lexicon: Lexicon,
+) -> list[dict]:
+    """Code one sentence into event records (dicts, without ids and document fields).
+
+    Parameters
+    ----------
+    sentence : str
+        One sentence.
+    published : pandas.Timestamp
+        Publication date of its document.
+    discourse : Discourse
+        The document's actors so far (read for coreference, then updated).
+    lexicon : Lexicon
+        Loaded dictionaries.
+
+    Returns
+    -------
+    list of dict
+        One record per event, reciprocal events included.
+    """
+    actors = sentence_actors(sentence, lexicon, published, discourse)
+    triggers, cues = _find_triggers(sentence, lexicon)
+    if not triggers or not actors:
+        return []
+    clauses = clause_spans(sentence)
+    for trigger in triggers + cues:
+        trigger.clause = _in_clause(trigger.start, clauses)
+    triggers = _apply_overrides(triggers, cues, sentence)
+    dates = find_dates(sentence) if triggers else []
+    records: list[dict] = []
+    seen: set[tuple] = set()
+    previous: Trigger | None = None
+    for trigger in triggers:
+        frame = _frame(sentence, trigger, actors, previous)
+        trigger.sources = frame.sources
+        previous = trigger
+        window = sentence[frame.window_start : trigger.end]
+        if _NEGATION.search(window):
+            continue
+        sources, targets = frame.sources, frame.targets
+        if trigger.pattern.passive:
+            sources, targets = targets, sources
+        code = trigger.code
+        rule = lexicon.code_rules.get(code)
+        participants = {a.country for a in sources + targets}
+        if trigger.pattern.third_location and code == trigger.pattern.cameo and _third_location(trigger, actors, participants):
+            code = trigger.pattern.third_location
+            rule = lexicon.code_rules.get(code)
+        near_dates = [d for d in dates if trigger.clause[0] <= d.start < trigger.clause[1] and d.start >= trigger.end]
+        future = bool(_FUTURE.search(sentence, frame.window_start, trigger.start)) or any(
+            is_future_expression(d) for d in near_dates
+        )
+        if future and not code.startswith("03"):
+            if rule is None or rule.future is None:
+                continue
+            code = rule.future
+            rule = lexicon.code_rules.get(code)
+        if targets:
+            pairs = [(s, t) for s in sources for t in targets]
+        elif rule is not None and rule.mutual and len(sources) > 1:
+            pairs = [(s, t) for s in sources for t in sources if s is not t]
+        else:
+            continue
+        source_start = min((a.start for a in frame.sources), default=trigger.start)
+        date, precision, date_text, scheduled = _dated(sentence, trigger, dates, future, source_start, published)
+        confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
+        reciprocal = rule.reciprocal if rule is not None else None
+        for source, target in pairs:
+            for src, tgt, event_code in ((source, target, code), (target, source, reciprocal)):
+                if event_code is None:
+                    continue
+                record = _record(src, tgt, event_code, trigger, confidence)
+                if record is None:
+                    continue
+                key = (record["source_country"], record["source_sector"], record["target_country"], record["target_sector"], event_code)
+                if key in seen:
+                    continue
+                seen.add(key)
+                record.update(
+                    date=date,
+                    date_precision=precision,
+                    date_text=date_text,
+                    scheduled_date=scheduled,
+                    sentence=sentence,
+                )
+                records.append(record)
+    return records
+
+
+def _record(source: Actor, target: Actor, code: str, trigger: Trigger, confidence: float) -> dict | None:
+    if source.country is None and target.country is None:
+        return None
+    if source.country is not None and source.country == target.country:
+        return None
+    source_sector, target_sector = source.sector, target.sector
+    # "his American counterpart": same office as the other side, in another country.
+    if target.kind == "counterpart":
+        target_sector = source.sector
+    if source.kind == "counterpart":
+        source_sector = target.sector
+    for actor in (source, target):
+        if actor.country is None or actor.antecedent is not None:
+            confidence *= 0.8
+    return {
+        "source_actor": source.label,
+        "source_country": source.country,
+        "source_sector": source_sector,
+        "target_actor": target.label,
+        "target_country": target.country,
+        "target_sector": target_sector,
+        "cameo_code": code,
+        "pattern": trigger.label,
+        "source_span": source.text,
+        "target_span": target.text,
+        "confidence": round(confidence, 3),
+    }
+
+
+def _records(text: str, published: pd.Timestamp, doc_id: str, lexicon: Lexicon) -> Iterator[dict]:
+    discourse = Discourse()
+    for index, sentence in enumerate(split_sentences(text)):
+        for k, record in enumerate(code_sentence(sentence, published, discourse, lexicon)):
+            record["event_id"] = f"{doc_id}:{index}:{k}"
+            record["doc_id"] = doc_id
+            record["sentence_index"] = index
+            yield record
+
+
+def _table(records: list[dict], source_dataset: str) -> pd.DataFrame:
+    if not records:
+        out = empty_events()
+        for col in EVIDENCE_COLUMNS:
+            out[col] = pd.Series(dtype=object)
+        return out
+    frame = pd.DataFrame.from_records(records)
+    attributes = code_attributes(frame["cameo_code"])
+    frame = frame.assign(
+        root_code=attributes["root_code"],
+        quad_class=attributes["quad_class"],
+        goldstein=attributes["goldstein"],
+        source_dataset=source_dataset,
+        count=1,
+        scheduled_date=pd.to_datetime(frame["scheduled_date"]),
+    )
+    return conform_dtypes(frame[list(EVENT_COLUMNS) + list(EVIDENCE_COLUMNS)], extra=EVIDENCE_COLUMNS)
+
+
+def code_text(
+    text: str,
+    published: str | pd.Timestamp,
+    doc_id: str = "doc",
+    *,
+    source_dataset: str = DEFAULT_SOURCE_DATASET,
+) -> pd.DataFrame:
+    """Code one document into canonical events with evidence columns.
+
+    Parameters
+    ----------
+    text : str
+        The article (headline, captions and body; lines are coded independently of each
+        other except for coreference).
+    published : str or pandas.Timestamp
+        Publication date; relative dates ("last week") are resolved against it.
+    doc_id : str
+        Document id, copied to ``doc_id`` and used in ``event_id``.
+    source_dataset : str
+        Value of ``source_dataset`` (marks the rows when merged with other sources).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical event columns (see :data:`forecast.events.schema.EVENT_COLUMNS`) then
+        :data:`EVIDENCE_COLUMNS`; ``date_precision`` is ``day``, ``week`` or ``month``,
+        ``date_text`` is None when the date fell back to the publication date, and
+        ``scheduled_date`` is set for future (036/0312) events with a stated date.
+    """
+    return code_documents([(doc_id, text, published)], source_dataset=source_dataset)
+
+
+def code_documents(
+    documents: Iterable[tuple[str, str, str | pd.Timestamp]],
+    *,
+    source_dataset: str = DEFAULT_SOURCE_DATASET,
+) -> pd.DataFrame:
+    """Code many documents into one event table.
+
+    Parameters
+    ----------
+    documents : iterable of (doc_id, text, published)
+        Documents; ``published`` is a date string or Timestamp.
+    source_dataset : str
+        Value of ``source_dataset`` for every row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`code_text`, all documents concatenated.
+    """
+    lexicon = load_lexicon()
+    records: list[dict] = []
+    for doc_id, text, published in documents:
+        day = pd.Timestamp(published).normalize().tz_localize(None)
+        records.extend(_records(text, day, str(doc_id), lexicon))
+    return _table(records, source_dataset)
