@@ -16,10 +16,14 @@ import pandas as pd
 
 from forecast.events.text.lexicon import Entry, Lexicon, person_at
 
+# Words allowed between parts of one actor: "China's top diplomat", "Russian strategic bombers".
 _MERGE_GAP = re.compile(
-    r"\s*(?:['’]s?\s*)?(?:(?:the|its|his|her|their|top|new|acting|senior|chief|deputy|visiting)\s+)*",
+    r"\s*(?:['’]s?\s*)?(?:(?:the|its|his|her|their|top|new|acting|senior|chief|deputy|vice|first|"
+    r"visiting|strategic|nuclear|long-range|border|special|elite|missile|guided-missile|security|"
+    r"intelligence|defen[cs]e|state-owned|state|major|private)\s+)*",
     re.IGNORECASE,
 )
+_OF_GAP = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
 _APPOSITIVE_GAP = re.compile(r"\s*,\s*(?:(?:the|its|his|her|their)\s+)?", re.IGNORECASE)
 _FROM_GAP = re.compile(r"\s+(?:from|of|in)\s+(?:the\s+)?", re.IGNORECASE)
 _COORD_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s*|[-–/]\s*)(?:the\s+)?", re.IGNORECASE)
@@ -62,6 +66,8 @@ class Actor:
     loc_prep: int | None = None
     chain: int = 0
     antecedent: str | None = None
+    noun_sector: bool = False
+    bare_demonym: bool = False
     members: tuple[Actor, ...] = field(default_factory=tuple)
 
     @property
@@ -82,6 +88,13 @@ class Discourse:
 
     def __init__(self) -> None:
         self._actors: list[Actor] = []
+        self._pair: list[Actor] = []
+
+    def add_chain(self, chain: list[Actor]) -> None:
+        """Remember a coordination of two or more countries ("China and Russia")."""
+        countries = {a.country for a in chain if a.country is not None}
+        if len(countries) >= 2:
+            self._pair = [a for a in chain if a.country is not None]
 
     def add(self, actor: Actor) -> None:
         """Remember a resolved actor."""
@@ -98,7 +111,9 @@ class Discourse:
         return None
 
     def last_two_countries(self) -> list[Actor]:
-        """The two most recent distinct countries, oldest first."""
+        """The last coordinated pair of countries, else the two most recent distinct ones."""
+        if len(self._pair) == 2:
+            return list(self._pair)
         seen: dict[str, Actor] = {}
         for actor in reversed(self._actors):
             if actor.country not in seen:
@@ -161,6 +176,9 @@ def _mergeable(group: list[Mention], nxt: Mention, gap: str) -> bool:
         return False
     if _MERGE_GAP.fullmatch(gap):
         return True
+    # "the armed forces of Belarus": an institution or role noun, then its country.
+    if not countries and nxt.entry.country and kinds <= {"role", "institution"} and _OF_GAP.fullmatch(gap):
+        return nxt.entry.kind in ("country", "capital", "demonym")
     if "counterpart" in kinds and nxt.entry.country and _FROM_GAP.fullmatch(gap):
         return True
     # "Lloyd Austin, the US Defence Secretary": an appositive joins a person and a role.
@@ -214,6 +232,8 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
             role, role_sector = entry.role, entry.sector
         elif entry.kind in ("counterpart", "pronoun", "pair"):
             kind = entry.kind
+            if entry.kind == "pair":
+                role_sector = entry.sector
         else:
             country = country or entry.country
             if entry.kind in ("institution", "seat") and inst_sector is None:
@@ -223,6 +243,7 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
         # "its Minister Li Shangfu": a generic title says less than the office held.
         role, role_sector = person_role, None
     sector = role_sector or inst_sector or person_sector or ("state" if country else None)
+    kinds = {m.entry.kind for m in group}
     if kind == "actor" and country is None and person is None and role is not None:
         kind = "role"
     start = group[0].start
@@ -240,6 +261,8 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
         role=role,
         person=person,
         loc_prep=loc.start() if loc is not None and loc.end() == start else None,
+        noun_sector=(role_sector or inst_sector) is not None and kind == "actor",
+        bare_demonym=kinds == {"demonym"},
     )
 
 
@@ -249,8 +272,9 @@ def _resolve(actor: Actor, discourse: Discourse) -> Actor | None:
         members = discourse.last_two_countries()
         if len(members) < 2:
             return None
+        # "the two countries" are states; "the two sides" are whoever was named.
         actor.members = tuple(
-            Actor(actor.start, actor.end, actor.text, "actor", m.country, "state", antecedent=m.label)
+            Actor(actor.start, actor.end, actor.text, "actor", m.country, actor.sector or m.sector, antecedent=m.label)
             for m in members
         )
         return actor
@@ -302,5 +326,28 @@ def sentence_actors(
         if actor.kind not in ("pair", "counterpart"):
             discourse.add(actor)
         elif actor.kind == "counterpart" and actor.country is not None:
-            discourse.add(Actor(actor.start, actor.end, actor.text, "actor", actor.country, "state"))
+            discourse.add(Actor(actor.start, actor.end, actor.text, "actor", actor.country, actor.sector))
+    _share_sectors(sentence, actors)
+    for number in {a.chain for a in actors}:
+        discourse.add_chain([a for a in actors if a.chain == number and a.kind == "actor"])
     return actors
+
+
+def _share_sectors(sentence: str, actors: list[Actor]) -> None:
+    """Elliptical coordination: "Chinese and Russian warships" are both MIL.
+
+    A bare demonym coordinated with a described actor takes its sector; so does a bare
+    country after "the armed forces of Belarus and Russia".
+    """
+    for number in {a.chain for a in actors}:
+        chain = [a for a in actors if a.chain == number]
+        donors = [a for a in chain if a.noun_sector]
+        if len(chain) < 2 or len(donors) != 1:
+            continue
+        donor = donors[0]
+        of_phrase = _OF_GAP.search(sentence, donor.start, donor.end) is not None
+        for actor in chain:
+            if actor is donor or actor.kind != "actor" or actor.person is not None or actor.noun_sector:
+                continue
+            if actor.bare_demonym or of_phrase:
+                actor.sector, actor.role = donor.sector, donor.role

@@ -40,7 +40,8 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
 # modal "may" only in lower case ("in May" is a month).
 _NEGATION = re.compile(
     r"\b(?:not|never|no\s+longer|no\s+(?:immediate\s+|current\s+)?plans?|no\s+intention|cannot|"
-    r"denie[sd]|deny|denying|dismiss(?:ed|es)?\s+(?:reports|claims|speculation|rumou?rs)|"
+    r"denie[sd]|deny|denying|refut(?:e|es|ed)|unlikely|"
+    r"(?:dismiss|reject)(?:ed|s)?\s+(?:the\s+)?(?:reports?|claims?|speculation|rumou?rs?)|"
     r"could|might|would|should|(?-i:may)|if|unless|whether|reportedly|rumou?r(?:s|ed)?|"
     r"speculat\w*|possibl[ey]|perhaps|consider(?:s|ed|ing)?|mull(?:s|ed|ing)?|hypothetical\w*|"
     r"unconfirmed|allegedly|were\s+to|in\s+case\s+of|or\s+not)\b|n['’]t\b",
@@ -48,11 +49,20 @@ _NEGATION = re.compile(
 )
 _FUTURE = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
-    r"plans?\s+to|intends?\s+to|upcoming|forthcoming)\b|['’]ll\b",
+    r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+to|"
+    r"upcoming|forthcoming)\b|['’]ll\b",
     re.IGNORECASE,
 )
 _NEW_PREDICATE = re.compile(r",|\band\b|\bthen\b|\bbefore\b|\bafter\b|\bto\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
+# "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
+_TOPIC_GAP = re.compile(r"\s*(?:on|over|about|regarding|concerning)\s+(?:the\s+)?", re.IGNORECASE)
+# A trigger inside the complement of another ("threatened to cut ties", "accused X of
+# sending troops") is not an event of its own.
+_COMPLEMENT = re.compile(
+    r"\b(?:threat(?:en|ens|ened|ening)|vow(?:s|ed)?|warn(?:s|ed)?)\s+(?:\w+\s+){0,3}?to\s+$", re.IGNORECASE
+)
+_GERUND_COMPLEMENT = re.compile(r"\b(?:of|for)\s+$", re.IGNORECASE)
 _WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
 
 
@@ -67,6 +77,7 @@ class Trigger:
     label: str
     clause: tuple[int, int] = (0, 0)
     sources: list[Actor] = field(default_factory=list)
+    target_from: int | None = None  # a noun cue's end: its "with" partner is the target
 
 
 def _find_triggers(sentence: str, lexicon: Lexicon) -> tuple[list[Trigger], list[Trigger]]:
@@ -111,6 +122,7 @@ def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str
             if hosts:
                 for host in hosts:
                     host.code, host.label = trigger.code, f"{host.label}+{trigger.pattern.id}"
+                    host.target_from = trigger.end
                 continue
         result.append(trigger)
     for cue in cues:
@@ -142,9 +154,13 @@ class _Frame:
 
 
 def _frame(
-    sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigger | None
+    sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigger | None, limit: int
 ) -> _Frame:
-    """Pick source and target actors of a trigger (before any passive swap)."""
+    """Pick source and target actors of a trigger (before any passive swap).
+
+    The target is searched between the trigger and ``limit`` (the next trigger of the
+    clause, or the clause end).
+    """
     c_start, c_end = trigger.clause
     left = [a for a in actors if a.start >= c_start and a.end <= trigger.start and a.loc_prep is None]
     sources: list[Actor] = []
@@ -164,19 +180,42 @@ def _frame(
         sources, inherited = list(previous.sources), True
     excluded = {s.country for s in sources if s.country is not None}
     targets: list[Actor] = []
-    max_gap = trigger.pattern.max_gap
+    if trigger.target_from is not None:
+        # "visited Qingdao for joint exercises with the Chinese navy": the partner wins.
+        targets = _first_target(sentence, actors, trigger.target_from, limit, None, excluded)
+    if not targets:
+        targets = _first_target(sentence, actors, trigger.end, limit, trigger.pattern.max_gap, excluded)
+    return _Frame(sources, targets, window_start, inherited)
+
+
+def _first_target(
+    sentence: str, actors: list[Actor], start: int, limit: int, max_gap: int | None, excluded: set[str | None]
+) -> list[Actor]:
+    """The first actor (with its coordination) between ``start`` and ``limit``."""
     for actor in actors:
-        if actor.start < trigger.end or actor.end > c_end:
+        if max_gap is not None and max_gap < 0:
+            break  # "X and Y discussed ...": the words after the verb are the topic
+        if actor.start < start or actor.end > limit:
             continue
-        if actor.loc_prep is not None and actor.loc_prep >= trigger.end:
+        if actor.loc_prep is not None and actor.loc_prep >= start:
             continue
-        if max_gap is not None and _words(sentence[trigger.end : actor.start]) > max_gap:
+        gap = sentence[start : actor.start]
+        if max_gap is not None and _words(gap) > max_gap:
             break
+        if _TOPIC_GAP.fullmatch(gap):
+            continue
         if actor.kind != "pair" and actor.country is not None and actor.country in excluded:
             continue
-        targets = _chain(actors, actor, excluded)
-        break
-    return _Frame(sources, targets, window_start, inherited)
+        return _chain(actors, actor, excluded)
+    return []
+
+
+def _is_complement(sentence: str, trigger: Trigger) -> bool:
+    before = sentence[max(trigger.clause[0], trigger.start - 60) : trigger.start]
+    if _COMPLEMENT.search(before):
+        return True
+    first_word = sentence[trigger.start : trigger.end].split()[0].lower()
+    return first_word.endswith("ing") and _GERUND_COMPLEMENT.search(before) is not None
 
 
 def _third_location(trigger: Trigger, actors: list[Actor], participants: set[str | None]) -> bool:
@@ -194,10 +233,18 @@ def _dated(
     future: bool,
     source_start: int,
     published: pd.Timestamp,
+    segment: tuple[int, int],
 ) -> tuple[pd.Timestamp, str, str | None, pd.Timestamp | None]:
-    """Event date, precision, date text and scheduled date (future events) of a trigger."""
+    """Event date, precision, date text and scheduled date (future events) of a trigger.
+
+    Dates between the previous and the next trigger of the clause (``segment``) belong to
+    this trigger; otherwise the nearest date of the clause does.
+    """
     c_start, c_end = trigger.clause
     in_clause = [d for d in dates if c_start <= d.start < c_end]
+    own = [d for d in in_clause if segment[0] <= d.start < segment[1]]
+    after = [d for d in own if d.start >= trigger.end]
+    in_clause = after or own or in_clause
 
     def distance(d: DateMention) -> int:
         return max(trigger.start - d.end, d.start - trigger.end, 0)
@@ -257,11 +304,15 @@ def code_sentence(
         trigger.clause = _in_clause(trigger.start, clauses)
     triggers = _apply_overrides(triggers, cues, sentence)
     dates = find_dates(sentence) if triggers else []
+    triggers = [t for t in triggers if not _is_complement(sentence, t)]
     records: list[dict] = []
     seen: set[tuple] = set()
     previous: Trigger | None = None
-    for trigger in triggers:
-        frame = _frame(sentence, trigger, actors, previous)
+    for position, trigger in enumerate(triggers):
+        following = [t.start for t in triggers[position + 1 :] if t.clause == trigger.clause]
+        limit = following[0] if following else trigger.clause[1]
+        segment = (previous.end if previous is not None and previous.clause == trigger.clause else trigger.clause[0], limit)
+        frame = _frame(sentence, trigger, actors, previous, limit)
         trigger.sources = frame.sources
         previous = trigger
         window = sentence[frame.window_start : trigger.end]
@@ -292,7 +343,7 @@ def code_sentence(
         else:
             continue
         source_start = min((a.start for a in frame.sources), default=trigger.start)
-        date, precision, date_text, scheduled = _dated(sentence, trigger, dates, future, source_start, published)
+        date, precision, date_text, scheduled = _dated(sentence, trigger, dates, future, source_start, published, segment)
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:

@@ -43,7 +43,7 @@ _FORMS: tuple[tuple[str, str], ...] = (
     ("last_month_name", rf"\b(?i:last)\s+{_MONTH}\b"),
     ("next_month_name", rf"\b(?i:next)\s+{_MONTH}\b"),
     ("month_year", rf"\b{_MONTH}\s+{_YEAR}\b"),
-    ("in_month", rf"\b(?i:in|during|since|until|by|early|late|mid|earlier\s+in|later\s+in|in\s+early|in\s+late|in\s+mid)[\s-]+{_MONTH}\b"),
+    ("in_month", rf"\b(?i:in|during|since|until|by|early|late|mid|earlier\s+in|later\s+in|in\s+early|in\s+late|in\s+mid)[\s-]+{_MONTH}\b(?:,?\s+{_YEAR}\b)?"),
     ("weekday", rf"\b(?:(?P<rel>(?i:last|next|this|on|on\s+last|on\s+next))\s+)?{_WEEKDAY}\b"),
     ("relative", r"\b(?P<rel>(?i:yesterday|today|tomorrow|last\s+week(?:end)?|this\s+week|earlier\s+this\s+week|"
                  r"later\s+this\s+week|next\s+week|last\s+month|this\s+month|earlier\s+this\s+month|"
@@ -178,7 +178,7 @@ def resolve_date(mention: DateMention, published: pd.Timestamp, future: bool) ->
             return None
         last = _safe_day(first.year, month, int(f["day2"])) if "day2" in f else None
         return ResolvedDate(first, "day", last)
-    if form == "month_year":
+    if form == "month_year" or (form == "in_month" and "year" in f):
         return ResolvedDate(pd.Timestamp(year=int(f["year"]), month=_month_number(f["month"]), day=1), "month")
     if form in ("last_month_name", "next_month_name", "in_month"):
         ahead = future if form == "in_month" else form == "next_month_name"
