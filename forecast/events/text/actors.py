@@ -49,8 +49,9 @@ class Actor:
     """An actor group of a sentence, resolved to a country and sector where possible.
 
     ``kind`` is ``actor`` (a named or described actor), ``role`` (a role noun whose
-    country comes from coreference, possibly unresolved), ``counterpart``, ``pronoun`` or
-    ``pair`` ("the two countries", whose ``members`` are the two resolved countries).
+    country comes from coreference, possibly unresolved), ``counterpart``, ``pronoun``,
+    ``pair`` ("the two countries", whose ``members`` are the two resolved countries) or
+    ``reciprocal`` ("each other": the event is mutual among the sources).
     ``loc_prep`` is the offset of a locative preposition just before the group ("in
     Moscow"), or None.
     """
@@ -165,7 +166,7 @@ def find_mentions(sentence: str, lexicon: Lexicon) -> list[Mention]:
 
 def _mergeable(group: list[Mention], nxt: Mention, gap: str) -> bool:
     kinds = {m.entry.kind for m in group}
-    if {"pronoun", "pair"} & (kinds | {nxt.entry.kind}):
+    if {"pronoun", "pair", "reciprocal"} & (kinds | {nxt.entry.kind}):
         return False
     countries = {m.entry.country for m in group if m.entry.country}
     if nxt.entry.country and countries and nxt.entry.country not in countries:
@@ -230,7 +231,7 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
             person_country, person_sector, person_role = person_at(lexicon, mention.key, published)
         elif entry.kind == "role":
             role, role_sector = entry.role, entry.sector
-        elif entry.kind in ("counterpart", "pronoun", "pair"):
+        elif entry.kind in ("counterpart", "pronoun", "pair", "reciprocal"):
             kind = entry.kind
             if entry.kind == "pair":
                 role_sector = entry.sector
@@ -289,6 +290,8 @@ def _resolve(actor: Actor, discourse: Discourse) -> Actor | None:
         return actor
     if actor.kind == "actor" and actor.country is None:
         return None  # a bare "officials" or "military": no country, no coreference
+    if actor.kind == "reciprocal":
+        actor.members = ()
     return actor
 
 
@@ -323,8 +326,8 @@ def sentence_actors(
             chain += 1
         actor.chain = chain
         actors.append(actor)
-        if actor.kind not in ("pair", "counterpart"):
-            discourse.add(actor)
+        if actor.kind not in ("pair", "counterpart", "reciprocal") and actor.loc_prep is None:
+            discourse.add(actor)  # places ("in Sochi") are not antecedents
         elif actor.kind == "counterpart" and actor.country is not None:
             discourse.add(Actor(actor.start, actor.end, actor.text, "actor", actor.country, actor.sector))
     _share_sectors(sentence, actors)

@@ -78,6 +78,7 @@ class Trigger:
     clause: tuple[int, int] = (0, 0)
     sources: list[Actor] = field(default_factory=list)
     target_from: int | None = None  # a noun cue's end: its "with" partner is the target
+    future: bool = False
 
 
 def _find_triggers(sentence: str, lexicon: Lexicon) -> tuple[list[Trigger], list[Trigger]]:
@@ -314,6 +315,7 @@ def code_sentence(
         segment = (previous.end if previous is not None and previous.clause == trigger.clause else trigger.clause[0], limit)
         frame = _frame(sentence, trigger, actors, previous, limit)
         trigger.sources = frame.sources
+        previous_future = previous is not None and previous.future
         previous = trigger
         window = sentence[frame.window_start : trigger.end]
         if _NEGATION.search(window):
@@ -331,13 +333,19 @@ def code_sentence(
         future = bool(_FUTURE.search(sentence, frame.window_start, trigger.start)) or any(
             is_future_expression(d) for d in near_dates
         )
+        # "will visit Washington in April to meet Biden": the second verb shares the tense.
+        future = future or (frame.inherited and previous_future)
+        trigger.future = future
         if future and not code.startswith("03"):
             if rule is None or rule.future is None:
                 continue
             code = rule.future
             rule = lexicon.code_rules.get(code)
-        if targets:
+        mutual_only = bool(targets) and all(t.kind == "reciprocal" for t in targets)
+        if targets and not mutual_only:
             pairs = [(s, t) for s in sources for t in targets]
+        elif mutual_only and len(sources) > 1:
+            pairs = [(s, t) for s in sources for t in sources if s is not t]
         elif rule is not None and rule.mutual and len(sources) > 1:
             pairs = [(s, t) for s in sources for t in sources if s is not t]
         else:

@@ -141,11 +141,15 @@ def _read(*parts: str) -> pd.DataFrame:
         return pd.read_csv(file, dtype=str, keep_default_na=False)
 
 
+_COMPOUND = r"(?:based|born|backed|led|made|style|era|funded|owned|run|controlled|speaking|occupied|annexed|held)"
+
+
 def _alternation(phrases: list[str], suffix: str = "") -> str:
     # Longest first, so "South China Sea" wins over "China" at the same position.
     ordered = sorted(set(phrases), key=len, reverse=True)
     escaped = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
-    return rf"(?<![\w'’-])(?:{escaped}){suffix}(?![\w-])"
+    # Hyphens separate names ("China-Russia drills") except in compounds ("Russian-made").
+    return rf"(?<![\w'’])(?:{escaped}){suffix}(?!\w|-{_COMPOUND}\b)"
 
 
 def _none(value: str) -> str | None:
