@@ -47,6 +47,12 @@ _NEGATION = re.compile(
     r"unconfirmed|allegedly|were\s+to|in\s+case\s+of|or\s+not)\b|n['’]t\b",
     re.IGNORECASE,
 )
+# "Reports that X visited Y were unconfirmed": a hedge after the trigger.
+_NEGATION_AFTER = re.compile(
+    r"\b(?:was|were|is|are|remain(?:s|ed)?)\s+(?:still\s+)?(?:unconfirmed|unlikely|untrue|false|denied|"
+    r"not\s+confirmed)\b",
+    re.IGNORECASE,
+)
 _FUTURE = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
     r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+to|"
@@ -318,7 +324,7 @@ def code_sentence(
         previous_future = previous is not None and previous.future
         previous = trigger
         window = sentence[frame.window_start : trigger.end]
-        if _NEGATION.search(window):
+        if _NEGATION.search(window) or _NEGATION_AFTER.search(sentence, trigger.end, trigger.clause[1]):
             continue
         sources, targets = frame.sources, frame.targets
         if trigger.pattern.passive:
