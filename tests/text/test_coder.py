@@ -223,3 +223,22 @@ def test_empty_input_gives_an_empty_valid_table() -> None:
     assert events.empty
     validate_events(events)
     assert list(events.columns) == list(EVENT_COLUMNS) + list(EVIDENCE_COLUMNS)
+
+
+def test_keyword_prefilter_never_hides_a_match() -> None:
+    # Every regex match in the gold texts contains one of its pattern's prefilter keywords.
+    from pathlib import Path
+
+    from forecast.events.text.evaluate import load_gold
+    from forecast.events.text.lexicon import load_lexicon
+
+    here = Path(__file__).resolve().parent
+    texts = [d["text"] for name in ("gold.jsonl", "gold_heldout.jsonl") for d in load_gold(here / name)[0]]
+    checked = 0
+    for pattern in load_lexicon().patterns:
+        for text in texts:
+            lowered = " ".join(text.lower().split())
+            if pattern.regex.search(text):
+                checked += 1
+                assert any(k in lowered for k in pattern.keywords), (pattern.id, text)
+    assert checked > 150

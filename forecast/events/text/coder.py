@@ -91,7 +91,10 @@ def _find_triggers(sentence: str, lexicon: Lexicon) -> tuple[list[Trigger], list
     """Non-overlapping event/noun/block triggers (priority, then length wins) and cues."""
     candidates: list[Trigger] = []
     cues: list[Trigger] = []
+    lowered = " ".join(sentence.lower().split())
     for pattern in lexicon.patterns:
+        if not any(word in lowered for word in pattern.keywords):
+            continue
         for match in pattern.regex.finditer(sentence):
             trigger = Trigger(match.start(), match.end(), pattern, pattern.cameo, pattern.id)
             (cues if pattern.kind == "cue" else candidates).append(trigger)
@@ -303,8 +306,10 @@ def code_sentence(
         One record per event, reciprocal events included.
     """
     actors = sentence_actors(sentence, lexicon, published, discourse)
+    if not actors:
+        return []
     triggers, cues = _find_triggers(sentence, lexicon)
-    if not triggers or not actors:
+    if not triggers:
         return []
     clauses = clause_spans(sentence)
     for trigger in triggers + cues:

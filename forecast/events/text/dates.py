@@ -204,23 +204,17 @@ def _resolve_weekday(f: dict[str, str], published: pd.Timestamp, future: bool) -
 
 def _resolve_relative(words: list[str], published: pd.Timestamp) -> ResolvedDate:
     phrase = " ".join(words)
-    month = pd.Timestamp(year=published.year, month=published.month, day=1)
-    table = {
-        "yesterday": (published - pd.Timedelta(days=1), "day"),
-        "today": (published, "day"),
-        "tomorrow": (published + pd.Timedelta(days=1), "day"),
-        "last week": (_monday(published) - pd.Timedelta(days=7), "week"),
-        "last weekend": (_monday(published) - pd.Timedelta(days=2), "day"),
-        "next week": (_monday(published) + pd.Timedelta(days=7), "week"),
-        "last month": (month - pd.DateOffset(months=1), "month"),
-        "next month": (month + pd.DateOffset(months=1), "month"),
-    }
-    if phrase in table:
-        day, precision = table[phrase]
-        return ResolvedDate(pd.Timestamp(day), precision)
+    days = {"yesterday": -1, "today": 0, "tomorrow": 1}
+    if phrase in days:
+        return ResolvedDate(published + pd.Timedelta(days=days[phrase]), "day")
+    if phrase == "last weekend":
+        return ResolvedDate(_monday(published) - pd.Timedelta(days=2), "day")
     if phrase.endswith("week"):
-        return ResolvedDate(_monday(published), "week")
-    return ResolvedDate(month, "month")
+        shift = {"last": -7, "next": 7}.get(words[0], 0)
+        return ResolvedDate(_monday(published) + pd.Timedelta(days=shift), "week")
+    month = pd.Timestamp(year=published.year, month=published.month, day=1)
+    shift = {"last": -1, "next": 1}.get(words[0], 0)
+    return ResolvedDate(month + pd.DateOffset(months=shift) if shift else month, "month")
 
 
 def is_future_expression(mention: DateMention) -> bool:

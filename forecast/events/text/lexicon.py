@@ -88,6 +88,9 @@ class Pattern:
         Code to use when the clause places the meeting in a third country.
     requires : re.Pattern or None
         Must also match somewhere in the clause.
+    keywords : tuple of str
+        Prefilter: the regex is only run on a sentence whose lower-cased text contains one
+        of these substrings (a cheap ``in`` test instead of a regex scan).
     regex : re.Pattern
         The trigger itself (case-insensitive).
     """
@@ -102,6 +105,7 @@ class Pattern:
     overrides: frozenset[str]
     third_location: str | None
     requires: re.Pattern[str] | None
+    keywords: tuple[str, ...]
     regex: re.Pattern[str]
 
 
@@ -205,6 +209,7 @@ def load_lexicon() -> Lexicon:
             overrides=frozenset(row.overrides.split()),
             third_location=_none(row.third_location),
             requires=re.compile(row.requires, re.IGNORECASE) if row.requires else None,
+            keywords=tuple(row.keywords.split("|")),
             regex=re.compile(row.regex, re.IGNORECASE),
         )
         for row in table.itertuples()
