@@ -86,3 +86,23 @@ def test_console_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     events = pd.read_csv(output)
     assert len(events) == 4 and set(events["source_dataset"]) == {"text:test"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.txt", "events.csv"]  # no Hydra debris
+
+
+def test_committed_example_is_reproducible(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parents[2] / "data" / "examples"
+    run_code_text(examples / "belarus-china-drills.txt", tmp_path / "fresh.csv", published="2024-07-18")
+    fresh = pd.read_csv(tmp_path / "fresh.csv", dtype=str)
+    committed = pd.read_csv(examples / "belarus-china-drills.events.csv", dtype=str)
+    pd.testing.assert_frame_equal(fresh, committed)
+    assert len(committed) == 15
+
+
+def test_coded_events_stack_with_another_source(tmp_path: Path) -> None:
+    from forecast.events.schema import EVENT_COLUMNS, conform_dtypes
+
+    examples = Path(__file__).resolve().parents[2] / "data" / "examples"
+    text_events = run_code_text(examples / "belarus-china-drills.txt", tmp_path / "e.csv", published="2024-07-18")
+    other = text_events[list(EVENT_COLUMNS)].head(2).assign(source_dataset="icews18", event_id=["i1", "i2"])
+    merged = conform_dtypes(pd.concat([text_events[list(EVENT_COLUMNS)], other], ignore_index=True))
+    validate_events(merged)
+    assert merged["source_dataset"].value_counts().to_dict() == {"text:rules": 15, "icews18": 2}

@@ -87,7 +87,7 @@ def test_unresolved_minister_keeps_sector_without_country() -> None:
     assert (row["target_country"], row["target_sector"], row["cameo_code"]) == ("USA", "GOV", "125")
 
 
-def test_the_two_countries_resolves_to_the_last_coordinated_pair() -> None:
+def test_the_two_countries_are_the_recent_countries_other_than_the_source() -> None:
     text = "China and Russia held joint naval drills on Monday. Japan criticised the two countries."
     events = code_text(text, PUBLISHED)
     assert {d for d in _dyads(events) if d[2] == "111"} == {

@@ -76,9 +76,15 @@ class Actor:
         """The actor as reported in ``source_actor``: the antecedent for coreference."""
         return self.antecedent or self.text
 
-    def participants(self) -> list[Actor]:
-        """The actors this group stands for (both countries of a ``pair``)."""
-        return list(self.members) if self.kind == "pair" else [self]
+    def participants(self, excluded: frozenset[str | None] = frozenset()) -> list[Actor]:
+        """The actors this group stands for.
+
+        A ``pair`` stands for the two most recent countries other than ``excluded``: in
+        "Japan accused the two countries", Japan is not one of them.
+        """
+        if self.kind != "pair":
+            return [self]
+        return [m for m in self.members if m.country not in excluded][:2]
 
 
 class Discourse:
@@ -89,13 +95,6 @@ class Discourse:
 
     def __init__(self) -> None:
         self._actors: list[Actor] = []
-        self._pair: list[Actor] = []
-
-    def add_chain(self, chain: list[Actor]) -> None:
-        """Remember a coordination of two or more countries ("China and Russia")."""
-        countries = {a.country for a in chain if a.country is not None}
-        if len(countries) >= 2:
-            self._pair = [a for a in chain if a.country is not None]
 
     def add(self, actor: Actor) -> None:
         """Remember a resolved actor."""
@@ -111,17 +110,15 @@ class Discourse:
                 return actor
         return None
 
-    def last_two_countries(self) -> list[Actor]:
-        """The last coordinated pair of countries, else the two most recent distinct ones."""
-        if len(self._pair) == 2:
-            return list(self._pair)
+    def recent_countries(self, n: int = 3) -> list[Actor]:
+        """The last actor of each of the ``n`` most recent distinct countries, newest first."""
         seen: dict[str, Actor] = {}
         for actor in reversed(self._actors):
             if actor.country not in seen:
                 seen[actor.country] = actor
-            if len(seen) == 2:
+            if len(seen) == n:
                 break
-        return list(reversed(seen.values()))
+        return list(seen.values())
 
 
 def _compatible_role(wanted: str, found: str | None) -> bool:
@@ -270,7 +267,7 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
 def _resolve(actor: Actor, discourse: Discourse) -> Actor | None:
     """Resolve coreference in place; None when the group is not an actor after all."""
     if actor.kind == "pair":
-        members = discourse.last_two_countries()
+        members = discourse.recent_countries()
         if len(members) < 2:
             return None
         # "the two countries" are states; "the two sides" are whoever was named.
@@ -331,8 +328,6 @@ def sentence_actors(
         elif actor.kind == "counterpart" and actor.country is not None:
             discourse.add(Actor(actor.start, actor.end, actor.text, "actor", actor.country, actor.sector))
     _share_sectors(sentence, actors)
-    for number in {a.chain for a in actors}:
-        discourse.add_chain([a for a in actors if a.chain == number and a.kind == "actor"])
     return actors
 
 

@@ -147,7 +147,7 @@ def _chain(actors: list[Actor], head: Actor, excluded: set[str | None]) -> list[
     members = [a for a in actors if a.chain == head.chain and a.loc_prep is None]
     out = []
     for actor in members or [head]:
-        out.extend(p for p in actor.participants() if p.country is None or p.country not in excluded)
+        out.extend(p for p in actor.participants(frozenset(excluded)) if p.country is None or p.country not in excluded)
     return out
 
 
