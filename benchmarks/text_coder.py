@@ -27,7 +27,7 @@ from forecast.events.text import code_documents  # noqa: E402
 from forecast.events.text.evaluate import load_gold, run_gold  # noqa: E402
 from forecast.events.text.sentences import split_sentences  # noqa: E402
 
-GOLD = (ROOT / "tests" / "text" / "gold.jsonl", ROOT / "tests" / "text" / "gold_heldout.jsonl")
+GOLD = tuple(ROOT / "tests" / "text" / f"{name}.jsonl" for name in ("gold", "gold_heldout", "gold_heldout2"))
 
 
 def accuracy_table() -> list[str]:
