@@ -220,7 +220,17 @@ def _first_target(
     return []
 
 
-def _is_complement(sentence: str, trigger: Trigger) -> bool:
+def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """Whether a trigger is the object of another one rather than an event of its own."""
+    for other in triggers:
+        # "refused to meet X", "declined a request for a meeting": the meeting is refused.
+        if (
+            other.code == "125"
+            and other.clause == trigger.clause
+            and other.end <= trigger.start < other.end + 70
+            and trigger.code[:2] in ("03", "04")
+        ):
+            return True
     before = sentence[max(trigger.clause[0], trigger.start - 60) : trigger.start]
     if _COMPLEMENT.search(before):
         return True
@@ -316,7 +326,7 @@ def code_sentence(
         trigger.clause = _in_clause(trigger.start, clauses)
     triggers = _apply_overrides(triggers, cues, sentence)
     dates = find_dates(sentence) if triggers else []
-    triggers = [t for t in triggers if not _is_complement(sentence, t)]
+    triggers = [t for t in triggers if not _is_complement(sentence, t, triggers)]
     records: list[dict] = []
     seen: set[tuple] = set()
     previous: Trigger | None = None
