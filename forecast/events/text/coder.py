@@ -126,8 +126,11 @@ def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str
     for trigger in kept:
         if trigger.pattern.kind == "noun":
             hosts = [
-                t for t in kept
-                if t.pattern.kind == "event" and t.clause == trigger.clause and t.code in trigger.pattern.overrides
+                t
+                for t in kept
+                if t.pattern.kind == "event"
+                and t.clause == trigger.clause
+                and t.code in trigger.pattern.overrides
             ]
             if hosts:
                 for host in hosts:
@@ -147,7 +150,7 @@ def _chain(actors: list[Actor], head: Actor, excluded: set[str | None]) -> list[
     members = [a for a in actors if a.chain == head.chain and a.loc_prep is None]
     out = []
     for actor in members or [head]:
-        out.extend(p for p in actor.participants(frozenset(excluded)) if p.country is None or p.country not in excluded)
+        out.extend(p for p in actor.participants(frozenset(excluded)) if p.country not in excluded or p.country is None)
     return out
 
 
@@ -179,13 +182,16 @@ def _frame(
     if left:
         nearest = left[-1]
         gap = sentence[nearest.end : trigger.start]
-        follows_previous = previous is not None and previous.clause == trigger.clause and previous.end <= nearest.start
+        follows_previous = (
+            previous is not None and previous.clause == trigger.clause and previous.end <= nearest.start
+        )
         if follows_previous and (_NEW_PREDICATE.search(gap) or _words(gap) > 6):
             # "X will travel to Russia ... and will also visit Belarus": X visits Belarus.
             sources, window_start, inherited = list(previous.sources), previous.end, True
         else:
             sources = _chain(actors, nearest, set())
-            window_start = max(c_start, min(a.start for a in sources) - _WINDOW_BEFORE_SOURCE) if sources else c_start
+            if sources:
+                window_start = max(c_start, min(a.start for a in sources) - _WINDOW_BEFORE_SOURCE)
     elif previous is not None and previous.sources:
         sources, inherited = list(previous.sources), True
     excluded = {s.country for s in sources if s.country is not None}
@@ -199,7 +205,12 @@ def _frame(
 
 
 def _first_target(
-    sentence: str, actors: list[Actor], start: int, limit: int, max_gap: int | None, excluded: set[str | None]
+    sentence: str,
+    actors: list[Actor],
+    start: int,
+    limit: int,
+    max_gap: int | None,
+    excluded: set[str | None],
 ) -> list[Actor]:
     """The first actor (with its coordination) between ``start`` and ``limit``."""
     for actor in actors:
@@ -283,7 +294,8 @@ def _dated(
     if announced:
         resolved = resolve_date(announced[-1], published, future=False)
         if resolved is not None:
-            date, precision, text = resolved.date, resolved.precision, sentence[announced[-1].start : announced[-1].end]
+            date, precision = resolved.date, resolved.precision
+            text = sentence[announced[-1].start : announced[-1].end]
     when = None
     if scheduled:
         resolved = resolve_date(min(scheduled, key=distance), published, future=True)
@@ -333,7 +345,8 @@ def code_sentence(
     for position, trigger in enumerate(triggers):
         following = [t.start for t in triggers[position + 1 :] if t.clause == trigger.clause]
         limit = following[0] if following else trigger.clause[1]
-        segment = (previous.end if previous is not None and previous.clause == trigger.clause else trigger.clause[0], limit)
+        same_clause = previous is not None and previous.clause == trigger.clause
+        segment = (previous.end if same_clause else trigger.clause[0], limit)
         frame = _frame(sentence, trigger, actors, previous, limit)
         trigger.sources = frame.sources
         previous_future = previous is not None and previous.future
@@ -347,8 +360,9 @@ def code_sentence(
         code = trigger.code
         rule = lexicon.code_rules.get(code)
         participants = {a.country for a in sources + targets}
-        if trigger.pattern.third_location and code == trigger.pattern.cameo and _third_location(trigger, actors, participants):
-            code = trigger.pattern.third_location
+        third = trigger.pattern.third_location
+        if third and code == trigger.pattern.cameo and _third_location(trigger, actors, participants):
+            code = third
             rule = lexicon.code_rules.get(code)
         near_dates = [d for d in dates if trigger.clause[0] <= d.start < trigger.clause[1] and d.start >= trigger.end]
         future = bool(_FUTURE.search(sentence, frame.window_start, trigger.start)) or any(
@@ -362,17 +376,13 @@ def code_sentence(
                 continue
             code = rule.future
             rule = lexicon.code_rules.get(code)
-        mutual_only = bool(targets) and all(t.kind == "reciprocal" for t in targets)
-        if targets and not mutual_only:
-            pairs = [(s, t) for s in sources for t in targets]
-        elif mutual_only and len(sources) > 1:
-            pairs = [(s, t) for s in sources for t in sources if s is not t]
-        elif rule is not None and rule.mutual and len(sources) > 1:
-            pairs = [(s, t) for s in sources for t in sources if s is not t]
-        else:
+        pairs = _pairs(sources, targets, rule is not None and rule.mutual)
+        if not pairs:
             continue
         source_start = min((a.start for a in frame.sources), default=trigger.start)
-        date, precision, date_text, scheduled = _dated(sentence, trigger, dates, future, source_start, published, segment)
+        date, precision, date_text, scheduled = _dated(
+            sentence, trigger, dates, future, source_start, published, segment
+        )
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:
@@ -382,7 +392,8 @@ def code_sentence(
                 record = _record(src, tgt, event_code, trigger, confidence)
                 if record is None:
                     continue
-                key = (record["source_country"], record["source_sector"], record["target_country"], record["target_sector"], event_code)
+                key = tuple(record[c] for c in ("source_country", "source_sector", "target_country", "target_sector"))
+                key += (event_code,)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -395,6 +406,20 @@ def code_sentence(
                 )
                 records.append(record)
     return records
+
+
+def _pairs(sources: list[Actor], targets: list[Actor], mutual: bool) -> list[tuple[Actor, Actor]]:
+    """(source, target) pairs of one trigger.
+
+    Every source with every target; "each other", or no object for a mutual code ("China
+    and Russia held talks"), pairs the coordinated sources with one another.
+    """
+    each_other = bool(targets) and all(t.kind == "reciprocal" for t in targets)
+    if targets and not each_other:
+        return [(s, t) for s in sources for t in targets]
+    if each_other or (mutual and not targets):
+        return [(s, t) for s in sources for t in sources if s is not t]
+    return []
 
 
 def _record(source: Actor, target: Actor, code: str, trigger: Trigger, confidence: float) -> dict | None:
