@@ -55,9 +55,7 @@ def throughput(min_sentences: int) -> tuple[int, float]:
         documents += load_gold(path)[0]
     per_round = sum(len(split_sentences(d["text"])) for d in documents)
     rounds = -(-min_sentences // per_round)
-    batch = [
-        (f"{d['id']}#{k}", d["text"], d["published"]) for k in range(rounds) for d in documents
-    ]
+    batch = [(f"{d['id']}#{k}", d["text"], d["published"]) for k in range(rounds) for d in documents]
     code_documents(batch[:10])  # load and compile the dictionaries outside the timing
     start = time.perf_counter()
     code_documents(batch)
@@ -73,7 +71,8 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     print("\n".join(accuracy_table()))
     sentences, seconds = throughput(args.sentences)
-    print(f"\nthroughput: {sentences} sentences in {seconds:.2f} s on one core = {sentences / seconds:,.0f} sentences/s")
+    rate = sentences / seconds
+    print(f"\nthroughput: {sentences} sentences in {seconds:.2f} s on one core = {rate:,.0f} sentences/s")
 
 
 if __name__ == "__main__":

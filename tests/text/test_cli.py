@@ -79,8 +79,15 @@ def test_console_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     output = tmp_path / "events.csv"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(
-        sys, "argv", ["forecast-code-text", f"input={source}", f"output={output}", "published=2023-08-16",
-                      "source_dataset=text:test"]
+        sys,
+        "argv",
+        [
+            "forecast-code-text",
+            f"input={source}",
+            f"output={output}",
+            "published=2023-08-16",
+            "source_dataset=text:test",
+        ],
     )
     code_text_main()
     events = pd.read_csv(output)

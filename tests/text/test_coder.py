@@ -45,7 +45,9 @@ def test_phone_call_is_041_both_ways_with_prepositional_cue() -> None:
 
 
 def test_future_visit_is_intent_with_scheduled_date_and_coordinated_targets() -> None:
-    text = "On Monday, the ministry said Defence Minister Li Shangfu will visit Russia and Belarus from 21 to 24 August."
+    text = (
+        "On Monday, the ministry said Defence Minister Li Shangfu will visit Russia and Belarus from 21 to 24 August."
+    )
     events = code_text(text, PUBLISHED)
     assert _dyads(events) == {("CHN.MIL", "RUS.state", "036"), ("CHN.MIL", "BLR.state", "036")}
     assert set(events["date"]) == {pd.Timestamp("2023-08-14")}  # when the intent was stated
@@ -71,7 +73,10 @@ def test_noun_cue_overrides_the_verb() -> None:
 
 
 def test_refusal_with_coreference_and_counterpart() -> None:
-    text = "Chinese Defence Minister Li Shangfu arrived in Singapore. The minister refused to meet his American counterpart."
+    text = (
+        "Chinese Defence Minister Li Shangfu arrived in Singapore. "
+        "The minister refused to meet his American counterpart."
+    )
     events = code_text(text, PUBLISHED)
     refusal = events[events["cameo_code"] == "125"]
     assert _dyads(refusal) == {("CHN.MIL", "USA.MIL", "125")}
@@ -149,7 +154,10 @@ def test_embedded_complements_are_not_events() -> None:
 
 def test_multi_event_sentence_with_second_verb_and_own_dates() -> None:
     events = code_text("Lavrov arrived in Beijing on Monday and held talks with Wang Yi on Tuesday.", PUBLISHED)
-    by_code = {r.cameo_code: (f"{r.source_country}.{r.source_sector}", f"{r.target_country}.{r.target_sector}", r.date) for r in events.itertuples()}
+    by_code = {
+        r.cameo_code: (f"{r.source_country}.{r.source_sector}", f"{r.target_country}.{r.target_sector}", r.date)
+        for r in events.itertuples()
+    }
     assert by_code == {
         "042": ("RUS.GOV", "CHN.state", pd.Timestamp("2023-08-14")),
         "043": ("CHN.state", "RUS.GOV", pd.Timestamp("2023-08-14")),
@@ -233,7 +241,8 @@ def test_keyword_prefilter_never_hides_a_match() -> None:
     from forecast.events.text.lexicon import load_lexicon
 
     here = Path(__file__).resolve().parent
-    texts = [d["text"] for name in ("gold.jsonl", "gold_heldout.jsonl", "gold_heldout2.jsonl") for d in load_gold(here / name)[0]]
+    names = ("gold.jsonl", "gold_heldout.jsonl", "gold_heldout2.jsonl")
+    texts = [d["text"] for name in names for d in load_gold(here / name)[0]]
     checked = 0
     for pattern in load_lexicon().patterns:
         for text in texts:

@@ -49,9 +49,21 @@ def test_gold_set_size_and_coverage() -> None:
         docs, evs = load_gold(path)
         documents += docs
         events += evs
-    evaluation = evaluate(documents, events, pd.DataFrame(columns=["doc_id", "source_country", "source_sector",
-                                                                      "target_country", "target_sector",
-                                                                      "cameo_code", "date"]))
+    evaluation = evaluate(
+        documents,
+        events,
+        pd.DataFrame(
+            columns=[
+                "doc_id",
+                "source_country",
+                "source_sector",
+                "target_country",
+                "target_sector",
+                "cameo_code",
+                "date",
+            ]
+        ),
+    )
     assert evaluation.sentences >= 80
     tags = {t for d in documents for t in d["tags"]}
     missing = [row for row, wanted in PATTERN_ROWS.items() if not wanted & tags]
@@ -64,7 +76,10 @@ def test_gold_set_size_and_coverage() -> None:
 
 
 def test_scores_count_multisets() -> None:
-    gold = [parse_event("d", "CHN.GOV RUS.GOV 041 2023-08-14 day"), parse_event("d", "RUS.GOV CHN.GOV 041 2023-08-14 day")]
+    gold = [
+        parse_event("d", "CHN.GOV RUS.GOV 041 2023-08-14 day"),
+        parse_event("d", "RUS.GOV CHN.GOV 041 2023-08-14 day"),
+    ]
     predicted = pd.DataFrame(
         {
             "doc_id": ["d", "d", "d"],

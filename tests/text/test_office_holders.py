@@ -51,7 +51,7 @@ def test_no_overlapping_terms_in_one_office(country: str) -> None:
 
 def _gaps(terms: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     gaps, covered_to = [], FIRST
-    for start, end in sorted(zip(terms["start"], terms["end"])):
+    for start, end in sorted(zip(terms["start"], terms["end"], strict=True)):
         if start > covered_to and end > FIRST:
             gaps.append((covered_to, start))
         covered_to = max(covered_to, end)

@@ -28,9 +28,7 @@ _APPOSITIVE_GAP = re.compile(r"\s*,\s*(?:(?:the|its|his|her|their)\s+)?", re.IGN
 _FROM_GAP = re.compile(r"\s+(?:from|of|in)\s+(?:the\s+)?", re.IGNORECASE)
 _COORD_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s*|[-–/]\s*)(?:the\s+)?", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:in|at|near|inside|outside|off|around)\s+(?:the\s+)?$", re.IGNORECASE)
-_DETERMINER = re.compile(
-    r"(?:\b(?:the|his|her|its|their|two|three|four|several|a|an|both)\s+)+$", re.IGNORECASE
-)
+_DETERMINER = re.compile(r"(?:\b(?:the|his|her|its|their|two|three|four|several|a|an|both)\s+)+$", re.IGNORECASE)
 _HUMAN_KINDS = frozenset({"role", "person"})
 
 
@@ -292,9 +290,7 @@ def _resolve(actor: Actor, discourse: Discourse) -> Actor | None:
     return actor
 
 
-def sentence_actors(
-    sentence: str, lexicon: Lexicon, published: pd.Timestamp, discourse: Discourse
-) -> list[Actor]:
+def sentence_actors(sentence: str, lexicon: Lexicon, published: pd.Timestamp, discourse: Discourse) -> list[Actor]:
     """Resolved actor groups of one sentence, with coordination chains.
 
     Parameters

@@ -128,9 +128,7 @@ def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str
             hosts = [
                 t
                 for t in kept
-                if t.pattern.kind == "event"
-                and t.clause == trigger.clause
-                and t.code in trigger.pattern.overrides
+                if t.pattern.kind == "event" and t.clause == trigger.clause and t.code in trigger.pattern.overrides
             ]
             if hosts:
                 for host in hosts:
@@ -166,9 +164,7 @@ class _Frame:
     inherited: bool
 
 
-def _frame(
-    sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigger | None, limit: int
-) -> _Frame:
+def _frame(sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigger | None, limit: int) -> _Frame:
     """Pick source and target actors of a trigger (before any passive swap).
 
     The target is searched between the trigger and ``limit`` (the next trigger of the
@@ -182,9 +178,7 @@ def _frame(
     if left:
         nearest = left[-1]
         gap = sentence[nearest.end : trigger.start]
-        follows_previous = (
-            previous is not None and previous.clause == trigger.clause and previous.end <= nearest.start
-        )
+        follows_previous = previous is not None and previous.clause == trigger.clause and previous.end <= nearest.start
         if follows_previous and (_NEW_PREDICATE.search(gap) or _words(gap) > 6):
             # "X will travel to Russia ... and will also visit Belarus": X visits Belarus.
             sources, window_start, inherited = list(previous.sources), previous.end, True
@@ -251,10 +245,7 @@ def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> 
 
 def _third_location(trigger: Trigger, actors: list[Actor], participants: set[str | None]) -> bool:
     c_start, c_end = trigger.clause
-    return any(
-        a.loc_prep is not None and c_start <= a.start < c_end and a.country not in participants
-        for a in actors
-    )
+    return any(a.loc_prep is not None and c_start <= a.start < c_end and a.country not in participants for a in actors)
 
 
 def _dated(

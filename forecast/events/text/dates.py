@@ -15,19 +15,42 @@ from functools import cache
 import pandas as pd
 
 _MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_WEEKDAYS = {d: i for i, d in enumerate(
-    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-)}
+_WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
 # Month names are capitalised so that the modal "may" is never read as a month.
-_MONTH = "(?P<month>" + "|".join(
-    sorted((m.capitalize() + (r"\.?" if len(m) <= 4 and m != "may" else "") for m in _MONTHS),
-           key=len, reverse=True)
-) + ")"
+_MONTH = (
+    "(?P<month>"
+    + "|".join(
+        sorted(
+            (m.capitalize() + (r"\.?" if len(m) <= 4 and m != "may" else "") for m in _MONTHS), key=len, reverse=True
+        )
+    )
+    + ")"
+)
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _DAY2 = r"(?P<day2>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
@@ -43,11 +66,18 @@ _FORMS: tuple[tuple[str, str], ...] = (
     ("last_month_name", rf"\b(?i:last)\s+{_MONTH}\b"),
     ("next_month_name", rf"\b(?i:next)\s+{_MONTH}\b"),
     ("month_year", rf"\b{_MONTH}\s+{_YEAR}\b"),
-    ("in_month", rf"\b(?i:in|during|since|until|by|early|late|mid|earlier\s+in|later\s+in|in\s+early|in\s+late|in\s+mid)[\s-]+{_MONTH}\b(?:,?\s+{_YEAR}\b)?"),
+    (
+        "in_month",
+        rf"\b(?i:in|during|since|until|by|early|late|mid|earlier\s+in|later\s+in|in\s+early|in\s+late|"
+        rf"in\s+mid)[\s-]+{_MONTH}\b(?:,?\s+{_YEAR}\b)?",
+    ),
     ("weekday", rf"\b(?:(?P<rel>(?i:last|next|this|on|on\s+last|on\s+next))\s+)?{_WEEKDAY}\b"),
-    ("relative", r"\b(?P<rel>(?i:yesterday|today|tomorrow|last\s+week(?:end)?|this\s+week|earlier\s+this\s+week|"
-                 r"later\s+this\s+week|next\s+week|last\s+month|this\s+month|earlier\s+this\s+month|"
-                 r"later\s+this\s+month|next\s+month))\b"),
+    (
+        "relative",
+        r"\b(?P<rel>(?i:yesterday|today|tomorrow|last\s+week(?:end)?|this\s+week|earlier\s+this\s+week|"
+        r"later\s+this\s+week|next\s+week|last\s+month|this\s+month|earlier\s+this\s+month|"
+        r"later\s+this\s+month|next\s+month))\b",
+    ),
 )
 
 
@@ -101,9 +131,7 @@ def find_dates(sentence: str) -> list[DateMention]:
     for match in _date_regex().finditer(sentence):
         form = match.lastgroup
         prefix = f"{form}__"
-        fields = tuple(
-            (k[len(prefix):], v) for k, v in match.groupdict().items() if k.startswith(prefix) and v
-        )
+        fields = tuple((k[len(prefix) :], v) for k, v in match.groupdict().items() if k.startswith(prefix) and v)
         found.append(DateMention(match.start(), match.end(), form, fields))
     return found
 
@@ -135,7 +163,8 @@ def _month_start(published: pd.Timestamp, month: int, future: bool, strict: bool
     this_year = pd.Timestamp(year=published.year, month=month, day=1)
     current = pd.Timestamp(year=published.year, month=published.month, day=1)
     if future:
-        return this_year if this_year >= current + pd.DateOffset(months=int(strict)) else this_year + pd.DateOffset(years=1)
+        earliest = current + pd.DateOffset(months=int(strict))
+        return this_year if this_year >= earliest else this_year + pd.DateOffset(years=1)
     if this_year > current or (strict and this_year == current):
         return this_year - pd.DateOffset(years=1)
     return this_year

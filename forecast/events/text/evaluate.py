@@ -108,7 +108,12 @@ def parse_event(doc_id: str, spec: str) -> GoldEvent:
         raise ValueError(f"gold event {spec!r} of {doc_id}: expected 5 or 6 fields")
     source, target = _actor(parts[0]), _actor(parts[1])
     return GoldEvent(
-        doc_id, *source, *target, parts[2], pd.Timestamp(parts[3]), parts[4],
+        doc_id,
+        *source,
+        *target,
+        parts[2],
+        pd.Timestamp(parts[3]),
+        parts[4],
         pd.Timestamp(parts[5]) if len(parts) == 6 else None,
     )
 
@@ -172,18 +177,23 @@ def evaluate(
     Evaluation
     """
     gold_rows = [
-        (e.doc_id, e.source_country, e.source_sector, e.target_country, e.target_sector, e.cameo_code)
-        for e in gold
+        (e.doc_id, e.source_country, e.source_sector, e.target_country, e.target_sector, e.cameo_code) for e in gold
     ]
     pred_rows = [
-        (r.doc_id, _none(r.source_country), _none(r.source_sector), _none(r.target_country),
-         _none(r.target_sector), r.cameo_code)
+        (
+            r.doc_id,
+            _none(r.source_country),
+            _none(r.source_sector),
+            _none(r.target_country),
+            _none(r.target_sector),
+            r.cameo_code,
+        )
         for r in predicted.itertuples()
     ]
     # Dates: pair each day-precision gold event with the closest unused prediction of the
     # same root + dyad.
     pool: dict[tuple, list[pd.Timestamp]] = {}
-    for row, date in zip(pred_rows, predicted["date"]):
+    for row, date in zip(pred_rows, predicted["date"], strict=True):
         pool.setdefault((row[0], row[5][:2], row[1], row[3]), []).append(date)
     matched = within = 0
     for event in gold:

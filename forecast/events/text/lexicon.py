@@ -177,9 +177,7 @@ def load_lexicon() -> Lexicon:
     holders = office_holders()
     persons: dict[str, list[Tenure]] = {}
     for row in holders.itertuples():
-        persons.setdefault(row.alias, []).append(
-            Tenure(row.start, row.end, row.country, row.role, row.sector)
-        )
+        persons.setdefault(row.alias, []).append(Tenure(row.start, row.end, row.country, row.role, row.sector))
     for alias in persons:
         names.setdefault(alias, Entry(kind="person"))
     names_re = re.compile(_alternation(list(names)))
@@ -191,9 +189,7 @@ def load_lexicon() -> Lexicon:
     }
     aliases = _read("actors", "aliases.csv")
     for row in aliases.itertuples():
-        common.setdefault(
-            row.alias.lower(), Entry(kind="institution", country=row.country, sector=row.sector)
-        )
+        common.setdefault(row.alias.lower(), Entry(kind="institution", country=row.country, sector=row.sector))
     common_re = re.compile(_alternation(list(common), suffix="s?"), re.IGNORECASE)
 
     table = _read("text", "patterns.csv")
@@ -216,8 +212,7 @@ def load_lexicon() -> Lexicon:
     )
     rules = _read("text", "code_rules.csv")
     code_rules = {
-        row.cameo: CodeRule(_none(row.reciprocal), _none(row.future), row.mutual == "1")
-        for row in rules.itertuples()
+        row.cameo: CodeRule(_none(row.reciprocal), _none(row.future), row.mutual == "1") for row in rules.itertuples()
     }
     return Lexicon(
         names_re=names_re,
