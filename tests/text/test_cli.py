@@ -101,7 +101,7 @@ def test_committed_example_is_reproducible(tmp_path: Path) -> None:
     fresh = pd.read_csv(tmp_path / "fresh.csv", dtype=str)
     committed = pd.read_csv(examples / "belarus-china-drills.events.csv", dtype=str)
     pd.testing.assert_frame_equal(fresh, committed)
-    assert len(committed) == 15
+    assert len(committed) == 17
 
 
 def test_coded_events_stack_with_another_source(tmp_path: Path) -> None:
@@ -112,4 +112,4 @@ def test_coded_events_stack_with_another_source(tmp_path: Path) -> None:
     other = text_events[list(EVENT_COLUMNS)].head(2).assign(source_dataset="icews18", event_id=["i1", "i2"])
     merged = conform_dtypes(pd.concat([text_events[list(EVENT_COLUMNS)], other], ignore_index=True))
     validate_events(merged)
-    assert merged["source_dataset"].value_counts().to_dict() == {"text:rules": 15, "icews18": 2}
+    assert merged["source_dataset"].value_counts().to_dict() == {"text:rules": 17, "icews18": 2}

@@ -315,7 +315,9 @@ def sentence_actors(sentence: str, lexicon: Lexicon, published: pd.Timestamp, di
         actor = _resolve(_build(sentence, group, lexicon, published), discourse)
         if actor is None:
             continue
-        if actors and not _COORD_GAP.fullmatch(sentence[actors[-1].end : actor.start]):
+        coordinated = actors and _COORD_GAP.fullmatch(sentence[actors[-1].end : actor.start])
+        # "..., and the two countries signed": a pair starts a new subject, not a list.
+        if not coordinated or "pair" in (actor.kind, actors[-1].kind):
             chain += 1
         actor.chain = chain
         actors.append(actor)

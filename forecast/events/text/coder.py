@@ -59,14 +59,18 @@ _FUTURE = re.compile(
     r"upcoming|forthcoming)\b|['’]ll\b",
     re.IGNORECASE,
 )
-_NEW_PREDICATE = re.compile(r",|\band\b|\bthen\b|\bbefore\b|\bafter\b|\bto\b", re.IGNORECASE)
+# Between an actor and a later trigger, these mean the actor is the previous verb's object
+# ("flew to New Delhi for talks with Modi"), not the subject of the trigger.
+_NEW_PREDICATE = re.compile(r",|\b(?:and|then|before|after|to|for|during|with|at|on|in|of)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
 # "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
 _TOPIC_GAP = re.compile(r"\s*(?:on|over|about|regarding|concerning)\s+(?:the\s+)?", re.IGNORECASE)
 # A trigger inside the complement of another ("threatened to cut ties", "accused X of
 # sending troops") is not an event of its own.
 _COMPLEMENT = re.compile(
-    r"\b(?:threat(?:en|ens|ened|ening)|vow(?:s|ed)?|warn(?:s|ed)?)\s+(?:\w+\s+){0,3}?to\s+$", re.IGNORECASE
+    r"\b(?:threat(?:en|ens|ened|ening)|vow(?:s|ed)?|warn(?:s|ed)?)\s+(?:\w+\s+){0,3}?to\s+$|"
+    r"\b(?:invitation|offer|proposal|request|bid|attempt|plan|decision|readiness|willingness|intention)\s+to\s+$",
+    re.IGNORECASE,
 )
 _GERUND_COMPLEMENT = re.compile(r"\b(?:of|for)\s+$", re.IGNORECASE)
 _WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
@@ -172,6 +176,11 @@ def _frame(sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigg
     """
     c_start, c_end = trigger.clause
     left = [a for a in actors if a.start >= c_start and a.end <= trigger.start and a.loc_prep is None]
+    if trigger.pattern.kind == "noun" and previous is not None and left and previous.end <= trigger.start:
+        # "Japan and Korea criticised the drills": the drills are the object of a verb.
+        left = [a for a in left if a.end <= previous.start] if left[-1].end <= previous.start else []
+        if not left:
+            return _Frame([], [], c_start, False)
     sources: list[Actor] = []
     window_start = c_start
     inherited = False
@@ -220,7 +229,7 @@ def _first_target(
         if _TOPIC_GAP.fullmatch(gap):
             continue
         if actor.kind != "pair" and actor.country is not None and actor.country in excluded:
-            continue
+            return []  # "protest against Moscow's ... with Pyongyang": not a target further on
         return _chain(actors, actor, excluded)
     return []
 
