@@ -47,6 +47,10 @@ _NEGATION = re.compile(
     r"unconfirmed|allegedly|were\s+to|in\s+case\s+of|or\s+not)\b|n['’]t\b",
     re.IGNORECASE,
 )
+# "X said (that) he would meet Y": reported intent, not a conditional.
+_REPORTED_WOULD = re.compile(
+    r"\b(?:said|says|told|announced|stated|confirmed|promised)\b[^.;]{0,60}?\bwould\b", re.IGNORECASE
+)
 # "Reports that X visited Y were unconfirmed": a hedge after the trigger.
 _NEGATION_AFTER = re.compile(
     r"\b(?:was|were|is|are|remain(?:s|ed)?)\s+(?:still\s+)?(?:unconfirmed|unlikely|untrue|false|denied|"
@@ -55,7 +59,8 @@ _NEGATION_AFTER = re.compile(
 )
 _FUTURE = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
-    r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+to|"
+    r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+"
+    r"(?:(?:on|in)\s+\w+\s+)?to|"
     r"upcoming|forthcoming)\b|['’]ll\b",
     re.IGNORECASE,
 )
@@ -262,14 +267,15 @@ def _dated(
     trigger: Trigger,
     dates: list[DateMention],
     future: bool,
-    source_start: int,
+    announce_end: int,
     published: pd.Timestamp,
     segment: tuple[int, int],
 ) -> tuple[pd.Timestamp, str, str | None, pd.Timestamp | None]:
     """Event date, precision, date text and scheduled date (future events) of a trigger.
 
     Dates between the previous and the next trigger of the clause (``segment``) belong to
-    this trigger; otherwise the nearest date of the clause does.
+    this trigger; otherwise the nearest date of the clause does. For a future event, dates
+    ending before ``announce_end`` date the announcement, later ones the scheduled event.
     """
     c_start, c_end = trigger.clause
     in_clause = [d for d in dates if c_start <= d.start < c_end]
@@ -288,8 +294,8 @@ def _dated(
         if resolved is None:
             return published, "day", None, None
         return resolved.date, resolved.precision, sentence[best.start : best.end], None
-    announced = [d for d in dates if d.end <= source_start]
-    scheduled = [d for d in in_clause if d.start >= source_start]
+    announced = [d for d in dates if d.end <= announce_end]
+    scheduled = [d for d in in_clause if d.start >= announce_end]
     date, precision, text = published, "day", None
     if announced:
         resolved = resolve_date(announced[-1], published, future=False)
@@ -352,7 +358,9 @@ def code_sentence(
         previous_future = previous is not None and previous.future
         previous = trigger
         window = sentence[frame.window_start : trigger.end]
-        if _NEGATION.search(window) or _NEGATION_AFTER.search(sentence, trigger.end, trigger.clause[1]):
+        hedges = {m.group(0).lower() for m in _NEGATION.finditer(window)}
+        reported = hedges == {"would"} and _REPORTED_WOULD.search(sentence, trigger.clause[0], trigger.start)
+        if (hedges and not reported) or _NEGATION_AFTER.search(sentence, trigger.end, trigger.clause[1]):
             continue
         sources, targets = frame.sources, frame.targets
         if trigger.pattern.passive:
@@ -365,9 +373,8 @@ def code_sentence(
             code = third
             rule = lexicon.code_rules.get(code)
         near_dates = [d for d in dates if trigger.clause[0] <= d.start < trigger.clause[1] and d.start >= trigger.end]
-        future = bool(_FUTURE.search(sentence, frame.window_start, trigger.start)) or any(
-            is_future_expression(d) for d in near_dates
-        )
+        marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start)
+        future = bool(marker) or any(is_future_expression(d) for d in near_dates)
         # "will visit Washington in April to meet Biden": the second verb shares the tense.
         future = future or (frame.inherited and previous_future)
         trigger.future = future
@@ -379,9 +386,11 @@ def code_sentence(
         pairs = _pairs(sources, targets, rule is not None and rule.mutual)
         if not pairs:
             continue
+        # Dates before the future marker date the announcement ("agreed on Tuesday to").
         source_start = min((a.start for a in frame.sources), default=trigger.start)
+        announce_end = max(source_start, marker.end()) if marker else source_start
         date, precision, date_text, scheduled = _dated(
-            sentence, trigger, dates, future, source_start, published, segment
+            sentence, trigger, dates, future, announce_end, published, segment
         )
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
