@@ -13,8 +13,6 @@ from forecast.events.text.evaluate import Scores, evaluate, load_gold, parse_eve
 HERE = Path(__file__).resolve().parent
 GOLD_NAMES = ("gold", "gold_heldout", "gold_heldout2", "gold_heldout3", "gold_heldout4")
 GOLD_FILES = [HERE / f"{name}.jsonl" for name in GOLD_NAMES]
-    HERE / f"{name}.jsonl" for name in ("gold", "gold_heldout", "gold_heldout2", "gold_heldout3", "gold_heldout4")
-]
 
 # Every phrasing row of the pattern table, as gold-set tags.
 PATTERN_ROWS = {
