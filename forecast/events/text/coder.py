@@ -5,6 +5,19 @@ and prepositional cues override verb codes within a clause, pick the source (the
 just left of the trigger, or the subject of the previous trigger for a second verb) and the
 target (the first actor right of it), drop negated, hedged or hypothetical triggers, turn
 future meetings into intent (036), resolve the date, and add reciprocal events.
+
+Evidence columns added to the canonical ones:
+
+* ``doc_id``, ``sentence_index``, ``sentence``: where the event was read;
+* ``pattern``: the trigger pattern id, with the cue or noun that changed its code
+  (``hold_talks+cue_phone``);
+* ``source_span``, ``target_span``: the actor text in the sentence ("the minister"), while
+  ``source_actor``/``target_actor`` give the resolved antecedent ("Li Shangfu");
+* ``confidence``: the pattern's base confidence, times 0.9 when the source was carried over
+  from a previous verb and 0.8 per actor resolved by coreference or left without a country;
+* ``date_precision`` (``day``, ``week``, ``month``), ``date_text`` (the date expression;
+  None when the date fell back to the publication date) and ``scheduled_date`` (the stated
+  date of a future meeting or exercise).
 """
 
 from __future__ import annotations
