@@ -254,3 +254,11 @@ def test_keyword_prefilter_never_hides_a_match() -> None:
                 checked += 1
                 assert any(k in lowered for k in pattern.keywords), (pattern.id, text)
     assert checked > 150
+
+
+def test_role_before_an_unknown_name_is_a_new_person_not_a_coreference() -> None:
+    text = "Fumio Kishida arrived in London. He held a phone call with Prime Minister Boris Johnson on Tuesday."
+    events = code_text(text, "2022-06-30")
+    call = events[(events["cameo_code"] == "041") & (events["source_country"] == "JPN")].iloc[0]
+    # Not resolved to Kishida (the last prime minister seen): Johnson is unknown to the dictionary.
+    assert call["target_country"] is None and call["target_span"] == "Prime Minister Boris Johnson"

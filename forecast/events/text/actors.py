@@ -29,7 +29,9 @@ _FROM_GAP = re.compile(r"\s+(?:from|of|in)\s+(?:the\s+)?", re.IGNORECASE)
 _COORD_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s*|[-–/]\s*)(?:the\s+)?", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:in|at|near|inside|outside|off|around)\s+(?:the\s+)?$", re.IGNORECASE)
 _DETERMINER = re.compile(r"(?:\b(?:the|his|her|its|their|two|three|four|several|a|an|both)\s+)+$", re.IGNORECASE)
-_HUMAN_KINDS = frozenset({"role", "person"})
+# A capitalised name right after a role noun ("Prime Minister Boris Johnson") that the
+# dictionary does not know: a new person, not a coreference to an earlier minister.
+_UNKNOWN_NAME = re.compile(r"\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 
 @dataclass
@@ -48,8 +50,9 @@ class Actor:
 
     ``kind`` is ``actor`` (a named or described actor), ``role`` (a role noun whose
     country comes from coreference, possibly unresolved), ``counterpart``, ``pronoun``,
-    ``pair`` ("the two countries", whose ``members`` are the two resolved countries) or
-    ``reciprocal`` ("each other": the event is mutual among the sources).
+    ``pair`` ("the two countries", whose ``members`` are the two resolved countries),
+    ``reciprocal`` ("each other": the event is mutual among the sources) or ``named_role``
+    (an office followed by a name the dictionary does not know: country unresolved).
     ``loc_prep`` is the offset of a locative preposition just before the group ("in
     Moscow"), or None.
     """
@@ -240,8 +243,12 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
         role, role_sector = person_role, None
     sector = role_sector or inst_sector or person_sector or ("state" if country else None)
     kinds = {m.entry.kind for m in group}
+    end = group[-1].end
     if kind == "actor" and country is None and person is None and role is not None:
         kind = "role"
+        name = _UNKNOWN_NAME.match(sentence, end)
+        if name is not None:
+            kind, end = "named_role", name.end()
     start = group[0].start
     det = _DETERMINER.search(sentence, max(0, start - 30), start)
     if det is not None and det.end() == start:
@@ -249,8 +256,8 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
     loc = _LOCATIVE.search(sentence, max(0, start - 12), start)
     return Actor(
         start=start,
-        end=group[-1].end,
-        text=sentence[start : group[-1].end],
+        end=end,
+        text=sentence[start:end],
         kind=kind,
         country=country,
         sector=sector,
