@@ -11,7 +11,15 @@ import pytest
 from forecast.events.text.evaluate import Scores, evaluate, load_gold, parse_event, run_gold
 
 HERE = Path(__file__).resolve().parent
-GOLD_NAMES = ("gold", "gold_heldout", "gold_heldout2", "gold_heldout3", "gold_heldout4", "gold_heldout5")
+GOLD_NAMES = (
+    "gold",
+    "gold_heldout",
+    "gold_heldout2",
+    "gold_heldout3",
+    "gold_heldout4",
+    "gold_heldout5",
+    "gold_heldout6",
+)
 GOLD_FILES = [HERE / f"{name}.jsonl" for name in GOLD_NAMES]
 
 # Every phrasing row of the pattern table, as gold-set tags.

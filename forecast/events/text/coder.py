@@ -70,6 +70,10 @@ _NEGATION_AFTER = re.compile(
     r"not\s+confirmed)\b",
     re.IGNORECASE,
 )
+# "would impose sanctions on Russia if it invaded Ukraine": a condition after the trigger
+# (threats, root 13, are conditional by nature and stay events).
+_CONDITION_AFTER = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
+_BETWEEN = re.compile(r"\s*between\s", re.IGNORECASE)
 _FUTURE = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
     r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+"
@@ -215,6 +219,13 @@ def _frame(sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigg
                 window_start = max(c_start, min(a.start for a in sources) - _WINDOW_BEFORE_SOURCE)
     elif previous is not None and previous.sources:
         sources, inherited = list(previous.sources), True
+    elif trigger.pattern.max_gap is None and (
+        sentence[trigger.start : trigger.end].lower().endswith("between") or _BETWEEN.match(sentence, trigger.end)
+    ):
+        # "Talks between Trump and Kim": both participants follow the trigger.
+        participants = _first_target(sentence, actors, trigger.end, limit, None, set())
+        if len(participants) > 1:
+            return _Frame(participants, [], c_start, False)
     excluded = {s.country for s in sources if s.country is not None}
     targets: list[Actor] = []
     if trigger.target_from is not None:
@@ -270,9 +281,11 @@ def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> 
     return first_word.endswith("ing") and _GERUND_COMPLEMENT.search(before) is not None
 
 
-def _third_location(trigger: Trigger, actors: list[Actor], participants: set[str | None]) -> bool:
-    c_start, c_end = trigger.clause
-    return any(a.loc_prep is not None and c_start <= a.start < c_end and a.country not in participants for a in actors)
+def _third_location(actors: list[Actor], participants: set[str | None], segment: tuple[int, int]) -> bool:
+    """Whether the trigger's own stretch of the clause places it in another country."""
+    return any(
+        a.loc_prep is not None and segment[0] <= a.start < segment[1] and a.country not in participants for a in actors
+    )
 
 
 def _dated(
@@ -373,7 +386,9 @@ def code_sentence(
         window = sentence[frame.window_start : trigger.end]
         hedges = {m.group(0).lower() for m in _NEGATION.finditer(window)}
         reported = hedges == {"would"} and _REPORTED_WOULD.search(sentence, trigger.clause[0], trigger.start)
-        if (hedges and not reported) or _NEGATION_AFTER.search(sentence, trigger.end, trigger.clause[1]):
+        after = (trigger.end, trigger.clause[1])
+        conditional = not trigger.code.startswith("13") and _CONDITION_AFTER.search(sentence, *after)
+        if (hedges and not reported) or conditional or _NEGATION_AFTER.search(sentence, *after):
             continue
         sources, targets = frame.sources, frame.targets
         if trigger.pattern.passive:
@@ -382,7 +397,7 @@ def code_sentence(
         rule = lexicon.code_rules.get(code)
         participants = {a.country for a in sources + targets}
         third = trigger.pattern.third_location
-        if third and code == trigger.pattern.cameo and _third_location(trigger, actors, participants):
+        if third and code == trigger.pattern.cameo and _third_location(actors, participants, segment):
             code = third
             rule = lexicon.code_rules.get(code)
         near_dates = [d for d in dates if trigger.clause[0] <= d.start < trigger.clause[1] and d.start >= trigger.end]
