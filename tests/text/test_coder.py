@@ -52,6 +52,14 @@ def test_future_visit_is_intent_with_scheduled_date_and_coordinated_targets() ->
     assert _dyads(events) == {("CHN.MIL", "RUS.state", "036"), ("CHN.MIL", "BLR.state", "036")}
     assert set(events["date"]) == {pd.Timestamp("2023-08-14")}  # when the intent was stated
     assert set(events["scheduled_date"]) == {pd.Timestamp("2023-08-21")}
+    assert set(events["date_end"]) == {pd.Timestamp("2023-08-24")}
+
+
+def test_past_range_keeps_its_last_day() -> None:
+    events = code_text("South Korea and the United States held joint drills from 4 to 14 August.", PUBLISHED)
+    assert set(events["date"]) == {pd.Timestamp("2023-08-04")}
+    assert set(events["date_end"]) == {pd.Timestamp("2023-08-14")}
+    assert events["scheduled_date"].isna().all()
 
 
 def test_past_visit_gives_visit_and_host_events() -> None:

@@ -16,8 +16,9 @@ Evidence columns added to the canonical ones:
 * ``confidence``: the pattern's base confidence, times 0.9 when the source was carried over
   from a previous verb and 0.8 per actor resolved by coreference or left without a country;
 * ``date_precision`` (``day``, ``week``, ``month``), ``date_text`` (the date expression;
-  None when the date fell back to the publication date) and ``scheduled_date`` (the stated
-  date of a future meeting or exercise).
+  None when the date fell back to the publication date), ``scheduled_date`` (the stated
+  date of a future meeting or exercise) and ``date_end`` (the last day of a stated range,
+  "from 14 to 19 August": of the event, or of the scheduled event when it is in the future).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "date_precision",
     "date_text",
     "scheduled_date",
+    "date_end",
 )
 
 # "no plans to", "could", hedges, denials, hypotheticals and speculation: no event. The
@@ -288,6 +290,17 @@ def _third_location(actors: list[Actor], participants: set[str | None], segment:
     )
 
 
+@dataclass(frozen=True)
+class _When:
+    """Date fields of an event."""
+
+    date: pd.Timestamp
+    precision: str = "day"
+    text: str | None = None
+    scheduled: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+
 def _dated(
     sentence: str,
     trigger: Trigger,
@@ -296,8 +309,8 @@ def _dated(
     announce_end: int,
     published: pd.Timestamp,
     segment: tuple[int, int],
-) -> tuple[pd.Timestamp, str, str | None, pd.Timestamp | None]:
-    """Event date, precision, date text and scheduled date (future events) of a trigger.
+) -> _When:
+    """Event date, precision, date text, scheduled date and range end of a trigger.
 
     Dates between the previous and the next trigger of the clause (``segment``) belong to
     this trigger; otherwise the nearest date of the clause does. For a future event, dates
@@ -314,25 +327,25 @@ def _dated(
 
     if not future:
         if not in_clause:
-            return published, "day", None, None
+            return _When(published)
         best = min(in_clause, key=distance)
         resolved = resolve_date(best, published, future=False)
         if resolved is None:
-            return published, "day", None, None
-        return resolved.date, resolved.precision, sentence[best.start : best.end], None
+            return _When(published)
+        return _When(resolved.date, resolved.precision, sentence[best.start : best.end], None, resolved.end)
     announced = [d for d in dates if d.end <= announce_end]
     scheduled = [d for d in in_clause if d.start >= announce_end]
-    date, precision, text = published, "day", None
+    when = _When(published)
     if announced:
         resolved = resolve_date(announced[-1], published, future=False)
         if resolved is not None:
-            date, precision = resolved.date, resolved.precision
             text = sentence[announced[-1].start : announced[-1].end]
-    when = None
+            when = _When(resolved.date, resolved.precision, text)
     if scheduled:
         resolved = resolve_date(min(scheduled, key=distance), published, future=True)
-        when = resolved.date if resolved is not None else None
-    return date, precision, text, when
+        if resolved is not None:
+            when = _When(when.date, when.precision, when.text, resolved.date, resolved.end)
+    return when
 
 
 def code_sentence(
@@ -417,9 +430,7 @@ def code_sentence(
         # Dates before the future marker date the announcement ("agreed on Tuesday to").
         source_start = min((a.start for a in frame.sources), default=trigger.start)
         announce_end = max(source_start, marker.end()) if marker else source_start
-        date, precision, date_text, scheduled = _dated(
-            sentence, trigger, dates, future, announce_end, published, segment
-        )
+        when = _dated(sentence, trigger, dates, future, announce_end, published, segment)
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:
@@ -435,10 +446,11 @@ def code_sentence(
                     continue
                 seen.add(key)
                 record.update(
-                    date=date,
-                    date_precision=precision,
-                    date_text=date_text,
-                    scheduled_date=scheduled,
+                    date=when.date,
+                    date_precision=when.precision,
+                    date_text=when.text,
+                    scheduled_date=when.scheduled,
+                    date_end=when.end,
                     sentence=sentence,
                 )
                 records.append(record)
@@ -513,6 +525,7 @@ def _table(records: list[dict], source_dataset: str) -> pd.DataFrame:
         source_dataset=source_dataset,
         count=1,
         scheduled_date=pd.to_datetime(frame["scheduled_date"]),
+        date_end=pd.to_datetime(frame["date_end"]),
     )
     return conform_dtypes(frame[list(EVENT_COLUMNS) + list(EVIDENCE_COLUMNS)], extra=EVIDENCE_COLUMNS)
 
@@ -544,7 +557,8 @@ def code_text(
         Canonical event columns (see :data:`forecast.events.schema.EVENT_COLUMNS`) then
         :data:`EVIDENCE_COLUMNS`; ``date_precision`` is ``day``, ``week`` or ``month``,
         ``date_text`` is None when the date fell back to the publication date, and
-        ``scheduled_date`` is set for future (036/0312) events with a stated date.
+        ``scheduled_date`` is set for future (036/0312) events with a stated date, and
+        ``date_end`` for a stated range of days.
     """
     return code_documents([(doc_id, text, published)], source_dataset=source_dataset)
 
