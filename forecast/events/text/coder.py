@@ -1,0 +1,590 @@
+"""Code dated dyadic CAMEO events from English text with dictionaries and rules.
+
+For each sentence: find actor groups (:mod:`.actors`), find trigger patterns, let noun
+and prepositional cues override verb codes within a clause, pick the source (the actor
+just left of the trigger, or the subject of the previous trigger for a second verb) and the
+target (the first actor right of it), drop negated, hedged or hypothetical triggers, turn
+future meetings into intent (036), resolve the date, and add reciprocal events.
+
+Evidence columns added to the canonical ones:
+
+* ``doc_id``, ``sentence_index``, ``sentence``: where the event was read;
+* ``pattern``: the trigger pattern id, with the cue or noun that changed its code
+  (``hold_talks+cue_phone``);
+* ``source_span``, ``target_span``: the actor text in the sentence ("the minister"), while
+  ``source_actor``/``target_actor`` give the resolved antecedent ("Li Shangfu");
+* ``confidence``: the pattern's base confidence, times 0.9 when the source was carried over
+  from a previous verb and 0.8 per actor resolved by coreference or left without a country;
+* ``date_precision`` (``day``, ``week``, ``month``), ``date_text`` (the date expression;
+  None when the date fell back to the publication date), ``scheduled_date`` (the stated
+  date of a future meeting or exercise) and ``date_end`` (the last day of a stated range,
+  "from 14 to 19 August": of the event, or of the scheduled event when it is in the future).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from forecast.events.schema import EVENT_COLUMNS, conform_dtypes, empty_events
+from forecast.events.taxonomy import code_attributes
+from forecast.events.text.actors import Actor, Discourse, sentence_actors
+from forecast.events.text.dates import DateMention, find_dates, is_future_expression, resolve_date
+from forecast.events.text.lexicon import Lexicon, Pattern, load_lexicon
+from forecast.events.text.sentences import clause_spans, split_sentences
+
+DEFAULT_SOURCE_DATASET = "text:rules"
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "sentence_index",
+    "sentence",
+    "pattern",
+    "source_span",
+    "target_span",
+    "confidence",
+    "date_precision",
+    "date_text",
+    "scheduled_date",
+    "date_end",
+)
+
+# "no plans to", "could", hedges, denials, hypotheticals and speculation: no event. The
+# modal "may" only in lower case ("in May" is a month).
+_NEGATION = re.compile(
+    r"\b(?:not|never|no\s+longer|no\s+(?:immediate\s+|current\s+)?plans?|no\s+intention|cannot|"
+    r"denie[sd]|deny|denying|refut(?:e|es|ed)|unlikely|"
+    r"(?:dismiss|reject)(?:ed|s)?\s+(?:the\s+)?(?:reports?|claims?|speculation|rumou?rs?)|"
+    r"could|might|would|should|(?-i:may)|if|unless|whether|reportedly|rumou?r(?:s|ed)?|"
+    r"speculat\w*|possibl[ey]|perhaps|consider(?:s|ed|ing)?|mull(?:s|ed|ing)?|hypothetical\w*|"
+    r"unconfirmed|allegedly|were\s+to|in\s+case\s+of|or\s+not)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+# "X said (that) he would meet Y": reported intent, not a conditional.
+_REPORTED_WOULD = re.compile(
+    r"\b(?:said|says|told|announced|stated|confirmed|promised)\b[^.;]{0,60}?\bwould\b", re.IGNORECASE
+)
+# "Reports that X visited Y were unconfirmed": a hedge after the trigger.
+_NEGATION_AFTER = re.compile(
+    r"\b(?:was|were|is|are|remain(?:s|ed)?)\s+(?:still\s+)?(?:unconfirmed|unlikely|untrue|false|denied|"
+    r"not\s+confirmed)\b",
+    re.IGNORECASE,
+)
+# "would impose sanctions on Russia if it invaded Ukraine": a condition after the trigger
+# (threats, root 13, are conditional by nature and stay events).
+_CONDITION_AFTER = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
+_BETWEEN = re.compile(r"\s*between\s", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
+    r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+"
+    r"(?:(?:on|in)\s+\w+\s+)?to|"
+    r"upcoming|forthcoming)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+# Between an actor and a later trigger, these mean the actor is the previous verb's object
+# ("flew to New Delhi for talks with Modi"), not the subject of the trigger.
+_NEW_PREDICATE = re.compile(r",|\b(?:and|then|before|after|to|for|during|with|at|on|in|of)\b", re.IGNORECASE)
+_WORD = re.compile(r"[\w'’-]+")
+# "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
+_TOPIC_GAP = re.compile(r"\s*(?:on|over|about|regarding|concerning)\s+(?:the\s+)?", re.IGNORECASE)
+# A trigger inside the complement of another ("threatened to cut ties", "accused X of
+# sending troops") is not an event of its own.
+_COMPLEMENT = re.compile(
+    r"\b(?:threat(?:en|ens|ened|ening)|vow(?:s|ed)?|warn(?:s|ed)?)\s+(?:\w+\s+){0,3}?to\s+$|"
+    r"\b(?:invitation|offer|proposal|request|bid|attempt|plan|decision|readiness|willingness|intention)\s+to\s+$",
+    re.IGNORECASE,
+)
+_GERUND_COMPLEMENT = re.compile(r"\b(?:of|for)\s+$", re.IGNORECASE)
+_WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
+
+
+@dataclass
+class Trigger:
+    """A matched trigger pattern in a sentence, with its (possibly overridden) code."""
+
+    start: int
+    end: int
+    pattern: Pattern
+    code: str
+    label: str
+    clause: tuple[int, int] = (0, 0)
+    sources: list[Actor] = field(default_factory=list)
+    target_from: int | None = None  # a noun cue's end: its "with" partner is the target
+    future: bool = False
+
+
+def _find_triggers(sentence: str, lexicon: Lexicon) -> tuple[list[Trigger], list[Trigger]]:
+    """Non-overlapping event/noun/block triggers (priority, then length wins) and cues."""
+    candidates: list[Trigger] = []
+    cues: list[Trigger] = []
+    lowered = " ".join(sentence.lower().split())
+    for pattern in lexicon.patterns:
+        if not any(word in lowered for word in pattern.keywords):
+            continue
+        for match in pattern.regex.finditer(sentence):
+            trigger = Trigger(match.start(), match.end(), pattern, pattern.cameo, pattern.id)
+            (cues if pattern.kind == "cue" else candidates).append(trigger)
+    candidates.sort(key=lambda t: (-t.pattern.priority, t.start - t.end, t.start))
+    kept: list[Trigger] = []
+    for trigger in candidates:
+        if all(trigger.end <= k.start or trigger.start >= k.end for k in kept):
+            kept.append(trigger)
+    events = sorted((t for t in kept if t.pattern.kind != "block"), key=lambda t: t.start)
+    return events, cues
+
+
+def _in_clause(start: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
+    for clause in clauses:
+        if clause[0] <= start < clause[1] or start == clause[1]:
+            return clause
+    return clauses[-1]
+
+
+def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str) -> list[Trigger]:
+    """Nouns and cues replace the code of event triggers of their clause ("specific wins")."""
+    kept = []
+    for trigger in triggers:
+        requires = trigger.pattern.requires
+        if requires is not None and not requires.search(sentence, *trigger.clause):
+            continue
+        kept.append(trigger)
+    result = []
+    for trigger in kept:
+        if trigger.pattern.kind == "noun":
+            hosts = [
+                t
+                for t in kept
+                if t.pattern.kind == "event" and t.clause == trigger.clause and t.code in trigger.pattern.overrides
+            ]
+            if hosts:
+                for host in hosts:
+                    host.code, host.label = trigger.code, f"{host.label}+{trigger.pattern.id}"
+                    host.target_from = trigger.end
+                continue
+        result.append(trigger)
+    for cue in cues:
+        clause = cue.clause
+        for trigger in result:
+            if trigger.clause == clause and trigger.code in cue.pattern.overrides:
+                trigger.code, trigger.label = cue.code, f"{trigger.label}+{cue.pattern.id}"
+    return result
+
+
+def _chain(actors: list[Actor], head: Actor, excluded: set[str | None]) -> list[Actor]:
+    members = [a for a in actors if a.chain == head.chain and a.loc_prep is None]
+    out = []
+    for actor in members or [head]:
+        out.extend(p for p in actor.participants(frozenset(excluded)) if p.country not in excluded or p.country is None)
+    return out
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass
+class _Frame:
+    sources: list[Actor]
+    targets: list[Actor]
+    window_start: int
+    inherited: bool
+
+
+def _frame(sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigger | None, limit: int) -> _Frame:
+    """Pick source and target actors of a trigger (before any passive swap).
+
+    The target is searched between the trigger and ``limit`` (the next trigger of the
+    clause, or the clause end).
+    """
+    c_start, c_end = trigger.clause
+    left = [a for a in actors if a.start >= c_start and a.end <= trigger.start and a.loc_prep is None]
+    if trigger.pattern.kind == "noun" and previous is not None and left and previous.end <= trigger.start:
+        # "Japan and Korea criticised the drills": the drills are the object of a verb.
+        left = [a for a in left if a.end <= previous.start] if left[-1].end <= previous.start else []
+        if not left:
+            return _Frame([], [], c_start, False)
+    sources: list[Actor] = []
+    window_start = c_start
+    inherited = False
+    if left:
+        nearest = left[-1]
+        gap = sentence[nearest.end : trigger.start]
+        follows_previous = previous is not None and previous.clause == trigger.clause and previous.end <= nearest.start
+        if follows_previous and (_NEW_PREDICATE.search(gap) or _words(gap) > 6):
+            # "X will travel to Russia ... and will also visit Belarus": X visits Belarus.
+            sources, window_start, inherited = list(previous.sources), previous.end, True
+        else:
+            sources = _chain(actors, nearest, set())
+            if sources:
+                window_start = max(c_start, min(a.start for a in sources) - _WINDOW_BEFORE_SOURCE)
+    elif previous is not None and previous.sources:
+        sources, inherited = list(previous.sources), True
+    elif trigger.pattern.max_gap is None and (
+        sentence[trigger.start : trigger.end].lower().endswith("between") or _BETWEEN.match(sentence, trigger.end)
+    ):
+        # "Talks between Trump and Kim": both participants follow the trigger.
+        participants = _first_target(sentence, actors, trigger.end, limit, None, set())
+        if len(participants) > 1:
+            return _Frame(participants, [], c_start, False)
+    excluded = {s.country for s in sources if s.country is not None}
+    targets: list[Actor] = []
+    if trigger.target_from is not None:
+        # "visited Qingdao for joint exercises with the Chinese navy": the partner wins.
+        targets = _first_target(sentence, actors, trigger.target_from, limit, None, excluded)
+    if not targets:
+        targets = _first_target(sentence, actors, trigger.end, limit, trigger.pattern.max_gap, excluded)
+    return _Frame(sources, targets, window_start, inherited)
+
+
+def _first_target(
+    sentence: str,
+    actors: list[Actor],
+    start: int,
+    limit: int,
+    max_gap: int | None,
+    excluded: set[str | None],
+) -> list[Actor]:
+    """The first actor (with its coordination) between ``start`` and ``limit``."""
+    for actor in actors:
+        if max_gap is not None and max_gap < 0:
+            break  # "X and Y discussed ...": the words after the verb are the topic
+        if actor.start < start or actor.end > limit:
+            continue
+        if actor.loc_prep is not None and actor.loc_prep >= start:
+            continue
+        gap = sentence[start : actor.start]
+        if max_gap is not None and _words(gap) > max_gap:
+            break
+        if _TOPIC_GAP.fullmatch(gap):
+            continue
+        if actor.kind != "pair" and actor.country is not None and actor.country in excluded:
+            return []  # "protest against Moscow's ... with Pyongyang": not a target further on
+        return _chain(actors, actor, excluded)
+    return []
+
+
+def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> bool:
+    """Whether a trigger is the object of another one rather than an event of its own."""
+    for other in triggers:
+        # "refused to meet X", "declined a request for a meeting": the meeting is refused.
+        if (
+            other.code == "125"
+            and other.clause == trigger.clause
+            and other.end <= trigger.start < other.end + 70
+            and trigger.code[:2] in ("03", "04")
+        ):
+            return True
+    before = sentence[max(trigger.clause[0], trigger.start - 60) : trigger.start]
+    if _COMPLEMENT.search(before):
+        return True
+    first_word = sentence[trigger.start : trigger.end].split()[0].lower()
+    return first_word.endswith("ing") and _GERUND_COMPLEMENT.search(before) is not None
+
+
+def _third_location(actors: list[Actor], participants: set[str | None], segment: tuple[int, int]) -> bool:
+    """Whether the trigger's own stretch of the clause places it in another country."""
+    return any(
+        a.loc_prep is not None and segment[0] <= a.start < segment[1] and a.country not in participants for a in actors
+    )
+
+
+@dataclass(frozen=True)
+class _When:
+    """Date fields of an event."""
+
+    date: pd.Timestamp
+    precision: str = "day"
+    text: str | None = None
+    scheduled: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+
+def _dated(
+    sentence: str,
+    trigger: Trigger,
+    dates: list[DateMention],
+    future: bool,
+    announce_end: int,
+    published: pd.Timestamp,
+    segment: tuple[int, int],
+) -> _When:
+    """Event date, precision, date text, scheduled date and range end of a trigger.
+
+    Dates between the previous and the next trigger of the clause (``segment``) belong to
+    this trigger; otherwise the nearest date of the clause does. For a future event, dates
+    ending before ``announce_end`` date the announcement, later ones the scheduled event.
+    """
+    c_start, c_end = trigger.clause
+    in_clause = [d for d in dates if c_start <= d.start < c_end]
+    own = [d for d in in_clause if segment[0] <= d.start < segment[1]]
+    after = [d for d in own if d.start >= trigger.end]
+    in_clause = after or own or in_clause
+
+    def distance(d: DateMention) -> int:
+        return max(trigger.start - d.end, d.start - trigger.end, 0)
+
+    if not future:
+        if not in_clause:
+            return _When(published)
+        best = min(in_clause, key=distance)
+        resolved = resolve_date(best, published, future=False)
+        if resolved is None:
+            return _When(published)
+        return _When(resolved.date, resolved.precision, sentence[best.start : best.end], None, resolved.end)
+    announced = [d for d in dates if d.end <= announce_end]
+    scheduled = [d for d in in_clause if d.start >= announce_end]
+    when = _When(published)
+    if announced:
+        resolved = resolve_date(announced[-1], published, future=False)
+        if resolved is not None:
+            text = sentence[announced[-1].start : announced[-1].end]
+            when = _When(resolved.date, resolved.precision, text)
+    if scheduled:
+        resolved = resolve_date(min(scheduled, key=distance), published, future=True)
+        if resolved is not None:
+            when = _When(when.date, when.precision, when.text, resolved.date, resolved.end)
+    return when
+
+
+def code_sentence(
+    sentence: str,
+    published: pd.Timestamp,
+    discourse: Discourse,
+    lexicon: Lexicon,
+) -> list[dict]:
+    """Code one sentence into event records (dicts, without ids and document fields).
+
+    Parameters
+    ----------
+    sentence : str
+        One sentence.
+    published : pandas.Timestamp
+        Publication date of its document.
+    discourse : Discourse
+        The document's actors so far (read for coreference, then updated).
+    lexicon : Lexicon
+        Loaded dictionaries.
+
+    Returns
+    -------
+    list of dict
+        One record per event, reciprocal events included.
+    """
+    actors = sentence_actors(sentence, lexicon, published, discourse)
+    if not actors:
+        return []
+    triggers, cues = _find_triggers(sentence, lexicon)
+    if not triggers:
+        return []
+    clauses = clause_spans(sentence)
+    for trigger in triggers + cues:
+        trigger.clause = _in_clause(trigger.start, clauses)
+    triggers = _apply_overrides(triggers, cues, sentence)
+    dates = find_dates(sentence) if triggers else []
+    triggers = [t for t in triggers if not _is_complement(sentence, t, triggers)]
+    records: list[dict] = []
+    seen: set[tuple] = set()
+    previous: Trigger | None = None
+    for position, trigger in enumerate(triggers):
+        following = [t.start for t in triggers[position + 1 :] if t.clause == trigger.clause]
+        limit = following[0] if following else trigger.clause[1]
+        same_clause = previous is not None and previous.clause == trigger.clause
+        segment = (previous.end if same_clause else trigger.clause[0], limit)
+        frame = _frame(sentence, trigger, actors, previous, limit)
+        trigger.sources = frame.sources
+        previous_future = previous is not None and previous.future
+        previous = trigger
+        window = sentence[frame.window_start : trigger.end]
+        hedges = {m.group(0).lower() for m in _NEGATION.finditer(window)}
+        reported = hedges == {"would"} and _REPORTED_WOULD.search(sentence, trigger.clause[0], trigger.start)
+        after = (trigger.end, trigger.clause[1])
+        conditional = not trigger.code.startswith("13") and _CONDITION_AFTER.search(sentence, *after)
+        if (hedges and not reported) or conditional or _NEGATION_AFTER.search(sentence, *after):
+            continue
+        sources, targets = frame.sources, frame.targets
+        if trigger.pattern.passive:
+            sources, targets = targets, sources
+        code = trigger.code
+        rule = lexicon.code_rules.get(code)
+        participants = {a.country for a in sources + targets}
+        third = trigger.pattern.third_location
+        if third and code == trigger.pattern.cameo and _third_location(actors, participants, segment):
+            code = third
+            rule = lexicon.code_rules.get(code)
+        near_dates = [d for d in dates if trigger.clause[0] <= d.start < trigger.clause[1] and d.start >= trigger.end]
+        marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start)
+        future = bool(marker) or any(is_future_expression(d) for d in near_dates)
+        # "will visit Washington in April to meet Biden": the second verb shares the tense.
+        future = future or (frame.inherited and previous_future)
+        trigger.future = future
+        if future and not code.startswith("03"):
+            if rule is None or rule.future is None:
+                continue
+            code = rule.future
+            rule = lexicon.code_rules.get(code)
+        pairs = _pairs(sources, targets, rule is not None and rule.mutual)
+        if not pairs:
+            continue
+        # Dates before the future marker date the announcement ("agreed on Tuesday to").
+        source_start = min((a.start for a in frame.sources), default=trigger.start)
+        announce_end = max(source_start, marker.end()) if marker else source_start
+        when = _dated(sentence, trigger, dates, future, announce_end, published, segment)
+        confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
+        reciprocal = rule.reciprocal if rule is not None else None
+        for source, target in pairs:
+            for src, tgt, event_code in ((source, target, code), (target, source, reciprocal)):
+                if event_code is None:
+                    continue
+                record = _record(src, tgt, event_code, trigger, confidence)
+                if record is None:
+                    continue
+                key = tuple(record[c] for c in ("source_country", "source_sector", "target_country", "target_sector"))
+                key += (event_code,)
+                if key in seen:
+                    continue
+                seen.add(key)
+                record.update(
+                    date=when.date,
+                    date_precision=when.precision,
+                    date_text=when.text,
+                    scheduled_date=when.scheduled,
+                    date_end=when.end,
+                    sentence=sentence,
+                )
+                records.append(record)
+    return records
+
+
+def _pairs(sources: list[Actor], targets: list[Actor], mutual: bool) -> list[tuple[Actor, Actor]]:
+    """(source, target) pairs of one trigger.
+
+    Every source with every target; "each other", or no object for a mutual code ("China
+    and Russia held talks"), pairs the coordinated sources with one another.
+    """
+    each_other = bool(targets) and all(t.kind == "reciprocal" for t in targets)
+    if targets and not each_other:
+        return [(s, t) for s in sources for t in targets]
+    if each_other or (mutual and not targets):
+        return [(s, t) for s in sources for t in sources if s is not t]
+    return []
+
+
+def _record(source: Actor, target: Actor, code: str, trigger: Trigger, confidence: float) -> dict | None:
+    if source.country is None and target.country is None:
+        return None
+    if source.country is not None and source.country == target.country:
+        return None
+    source_sector, target_sector = source.sector, target.sector
+    # "his American counterpart": same office as the other side, in another country.
+    if target.kind == "counterpart":
+        target_sector = source.sector
+    if source.kind == "counterpart":
+        source_sector = target.sector
+    for actor in (source, target):
+        if actor.country is None or actor.antecedent is not None:
+            confidence *= 0.8
+    return {
+        "source_actor": source.label,
+        "source_country": source.country,
+        "source_sector": source_sector,
+        "target_actor": target.label,
+        "target_country": target.country,
+        "target_sector": target_sector,
+        "cameo_code": code,
+        "pattern": trigger.label,
+        "source_span": source.text,
+        "target_span": target.text,
+        "confidence": round(confidence, 3),
+    }
+
+
+def _records(text: str, published: pd.Timestamp, doc_id: str, lexicon: Lexicon) -> Iterator[dict]:
+    discourse = Discourse()
+    for index, sentence in enumerate(split_sentences(text)):
+        for k, record in enumerate(code_sentence(sentence, published, discourse, lexicon)):
+            record["event_id"] = f"{doc_id}:{index}:{k}"
+            record["doc_id"] = doc_id
+            record["sentence_index"] = index
+            yield record
+
+
+def _table(records: list[dict], source_dataset: str) -> pd.DataFrame:
+    if not records:
+        out = empty_events()
+        for col in EVIDENCE_COLUMNS:
+            out[col] = pd.Series(dtype=object)
+        return out
+    frame = pd.DataFrame.from_records(records)
+    attributes = code_attributes(frame["cameo_code"])
+    frame = frame.assign(
+        root_code=attributes["root_code"],
+        quad_class=attributes["quad_class"],
+        goldstein=attributes["goldstein"],
+        source_dataset=source_dataset,
+        count=1,
+        scheduled_date=pd.to_datetime(frame["scheduled_date"]),
+        date_end=pd.to_datetime(frame["date_end"]),
+    )
+    return conform_dtypes(frame[list(EVENT_COLUMNS) + list(EVIDENCE_COLUMNS)], extra=EVIDENCE_COLUMNS)
+
+
+def code_text(
+    text: str,
+    published: str | pd.Timestamp,
+    doc_id: str = "doc",
+    *,
+    source_dataset: str = DEFAULT_SOURCE_DATASET,
+) -> pd.DataFrame:
+    """Code one document into canonical events with evidence columns.
+
+    Parameters
+    ----------
+    text : str
+        The article (headline, captions and body; lines are coded independently of each
+        other except for coreference).
+    published : str or pandas.Timestamp
+        Publication date; relative dates ("last week") are resolved against it.
+    doc_id : str
+        Document id, copied to ``doc_id`` and used in ``event_id``.
+    source_dataset : str
+        Value of ``source_dataset`` (marks the rows when merged with other sources).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical event columns (see :data:`forecast.events.schema.EVENT_COLUMNS`) then
+        :data:`EVIDENCE_COLUMNS`; ``date_precision`` is ``day``, ``week`` or ``month``,
+        ``date_text`` is None when the date fell back to the publication date, and
+        ``scheduled_date`` is set for future (036/0312) events with a stated date, and
+        ``date_end`` for a stated range of days.
+    """
+    return code_documents([(doc_id, text, published)], source_dataset=source_dataset)
+
+
+def code_documents(
+    documents: Iterable[tuple[str, str, str | pd.Timestamp]],
+    *,
+    source_dataset: str = DEFAULT_SOURCE_DATASET,
+) -> pd.DataFrame:
+    """Code many documents into one event table.
+
+    Parameters
+    ----------
+    documents : iterable of (doc_id, text, published)
+        Documents; ``published`` is a date string or Timestamp.
+    source_dataset : str
+        Value of ``source_dataset`` for every row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`code_text`, all documents concatenated.
+    """
+    lexicon = load_lexicon()
+    records: list[dict] = []
+    for doc_id, text, published in documents:
+        day = pd.Timestamp(published).normalize().tz_localize(None)
+        records.extend(_records(text, day, str(doc_id), lexicon))
+    return _table(records, source_dataset)

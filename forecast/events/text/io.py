@@ -1,0 +1,154 @@
+"""Read documents (plain text, a folder of .txt files, JSONL) and write coded events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.events.schema import validate_events
+from forecast.events.text.coder import DEFAULT_SOURCE_DATASET, code_documents
+
+OUTPUT_FORMATS = (".csv", ".parquet", ".jsonl")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input document."""
+
+    doc_id: str
+    text: str
+    published: pd.Timestamp
+
+
+def _date(value: object, origin: str) -> pd.Timestamp:
+    if value is None or value == "":
+        raise ValueError(
+            f"{origin}: no publication date. Give each JSONL record a 'published' field, "
+            "or pass published=YYYY-MM-DD for plain text input."
+        )
+    try:
+        return pd.Timestamp(value).normalize().tz_localize(None)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{origin}: publication date {value!r} is not a date ({err}).") from None
+
+
+def read_documents(path: str | Path, published: str | None = None) -> Iterator[Document]:
+    """Read documents from a file or folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.jsonl`` file (one JSON object per line with ``text``, ``published`` and an
+        optional ``id``), a plain text file (one document), or a folder of ``.txt`` files
+        (one document each, read in name order).
+    published : str, optional
+        Publication date for plain text documents, and the default for JSONL records
+        without one.
+
+    Yields
+    ------
+    Document
+        ``doc_id`` is the JSONL ``id`` (else ``<file stem>:<line number>``) or the file
+        stem of a text file.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        Naming the file and line of a record without text or date.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"input {path} does not exist")
+    if path.is_dir():
+        files = sorted(path.glob("*.txt"))
+        if not files:
+            raise ValueError(f"input folder {path} holds no .txt files")
+        for file in files:
+            yield Document(file.stem, file.read_text(encoding="utf-8"), _date(published, str(file)))
+        return
+    if path.suffix == ".jsonl":
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                origin = f"{path}:{number}"
+                record = json.loads(line)
+                text = record.get("text")
+                if not isinstance(text, str):
+                    raise ValueError(f"{origin}: record has no 'text' string")
+                doc_id = str(record.get("id", f"{path.stem}:{number}"))
+                yield Document(doc_id, text, _date(record.get("published", published), origin))
+        return
+    yield Document(path.stem, path.read_text(encoding="utf-8"), _date(published, str(path)))
+
+
+def write_events(events: pd.DataFrame, path: str | Path) -> Path:
+    """Write an event table; the format follows the extension (.csv, .parquet, .jsonl).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Coded events.
+    path : str or Path
+        Output file; parent folders are created.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    if path.suffix not in OUTPUT_FORMATS:
+        raise ValueError(f"output {path}: unknown format {path.suffix!r}; use one of {OUTPUT_FORMATS}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".csv":
+        events.to_csv(path, index=False, date_format="%Y-%m-%d")
+    elif path.suffix == ".parquet":
+        events.to_parquet(path, index=False)
+    else:
+        events.to_json(path, orient="records", lines=True, date_format="iso", force_ascii=False)
+    return path
+
+
+def run_code_text(
+    input_path: str | Path,
+    output_path: str | Path,
+    *,
+    published: str | None = None,
+    source_dataset: str = DEFAULT_SOURCE_DATASET,
+    min_confidence: float = 0.0,
+) -> pd.DataFrame:
+    """Code documents from a file or folder and write the events.
+
+    Parameters
+    ----------
+    input_path : str or Path
+        See :func:`read_documents`.
+    output_path : str or Path
+        ``.csv``, ``.parquet`` or ``.jsonl`` file.
+    published : str, optional
+        Publication date for plain text input (and JSONL records without one).
+    source_dataset : str
+        Value of the ``source_dataset`` column.
+    min_confidence : float
+        Drop events below this confidence.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The events written, validated against the canonical schema.
+    """
+    if Path(output_path).suffix not in OUTPUT_FORMATS:
+        raise ValueError(f"output {output_path}: unknown format; use one of {OUTPUT_FORMATS}")
+    documents = [(d.doc_id, d.text, d.published) for d in read_documents(input_path, published)]
+    events = code_documents(documents, source_dataset=source_dataset)
+    events = events[events["confidence"] >= min_confidence].reset_index(drop=True)
+    validate_events(events, origin=f"text coder output for {input_path}")
+    write_events(events, output_path)
+    return events

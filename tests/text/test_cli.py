@@ -1,0 +1,115 @@
+"""End-to-end: run_code_text on temporary inputs, and the Hydra CLI with conf/code_text.yaml."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+
+from forecast.cli_text import CONFIG_DIR, code_text_main
+from forecast.events.schema import validate_events
+from forecast.events.text import read_documents, run_code_text
+
+ARTICLE = "Wang Yi spoke to Sergei Lavrov by telephone on Monday.\nBeijing and Moscow held joint drills last month.\n"
+
+
+def test_plain_text_to_csv(tmp_path: Path) -> None:
+    source = tmp_path / "brief.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    events = run_code_text(source, tmp_path / "out" / "events.csv", published="2023-08-16")
+    written = pd.read_csv(tmp_path / "out" / "events.csv", dtype={"cameo_code": str, "root_code": str})
+    assert len(written) == len(events) == 4
+    assert sorted(written["cameo_code"]) == ["041", "041", "062", "062"]
+    assert set(written["doc_id"]) == {"brief"}
+    assert set(written["date"]) == {"2023-08-14", "2023-07-01"}
+
+
+def test_folder_to_parquet(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Japan condemned North Korea.", encoding="utf-8")
+    (folder / "b.txt").write_text("Nothing happened today.", encoding="utf-8")
+    run_code_text(folder, tmp_path / "events.parquet", published="2023-08-16")
+    events = pd.read_parquet(tmp_path / "events.parquet")
+    validate_events(events)
+    assert events[["doc_id", "source_country", "target_country", "cameo_code"]].values.tolist() == [
+        ["a", "JPN", "PRK", "111"]
+    ]
+
+
+def test_jsonl_to_jsonl(tmp_path: Path) -> None:
+    source = tmp_path / "docs.jsonl"
+    records = [
+        {"id": "n1", "published": "2024-03-07", "text": "Seoul criticised Tokyo on Monday."},
+        {"published": "2024-03-07", "text": "Xi Jinping hosted Vladimir Putin."},
+    ]
+    source.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    run_code_text(source, tmp_path / "events.jsonl")
+    lines = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    assert [(r["doc_id"], r["cameo_code"]) for r in lines] == [("n1", "111"), ("docs:2", "043"), ("docs:2", "042")]
+    assert lines[0]["date"].startswith("2024-03-04")
+
+
+def test_missing_date_and_bad_output_fail_clearly(tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    with pytest.raises(ValueError, match="no publication date"):
+        run_code_text(source, tmp_path / "e.csv")
+    with pytest.raises(ValueError, match="unknown format"):
+        run_code_text(source, tmp_path / "e.xlsx", published="2023-08-16")
+    with pytest.raises(FileNotFoundError):
+        list(read_documents(tmp_path / "missing.jsonl"))
+
+
+def test_config_composes_with_overrides() -> None:
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name="code_text", overrides=["input=a.txt", "output=b.csv", "published=2023-08-16"])
+    assert (cfg.input, cfg.output, str(cfg.published)) == ("a.txt", "b.csv", "2023-08-16")
+    assert cfg.source_dataset == "text:rules"
+    assert cfg.min_confidence == 0.0
+
+
+def test_console_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "brief.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    output = tmp_path / "events.csv"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "forecast-code-text",
+            f"input={source}",
+            f"output={output}",
+            "published=2023-08-16",
+            "source_dataset=text:test",
+        ],
+    )
+    code_text_main()
+    events = pd.read_csv(output)
+    assert len(events) == 4 and set(events["source_dataset"]) == {"text:test"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.txt", "events.csv"]  # no Hydra debris
+
+
+def test_committed_example_is_reproducible(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parents[2] / "data" / "examples"
+    run_code_text(examples / "belarus-china-drills.txt", tmp_path / "fresh.csv", published="2024-07-18")
+    fresh = pd.read_csv(tmp_path / "fresh.csv", dtype=str)
+    committed = pd.read_csv(examples / "belarus-china-drills.events.csv", dtype=str)
+    pd.testing.assert_frame_equal(fresh, committed)
+    assert len(committed) == 17
+
+
+def test_coded_events_stack_with_another_source(tmp_path: Path) -> None:
+    from forecast.events.schema import EVENT_COLUMNS, conform_dtypes
+
+    examples = Path(__file__).resolve().parents[2] / "data" / "examples"
+    text_events = run_code_text(examples / "belarus-china-drills.txt", tmp_path / "e.csv", published="2024-07-18")
+    other = text_events[list(EVENT_COLUMNS)].head(2).assign(source_dataset="icews18", event_id=["i1", "i2"])
+    merged = conform_dtypes(pd.concat([text_events[list(EVENT_COLUMNS)], other], ignore_index=True))
+    validate_events(merged)
+    assert merged["source_dataset"].value_counts().to_dict() == {"text:rules": 17, "icews18": 2}
