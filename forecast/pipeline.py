@@ -13,13 +13,14 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from forecast.backtest import BacktestSpec, evaluate, rolling_origin
+from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overall, pit_histogram, rolling_origin
 from forecast.events import families_from_mapping
 from forecast.events.embedded import embedded_path
-from forecast.events.sources import LoadedSource, load_source
+from forecast.events.sources import LoadedSource, load_panel, load_source
 from forecast.instantiate import build
 from forecast.models import Forecaster
 from forecast.report import ReportInputs, fan_chart_grid, provenance, write_report
+from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.series import SeriesSpec, build_panel, dyad_label
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,34 @@ def _models(cfg: DictConfig) -> dict[str, Forecaster]:
     return {name: build(node, where=f"model.{name}") for name, node in cfg.model.items()}
 
 
+def _event_panel(cfg: DictConfig, spec: SeriesSpec, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
+    """Events -> dyad panel; writes the events summary and the quarantine."""
+    data_options = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k not in ("format", "path")}
+    source = load_source(cfg.data.format, cfg.data.path, **data_options)
+    summary = _data_summary(source)
+    (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
+    log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
+    families = families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True))
+    return build_panel(source.result.events, spec, families, source.coverage), source.data_sha256, summary
+
+
+def _panel_layout(panel: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Dyads and families of ``<dyad>/<family>`` ids for the fan chart; empty when ids do not follow it."""
+    parts = panel["unique_id"].drop_duplicates().str.rsplit("/", n=1, expand=True)
+    if parts.shape[1] != 2 or parts[1].isna().any():
+        return [], []
+    return list(dict.fromkeys(parts[0])), list(dict.fromkeys(parts[1]))
+
+
 def run(cfg: DictConfig, run_dir: Path) -> Path:
     """Run one experiment and write every output into ``run_dir``.
 
     Writes ``events_summary.json``, ``panel.parquet``, ``backtest.parquet``,
-    ``metrics.csv``, ``forecasts.parquet``, ``figures/fan_chart.png``, ``config.yaml``,
-    ``provenance.json``, ``report.md`` and ``report.html``.
+    ``metrics.csv``, ``forecasts.parquet``, ``figures/{fan_chart,pit,coverage}.png``,
+    ``config.yaml``, ``provenance.json``, ``report.md`` and ``report.html``. With
+    ``data.format=panel`` the panel file goes straight to the models (no event ingest,
+    no series builder).
 
     Returns
     -------
@@ -59,24 +82,27 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
-    data_options = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k not in ("format", "path")}
-    source = load_source(cfg.data.format, cfg.data.path, **data_options)
-    summary = _data_summary(source)
-    (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
-    source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
-    log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
-
-    spec: SeriesSpec = build(cfg.series, where="series")
-    families = families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True))
-    panel = build_panel(source.result.events, spec, families, source.coverage)
+    if cfg.data.format == "panel":
+        panel, data_sha256 = load_panel(cfg.data.path)
+        summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
+        (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        dyads, families = _panel_layout(panel)
+    else:
+        spec: SeriesSpec = build(cfg.series, where="series")
+        panel, data_sha256, summary = _event_panel(cfg, spec, run_dir)
+        dyads = list(dict.fromkeys(dyad_label(a, b, spec.directed) for a, b in spec.dyads))
+        families = list(spec.families)
     panel.to_parquet(run_dir / "panel.parquet", index=False)
 
     backtest_spec: BacktestSpec = build(cfg.backtest, where="backtest")
     models = _models(cfg)
     backtest = rolling_origin(panel, models, backtest_spec)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
-    metrics = evaluate(backtest)
+    metrics = metrics_table(backtest, reference=cfg.evaluation.reference)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
+    pit_histogram_plot(pit_histogram(backtest)).savefig(run_dir / "figures" / "pit.png", dpi=120)
+    coverage_plot(coverage_curve(backtest)).savefig(run_dir / "figures" / "coverage.png", dpi=120)
+    figure_paths = ["figures/pit.png", "figures/coverage.png"]
 
     forecasts = pd.concat(
         [
@@ -88,13 +114,14 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
 
     report_model = cfg.report.model if cfg.report.model in models else next(iter(models))
-    dyads = list(dict.fromkeys(dyad_label(a, b, spec.directed) for a, b in spec.dyads))
-    figure = fan_chart_grid(panel, forecasts, families=list(spec.families), dyads=dyads, model=report_model)
-    figure.savefig(run_dir / "figures" / "fan_chart.png", dpi=120)
+    if families:
+        figure = fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=report_model)
+        figure.savefig(run_dir / "figures" / "fan_chart.png", dpi=120)
+        figure_paths.insert(0, "figures/fan_chart.png")
 
     config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
     (run_dir / "config.yaml").write_text(config_yaml)
-    record = provenance(repo=REPO_ROOT, data_sha256=source.data_sha256, seed=int(cfg.seed))
+    record = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(cfg.seed))
     (run_dir / "provenance.json").write_text(json.dumps(record, indent=2))
     attribution_file = embedded_path("ATTRIBUTION.md")
     attribution = attribution_file.read_text() if cfg.data.format == "embedded" else "See the data provider's terms."
@@ -104,9 +131,9 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
             question=cfg.report.question,
             data_summary=summary,
             panel=panel,
-            metrics=metrics,
+            metrics=overall(metrics),
             forecasts=forecasts,
-            figure_paths=["figures/fan_chart.png"],
+            figure_paths=figure_paths,
             config_yaml=config_yaml,
             provenance=record,
             attribution=attribution,

@@ -60,4 +60,4 @@ def test_metrics_by_hand():
     assert table["coverage_0.8"] == 0.5
     # CRPS approx = 2 * mean over levels of pinball, averaged over rows:
     # row 1: (0.2 + 0.5 + 0.2) / 3, row 2: (0.9 + 0.5 + 0.2) / 3
-    assert table["crps"] == pytest.approx(2 * ((0.9 / 3) + (1.6 / 3)) / 2)
+    assert table["crps_quantile"] == pytest.approx(2 * ((0.9 / 3) + (1.6 / 3)) / 2)

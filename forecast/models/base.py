@@ -122,6 +122,19 @@ class Forecaster:
         self._fit(y)
         return self
 
+    def update(self, panel: pd.DataFrame) -> Forecaster:
+        """Condition a fitted model on a longer panel without re-estimating, where possible.
+
+        The backtest calls this between refits (``backtest.refit_every > 1``). The
+        default refits from scratch; models with a cheap conditional update override it.
+
+        Returns
+        -------
+        Forecaster
+            ``self``.
+        """
+        return self.fit(panel)
+
     def _fit(self, y: np.ndarray) -> None:
         raise NotImplementedError
 
@@ -145,7 +158,9 @@ class Forecaster:
         return self._distribution(h)
 
     # -- forecasting -----------------------------------------------------------------
-    def predict(self, h: int, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pd.DataFrame:
+    def predict(
+        self, h: int, quantiles: Sequence[float] = DEFAULT_QUANTILES, distribution: CountDistribution | None = None
+    ) -> pd.DataFrame:
         """Forecast mean and quantiles.
 
         Parameters
@@ -154,6 +169,9 @@ class Forecaster:
             Horizon in panel periods.
         quantiles : sequence of float
             Levels in (0, 1).
+        distribution : CountDistribution, optional
+            The result of ``distribution(h)`` when the caller already has it (the backtest
+            scores it too), so it is not computed twice.
 
         Returns
         -------
@@ -164,7 +182,7 @@ class Forecaster:
         levels = sorted(float(q) for q in quantiles)
         if any(not 0 < q < 1 for q in levels):
             raise ValueError(f"quantile levels must lie in (0, 1), got {levels}.")
-        dist = self.distribution(h)
+        dist = distribution if distribution is not None else self.distribution(h)
         n = len(self.ids_)
         frame = pd.DataFrame(
             {

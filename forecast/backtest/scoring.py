@@ -1,0 +1,145 @@
+"""Scores that need the whole predictive distribution, evaluated at the realised counts.
+
+These run inside the backtest, where the fitted model's distribution is at hand; they
+return one value per forecast row, which :mod:`forecast.backtest.metrics` then averages.
+Everything here is a pure function of arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scoringrules as sr
+from scipy import stats
+
+from forecast.models.distributions import CountDistribution, SamplePaths
+
+#: Floor on the predictive probability of the observed count in the log score, so a
+#: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
+LOG_SCORE_FLOOR = 1e-6
+#: Upper tail mass ignored when the count support is truncated for the ranked probability score.
+_TAIL = 1e-10
+#: Largest (rows x support) block evaluated at once, to bound memory on heavy tails.
+_MAX_CELLS = 20_000_000
+
+
+def ranked_probability_score(cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Ranked probability score of count forecasts: ``sum_k (F(k) - 1{y <= k})**2``.
+
+    Over the unbounded count categories ``k = 0, 1, ...`` this equals the CRPS of an
+    integer-valued forecast (Czado, Gneiting & Held 2009).
+
+    Parameters
+    ----------
+    cdf : numpy.ndarray
+        ``F(k)`` for ``k = 0..K``, shape ``(n, K + 1)``; ``F(K)`` should be ~1.
+    y : numpy.ndarray
+        Observed counts, shape ``(n,)``.
+    """
+    k = np.arange(cdf.shape[-1])
+    return ((cdf - (np.asarray(y)[:, None] <= k)) ** 2).sum(axis=-1)
+
+
+def crps_from_samples(y: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """CRPS of an ensemble (``E|X - y| - E|X - X'| / 2``, scoringrules' ``crps_ensemble``).
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Observations, shape ``(n,)``.
+    samples : numpy.ndarray
+        Draws, shape ``(n, n_samples)``.
+    """
+    return np.asarray(sr.crps_ensemble(np.asarray(y, dtype=float), np.asarray(samples, dtype=float), estimator="nrg"))
+
+
+def log_score_from_pmf(pmf: np.ndarray) -> np.ndarray:
+    """Negative log predictive probability of the observed count, floored at :data:`LOG_SCORE_FLOOR`."""
+    return -np.log(np.maximum(pmf, LOG_SCORE_FLOOR))
+
+
+def _support_max(dist: CountDistribution) -> np.ndarray:
+    """Per-row count beyond which the predictive mass is negligible, shape ``(n_series, h)``."""
+    if isinstance(dist, SamplePaths):
+        return np.ceil(dist.paths.max(axis=-1))
+    mu = np.asarray(dist.mu, dtype=float)
+    alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), mu.shape)
+    size = 1.0 / np.maximum(alpha, 1e-8)
+    return np.where(mu > 0, stats.nbinom.ppf(1 - _TAIL, size, size / (size + mu)), 0.0)
+
+
+def _rps_rows(dist: CountDistribution, y: np.ndarray) -> np.ndarray:
+    """RPS per ``(series, step)`` on a support grid covering the forecast tails and ``y``."""
+    top = np.maximum(_support_max(dist), y)
+    out = np.empty(y.size)
+    flat_y, flat_top = y.ravel(), top.ravel()
+    n_series, h = y.shape
+    order = np.argsort(flat_top, kind="stable")
+    # Group rows of similar support so one short-tailed row does not pay for a long one.
+    start = 0
+    while start < order.size:
+        width = int(flat_top[order[start:]].max()) + 1
+        stop = min(order.size, start + max(1, _MAX_CELLS // max(width, 1)))
+        width = int(flat_top[order[start:stop]].max()) + 1
+        rows = order[start:stop]
+        grid = np.broadcast_to(np.arange(width, dtype=float), (n_series, h, width))
+        cdf = dist.cdf(grid).reshape(n_series * h, width)[rows]
+        out[rows] = ranked_probability_score(cdf, flat_y[rows])
+        start = stop
+    return out.reshape(y.shape)
+
+
+def distribution_scores(
+    dist: CountDistribution,
+    y: np.ndarray,
+    spike_threshold: np.ndarray,
+    n_samples: int,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Per-row scores of one predictive distribution against realised counts.
+
+    Parameters
+    ----------
+    dist : NegativeBinomial or SamplePaths
+        Predictive distribution, shape ``(n_series, h)``.
+    y : numpy.ndarray
+        Realised counts, shape ``(n_series, h)``; NaN where not yet observed.
+    spike_threshold : numpy.ndarray
+        Count above which a period is a spike, per series, shape ``(n_series,)``.
+    n_samples : int
+        Draws for the sample CRPS; 0 skips it.
+    rng : numpy.random.Generator
+        Source of the draws.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``pit_lo = F(y-1)``, ``pit_hi = F(y)``, ``log_score``, ``rps`` (the CRPS of the
+        count distribution), ``p_pos = P(Y > 0)``, ``p_spike = P(Y > threshold)`` and,
+        when ``n_samples > 0``, ``crps_sample``; each shaped like ``y``.
+    """
+    observed = np.isfinite(y)
+    y_obs = np.where(observed, y, 0.0)
+    pit_hi = dist.cdf(y_obs)
+    pit_lo = dist.cdf(y_obs - 1)
+    threshold = np.broadcast_to(np.asarray(spike_threshold, dtype=float)[:, None], y.shape)
+    scores = {
+        "pit_lo": pit_lo,
+        "pit_hi": pit_hi,
+        "log_score": log_score_from_pmf(pit_hi - pit_lo),
+        "rps": _rps_rows(dist, y_obs),
+        "p_pos": 1.0 - dist.cdf(np.zeros_like(y_obs)),
+        "p_spike": 1.0 - dist.cdf(np.floor(threshold)),
+    }
+    if n_samples > 0:
+        draws = dist.sample(n_samples, rng)
+        scores["crps_sample"] = crps_from_samples(y_obs.ravel(), draws.reshape(y.size, n_samples)).reshape(y.shape)
+    return {name: np.where(observed, value, np.nan) for name, value in scores.items()}
+
+
+__all__ = [
+    "LOG_SCORE_FLOOR",
+    "crps_from_samples",
+    "distribution_scores",
+    "log_score_from_pmf",
+    "ranked_probability_score",
+]
