@@ -142,3 +142,18 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
         run_dir,
     )
     return run_dir
+
+
+def objective(run_dir: Path, metric: str = "crps") -> float:
+    """Mean over models of a run's overall backtest ``metric`` (read back from ``metrics.csv``).
+
+    Raises
+    ------
+    KeyError
+        When ``metric`` was not scored, naming the ones that were.
+    """
+    table = overall(pd.read_csv(Path(run_dir) / "metrics.csv"))
+    values = table.loc[table["metric"] == metric, "value"]
+    if values.empty:
+        raise KeyError(f"evaluation.metric={metric!r} is not in metrics.csv; scored: {sorted(table['metric'].unique())}.")
+    return float(values.mean())

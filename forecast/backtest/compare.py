@@ -4,7 +4,7 @@ Loss differentials are taken row by row on the forecasts two models share (same 
 target date and cutoff), averaged over series into one value per ``(cutoff, ds)``, and
 ordered by cutoff then lead: a multi-step backtest is then one serially correlated
 series of differentials, which the DM long-run variance (lags up to ``h - 1``) and the
-moving-block bootstrap (blocks of ``h``) both allow for.
+circular block bootstrap (blocks of ``h``) both allow for.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def diebold_mariano(d: np.ndarray, h: int = 1, alternative: str = "two-sided") -
 def block_bootstrap_ci(
     d: np.ndarray, block: int, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
 ) -> tuple[float, float]:
-    """Moving-block bootstrap percentile interval for the mean of a dependent series.
+    """Circular block bootstrap percentile interval for the mean of a dependent series.
 
     Parameters
     ----------
@@ -104,8 +104,10 @@ def block_bootstrap_ci(
         return (np.nan, np.nan)
     block = int(min(max(block, 1), n))
     n_blocks = -(-n // block)
-    starts = rng.integers(0, n - block + 1, size=(n_boot, n_blocks))
-    index = (starts[:, :, None] + np.arange(block)).reshape(n_boot, -1)[:, :n]
+    # Circular blocks: every value is equally likely to be drawn, so the resampled means
+    # centre on the sample mean (plain moving blocks under-draw both ends).
+    starts = rng.integers(0, n, size=(n_boot, n_blocks))
+    index = ((starts[:, :, None] + np.arange(block)) % n).reshape(n_boot, -1)[:, :n]
     means = d[index].mean(axis=1)
     tail = (1 - level) / 2
     low, high = np.quantile(means, [tail, 1 - tail])
