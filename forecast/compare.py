@@ -10,6 +10,7 @@ from pathlib import Path
 import markdown
 import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 
 from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
@@ -45,6 +46,12 @@ def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
     repeated = stacked["model"].isin(jobs_per_model[jobs_per_model > 1].index)
     stacked.loc[repeated, "model"] = stacked.loc[repeated, "model"] + "@" + stacked.loc[repeated, "job"]
     return stacked
+
+
+def job_overrides(run_dir: Path) -> str:
+    """The command-line overrides Hydra recorded for a job (``.hydra/overrides.yaml``), or ``""``."""
+    path = run_dir / ".hydra" / "overrides.yaml"
+    return " ".join(str(o) for o in OmegaConf.load(path)) if path.is_file() else ""
 
 
 def collate(
@@ -98,7 +105,8 @@ def collate(
     summary = overall(metrics).pivot(index="model", columns="metric", values="value")
     keep = [m for m in ("crps", "crps_quantile", "log_score", "mae", "rmse", "mase", "poisson_deviance", "brier_pos",
                         "brier_spike", "coverage_0.8", "interval_score_0.8") if m in summary]
-    jobs = backtest.groupby("model")["job"].first().rename("job")
+    jobs = backtest.groupby("model")["job"].first().to_frame()
+    jobs["overrides"] = jobs["job"].map(lambda job: job_overrides(Path(multirun_dir) / job))
     text = render_comparison(boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir))
     (out / "report.md").write_text(text)
     html = markdown.markdown(text, extensions=["tables", "fenced_code"])
