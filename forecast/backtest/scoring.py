@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 import scoringrules as sr
-from scipy import stats
+from scipy import special
 
-from forecast.models.distributions import CountDistribution, SamplePaths
+from forecast.models.distributions import CountDistribution, NegativeBinomial, SamplePaths
 
 #: Floor on the predictive probability of the observed count in the log score, so a
 #: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
 LOG_SCORE_FLOOR = 1e-6
-#: Upper tail mass ignored when the count support is truncated for the ranked probability score.
-_TAIL = 1e-10
 #: Largest (rows x support) block evaluated at once, to bound memory on heavy tails.
 _MAX_CELLS = 20_000_000
+#: Rows per block of the support grid.
+_CHUNK_ROWS = 256
 
 
 def ranked_probability_score(cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -58,13 +58,48 @@ def log_score_from_pmf(pmf: np.ndarray) -> np.ndarray:
 
 
 def _support_max(dist: CountDistribution) -> np.ndarray:
-    """Per-row count beyond which the predictive mass is negligible, shape ``(n_series, h)``."""
+    """Per-row count beyond which the predictive mass is negligible, shape ``(n_series, h)``.
+
+    For the negative binomial, ``mu + 12 sd + 20``: the survival function there is below
+    ~1e-5 even for heavy tails, and the RPS tail term is its square summed over a
+    geometric tail, so truncation costs far less than 1e-8 (cheaper than a ppf per row).
+    """
     if isinstance(dist, SamplePaths):
         return np.ceil(dist.paths.max(axis=-1))
     mu = np.asarray(dist.mu, dtype=float)
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), mu.shape)
-    size = 1.0 / np.maximum(alpha, 1e-8)
-    return np.where(mu > 0, stats.nbinom.ppf(1 - _TAIL, size, size / (size + mu)), 0.0)
+    return np.ceil(mu + 12.0 * np.sqrt(mu + alpha * mu**2) + 20.0)
+
+
+def _cdf_grid(dist: CountDistribution, width: int) -> np.ndarray:
+    """``F(k)`` for ``k = 0..width-1``, shape ``(n_series, h, width)``.
+
+    For the negative binomial the pmf is summed from its log (gammaln terms), which is
+    an order of magnitude faster than scipy's incomplete-beta CDF on every grid cell.
+    """
+    if isinstance(dist, SamplePaths):
+        return dist.cdf(np.broadcast_to(np.arange(width, dtype=float), (*dist.paths.shape[:-1], width)))
+    k = np.arange(width, dtype=float)
+    mu = np.asarray(dist.mu, dtype=float)[..., None]
+    alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape)[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = 1.0 / np.maximum(alpha, 1e-8)
+        nb = (
+            special.gammaln(size + k) - special.gammaln(size) - special.gammaln(k + 1)
+            + size * np.log(size / (size + mu)) + k * np.log(mu / (size + mu))
+        )
+        poisson = k * np.log(mu) - mu - special.gammaln(k + 1)
+    log_pmf = np.where(alpha <= 1e-8, poisson, nb)
+    pmf = np.where(mu > 0, np.exp(log_pmf), (k == 0).astype(float))
+    return np.minimum(np.cumsum(pmf, axis=-1), 1.0)
+
+
+def _rows(dist: CountDistribution, rows: np.ndarray) -> CountDistribution:
+    """The forecasts at flat ``(series, step)`` positions ``rows``, as a ``(len(rows), 1)`` distribution."""
+    if isinstance(dist, SamplePaths):
+        return SamplePaths(dist.paths.reshape(-1, dist.paths.shape[-1])[rows][:, None, :])
+    alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape)
+    return NegativeBinomial(mu=dist.mu.ravel()[rows][:, None], alpha=alpha.ravel()[rows][:, None])
 
 
 def _rps_rows(dist: CountDistribution, y: np.ndarray) -> np.ndarray:
@@ -72,17 +107,15 @@ def _rps_rows(dist: CountDistribution, y: np.ndarray) -> np.ndarray:
     top = np.maximum(_support_max(dist), y)
     out = np.empty(y.size)
     flat_y, flat_top = y.ravel(), top.ravel()
-    n_series, h = y.shape
-    order = np.argsort(flat_top, kind="stable")
-    # Group rows of similar support so one short-tailed row does not pay for a long one.
+    # Longest support first, in chunks of similar support, so short-tailed rows do not
+    # pay for the longest grid and no chunk exceeds _MAX_CELLS.
+    order = np.argsort(flat_top, kind="stable")[::-1]
     start = 0
     while start < order.size:
-        width = int(flat_top[order[start:]].max()) + 1
-        stop = min(order.size, start + max(1, _MAX_CELLS // max(width, 1)))
-        width = int(flat_top[order[start:stop]].max()) + 1
+        width = int(flat_top[order[start]]) + 1
+        stop = min(order.size, start + max(1, min(_CHUNK_ROWS, _MAX_CELLS // width)))
         rows = order[start:stop]
-        grid = np.broadcast_to(np.arange(width, dtype=float), (n_series, h, width))
-        cdf = dist.cdf(grid).reshape(n_series * h, width)[rows]
+        cdf = _cdf_grid(_rows(dist, rows), width).reshape(rows.size, width)
         out[rows] = ranked_probability_score(cdf, flat_y[rows])
         start = stop
     return out.reshape(y.shape)
