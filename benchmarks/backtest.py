@@ -32,7 +32,11 @@ def make_panel(n_series: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
     y = rng.negative_binomial(2.0, 2.0 / (2.0 + mu)).astype(float)
     dates = pd.date_range("2018-01-01", periods=n_periods, freq="W-MON")
     return pd.DataFrame(
-        {"unique_id": np.repeat([f"s{i:03d}" for i in range(n_series)], n_periods), "ds": np.tile(dates, n_series), "y": y.ravel()}
+        {
+            "unique_id": np.repeat([f"s{i:03d}" for i in range(n_series)], n_periods),
+            "ds": np.tile(dates, n_series),
+            "y": y.ravel(),
+        }
     )
 
 
@@ -46,12 +50,18 @@ def main() -> None:
     args = parser.parse_args()
     panel = make_panel(args.series, args.periods)
     spec = BacktestSpec(horizon=args.horizon, n_windows=args.windows, step=args.step)
-    ours = {"naive": OurNaive(), "window_average": OurWindowAverage(window=8), "auto_ets": StatsForecastModel("AutoETS", {"season_length": 1})}
+    ours = {
+        "naive": OurNaive(),
+        "window_average": OurWindowAverage(window=8),
+        "auto_ets": StatsForecastModel("AutoETS", {"season_length": 1}),
+    }
     theirs = [Naive(), WindowAverage(window_size=8), AutoETS(season_length=1)]
 
     # Warm both up on a small panel first, so neither pays one-off import/JIT costs in the timing.
     small = make_panel(3, args.periods)
-    StatsForecast(models=theirs, freq="W-MON", n_jobs=1).cross_validation(df=small, h=args.horizon, step_size=args.step, n_windows=2)
+    StatsForecast(models=theirs, freq="W-MON", n_jobs=1).cross_validation(
+        df=small, h=args.horizon, step_size=args.step, n_windows=2
+    )
     rolling_origin(small, ours, BacktestSpec(horizon=args.horizon, n_windows=2, step=args.step))
 
     start = time.perf_counter()
@@ -68,7 +78,9 @@ def main() -> None:
     merged = backtest[backtest["model"] == "naive"].merge(reference, on=["unique_id", "ds", "cutoff"])
     assert np.allclose(merged["mean"], merged["Naive"])
 
-    print(f"panel: {args.series} series x {args.periods} weeks; {args.windows} windows, horizon {args.horizon}, step {args.step}")
+    print(
+        f"panel: {args.series} series x {args.periods} weeks; {args.windows} windows, horizon {args.horizon}, step {args.step}"
+    )
     print("models: naive, window_average(8), AutoETS(season_length=1)")
     print(f"statsforecast cross_validation: {t_sf:.2f} s ({len(reference)} rows, point forecasts)")
     print(f"forecast rolling_origin:        {t_ours:.2f} s ({len(backtest)} rows, quantiles + distribution scores)")

@@ -18,7 +18,9 @@ def compare_main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates (default: 2000)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     args = parser.parse_args(argv)
-    out = collate(args.multirun_dir, args.out, metric=args.metric, reference=args.reference, n_boot=args.n_boot, seed=args.seed)
+    out = collate(
+        args.multirun_dir, args.out, metric=args.metric, reference=args.reference, n_boot=args.n_boot, seed=args.seed
+    )
     print(f"forecast-compare: {out.resolve()} (leaderboard.csv, report.html, figures/pit.png)")
 
 

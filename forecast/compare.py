@@ -33,7 +33,9 @@ def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
     root = Path(multirun_dir)
     files = sorted(root.rglob("backtest.parquet"))
     if not files:
-        raise FileNotFoundError(f"no backtest.parquet under {str(root)!r}; pass the folder of a `forecast-run -m` sweep.")
+        raise FileNotFoundError(
+            f"no backtest.parquet under {str(root)!r}; pass the folder of a `forecast-run -m` sweep."
+        )
     frames = [pd.read_parquet(f).assign(job=str(f.parent.relative_to(root))) for f in files]
     stacked = pd.concat(frames, ignore_index=True)
     protocols = {tuple(sorted(set(zip(f["cutoff"], f["horizon"])))) for f in frames}
@@ -95,7 +97,9 @@ def collate(
         "per series": leaderboard(backtest, metric, by=["unique_id"], reference=reference, n_boot=n_boot, seed=seed),
         "per horizon": leaderboard(backtest, metric, by=["horizon"], reference=reference, n_boot=n_boot, seed=seed),
     }
-    pd.concat([b.assign(board=name) for name, b in boards.items()], ignore_index=True).to_csv(out / "leaderboard.csv", index=False)
+    pd.concat([b.assign(board=name) for name, b in boards.items()], ignore_index=True).to_csv(
+        out / "leaderboard.csv", index=False
+    )
     metrics = metrics_table(backtest, reference=reference)
     metrics.to_csv(out / "metrics.csv", index=False)
     pit_histogram_plot(pit_histogram(backtest)).savefig(out / "figures" / "pit.png", dpi=120)
@@ -103,11 +107,28 @@ def collate(
     coverage_plot(curve).savefig(out / "figures" / "coverage.png", dpi=120)
 
     summary = overall(metrics).pivot(index="model", columns="metric", values="value")
-    keep = [m for m in ("crps", "crps_quantile", "log_score", "mae", "rmse", "mase", "poisson_deviance", "brier_pos",
-                        "brier_spike", "coverage_0.8", "interval_score_0.8") if m in summary]
+    keep = [
+        m
+        for m in (
+            "crps",
+            "crps_quantile",
+            "log_score",
+            "mae",
+            "rmse",
+            "mase",
+            "poisson_deviance",
+            "brier_pos",
+            "brier_spike",
+            "coverage_0.8",
+            "interval_score_0.8",
+        )
+        if m in summary
+    ]
     jobs = backtest.groupby("model")["job"].first().to_frame()
     jobs["overrides"] = jobs["job"].map(lambda job: job_overrides(Path(multirun_dir) / job))
-    text = render_comparison(boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir))
+    text = render_comparison(
+        boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir)
+    )
     (out / "report.md").write_text(text)
     html = markdown.markdown(text, extensions=["tables", "fenced_code"])
     (out / "report.html").write_text(f"<!doctype html><meta charset='utf-8'><title>Model comparison</title>\n{html}\n")
@@ -117,11 +138,20 @@ def collate(
 def _board_table(board: pd.DataFrame, metric: str) -> str:
     shown = board.assign(
         **{metric: board[metric].map("{:.3f}".format)},
-        diff=[f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]" if np.isfinite(d) else "" for d, lo, hi in
-              zip(board["diff"], board["ci_low"], board["ci_high"])],
+        diff=[
+            f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]" if np.isfinite(d) else ""
+            for d, lo, hi in zip(board["diff"], board["ci_low"], board["ci_high"])
+        ],
         p_value=[f"{p:.3g}{m}" if np.isfinite(p) else "" for p, m in zip(board["p_value"], board["mark"])],
     )
-    columns = [c for c in ("unique_id", "horizon") if c in board] + ["rank", "model", metric, "versus", "diff", "p_value"]
+    columns = [c for c in ("unique_id", "horizon") if c in board] + [
+        "rank",
+        "model",
+        metric,
+        "versus",
+        "diff",
+        "p_value",
+    ]
     return markdown_table(shown[columns].astype(str))
 
 
@@ -131,10 +161,12 @@ def render_comparison(
     """The comparison report as Markdown."""
     sections = [
         "# Model comparison",
-        f"Backtests collated from `{source}`. Models are ranked by mean `{metric}` (lower is better). "
-        "`diff` is the mean loss difference to the model in `versus` with a 95% circular block bootstrap "
-        "interval; `p_value` is a two-sided Diebold–Mariano test with the Harvey–Leybourne–Newbold "
-        "correction (`*` p < 0.05, `**` p < 0.01).",
+        (
+            f"Backtests collated from `{source}`. Models are ranked by mean `{metric}` (lower is better). "
+            "`diff` is the mean loss difference to the model in `versus` with a 95% circular block bootstrap "
+            "interval; `p_value` is a two-sided Diebold–Mariano test with the Harvey–Leybourne–Newbold "
+            "correction (`*` p < 0.05, `**` p < 0.01)."
+        ),
     ]
     for name, board in boards.items():
         sections += [f"## Leaderboard: {name}", _board_table(board, metric)]

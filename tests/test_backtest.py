@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.backtest import BacktestSpec, cutoffs, distribution_scores, evaluate, interval_hit, pinball_loss, rolling_origin
-from forecast.backtest import splits
+from forecast.backtest import (
+    BacktestSpec,
+    cutoffs,
+    distribution_scores,
+    evaluate,
+    interval_hit,
+    pinball_loss,
+    rolling_origin,
+    splits,
+)
 from forecast.instantiate import build
 from forecast.models import Naive
 from tests.helpers import compose_config, model_config_names, nb_panel
@@ -64,7 +74,7 @@ def test_no_leakage_after_cutoff(name, monkeypatch):
 class _Recorder(Naive):
     """Naive that logs the length of every training panel and every update."""
 
-    log: list[tuple[str, int]] = []
+    log: ClassVar[list[tuple[str, int]]] = []
 
     def _fit(self, y):
         self.log.append(("fit", y.shape[1]))
@@ -140,7 +150,14 @@ def test_protocol_in_conf_is_valid():
 
 def test_metrics_by_hand():
     frame = pd.DataFrame(
-        {"model": ["m", "m"], "y": [3.0, 0.0], "mean": [5.0, 1.0], "q0.1": [1.0, 1.0], "q0.5": [4.0, 1.0], "q0.9": [5.0, 2.0]}
+        {
+            "model": ["m", "m"],
+            "y": [3.0, 0.0],
+            "mean": [5.0, 1.0],
+            "q0.1": [1.0, 1.0],
+            "q0.5": [4.0, 1.0],
+            "q0.9": [5.0, 2.0],
+        }
     )
     # y=3, q0.9=5: diff -2 -> max(0.9*-2, -0.1*-2) = 0.2; q0.1=1: diff 2 -> 0.2
     np.testing.assert_allclose(pinball_loss(frame, 0.9), [0.2, 0.2])

@@ -9,7 +9,7 @@ import pytest
 from forecast import pipeline
 from forecast.backtest import BacktestSpec, block_bootstrap_ci, diebold_mariano, leaderboard, rolling_origin
 from forecast.cli_compare import compare_main
-from forecast.compare import collate, load_runs
+from forecast.compare import load_runs
 from forecast.models import Naive, WindowAverage
 from tests.helpers import compose_config, nb_panel
 
@@ -105,8 +105,15 @@ def test_panel_data_and_monthly_overrides(tmp_path):
     panel_csv = tmp_path / "panel.csv"
     nb_panel(n_series=2, n_periods=30).to_csv(panel_csv, index=False)
     cfg = compose_config(
-        ["data=panel", f"data.path={panel_csv}", "model=[naive,window_average]", "backtest.horizon=3",
-         "backtest.n_windows=2", "backtest.step=1", "backtest.quantiles=[0.1,0.5,0.9]"]
+        [
+            "data=panel",
+            f"data.path={panel_csv}",
+            "model=[naive,window_average]",
+            "backtest.horizon=3",
+            "backtest.n_windows=2",
+            "backtest.step=1",
+            "backtest.quantiles=[0.1,0.5,0.9]",
+        ]
     )
     run_dir = pipeline.run(cfg, tmp_path / "panel_run")
     backtest = pd.read_parquet(run_dir / "backtest.parquet")
@@ -114,8 +121,14 @@ def test_panel_data_and_monthly_overrides(tmp_path):
     assert {"q0.1", "q0.5", "q0.9"} <= set(backtest.columns) and "q0.05" not in backtest
 
     monthly = compose_config(
-        ["series.freq=M", "model=naive", "backtest.horizon=1", "backtest.n_windows=2", "backtest.step=1",
-         "backtest.train_size=5"]
+        [
+            "series.freq=M",
+            "model=naive",
+            "backtest.horizon=1",
+            "backtest.n_windows=2",
+            "backtest.step=1",
+            "backtest.train_size=5",
+        ]
     )
     run_dir = pipeline.run(monthly, tmp_path / "monthly_run")
     assert pd.read_parquet(run_dir / "backtest.parquet")["ds"].dt.day.eq(1).all()

@@ -153,9 +153,12 @@ def test_quantile_scores_match_scoringrules():
     frame = _frame()
     levels = [0.1, 0.5, 0.9]
     quantiles = frame[["q0.1", "q0.5", "q0.9"]].to_numpy()
-    np.testing.assert_allclose(crps_from_quantiles(frame), sr.crps_quantile(frame["y"].to_numpy(), quantiles, np.array(levels)))
     np.testing.assert_allclose(
-        interval_score(frame, 0.8), sr.interval_score(frame["y"].to_numpy(), frame["q0.1"].to_numpy(), frame["q0.9"].to_numpy(), 0.2)
+        crps_from_quantiles(frame), sr.crps_quantile(frame["y"].to_numpy(), quantiles, np.array(levels))
+    )
+    np.testing.assert_allclose(
+        interval_score(frame, 0.8),
+        sr.interval_score(frame["y"].to_numpy(), frame["q0.1"].to_numpy(), frame["q0.9"].to_numpy(), 0.2),
     )
     # y = 3, q0.9 = 5 -> 0.1 * 2; y = 0, q0.9 = 2 -> 0.2
     np.testing.assert_allclose(pinball_loss(frame, 0.9)[:2], [0.2, 0.2])

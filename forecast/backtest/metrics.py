@@ -130,7 +130,11 @@ def row_scores(backtest: pd.DataFrame, coverage_levels: Sequence[float] | None =
         Same index as ``backtest``; columns named as the metrics they average into.
     """
     levels = quantile_levels(backtest)
-    scores = {"mae": absolute_error(backtest), "se": squared_error(backtest), "poisson_deviance": poisson_deviance(backtest)}
+    scores = {
+        "mae": absolute_error(backtest),
+        "se": squared_error(backtest),
+        "poisson_deviance": poisson_deviance(backtest),
+    }
     if "scale_abs" in backtest:
         scores["mase"] = scaled_absolute_error(backtest)
         scores["sse"] = scaled_squared_error(backtest)
@@ -190,7 +194,9 @@ def evaluate(
     return long
 
 
-def skill(metrics: pd.DataFrame, reference: str, losses: Sequence[str] = ("crps", "mae", "rmse", "mase")) -> pd.DataFrame:
+def skill(
+    metrics: pd.DataFrame, reference: str, losses: Sequence[str] = ("crps", "mae", "rmse", "mase")
+) -> pd.DataFrame:
     """Skill against a reference model: ``1 - score / reference score`` (positive = better).
 
     Parameters
@@ -208,7 +214,9 @@ def skill(metrics: pd.DataFrame, reference: str, losses: Sequence[str] = ("crps"
         When ``reference`` is not among the models.
     """
     if reference not in set(metrics["model"]):
-        raise KeyError(f"skill reference model {reference!r} is not in the backtest; models: {sorted(set(metrics['model']))}.")
+        raise KeyError(
+            f"skill reference model {reference!r} is not in the backtest; models: {sorted(set(metrics['model']))}."
+        )
     groups = [c for c in metrics.columns if c not in ("model", "metric", "value")]
     chosen = metrics[metrics["metric"].isin(losses)]
     ref = chosen[chosen["model"] == reference].drop(columns="model").rename(columns={"value": "ref"})

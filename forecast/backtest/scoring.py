@@ -85,8 +85,11 @@ def _cdf_grid(dist: CountDistribution, width: int) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         size = 1.0 / np.maximum(alpha, 1e-8)
         nb = (
-            special.gammaln(size + k) - special.gammaln(size) - special.gammaln(k + 1)
-            + size * np.log(size / (size + mu)) + k * np.log(mu / (size + mu))
+            special.gammaln(size + k)
+            - special.gammaln(size)
+            - special.gammaln(k + 1)
+            + size * np.log(size / (size + mu))
+            + k * np.log(mu / (size + mu))
         )
         poisson = k * np.log(mu) - mu - special.gammaln(k + 1)
     log_pmf = np.where(alpha <= 1e-8, poisson, nb)

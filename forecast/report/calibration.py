@@ -30,8 +30,14 @@ def pit_histogram_plot(histogram: pd.DataFrame, axes: np.ndarray | None = None) 
     axes = np.asarray(axes).ravel()
     for model, ax in zip(models, axes):
         bars = histogram[histogram["model"] == model]
-        ax.bar(bars["bin_left"], bars["density"], width=bars["bin_right"] - bars["bin_left"], align="edge",
-               color="#4c72b0", edgecolor="white")
+        ax.bar(
+            bars["bin_left"],
+            bars["density"],
+            width=bars["bin_right"] - bars["bin_left"],
+            align="edge",
+            color="#4c72b0",
+            edgecolor="white",
+        )
         ax.axhline(1.0, color="black", linestyle="--", linewidth=0.8)
         ax.set_title(model, fontsize=9)
         ax.set_xlim(0, 1)
