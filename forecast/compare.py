@@ -20,8 +20,9 @@ from forecast.report.render import markdown_table
 def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
     """Every job's ``backtest.parquet`` under ``multirun_dir``, stacked, with a ``job`` column.
 
-    A model name that appears in several jobs (a hyperparameter sweep) becomes
-    ``<model>@<job>`` so each configuration keeps its own row.
+    A model that forecasts the same series, date and cutoff in several jobs (a
+    hyperparameter sweep) becomes ``<model>@<job>`` so each configuration keeps its own
+    row; jobs over different series (a dyad sweep) are pooled under the model's name.
 
     Raises
     ------
@@ -44,8 +45,10 @@ def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
             f"the jobs under {str(root)!r} used different backtest cutoffs/horizons; compare runs that share "
             "one backtest protocol (same data, backtest.horizon, backtest.n_windows, backtest.step)."
         )
-    jobs_per_model = stacked.groupby("model")["job"].nunique()
-    repeated = stacked["model"].isin(jobs_per_model[jobs_per_model > 1].index)
+    # A model forecasting the same (series, date, cutoff) in several jobs is a swept configuration:
+    # name each after its job. Jobs over disjoint series (a dyad sweep) pool into one model.
+    clash = stacked.duplicated(["model", "unique_id", "ds", "cutoff"], keep=False)
+    repeated = stacked["model"].isin(stacked.loc[clash, "model"].unique())
     stacked.loc[repeated, "model"] = stacked.loc[repeated, "model"] + "@" + stacked.loc[repeated, "job"]
     return stacked
 

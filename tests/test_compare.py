@@ -74,6 +74,12 @@ def test_load_runs_keeps_swept_configurations_apart(tmp_path):
         backtest[backtest["model"] == model].to_parquet(tmp_path / job / "backtest.parquet")
     models = set(load_runs(tmp_path)["model"])
     assert models == {"naive@0", "naive@1", "mean8"}
+    # the same model over different series (a dyad sweep) pools into one
+    dyads = tmp_path / "dyads"
+    for job, ids in (("0", ["s0", "s1"]), ("1", ["s2", "s3"])):
+        (dyads / job).mkdir(parents=True)
+        backtest[backtest["unique_id"].isin(ids)].to_parquet(dyads / job / "backtest.parquet")
+    assert set(load_runs(dyads)["model"]) == {"naive", "mean8"}
     with pytest.raises(FileNotFoundError, match="no backtest.parquet"):
         load_runs(tmp_path / "0" / "missing")
 
@@ -132,3 +138,16 @@ def test_panel_data_and_monthly_overrides(tmp_path):
     )
     run_dir = pipeline.run(monthly, tmp_path / "monthly_run")
     assert pd.read_parquet(run_dir / "backtest.parquet")["ds"].dt.day.eq(1).all()
+
+
+def test_leaderboard_scores_only_shared_forecasts():
+    backtest = _backtest()
+    partial = backtest[~((backtest["model"] == "mean8") & (backtest["unique_id"] == "s3"))]
+    board = leaderboard(partial, "mae", n_boot=50).set_index("model")
+    shared = backtest[backtest["unique_id"] != "s3"]
+    expected = (shared["y"] - shared["mean"]).abs().groupby(shared["model"]).mean()
+    assert board["mae"].to_dict() == pytest.approx(expected.to_dict())
+    last = backtest["cutoff"] == backtest["cutoff"].max()
+    disjoint = backtest[((backtest["model"] == "naive") & last) | ((backtest["model"] == "mean8") & ~last)]
+    with pytest.raises(ValueError, match="share no"):
+        leaderboard(disjoint)

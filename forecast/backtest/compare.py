@@ -130,6 +130,23 @@ def loss_differential(losses: pd.DataFrame, model: str, other: str) -> np.ndarra
     return diff.sort_index().to_numpy()
 
 
+def common_rows(losses: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose ``(unique_id, ds, cutoff)`` every model forecast, so means compare like with like.
+
+    Raises
+    ------
+    ValueError
+        When the models share no forecast at all.
+    """
+    n_models = losses["model"].nunique()
+    shared = losses.groupby(KEYS)["model"].transform("nunique") == n_models
+    if not shared.any():
+        raise ValueError(
+            "the models share no (unique_id, ds, cutoff) forecast: compare runs on the same series and protocol."
+        )
+    return losses[shared]
+
+
 def _marks(pvalue: float) -> str:
     if not np.isfinite(pvalue):
         return ""
@@ -161,6 +178,8 @@ def leaderboard(
     seed : int
         Seed of the bootstrap.
 
+    Only forecasts that every model made are scored (see :func:`common_rows`).
+
     Returns
     -------
     pandas.DataFrame
@@ -168,7 +187,7 @@ def leaderboard(
         p_value, mark`` where ``diff = mean loss - mean loss of versus`` and ``mark`` is
         ``*`` (p < 0.05) or ``**`` (p < 0.01) from a two-sided HLN-corrected DM test.
     """
-    losses = row_losses(backtest, metric)
+    losses = common_rows(row_losses(backtest, metric))
     rng = np.random.default_rng(seed)
     boards = []
     groups = losses.groupby(list(by), sort=True) if by else [((), losses)]
