@@ -210,3 +210,12 @@ def test_distribution_cdf_and_pmf():
     draws = SamplePaths(np.array([[[0.0, 1.0, 1.0, 3.0]]]))
     np.testing.assert_allclose(draws.cdf(np.array([[[-1.0, 0.0, 1.0, 2.0, 3.0]]])), [[[0, 0.25, 0.75, 0.75, 1.0]]])
     np.testing.assert_allclose(draws.pmf(np.array([[1.0]])), [[0.5]])
+
+
+def test_crps_of_heavy_tailed_negative_binomials_matches_closed_form():
+    rng = np.random.default_rng(0)
+    mu = rng.uniform(0.01, 300.0, size=(1, 500))
+    alpha = np.exp(rng.uniform(-5.0, np.log(5.0), size=(1, 500)))
+    y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)).astype(float)
+    scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=y, threshold=(5.0,))
+    np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(y, 1 / alpha, mu=mu), rtol=1e-6)
