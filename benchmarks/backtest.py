@@ -4,7 +4,7 @@ Same panel (100 weekly negative-binomial series), same protocol (8 windows, hori
 step 4, refit at every window), same baseline models (naive, 8-period window average,
 AutoETS). Ours also produces count quantiles and scores every forecast (RPS/CRPS, log
 score, PIT, Brier, sample CRPS); statsforecast returns point forecasts only. One run, both
-timed in the same process::
+timed in the same process, interleaved, best of ``--repeat``::
 
     PYTHONPATH=. python benchmarks/backtest.py [--series 100] [--windows 8]
 """
@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=8)
     parser.add_argument("--step", type=int, default=4)
     parser.add_argument("--periods", type=int, default=104)
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved repeats; the best time of each is reported")
     args = parser.parse_args()
     panel = make_panel(args.series, args.periods)
     spec = BacktestSpec(horizon=args.horizon, n_windows=args.windows, step=args.step)
@@ -64,14 +65,17 @@ def main() -> None:
     )
     rolling_origin(small, ours, BacktestSpec(horizon=args.horizon, n_windows=2, step=args.step))
 
-    start = time.perf_counter()
-    engine = StatsForecast(models=theirs, freq="W-MON", n_jobs=1)
-    reference = engine.cross_validation(df=panel, h=args.horizon, step_size=args.step, n_windows=args.windows)
-    t_sf = time.perf_counter() - start
+    # Interleaved repeats, best of each: the machine's background load hits both alike.
+    t_sf, t_ours = [], []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        engine = StatsForecast(models=theirs, freq="W-MON", n_jobs=1)
+        reference = engine.cross_validation(df=panel, h=args.horizon, step_size=args.step, n_windows=args.windows)
+        t_sf.append(time.perf_counter() - start)
 
-    start = time.perf_counter()
-    backtest = rolling_origin(panel, ours, spec)
-    t_ours = time.perf_counter() - start
+        start = time.perf_counter()
+        backtest = rolling_origin(panel, ours, spec)
+        t_ours.append(time.perf_counter() - start)
 
     # Same cutoffs and the same point forecasts for the deterministic baselines.
     assert sorted(reference["cutoff"].unique()) == sorted(backtest["cutoff"].unique())
@@ -82,9 +86,14 @@ def main() -> None:
         f"panel: {args.series} series x {args.periods} weeks; {args.windows} windows, horizon {args.horizon}, step {args.step}"
     )
     print("models: naive, window_average(8), AutoETS(season_length=1)")
-    print(f"statsforecast cross_validation: {t_sf:.2f} s ({len(reference)} rows, point forecasts)")
-    print(f"forecast rolling_origin:        {t_ours:.2f} s ({len(backtest)} rows, quantiles + distribution scores)")
-    print(f"ratio ours / statsforecast:     {t_ours / t_sf:.2f}x (target <= 1.5x)")
+    best_sf, best_ours = min(t_sf), min(t_ours)
+    print(
+        f"statsforecast cross_validation: {best_sf:.2f} s best of {args.repeat} ({len(reference)} rows, point forecasts)"
+    )
+    print(
+        f"forecast rolling_origin:        {best_ours:.2f} s best of {args.repeat} ({len(backtest)} rows, quantiles + scores)"
+    )
+    print(f"ratio ours / statsforecast:     {best_ours / best_sf:.2f}x (target <= 1.5x)")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ class BacktestSpec:
     gap: int = 0
     refit_every: int = 1
     quantiles: Sequence[float] = DEFAULT_QUANTILES
-    n_samples: int = 200
+    n_samples: int = 100
     spike_quantile: float = 0.9
     seed: int = 0
 
