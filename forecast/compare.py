@@ -87,7 +87,8 @@ def collate(
     Returns
     -------
     Path
-        ``out_dir`` with ``leaderboard.csv`` (overall, per series, per horizon),
+        ``out_dir`` with ``leaderboard.csv`` (overall, per dyad when ids are
+        ``<dyad>/<family>``, per series, per horizon),
         ``metrics.csv``, ``figures/pit.png``, ``figures/coverage.png``, ``report.md``
         and ``report.html``.
     """
@@ -95,10 +96,14 @@ def collate(
     out = Path(out_dir) if out_dir is not None else Path(multirun_dir) / "compare"
     (out / "figures").mkdir(parents=True, exist_ok=True)
 
+    groupings = {"overall": [], "per series": ["unique_id"], "per horizon": ["horizon"]}
+    ids = backtest["unique_id"].str.rsplit("/", n=1)
+    if ids.str.len().eq(2).all():  # <dyad>/<family> ids: also a board per dyad over its families
+        backtest["dyad"] = ids.str[0]
+        groupings = {"overall": [], "per dyad": ["dyad"], **groupings}
     boards = {
-        "overall": leaderboard(backtest, metric, reference=reference, n_boot=n_boot, seed=seed),
-        "per series": leaderboard(backtest, metric, by=["unique_id"], reference=reference, n_boot=n_boot, seed=seed),
-        "per horizon": leaderboard(backtest, metric, by=["horizon"], reference=reference, n_boot=n_boot, seed=seed),
+        name: leaderboard(backtest, metric, by=by, reference=reference, n_boot=n_boot, seed=seed)
+        for name, by in groupings.items()
     }
     pd.concat([b.assign(board=name) for name, b in boards.items()], ignore_index=True).to_csv(
         out / "leaderboard.csv", index=False
@@ -147,7 +152,7 @@ def _board_table(board: pd.DataFrame, metric: str) -> str:
         ],
         p_value=[f"{p:.3g}{m}" if np.isfinite(p) else "" for p, m in zip(board["p_value"], board["mark"])],
     )
-    columns = [c for c in ("unique_id", "horizon") if c in board] + [
+    columns = [c for c in ("dyad", "unique_id", "horizon") if c in board] + [
         "rank",
         "model",
         metric,

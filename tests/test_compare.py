@@ -100,6 +100,8 @@ def test_runs_then_compare_end_to_end(tmp_path, capsys):
     out = tmp_path / "sweep" / "compare"
     assert "forecast-compare:" in capsys.readouterr().out
     board = pd.read_csv(out / "leaderboard.csv")
+    assert set(board["board"]) == {"overall", "per dyad", "per series", "per horizon"}
+    assert set(board.loc[board["board"] == "per dyad", "dyad"]) == {"CHN-RUS", "CHN-USA"}
     overall = board[board["board"] == "overall"]
     assert set(overall["model"]) == {"naive", "window_average"}
     assert (out / "figures" / "pit.png").stat().st_size > 0

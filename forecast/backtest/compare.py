@@ -114,12 +114,13 @@ def block_bootstrap_ci(
     return float(low), float(high)
 
 
-def row_losses(backtest: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """``unique_id, ds, cutoff, horizon, model, loss`` for one per-row metric of :func:`row_scores`."""
+def row_losses(backtest: pd.DataFrame, metric: str, keep: Sequence[str] = ()) -> pd.DataFrame:
+    """``unique_id, ds, cutoff, horizon, model, [keep...], loss`` for one per-row metric of :func:`row_scores`."""
     scores = row_scores(backtest)
     if metric not in scores:
         raise KeyError(f"metric {metric!r} has no per-row loss; choose one of {sorted(scores.columns)}.")
-    return backtest[[*KEYS, "horizon", "model"]].assign(loss=scores[metric].to_numpy())
+    columns = list(dict.fromkeys([*KEYS, "horizon", "model", *keep]))
+    return backtest[columns].assign(loss=scores[metric].to_numpy())
 
 
 def loss_differential(losses: pd.DataFrame, model: str, other: str) -> np.ndarray:
@@ -170,7 +171,8 @@ def leaderboard(
     metric : str
         Per-row loss to rank by (``crps``, ``mae``, ``log_score``, ...).
     by : sequence of str
-        ``["unique_id"]`` or ``["horizon"]`` for one board per series or per lead.
+        Columns of ``backtest`` giving one board per group: ``["unique_id"]``,
+        ``["horizon"]``, or e.g. a ``dyad`` column.
     reference : str, optional
         Compare every model with this one instead of with the best.
     n_boot : int
@@ -187,7 +189,7 @@ def leaderboard(
         p_value, mark`` where ``diff = mean loss - mean loss of versus`` and ``mark`` is
         ``*`` (p < 0.05) or ``**`` (p < 0.01) from a two-sided HLN-corrected DM test.
     """
-    losses = common_rows(row_losses(backtest, metric))
+    losses = common_rows(row_losses(backtest, metric, keep=by))
     rng = np.random.default_rng(seed)
     boards = []
     groups = losses.groupby(list(by), sort=True) if by else [((), losses)]
