@@ -14,6 +14,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overall, pit_histogram, rolling_origin
+from forecast.backtest.metrics import HEADLINE
 from forecast.events import families_from_mapping
 from forecast.events.embedded import embedded_path
 from forecast.events.sources import LoadedSource, load_panel, load_source
@@ -131,7 +132,7 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
             question=cfg.report.question,
             data_summary=summary,
             panel=panel,
-            metrics=overall(metrics),
+            metrics=overall(metrics).loc[lambda table: table["metric"].isin(HEADLINE)],
             forecasts=forecasts,
             figure_paths=figure_paths,
             config_yaml=config_yaml,

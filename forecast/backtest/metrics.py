@@ -19,6 +19,10 @@ from forecast.models.base import quantile_column
 DEVIANCE_FLOOR = 1e-6
 
 
+#: The metrics a report shows first (metrics.csv has them all).
+HEADLINE = ("crps", "crps_skill", "log_score", "mae", "rmse", "mase", "brier_pos", "coverage_0.8", "coverage_0.9")
+
+
 def quantile_levels(frame: pd.DataFrame) -> list[float]:
     """Quantile levels present as ``q<level>`` columns, sorted."""
     return sorted(float(c[1:]) for c in frame.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit())
