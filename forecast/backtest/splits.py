@@ -155,7 +155,7 @@ def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: 
             ids = forecaster.ids_
             scale = insample_scale(history.loc[ids].to_numpy(dtype=float), spec.spike_quantile)
             realised = future.loc[ids].to_numpy(dtype=float)
-            rng = np.random.default_rng([spec.seed, j, i])  # independent of model order elsewhere
+            rng = np.random.default_rng([spec.seed, j, i])  # one reproducible stream per (cutoff, model)
             scores = distribution_scores(dist, realised, scale["spike_threshold"], spec.n_samples, rng)
             frame = frame.assign(
                 model=name,
