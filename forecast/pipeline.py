@@ -10,16 +10,20 @@ import json
 import logging
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 from omegaconf import DictConfig, OmegaConf
 
-from forecast.backtest import BacktestSpec, evaluate, rolling_origin
+from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overall, pit_histogram, rolling_origin
+from forecast.backtest.metrics import HEADLINE
 from forecast.events import families_from_mapping
 from forecast.events.embedded import embedded_path
-from forecast.events.sources import LoadedSource, load_source
+from forecast.events.sources import LoadedSource, load_panel, load_source
 from forecast.instantiate import build
 from forecast.models import Forecaster
 from forecast.report import ReportInputs, event_timeline_grid, fan_chart_grid, provenance, write_report
+from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.series import (
     SeriesSpec,
     apply_transform,
@@ -51,15 +55,42 @@ def _models(cfg: DictConfig) -> dict[str, Forecaster]:
     return {name: build(node, where=f"model.{name}") for name, node in cfg.model.items()}
 
 
+def _event_panel(cfg: DictConfig, spec: SeriesSpec, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
+    """Events -> dyad panel; writes the events summary and the quarantine."""
+    data_options = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k not in ("format", "path")}
+    source = load_source(cfg.data.format, cfg.data.path, **data_options)
+    summary = _data_summary(source)
+    (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
+    log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
+    families = families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True))
+    return build_panel(source.result.events, spec, families, source.coverage), source.data_sha256, summary
+
+
+def _save_figure(figure: Figure, path: Path) -> None:
+    figure.savefig(path, dpi=120)
+    plt.close(figure)  # sweeps run many jobs in one process
+
+
+def _panel_layout(panel: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Dyads and families of ``<dyad>/<family>`` ids for the fan chart; empty when ids do not follow it."""
+    parts = panel["unique_id"].drop_duplicates().str.rsplit("/", n=1, expand=True)
+    if parts.shape[1] != 2 or parts[1].isna().any():
+        return [], []
+    return list(dict.fromkeys(parts[0])), list(dict.fromkeys(parts[1]))
+
+
 def run(cfg: DictConfig, run_dir: Path) -> Path:
     """Run one experiment and write every output into ``run_dir``.
 
     Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
     volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
-    ``figures/fan_chart.png``, ``figures/timeline.png``, ``config.yaml``,
+    ``figures/{fan_chart,timeline,pit,coverage}.png``, ``config.yaml``,
     ``provenance.json``, ``report.md`` and ``report.html``. With ``series.transform=log1p``
     the models fit ``log1p(y)`` and the backtest and forecasts are mapped back with
-    ``expm1`` here, so every file is on the measure's scale.
+    ``expm1`` here, so every file is on the measure's scale. With ``data.format=panel``
+    the panel file goes straight to the models (no event ingest, no series builder) and
+    its ``y`` is taken as a count.
 
     Returns
     -------
@@ -69,28 +100,34 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
-    data_options = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k not in ("format", "path")}
-    source = load_source(cfg.data.format, cfg.data.path, **data_options)
-    summary = _data_summary(source)
-    (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
-    source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
-    log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
-
-    spec: SeriesSpec = build(cfg.series, where="series")
-    families = families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True))
-    panel = build_panel(source.result.events, spec, families, source.coverage)
+    if cfg.data.format == "panel":
+        panel, data_sha256 = load_panel(cfg.data.path)
+        summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
+        (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        dyads, families = _panel_layout(panel)
+        measure, transform, share_per = "count", "none", 10_000.0
+    else:
+        spec: SeriesSpec = build(cfg.series, where="series")
+        panel, data_sha256, summary = _event_panel(cfg, spec, run_dir)
+        # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
+        dyads = list(dict.fromkeys(panel["dyad"]))
+        families = list(spec.families)
+        measure, transform, share_per = spec.measure, spec.transform, spec.share_per
+        denominators = panel[["segment", "ds", "denominator"]].drop_duplicates().sort_values("ds")
+        denominators.to_parquet(run_dir / "denominators.parquet", index=False)
     panel.to_parquet(run_dir / "panel.parquet", index=False)
-    denominators = panel[["segment", "ds", "denominator"]].drop_duplicates().sort_values("ds")
-    denominators.to_parquet(run_dir / "denominators.parquet", index=False)
 
     backtest_spec: BacktestSpec = build(cfg.backtest, where="backtest")
     models = _models(cfg)
-    caveats = check_model_support(spec.measure, spec.transform, models)
-    fit_panel = apply_transform(panel, spec.transform)
-    backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), spec.transform)
+    caveats = check_model_support(measure, transform, models)
+    fit_panel = apply_transform(panel, transform)
+    backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
-    metrics = evaluate(backtest)
+    metrics = metrics_table(backtest, reference=cfg.evaluation.reference)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
+    _save_figure(pit_histogram_plot(pit_histogram(backtest)), run_dir / "figures" / "pit.png")
+    _save_figure(coverage_plot(coverage_curve(backtest)), run_dir / "figures" / "coverage.png")
+    figure_paths = ["figures/pit.png", "figures/coverage.png"]
 
     forecasts = pd.concat(
         [
@@ -99,19 +136,21 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
         ],
         ignore_index=True,
     )
-    forecasts = invert_transform(forecasts, spec.transform)
+    forecasts = invert_transform(forecasts, transform)
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
 
     report_model = cfg.report.model if cfg.report.model in models else next(iter(models))
-    # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
-    dyads = list(dict.fromkeys(panel["dyad"]))
-    figure = fan_chart_grid(panel, forecasts, families=list(spec.families), dyads=dyads, model=report_model)
-    figure.savefig(run_dir / "figures" / "fan_chart.png", dpi=120)
-    event_timeline_grid(panel, dyads).savefig(run_dir / "figures" / "timeline.png", dpi=120)
+    if families:
+        figure = fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=report_model)
+        _save_figure(figure, run_dir / "figures" / "fan_chart.png")
+        figure_paths.insert(0, "figures/fan_chart.png")
+    if "family" in panel:  # event panels carry the metadata the timeline groups by
+        _save_figure(event_timeline_grid(panel, dyads), run_dir / "figures" / "timeline.png")
+        figure_paths.insert(1, "figures/timeline.png")
 
     config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
     (run_dir / "config.yaml").write_text(config_yaml)
-    record = provenance(repo=REPO_ROOT, data_sha256=source.data_sha256, seed=int(cfg.seed))
+    record = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(cfg.seed))
     (run_dir / "provenance.json").write_text(json.dumps(record, indent=2))
     attribution_file = embedded_path("ATTRIBUTION.md")
     attribution = attribution_file.read_text() if cfg.data.format == "embedded" else "See the data provider's terms."
@@ -121,15 +160,30 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
             question=cfg.report.question,
             data_summary=summary,
             panel=panel,
-            metrics=metrics,
+            metrics=overall(metrics).loc[lambda table: table["metric"].isin(HEADLINE)],
             forecasts=forecasts,
-            figure_paths=["figures/fan_chart.png", "figures/timeline.png"],
+            figure_paths=figure_paths,
             config_yaml=config_yaml,
             provenance=record,
             attribution=attribution,
             report_model=report_model,
-            series_note=" ".join([describe_measure(spec.measure, spec.transform, spec.share_per), *caveats]),
+            series_note=" ".join([describe_measure(measure, transform, share_per), *caveats]),
         ),
         run_dir,
     )
     return run_dir
+
+
+def objective(run_dir: Path, metric: str = "crps") -> float:
+    """Mean over models of a run's overall backtest ``metric`` (read back from ``metrics.csv``).
+
+    Raises
+    ------
+    KeyError
+        When ``metric`` was not scored, naming the ones that were.
+    """
+    table = overall(pd.read_csv(Path(run_dir) / "metrics.csv"))
+    values = table.loc[table["metric"] == metric, "value"]
+    if values.empty:
+        raise KeyError(f"evaluation.metric={metric!r} is not in metrics.csv; scored: {sorted(table['metric'].unique())}.")
+    return float(values.mean())

@@ -1,6 +1,47 @@
-"""Backtest stage: rolling-origin splits and proper scores over the long frame."""
+"""Backtest stage: rolling-origin splits, proper scores, calibration and model comparison."""
 
-from forecast.backtest.metrics import crps_from_quantiles, evaluate, interval_hit, pinball_loss
-from forecast.backtest.splits import BacktestSpec, cutoffs, rolling_origin
+from forecast.backtest.calibration import coverage_curve, pit_histogram, randomised_pit, sharpness
+from forecast.backtest.compare import DMResult, block_bootstrap_ci, diebold_mariano, leaderboard, loss_differential
+from forecast.backtest.metrics import (
+    crps_from_quantiles,
+    evaluate,
+    interval_hit,
+    interval_score,
+    metrics_table,
+    overall,
+    pinball_loss,
+    poisson_deviance,
+    row_scores,
+    skill,
+)
+from forecast.backtest.scoring import crps_from_samples, distribution_scores, ranked_probability_score
+from forecast.backtest.splits import BacktestSpec, cutoffs, insample_scale, rolling_origin
 
-__all__ = ["BacktestSpec", "crps_from_quantiles", "cutoffs", "evaluate", "interval_hit", "pinball_loss", "rolling_origin"]
+__all__ = [
+    "BacktestSpec",
+    "DMResult",
+    "block_bootstrap_ci",
+    "coverage_curve",
+    "crps_from_quantiles",
+    "crps_from_samples",
+    "cutoffs",
+    "diebold_mariano",
+    "distribution_scores",
+    "evaluate",
+    "insample_scale",
+    "interval_hit",
+    "interval_score",
+    "leaderboard",
+    "loss_differential",
+    "metrics_table",
+    "overall",
+    "pinball_loss",
+    "pit_histogram",
+    "poisson_deviance",
+    "randomised_pit",
+    "ranked_probability_score",
+    "rolling_origin",
+    "row_scores",
+    "sharpness",
+    "skill",
+]

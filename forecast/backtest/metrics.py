@@ -1,8 +1,9 @@
 """Forecast scores as pure functions over the long backtest frame.
 
-Every function takes a frame with ``y``, ``mean`` and ``q<level>`` columns and returns a
-per-row or aggregated value; :func:`evaluate` collects them into the long ``metrics.csv``
-layout ``model, metric, value``.
+Per-row functions take the frame written by :func:`forecast.backtest.rolling_origin`
+(``y``, ``mean``, ``q<level>`` plus its scale and distribution-score columns) and return
+one value per row; :func:`evaluate` averages them into the long ``metrics.csv`` layout
+``model, metric, value`` with optional ``unique_id`` and ``horizon`` columns.
 """
 
 from __future__ import annotations
@@ -12,12 +13,25 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.models.base import interval_levels, quantile_column
+from forecast.models.base import interval_columns, quantile_column
+
+#: Mean floor in the Poisson deviance, so a zero forecast of a positive count is finite.
+DEVIANCE_FLOOR = 1e-6
+
+
+#: The metrics a report shows first (metrics.csv has them all).
+HEADLINE = ("crps", "crps_skill", "log_score", "mae", "rmse", "mase", "brier_pos", "coverage_0.8", "coverage_0.9")
 
 
 def quantile_levels(frame: pd.DataFrame) -> list[float]:
     """Quantile levels present as ``q<level>`` columns, sorted."""
     return sorted(float(c[1:]) for c in frame.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit())
+
+
+def central_levels(levels: Sequence[float]) -> list[float]:
+    """Central interval levels whose both ends are among ``levels`` (0.1 and 0.9 -> 0.8)."""
+    present = {round(q, 10) for q in levels}
+    return sorted(round(1 - 2 * q, 10) for q in present if q < 0.5 and round(1 - q, 10) in present)
 
 
 def absolute_error(frame: pd.DataFrame) -> pd.Series:
@@ -30,6 +44,25 @@ def squared_error(frame: pd.DataFrame) -> pd.Series:
     return (frame["y"] - frame["mean"]) ** 2
 
 
+def scaled_absolute_error(frame: pd.DataFrame) -> pd.Series:
+    """``|y - mean|`` over the series' in-sample naive MAE at that cutoff (MASE terms)."""
+    return absolute_error(frame) / frame["scale_abs"]
+
+
+def scaled_squared_error(frame: pd.DataFrame) -> pd.Series:
+    """``(y - mean)**2`` over the in-sample naive MSE at that cutoff (RMSSE terms)."""
+    return squared_error(frame) / frame["scale_sq"]
+
+
+def poisson_deviance(frame: pd.DataFrame) -> pd.Series:
+    """Unit Poisson deviance ``2 (y log(y / mu) - (y - mu))`` of the mean forecast per row."""
+    y = frame["y"].to_numpy(dtype=float)
+    mu = np.maximum(frame["mean"].to_numpy(dtype=float), DEVIANCE_FLOOR)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y_log = np.where(y > 0, y * np.log(y / mu), 0.0)
+    return pd.Series(2.0 * (y_log - (y - mu)), index=frame.index)
+
+
 def pinball_loss(frame: pd.DataFrame, q: float) -> pd.Series:
     """Quantile (pinball) loss at level ``q`` per row."""
     diff = frame["y"] - frame[quantile_column(q)]
@@ -39,8 +72,8 @@ def pinball_loss(frame: pd.DataFrame, q: float) -> pd.Series:
 def crps_from_quantiles(frame: pd.DataFrame, levels: Sequence[float] | None = None) -> pd.Series:
     """CRPS approximated by twice the mean pinball loss over the recorded levels.
 
-    With levels spread over (0, 1) this converges to the CRPS; with few levels it is a
-    coarser but still proper quantile score.
+    Matches scoringrules' ``crps_quantile``. With levels spread over (0, 1) it converges
+    to the CRPS; with few levels it is a coarser but still proper quantile score.
     """
     levels = list(levels) if levels is not None else quantile_levels(frame)
     return 2.0 * sum(pinball_loss(frame, q) for q in levels) / len(levels)
@@ -48,34 +81,171 @@ def crps_from_quantiles(frame: pd.DataFrame, levels: Sequence[float] | None = No
 
 def interval_hit(frame: pd.DataFrame, level: float) -> pd.Series:
     """Whether ``y`` falls in the central ``level`` interval (e.g. 0.8 -> [q0.1, q0.9])."""
-    lower, upper = interval_levels(level)
-    return (frame["y"] >= frame[quantile_column(lower)]) & (frame["y"] <= frame[quantile_column(upper)])
+    lower, upper = interval_columns(level)
+    return (frame["y"] >= frame[lower]) & (frame["y"] <= frame[upper])
 
 
-def evaluate(backtest: pd.DataFrame, coverage_levels: Sequence[float] = (0.5, 0.8, 0.9)) -> pd.DataFrame:
-    """Score a backtest frame per model.
+def interval_score(frame: pd.DataFrame, level: float) -> pd.Series:
+    """Interval score of the central ``level`` interval (Gneiting & Raftery 2007).
+
+    ``(u - l) + 2/a (l - y) 1{y < l} + 2/a (y - u) 1{y > u}`` with ``a = 1 - level``.
+    """
+    lower, upper = (frame[c] for c in interval_columns(level))
+    alpha = 1.0 - level
+    y = frame["y"]
+    return (upper - lower) + 2 / alpha * (lower - y).clip(lower=0) + 2 / alpha * (y - upper).clip(lower=0)
+
+
+def brier_score(probability: pd.Series, event: pd.Series) -> pd.Series:
+    """``(p - 1{event})**2`` per row."""
+    return (probability - event.astype(float)) ** 2
+
+
+def brier_positive(frame: pd.DataFrame) -> pd.Series:
+    """Brier score of ``P(y > 0)`` (column ``p_pos``): any engagement at all."""
+    return brier_score(frame["p_pos"], frame["y"] > 0)
+
+
+def brier_spike(frame: pd.DataFrame) -> pd.Series:
+    """Brier score of ``P(y > spike_threshold)`` (column ``p_spike``)."""
+    return brier_score(frame["p_spike"], frame["y"] > np.floor(frame["spike_threshold"]))
+
+
+def row_scores(backtest: pd.DataFrame, coverage_levels: Sequence[float] | None = None) -> pd.DataFrame:
+    """Every per-row loss of the backtest frame, one column each.
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        Output of :func:`forecast.backtest.rolling_origin`; distribution and scale
+        columns that are absent are skipped with their metrics.
+    coverage_levels : sequence of float, optional
+        Central interval levels for coverage and interval score; default every level
+        whose two quantiles were recorded.
 
     Returns
     -------
     pandas.DataFrame
-        Long ``model, metric, value`` with ``mae``, ``rmse``, ``crps`` (quantile
-        approximation) and ``coverage_<level>`` for each central interval whose quantiles
-        were recorded.
+        Same index as ``backtest``; columns named as the metrics they average into.
     """
     levels = quantile_levels(backtest)
-    scored = backtest.assign(
-        mae=absolute_error(backtest),
-        se=squared_error(backtest),
-        crps=crps_from_quantiles(backtest, levels),
-    )
-    names = {"mae": "mae", "crps": "crps"}
-    for level in coverage_levels:
-        lower, upper = interval_levels(level)
-        if lower in levels and upper in levels:
-            name = f"coverage_{level:g}"
-            scored[name] = interval_hit(backtest, level).astype(float)
-            names[name] = name
-    grouped = scored.groupby("model")
-    table = grouped[list(names)].mean()
-    table["rmse"] = np.sqrt(grouped["se"].mean())
-    return table.reset_index().melt(id_vars="model", var_name="metric", value_name="value")
+    scores = {
+        "mae": absolute_error(backtest),
+        "se": squared_error(backtest),
+        "poisson_deviance": poisson_deviance(backtest),
+    }
+    if "scale_abs" in backtest:
+        scores["mase"] = scaled_absolute_error(backtest)
+        scores["sse"] = scaled_squared_error(backtest)
+    if levels:
+        scores["crps_quantile"] = crps_from_quantiles(backtest, levels)
+        scores["pinball"] = scores["crps_quantile"] / 2.0
+    for name, column in (("crps", "rps"), ("crps_sample", "crps_sample"), ("log_score", "log_score")):
+        if column in backtest:
+            scores[name] = backtest[column]
+    if "p_pos" in backtest:
+        scores["brier_pos"] = brier_positive(backtest)
+    if "p_spike" in backtest:
+        scores["brier_spike"] = brier_spike(backtest)
+    for level in coverage_levels if coverage_levels is not None else central_levels(levels):
+        scores[f"coverage_{level:g}"] = interval_hit(backtest, level).astype(float)
+        scores[f"interval_score_{level:g}"] = interval_score(backtest, level)
+    return pd.DataFrame(scores, index=backtest.index)
+
+
+def evaluate(
+    backtest: pd.DataFrame,
+    by: Sequence[str] = (),
+    coverage_levels: Sequence[float] | None = None,
+    reference: str | None = None,
+) -> pd.DataFrame:
+    """Average per-row scores per model (and per ``by`` group).
+
+    ``rmse = sqrt(mean se)`` and ``rmsse = sqrt(mean(se / scale_sq))`` are pooled over
+    rows like the MAE; rows whose training history was constant (undefined scale) are
+    left out of MASE/RMSSE only.
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        Output of :func:`forecast.backtest.rolling_origin`.
+    by : sequence of str
+        Extra grouping columns, e.g. ``["unique_id"]`` or ``["horizon"]``.
+    coverage_levels : sequence of float, optional
+        See :func:`row_scores`.
+    reference : str, optional
+        Model whose scores define the skill rows ``<metric>_skill = 1 - score / reference``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long ``model, [by...], metric, value``.
+    """
+    keys = ["model", *by]
+    scored = pd.concat([backtest[keys], row_scores(backtest, coverage_levels)], axis=1)
+    table = scored.groupby(keys, sort=True).mean()
+    table["rmse"] = np.sqrt(table.pop("se"))
+    if "sse" in table:
+        table["rmsse"] = np.sqrt(table.pop("sse"))
+    long = table.reset_index().melt(id_vars=keys, var_name="metric", value_name="value")
+    if reference is not None:
+        long = pd.concat([long, skill(long, reference)], ignore_index=True)
+    return long
+
+
+def skill(
+    metrics: pd.DataFrame, reference: str, losses: Sequence[str] = ("crps", "mae", "rmse", "mase")
+) -> pd.DataFrame:
+    """Skill against a reference model: ``1 - score / reference score`` (positive = better).
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Long ``model, [group...], metric, value``.
+    reference : str
+        The reference model, e.g. ``naive``.
+    losses : sequence of str
+        Loss metrics to express as skill; each gives a ``<metric>_skill`` row.
+
+    Raises
+    ------
+    KeyError
+        When ``reference`` is not among the models.
+    """
+    if reference not in set(metrics["model"]):
+        raise KeyError(
+            f"skill reference model {reference!r} is not in the backtest; models: {sorted(set(metrics['model']))}."
+        )
+    groups = [c for c in metrics.columns if c not in ("model", "metric", "value")]
+    chosen = metrics[metrics["metric"].isin(losses)]
+    ref = chosen[chosen["model"] == reference].drop(columns="model").rename(columns={"value": "ref"})
+    joined = chosen.merge(ref, on=[*groups, "metric"], how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        joined["value"] = 1.0 - joined["value"] / joined["ref"]
+    joined["metric"] = joined["metric"] + "_skill"
+    return joined.drop(columns="ref")
+
+
+def metrics_table(backtest: pd.DataFrame, reference: str | None = None) -> pd.DataFrame:
+    """The ``metrics.csv`` frame: overall, per series and per horizon, stacked.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, metric, value, unique_id, horizon``; ``unique_id``/``horizon`` are empty
+        on the rows that aggregate over them.
+    """
+    reference = reference if reference in set(backtest["model"]) else None
+    parts = [evaluate(backtest, by, reference=reference) for by in ((), ("unique_id",), ("horizon",))]
+    table = pd.concat(parts, ignore_index=True)
+    table["horizon"] = table["horizon"].astype("Int64")
+    return table[["model", "metric", "value", "unique_id", "horizon"]]
+
+
+def overall(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a :func:`metrics_table` frame that aggregate over series and horizons."""
+    mask = pd.Series(True, index=metrics.index)
+    for column in ("unique_id", "horizon"):
+        if column in metrics:
+            mask &= metrics[column].isna()
+    return metrics[mask].drop(columns=[c for c in ("unique_id", "horizon") if c in metrics])

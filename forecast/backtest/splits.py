@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from forecast.backtest.scoring import distribution_scores
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster
+
+#: Minimum training periods of an expanding window when ``train_size`` is not set.
+MIN_TRAIN = 8
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,7 @@ class BacktestSpec:
     Parameters
     ----------
     horizon : int
-        Periods forecast from each cutoff.
+        Periods scored from each cutoff.
     n_windows : int
         Number of cutoffs.
     step : int
@@ -25,9 +30,22 @@ class BacktestSpec:
     window : {"expanding", "sliding"}
         Train on everything up to the cutoff, or on the last ``train_size`` periods.
     train_size : int, optional
-        Length of the sliding window; the minimum training length for ``expanding``.
+        Length of the sliding window; the minimum training length for ``expanding``
+        (default :data:`MIN_TRAIN`).
+    gap : int
+        Periods skipped between the cutoff and the first scored period (data that would
+        not yet be available at forecast time); leads ``gap + 1 .. gap + horizon`` are scored.
+    refit_every : int
+        Re-estimate every ``refit_every``-th cutoff; in between, the last fit is
+        conditioned on the longer panel with :meth:`Forecaster.update`.
     quantiles : sequence of float
         Predictive quantile levels to record.
+    n_samples : int
+        Predictive draws per forecast for the sample CRPS (0 skips it).
+    spike_quantile : float
+        A spike is a count above this quantile of the series' training history.
+    seed : int
+        Seed of the draws.
     """
 
     horizon: int = 8
@@ -35,61 +53,119 @@ class BacktestSpec:
     step: int = 4
     window: str = "expanding"
     train_size: int | None = None
+    gap: int = 0
+    refit_every: int = 1
     quantiles: Sequence[float] = DEFAULT_QUANTILES
+    n_samples: int = 100
+    spike_quantile: float = 0.9
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if self.window not in ("expanding", "sliding"):
             raise ValueError(f"backtest.window must be 'expanding' or 'sliding', got {self.window!r}.")
-        if self.horizon < 1 or self.n_windows < 1 or self.step < 1:
-            raise ValueError("backtest.horizon, backtest.n_windows and backtest.step must all be >= 1.")
+        if self.horizon < 1 or self.n_windows < 1 or self.step < 1 or self.refit_every < 1:
+            raise ValueError(
+                "backtest.horizon, backtest.n_windows, backtest.step and backtest.refit_every must all be >= 1, "
+                f"got {self.horizon}, {self.n_windows}, {self.step}, {self.refit_every}."
+            )
+        if self.gap < 0 or self.n_samples < 0:
+            raise ValueError(f"backtest.gap and backtest.n_samples must be >= 0, got {self.gap}, {self.n_samples}.")
         if self.window == "sliding" and not self.train_size:
-            raise ValueError("backtest.window=sliding needs backtest.train_size.")
+            raise ValueError("backtest.window=sliding needs backtest.train_size (periods in each training window).")
+        if not 0 < self.spike_quantile < 1:
+            raise ValueError(f"backtest.spike_quantile must lie in (0, 1), got {self.spike_quantile}.")
+        if any(not 0 < float(q) < 1 for q in self.quantiles):
+            raise ValueError(f"backtest.quantiles must lie in (0, 1), got {list(self.quantiles)}.")
 
 
 def cutoffs(dates: pd.DatetimeIndex, spec: BacktestSpec) -> list[pd.Timestamp]:
-    """The cutoff dates: the last of them leaves exactly ``horizon`` periods to score.
+    """The cutoff dates: the last of them leaves exactly ``gap + horizon`` periods to score.
 
     Raises
     ------
     ValueError
-        When ``horizon + step * (n_windows - 1)`` plus the minimum training length does
-        not fit in the panel, with the numbers and the fix.
+        When ``gap + horizon + step * (n_windows - 1)`` plus the minimum training length
+        does not fit in the panel, with the numbers and the fix.
     """
     dates = pd.DatetimeIndex(sorted(dates.unique()))
-    needed = spec.horizon + spec.step * (spec.n_windows - 1)
-    min_train = spec.train_size or 8
+    lead = spec.gap + spec.horizon
+    needed = lead + spec.step * (spec.n_windows - 1)
+    min_train = spec.train_size or MIN_TRAIN
     if needed + min_train > len(dates):
         raise ValueError(
-            f"backtest needs {needed} scored periods (horizon {spec.horizon} + step {spec.step} x "
+            f"backtest needs {needed} scored periods (gap {spec.gap} + horizon {spec.horizon} + step {spec.step} x "
             f"(n_windows {spec.n_windows} - 1)) plus {min_train} training periods, but the panel has "
             f"{len(dates)}. Lower backtest.n_windows, backtest.step or backtest.horizon."
         )
-    last = len(dates) - spec.horizon - 1
+    last = len(dates) - lead - 1
     return [dates[last - spec.step * k] for k in reversed(range(spec.n_windows))]
+
+
+def insample_scale(history: np.ndarray, spike_quantile: float) -> dict[str, np.ndarray]:
+    """Per-series scales of the training history, shape ``(n_series,)`` each.
+
+    ``scale_abs`` and ``scale_sq`` are the mean absolute and mean squared one-step naive
+    errors (the MASE and RMSSE denominators, Hyndman & Koehler 2006); they are NaN for a
+    constant history, where scaled errors are undefined. ``spike_threshold`` is the
+    ``spike_quantile`` of the history.
+    """
+    diff = np.diff(history, axis=1)
+    scale_abs = np.abs(diff).mean(axis=1)
+    scale_sq = (diff**2).mean(axis=1)
+    return {
+        "scale_abs": np.where(scale_abs > 0, scale_abs, np.nan),
+        "scale_sq": np.where(scale_sq > 0, scale_sq, np.nan),
+        "spike_threshold": np.quantile(history, spike_quantile, axis=1),
+    }
 
 
 def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec) -> pd.DataFrame:
     """Backtest every model over the cutoffs of ``spec``.
 
-    Each fit sees only rows with ``ds <= cutoff`` (a clone per cutoff, so nothing learned
-    at one cutoff carries into the next).
+    Each fit sees only rows with ``ds <= cutoff`` (a clone per refit, so nothing learned
+    at one refit carries into the next). The realised values after the cutoff are used
+    only to score the forecast already made.
 
     Returns
     -------
     pandas.DataFrame
-        ``unique_id, ds, cutoff, y, model, mean, q<level>...``.
+        ``unique_id, ds, cutoff, y, model, mean, q<level>...`` then ``horizon`` (lead in
+        periods), the training-history columns of :func:`insample_scale` and the per-row
+        distribution scores of :func:`forecast.backtest.scoring.distribution_scores`.
     """
     panel = panel[["unique_id", "ds", "y"]]
-    dates = pd.DatetimeIndex(panel["ds"])
+    wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
+    wide.index = wide.index.astype(str)
+    dates = pd.DatetimeIndex(wide.columns)
+    lead = spec.gap + spec.horizon
+    fitted: dict[str, Forecaster] = {}
     frames = []
-    for cutoff in cutoffs(dates, spec):
-        train = panel[panel["ds"] <= cutoff]
-        if spec.window == "sliding":
-            keep = pd.DatetimeIndex(sorted(train["ds"].unique()))[-spec.train_size :]
-            train = train[train["ds"].isin(keep)]
-        for name, model in models.items():
-            forecast = model.clone().fit(train).predict(spec.horizon, spec.quantiles)
-            frames.append(forecast.assign(model=name, cutoff=cutoff))
-    result = pd.concat(frames, ignore_index=True).merge(panel, on=["unique_id", "ds"], how="left")
+    for j, cutoff in enumerate(cutoffs(dates, spec)):
+        end = dates.get_loc(cutoff) + 1
+        begin = end - spec.train_size if spec.window == "sliding" else 0
+        train = panel[(panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)]
+        history = wide.iloc[:, begin:end]
+        future = wide.iloc[:, end : end + lead]
+        for i, (name, model) in enumerate(models.items()):
+            refit = j % spec.refit_every == 0
+            fitted[name] = model.clone().fit(train) if refit else fitted[name].update(train)
+            forecaster = fitted[name]
+            dist = forecaster.distribution(lead)
+            frame = forecaster.predict(lead, spec.quantiles, distribution=dist)
+            ids = forecaster.ids_
+            scale = insample_scale(history.loc[ids].to_numpy(dtype=float), spec.spike_quantile)
+            realised = future.loc[ids].to_numpy(dtype=float)
+            rng = np.random.default_rng([spec.seed, j, i])  # one reproducible stream per (cutoff, model)
+            scores = distribution_scores(dist, realised, scale["spike_threshold"], spec.n_samples, rng)
+            frame = frame.assign(
+                model=name,
+                cutoff=cutoff,
+                y=realised.ravel(),
+                horizon=np.tile(np.arange(1, lead + 1), len(ids)),
+                **{key: np.repeat(value, lead) for key, value in scale.items()},
+                **{key: value.ravel() for key, value in scores.items()},
+            )
+            frames.append(frame[frame["horizon"] > spec.gap])
+    result = pd.concat(frames, ignore_index=True)
     front = ["unique_id", "ds", "cutoff", "y", "model", "mean"]
     return result[front + [c for c in result.columns if c not in front]]

@@ -64,3 +64,34 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
         coverage=observed_coverage(result.events),
         data_sha256={str(p): file_sha256(p) for p in _input_files(path)},
     )
+
+
+def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Read a pre-aggregated long panel (``data.format: panel``) that goes straight to the models.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV or Parquet file with columns ``unique_id, ds, y`` (more columns are kept).
+
+    Returns
+    -------
+    tuple
+        ``(panel, data_sha256)`` with ``ds`` parsed as dates and rows sorted.
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing.
+    """
+    if path is None:
+        raise ValueError("data.format=panel needs data.path=<csv or parquet with unique_id,ds,y>.")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"data.path={str(path)!r} is not a file (relative paths start from the directory you ran in).")
+    panel = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    missing = {"unique_id", "ds", "y"} - set(panel.columns)
+    if missing:
+        raise ValueError(f"data.path={str(path)!r} lacks column(s) {sorted(missing)}; a panel needs unique_id, ds, y.")
+    panel = panel.assign(unique_id=panel["unique_id"].astype(str), ds=pd.to_datetime(panel["ds"]))
+    return panel.sort_values(["unique_id", "ds"]).reset_index(drop=True), {str(path): file_sha256(path)}

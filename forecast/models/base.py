@@ -24,9 +24,9 @@ def quantile_column(q: float) -> str:
     return f"q{q:g}"
 
 
-def interval_levels(level: float) -> tuple[float, float]:
-    """Quantile levels bounding a central interval: ``0.8`` -> ``(0.1, 0.9)``."""
-    return round((1 - level) / 2, 10), round((1 + level) / 2, 10)
+def interval_columns(level: float) -> tuple[str, str]:
+    """Quantile columns bounding the central ``level`` interval: 0.8 -> ``("q0.1", "q0.9")``."""
+    return quantile_column(round((1 - level) / 2, 10)), quantile_column(round((1 + level) / 2, 10))
 
 
 class PanelError(ValueError):
@@ -127,6 +127,19 @@ class Forecaster:
         self._fit(y)
         return self
 
+    def update(self, panel: pd.DataFrame) -> Forecaster:
+        """Condition a fitted model on a longer panel without re-estimating, where possible.
+
+        The backtest calls this between refits (``backtest.refit_every > 1``). The
+        default refits from scratch; models with a cheap conditional update override it.
+
+        Returns
+        -------
+        Forecaster
+            ``self``.
+        """
+        return self.fit(panel)
+
     def _fit(self, y: np.ndarray) -> None:
         raise NotImplementedError
 
@@ -150,7 +163,9 @@ class Forecaster:
         return self._distribution(h)
 
     # -- forecasting -----------------------------------------------------------------
-    def predict(self, h: int, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pd.DataFrame:
+    def predict(
+        self, h: int, quantiles: Sequence[float] = DEFAULT_QUANTILES, distribution: CountDistribution | None = None
+    ) -> pd.DataFrame:
         """Forecast mean and quantiles.
 
         Parameters
@@ -159,6 +174,9 @@ class Forecaster:
             Horizon in panel periods.
         quantiles : sequence of float
             Levels in (0, 1).
+        distribution : CountDistribution, optional
+            The result of ``distribution(h)`` when the caller already has it (the backtest
+            scores it too), so it is not computed twice.
 
         Returns
         -------
@@ -169,7 +187,7 @@ class Forecaster:
         levels = sorted(float(q) for q in quantiles)
         if any(not 0 < q < 1 for q in levels):
             raise ValueError(f"quantile levels must lie in (0, 1), got {levels}.")
-        dist = self.distribution(h)
+        dist = distribution if distribution is not None else self.distribution(h)
         n = len(self.ids_)
         frame = pd.DataFrame(
             {

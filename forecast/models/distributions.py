@@ -50,6 +50,28 @@ class NegativeBinomial:
         out[nb] = stats.nbinom.ppf(q, size, size / (size + mu[nb]))
         return np.where(mu > 0, out, 0.0)
 
+    def cdf(self, k: np.ndarray) -> np.ndarray:
+        """``P(Y <= k)``; ``k`` broadcasts against ``mu`` with optional trailing axes.
+
+        Parameters
+        ----------
+        k : numpy.ndarray
+            Counts, shape ``(n_series, horizon)`` or ``(n_series, horizon, m)``.
+        """
+        k = np.asarray(k, dtype=float)
+        mu = np.asarray(self.mu, dtype=float)
+        alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), mu.shape)
+        extra = (None,) * (k.ndim - mu.ndim)
+        mu, alpha = mu[(..., *extra)], alpha[(..., *extra)]
+        size = 1.0 / np.maximum(alpha, _POISSON_ALPHA)
+        nb = stats.nbinom.cdf(k, size, size / (size + mu))
+        return np.where(alpha <= _POISSON_ALPHA, stats.poisson.cdf(k, mu), nb)
+
+    def pmf(self, k: np.ndarray) -> np.ndarray:
+        """``P(Y = k)`` for integer ``k`` (same broadcasting as :meth:`cdf`)."""
+        k = np.asarray(k, dtype=float)
+        return self.cdf(k) - self.cdf(k - 1)
+
     def sample(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
         """Draw counts as a gamma–Poisson mixture, shape ``(n_series, horizon, n_samples)``."""
         mu = np.asarray(self.mu, dtype=float)[..., None]
@@ -88,6 +110,30 @@ class SamplePaths:
         """Resample stored paths with replacement."""
         pick = rng.integers(0, self.paths.shape[-1], size=n_samples)
         return self.paths[..., pick]
+
+    def cdf(self, k: np.ndarray) -> np.ndarray:
+        """Empirical ``P(Y <= k)``; ``k`` has shape ``(n_series, horizon)`` or ``(..., m)``.
+
+        Vectorised over rows: sorted draws of all rows are laid end to end with a row
+        offset, so one ``searchsorted`` counts the draws ``<= k`` of every row.
+        """
+        k = np.asarray(k, dtype=float)
+        squeeze = k.ndim == self.paths.ndim - 1
+        k = k[..., None] if squeeze else k
+        n_rows, n_draws = int(np.prod(self.paths.shape[:-1])), self.paths.shape[-1]
+        ordered = np.sort(self.paths.reshape(n_rows, n_draws), axis=1)
+        grid = np.broadcast_to(k, (*self.paths.shape[:-1], k.shape[-1])).reshape(n_rows, -1)
+        span = max(float(ordered.max(initial=0.0)), float(np.abs(grid).max(initial=0.0))) + 2.0
+        offset = np.arange(n_rows)[:, None] * 2 * span
+        counts = np.searchsorted((ordered + offset).ravel(), (np.clip(grid, -1.0, span) + offset).ravel(), side="right")
+        counts = counts.reshape(n_rows, -1) - np.arange(n_rows)[:, None] * n_draws
+        out = (counts / n_draws).reshape((*self.paths.shape[:-1], k.shape[-1]))
+        return out[..., 0] if squeeze else out
+
+    def pmf(self, k: np.ndarray) -> np.ndarray:
+        """Empirical ``P(k - 1 < Y <= k)``: the share of draws equal to integer ``k``."""
+        k = np.asarray(k, dtype=float)
+        return self.cdf(k) - self.cdf(k - 1)
 
 
 CountDistribution = NegativeBinomial | SamplePaths

@@ -44,16 +44,14 @@ class StatsForecastModel(Forecaster):
             {"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()}
         )
         engine = StatsForecast(models=[model_class(**dict(self.params or {}))], freq=self.freq_, n_jobs=1)
-        engine.forecast(df=frame, h=1, fitted=True)
-        fitted = engine.forecast_fitted_values()
-        column = fitted.columns[-1]
-        fitted_wide = fitted.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_]
-        self.alpha_ = nb_dispersion(y, fitted_wide.to_numpy(dtype=float))
-        self.frame_ = frame
+        # fit once here; _distribution predicts from these fitted models without refitting
+        engine.fit(df=frame)
+        in_sample = {str(uid): m.predict_in_sample()["fitted"] for uid, m in zip(engine.uids, engine.fitted_[:, 0])}
+        self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
         self.engine_ = engine
 
     def _distribution(self, h: int) -> NegativeBinomial:
-        point = self.engine_.forecast(df=self.frame_, h=h)
+        point = self.engine_.predict(h=h)
         column = point.columns[-1]
         mu = point.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_].to_numpy(dtype=float)
         mu = np.clip(np.nan_to_num(mu, nan=0.0), 0.0, None)  # level models can dip below zero

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.models.base import interval_levels, quantile_column
+from forecast.models.base import interval_columns
 from forecast.series.measures import AXIS_LABELS
 
 
@@ -65,7 +65,7 @@ def fan_chart(
         joined = pd.concat([history.tail(1)[["ds", "y"]].rename(columns={"y": "mean"}), future[["ds", "mean"]]])
         ax.plot(joined["ds"], joined["mean"], color=colour, lw=1.6, ls="--", label=f"{dyad} forecast mean")
         for level in bands:
-            lower, upper = (quantile_column(q) for q in interval_levels(level))
+            lower, upper = interval_columns(level)
             if lower in future and upper in future:
                 ax.fill_between(
                     future["ds"], future[lower], future[upper], color=colour, alpha=0.12 + 0.1 * (1 - level) * 2,

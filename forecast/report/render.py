@@ -37,6 +37,9 @@ def _table(frame: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return "\n".join([header, rule, *body])
 
 
+markdown_table = _table  # public name for other reports (forecast-compare)
+
+
 def render_markdown(inputs: ReportInputs) -> str:
     """The report as Markdown."""
     leaderboard = inputs.metrics.pivot_table(index="model", columns="metric", values="value").reset_index()

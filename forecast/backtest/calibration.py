@@ -1,0 +1,86 @@
+"""Calibration and sharpness of count forecasts from the backtest frame.
+
+Count forecasts have step-function CDFs, so the plain PIT ``F(y)`` is not uniform even
+for a perfect forecast. Two remedies (Czado, Gneiting & Held 2009):
+
+* the randomised PIT ``F(y-1) + V (F(y) - F(y-1))`` with ``V ~ U(0, 1)``, uniform under
+  calibration;
+* the non-randomised PIT histogram, the average over forecasts of the PIT's conditional
+  CDF ``F_u = clip((u - F(y-1)) / (F(y) - F(y-1)), 0, 1)``: deterministic, same target.
+
+Both read the ``pit_lo = F(y-1)`` and ``pit_hi = F(y)`` columns written by the backtest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.backtest.metrics import central_levels, interval_columns, quantile_levels
+
+
+def randomised_pit(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    """Randomised PIT value per row, uniform on (0, 1) for a calibrated forecast."""
+    low, high = frame["pit_lo"].to_numpy(), frame["pit_hi"].to_numpy()
+    return pd.Series(low + rng.uniform(size=len(frame)) * (high - low), index=frame.index, name="pit")
+
+
+def pit_histogram(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """Non-randomised PIT histogram per model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, bin_left, bin_right, density``; a calibrated model has density ~1 in
+        every bin, a U shape means too narrow, a hump too wide.
+    """
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    low = frame["pit_lo"].to_numpy()[:, None]
+    high = frame["pit_hi"].to_numpy()[:, None]
+    width = np.where(high > low, high - low, 1.0)
+    conditional = np.clip((edges[None, :] - low) / width, 0.0, 1.0)
+    conditional = np.where(high > low, conditional, (edges[None, :] >= high).astype(float))
+    mean_cdf = pd.DataFrame(conditional).groupby(frame["model"].to_numpy()).mean()
+    density = np.diff(mean_cdf.to_numpy(), axis=1) * bins
+    return pd.DataFrame(
+        {
+            "model": np.repeat(mean_cdf.index.to_numpy(), bins),
+            "bin_left": np.tile(edges[:-1], len(mean_cdf)),
+            "bin_right": np.tile(edges[1:], len(mean_cdf)),
+            "density": density.ravel(),
+        }
+    )
+
+
+def coverage_curve(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empirical coverage and mean width (sharpness) of every recorded central interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, level, coverage, width``: reliability is coverage against level (the
+        diagonal is ideal); sharpness is the width at equal reliability.
+    """
+    rows = []
+    for level in central_levels(quantile_levels(frame)):
+        lower, upper = interval_columns(level)
+        hit = ((frame["y"] >= frame[lower]) & (frame["y"] <= frame[upper])).astype(float)
+        table = pd.DataFrame({"model": frame["model"], "coverage": hit, "width": frame[upper] - frame[lower]})
+        rows.append(table.groupby("model").mean().reset_index().assign(level=level))
+    if not rows:
+        raise ValueError("coverage_curve needs symmetric quantile pairs such as q0.1 and q0.9 (backtest.quantiles).")
+    return pd.concat(rows, ignore_index=True)[["model", "level", "coverage", "width"]]
+
+
+def sharpness(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sharpness summary per model: the mean width of each recorded central interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, width_<level>...`` for each recorded central level.
+    """
+    curve = coverage_curve(frame)
+    wide = curve.pivot(index="model", columns="level", values="width")
+    wide.columns = [f"width_{level:g}" for level in wide.columns]
+    return wide.reset_index()

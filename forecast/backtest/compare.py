@@ -1,0 +1,218 @@
+"""Model comparison: Diebold–Mariano tests, block-bootstrap intervals and leaderboards.
+
+Loss differentials are taken row by row on the forecasts two models share (same series,
+target date and cutoff), averaged over series into one value per ``(cutoff, ds)``, and
+ordered by cutoff then lead: a multi-step backtest is then one serially correlated
+series of differentials, which the DM long-run variance (lags up to ``h - 1``) and the
+circular block bootstrap (blocks of ``h``) both allow for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from forecast.backtest.metrics import row_scores
+
+KEYS = ["unique_id", "ds", "cutoff"]
+
+
+@dataclass(frozen=True)
+class DMResult:
+    """Outcome of a Diebold–Mariano test.
+
+    Attributes
+    ----------
+    statistic : float
+        HLN-corrected DM statistic; negative when the first model has the lower loss.
+    pvalue : float
+        From Student's t with ``n - 1`` degrees of freedom.
+    n : int
+        Number of loss differentials.
+    """
+
+    statistic: float
+    pvalue: float
+    n: int
+
+
+def diebold_mariano(d: np.ndarray, h: int = 1, alternative: str = "two-sided") -> DMResult:
+    """Diebold–Mariano test of equal accuracy with the Harvey–Leybourne–Newbold correction.
+
+    Parameters
+    ----------
+    d : numpy.ndarray
+        Loss differentials ``loss_1 - loss_2`` in time order.
+    h : int
+        Forecast horizon: autocovariances up to lag ``h - 1`` enter the variance, and
+        the HLN factor ``sqrt((n + 1 - 2h + h(h-1)/n) / n)`` scales the statistic.
+    alternative : {"two-sided", "less", "greater"}
+        ``less``: model 1 is more accurate (mean differential below zero).
+
+    Returns
+    -------
+    DMResult
+        NaN statistic and p-value when fewer than 3 differentials or zero variance.
+    """
+    if alternative not in ("two-sided", "less", "greater"):
+        raise ValueError(f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}.")
+    d = np.asarray(d, dtype=float)
+    d = d[np.isfinite(d)]
+    n = d.size
+    if n < 3:
+        return DMResult(np.nan, np.nan, n)
+    centred = d - d.mean()
+    gamma = np.array([centred[k:] @ centred[: n - k] / n for k in range(min(h, n))])
+    variance = (gamma[0] + 2 * gamma[1:].sum()) / n
+    if variance <= 0:  # the truncated long-run variance can go negative; fall back to lag 0
+        variance = gamma[0] / n
+    if variance <= 0:
+        return DMResult(np.nan, np.nan, n)
+    hln = np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
+    statistic = float(hln * d.mean() / np.sqrt(variance))
+    t = stats.t(df=n - 1)
+    pvalue = {"two-sided": 2 * t.sf(abs(statistic)), "less": t.cdf(statistic), "greater": t.sf(statistic)}[alternative]
+    return DMResult(statistic, float(pvalue), n)
+
+
+def block_bootstrap_ci(
+    d: np.ndarray, block: int, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
+) -> tuple[float, float]:
+    """Circular block bootstrap percentile interval for the mean of a dependent series.
+
+    Parameters
+    ----------
+    d : numpy.ndarray
+        Series in time order (e.g. loss differentials).
+    block : int
+        Block length; consecutive values inside a block keep their dependence.
+    rng : numpy.random.Generator
+        Source of the resampled block starts.
+    n_boot : int
+        Bootstrap replicates.
+    level : float
+        Interval coverage.
+    """
+    d = np.asarray(d, dtype=float)
+    d = d[np.isfinite(d)]
+    n = d.size
+    if n < 2:
+        return (np.nan, np.nan)
+    block = int(min(max(block, 1), n))
+    n_blocks = -(-n // block)
+    # Circular blocks: every value is equally likely to be drawn, so the resampled means
+    # centre on the sample mean (plain moving blocks under-draw both ends).
+    starts = rng.integers(0, n, size=(n_boot, n_blocks))
+    index = ((starts[:, :, None] + np.arange(block)) % n).reshape(n_boot, -1)[:, :n]
+    means = d[index].mean(axis=1)
+    tail = (1 - level) / 2
+    low, high = np.quantile(means, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def row_losses(backtest: pd.DataFrame, metric: str, keep: Sequence[str] = ()) -> pd.DataFrame:
+    """``unique_id, ds, cutoff, horizon, model, [keep...], loss`` for one per-row metric of :func:`row_scores`."""
+    scores = row_scores(backtest)
+    if metric not in scores:
+        raise KeyError(f"metric {metric!r} has no per-row loss; choose one of {sorted(scores.columns)}.")
+    columns = list(dict.fromkeys([*KEYS, "horizon", "model", *keep]))
+    return backtest[columns].assign(loss=scores[metric].to_numpy())
+
+
+def loss_differential(losses: pd.DataFrame, model: str, other: str) -> np.ndarray:
+    """Series-averaged ``loss(model) - loss(other)`` per ``(cutoff, ds)``, ordered by cutoff then ds."""
+    wide = losses[losses["model"].isin([model, other])].pivot_table(index=KEYS, columns="model", values="loss")
+    both = wide.dropna()
+    diff = (both[model] - both[other]).groupby(level=["cutoff", "ds"]).mean()
+    return diff.sort_index().to_numpy()
+
+
+def common_rows(losses: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose ``(unique_id, ds, cutoff)`` every model forecast, so means compare like with like.
+
+    Raises
+    ------
+    ValueError
+        When the models share no forecast at all.
+    """
+    n_models = losses["model"].nunique()
+    shared = losses.groupby(KEYS)["model"].transform("nunique") == n_models
+    if not shared.any():
+        raise ValueError(
+            "the models share no (unique_id, ds, cutoff) forecast: compare runs on the same series and protocol."
+        )
+    return losses[shared]
+
+
+def _marks(pvalue: float) -> str:
+    if not np.isfinite(pvalue):
+        return ""
+    return "**" if pvalue < 0.01 else "*" if pvalue < 0.05 else ""
+
+
+def leaderboard(
+    backtest: pd.DataFrame,
+    metric: str = "crps",
+    by: Sequence[str] = (),
+    reference: str | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Rank models by mean loss and test each against the best (or a reference) model.
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        Output of :func:`forecast.backtest.rolling_origin` for several models.
+    metric : str
+        Per-row loss to rank by (``crps``, ``mae``, ``log_score``, ...).
+    by : sequence of str
+        Columns of ``backtest`` giving one board per group: ``["unique_id"]``,
+        ``["horizon"]``, or e.g. a ``dyad`` column.
+    reference : str, optional
+        Compare every model with this one instead of with the best.
+    n_boot : int
+        Bootstrap replicates for the interval of the mean loss difference.
+    seed : int
+        Seed of the bootstrap.
+
+    Only forecasts that every model made are scored (see :func:`common_rows`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[by...], rank, model, <metric>, versus, diff, ci_low, ci_high, dm_stat,
+        p_value, mark`` where ``diff = mean loss - mean loss of versus`` and ``mark`` is
+        ``*`` (p < 0.05) or ``**`` (p < 0.01) from a two-sided HLN-corrected DM test.
+    """
+    losses = common_rows(row_losses(backtest, metric, keep=by))
+    rng = np.random.default_rng(seed)
+    boards = []
+    groups = losses.groupby(list(by), sort=True) if by else [((), losses)]
+    for key, group in groups:
+        means = group.groupby("model")["loss"].mean().sort_values()
+        h = int(group["horizon"].nunique())  # leads pooled in this board: the DM lag and block length
+        versus = reference if reference is not None else means.index[0]
+        if versus not in means.index:
+            raise KeyError(f"reference model {versus!r} is not in the backtest; models: {sorted(means.index)}.")
+        rows = []
+        for model, value in means.items():
+            row = {"model": model, metric: value, "versus": versus}
+            if model != versus:
+                d = loss_differential(group, model, versus)
+                dm = diebold_mariano(d, h=h)
+                low, high = block_bootstrap_ci(d, block=h, rng=rng, n_boot=n_boot)
+                row |= {"diff": d.mean(), "ci_low": low, "ci_high": high, "dm_stat": dm.statistic, "p_value": dm.pvalue}
+                row["mark"] = _marks(dm.pvalue)
+            rows.append(row)
+        board = pd.DataFrame(rows)
+        board.insert(0, "rank", np.arange(1, len(board) + 1))
+        for column, value in zip(by, key if isinstance(key, tuple) else (key,)):
+            board.insert(0, column, value)
+        boards.append(board)
+    columns = [*by, "rank", "model", metric, "versus", "diff", "ci_low", "ci_high", "dm_stat", "p_value", "mark"]
+    return pd.concat(boards, ignore_index=True).reindex(columns=columns).fillna({"mark": ""})

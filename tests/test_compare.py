@@ -1,0 +1,155 @@
+"""Diebold–Mariano, block bootstrap, leaderboards, and the run -> compare round trip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import pipeline
+from forecast.backtest import BacktestSpec, block_bootstrap_ci, diebold_mariano, leaderboard, rolling_origin
+from forecast.cli_compare import compare_main
+from forecast.compare import load_runs
+from forecast.models import Naive, WindowAverage
+from tests.helpers import compose_config, nb_panel
+
+
+def test_dm_matches_published_example():
+    # dieboldmariano (PyPI) README: squared errors, h = 1, one-sided -> (-2.2229922805746782, 0.04515565862099125)
+    actual = np.array([10, 20, 30, 40, 50.0])
+    f = np.array([11, 21, 29, 42, 53.0])
+    g = np.array([13, 26, 24, 40, 59.0])
+    result = diebold_mariano((actual - f) ** 2 - (actual - g) ** 2, h=1, alternative="less")
+    assert result.statistic == pytest.approx(-2.2229922805746782, rel=1e-12)
+    assert result.pvalue == pytest.approx(0.04515565862099125, rel=1e-9)
+    assert diebold_mariano((actual - f) ** 2 - (actual - g) ** 2).pvalue == pytest.approx(2 * 0.04515565862099125)
+
+
+def test_dm_long_run_variance_and_hln_by_hand():
+    d = np.array([1.0, -0.5, 2.0, 0.5, 1.5, -1.0, 0.0, 2.5])
+    n, h = d.size, 2
+    c = d - d.mean()
+    variance = (c @ c / n + 2 * (c[1:] @ c[:-1]) / n) / n
+    expected = np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n) * d.mean() / np.sqrt(variance)
+    assert diebold_mariano(d, h=h).statistic == pytest.approx(expected)
+    assert np.isnan(diebold_mariano(np.array([1.0, 2.0]), h=1).statistic)
+    with pytest.raises(ValueError, match="alternative"):
+        diebold_mariano(d, alternative="bigger")
+
+
+def test_block_bootstrap_interval():
+    rng = np.random.default_rng(0)
+    d = rng.normal(0.3, 1.0, size=400)
+    low, high = block_bootstrap_ci(d, block=5, rng=np.random.default_rng(1))
+    assert low < d.mean() < high and high - low < 0.4
+    assert block_bootstrap_ci(d, block=5, rng=np.random.default_rng(1)) == (low, high)
+    assert block_bootstrap_ci(np.full(10, 2.0), block=3, rng=rng) == (2.0, 2.0)
+
+
+def _backtest() -> pd.DataFrame:
+    spec = BacktestSpec(horizon=4, n_windows=4, step=2, n_samples=0)
+    return rolling_origin(nb_panel(n_series=4, n_periods=50), {"naive": Naive(), "mean8": WindowAverage(8)}, spec)
+
+
+def test_leaderboards_rank_and_mark():
+    backtest = _backtest()
+    board = leaderboard(backtest, "crps", n_boot=200)
+    assert board["rank"].tolist() == [1, 2]
+    assert board[board["crps"] == board["crps"].min()]["model"].item() == board.loc[0, "model"]
+    loser = board.iloc[1]
+    assert loser["diff"] > 0 and loser["versus"] == board.loc[0, "model"]
+    assert loser["mark"] == ("**" if loser["p_value"] < 0.01 else "*" if loser["p_value"] < 0.05 else "")
+    per_series = leaderboard(backtest, "mae", by=["unique_id"], reference="naive", n_boot=200)
+    assert set(per_series["unique_id"]) == {"s0", "s1", "s2", "s3"} and (per_series["versus"] == "naive").all()
+    per_horizon = leaderboard(backtest, "log_score", by=["horizon"], n_boot=200)
+    assert sorted(per_horizon["horizon"].unique()) == [1, 2, 3, 4]
+    with pytest.raises(KeyError, match="no per-row loss"):
+        leaderboard(backtest, "accuracy")
+
+
+def test_load_runs_keeps_swept_configurations_apart(tmp_path):
+    backtest = _backtest()
+    for job, model in (("0", "naive"), ("1", "naive"), ("2", "mean8")):
+        (tmp_path / job).mkdir()
+        backtest[backtest["model"] == model].to_parquet(tmp_path / job / "backtest.parquet")
+    models = set(load_runs(tmp_path)["model"])
+    assert models == {"naive@0", "naive@1", "mean8"}
+    # the same model over different series (a dyad sweep) pools into one
+    dyads = tmp_path / "dyads"
+    for job, ids in (("0", ["s0", "s1"]), ("1", ["s2", "s3"])):
+        (dyads / job).mkdir(parents=True)
+        backtest[backtest["unique_id"].isin(ids)].to_parquet(dyads / job / "backtest.parquet")
+    assert set(load_runs(dyads)["model"]) == {"naive", "mean8"}
+    with pytest.raises(FileNotFoundError, match="no backtest.parquet"):
+        load_runs(tmp_path / "0" / "missing")
+
+
+@pytest.mark.slow
+def test_runs_then_compare_end_to_end(tmp_path, capsys):
+    """Two single-model jobs as a multirun would write them, then forecast-compare."""
+    small = ["backtest.horizon=4", "backtest.n_windows=3", "backtest.step=2", "backtest.n_samples=50"]
+    for job, model in enumerate(["naive", "window_average"]):
+        cfg = compose_config([f"model={model}", *small])
+        run_dir = pipeline.run(cfg, tmp_path / "sweep" / str(job))
+        assert pipeline.objective(run_dir) > 0
+        metrics = pd.read_csv(run_dir / "metrics.csv")
+        assert list(metrics.columns) == ["model", "metric", "value", "unique_id", "horizon"]
+        backtest = pd.read_parquet(run_dir / "backtest.parquet")
+        assert list(backtest.columns[:7]) == ["unique_id", "ds", "cutoff", "y", "model", "mean", "q0.05"]
+    compare_main([str(tmp_path / "sweep"), "--n-boot", "200"])
+    out = tmp_path / "sweep" / "compare"
+    assert "forecast-compare:" in capsys.readouterr().out
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert set(board["board"]) == {"overall", "per dyad", "per series", "per horizon"}
+    assert set(board.loc[board["board"] == "per dyad", "dyad"]) == {"CHN-RUS", "CHN-USA"}
+    overall = board[board["board"] == "overall"]
+    assert set(overall["model"]) == {"naive", "window_average"}
+    assert (out / "figures" / "pit.png").stat().st_size > 0
+    assert "Diebold" in (out / "report.md").read_text() and (out / "report.html").exists()
+
+
+@pytest.mark.slow
+def test_panel_data_and_monthly_overrides(tmp_path):
+    panel_csv = tmp_path / "panel.csv"
+    nb_panel(n_series=2, n_periods=30).to_csv(panel_csv, index=False)
+    cfg = compose_config(
+        [
+            "data=panel",
+            f"data.path={panel_csv}",
+            "model=[naive,window_average]",
+            "backtest.horizon=3",
+            "backtest.n_windows=2",
+            "backtest.step=1",
+            "backtest.quantiles=[0.1,0.5,0.9]",
+        ]
+    )
+    run_dir = pipeline.run(cfg, tmp_path / "panel_run")
+    backtest = pd.read_parquet(run_dir / "backtest.parquet")
+    assert set(backtest["unique_id"]) == {"s0", "s1"} and backtest["horizon"].max() == 3
+    assert {"q0.1", "q0.5", "q0.9"} <= set(backtest.columns) and "q0.05" not in backtest
+
+    monthly = compose_config(
+        [
+            "series.freq=M",
+            "model=naive",
+            "backtest.horizon=1",
+            "backtest.n_windows=2",
+            "backtest.step=1",
+            "backtest.train_size=5",
+        ]
+    )
+    run_dir = pipeline.run(monthly, tmp_path / "monthly_run")
+    assert pd.read_parquet(run_dir / "backtest.parquet")["ds"].dt.day.eq(1).all()
+
+
+def test_leaderboard_scores_only_shared_forecasts():
+    backtest = _backtest()
+    partial = backtest[~((backtest["model"] == "mean8") & (backtest["unique_id"] == "s3"))]
+    board = leaderboard(partial, "mae", n_boot=50).set_index("model")
+    shared = backtest[backtest["unique_id"] != "s3"]
+    expected = (shared["y"] - shared["mean"]).abs().groupby(shared["model"]).mean()
+    assert board["mae"].to_dict() == pytest.approx(expected.to_dict())
+    last = backtest["cutoff"] == backtest["cutoff"].max()
+    disjoint = backtest[((backtest["model"] == "naive") & last) | ((backtest["model"] == "mean8") & ~last)]
+    with pytest.raises(ValueError, match="share no"):
+        leaderboard(disjoint)

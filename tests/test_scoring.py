@@ -1,0 +1,221 @@
+"""Every backtest metric against a closed form, scoringrules, scipy or a hand computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scoringrules as sr
+from scipy import stats
+
+from forecast.backtest import (
+    coverage_curve,
+    crps_from_quantiles,
+    crps_from_samples,
+    distribution_scores,
+    evaluate,
+    insample_scale,
+    interval_score,
+    metrics_table,
+    overall,
+    pinball_loss,
+    pit_histogram,
+    poisson_deviance,
+    randomised_pit,
+    ranked_probability_score,
+    row_scores,
+    sharpness,
+    skill,
+)
+from forecast.backtest.scoring import LOG_SCORE_FLOOR
+from forecast.models.distributions import NegativeBinomial, SamplePaths
+
+Y = np.array([[0.0, 3.0, 7.0], [1.0, 12.0, 2.0]])
+MU = np.array([[0.5, 2.5, 4.0], [1.5, 8.0, 6.0]])
+
+
+def _scores(dist, y=Y, threshold=(2.0, 9.0), n_samples=0):
+    return distribution_scores(dist, y, np.array(threshold), n_samples, np.random.default_rng(0))
+
+
+def test_crps_of_poisson_matches_closed_form():
+    scores = _scores(NegativeBinomial(mu=MU, alpha=np.zeros_like(MU)))
+    np.testing.assert_allclose(scores["rps"], sr.crps_poisson(Y, MU), rtol=1e-8)
+
+
+def test_crps_of_negative_binomial_matches_closed_form():
+    alpha = np.full_like(MU, 0.4)
+    scores = _scores(NegativeBinomial(mu=MU, alpha=alpha))
+    np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(Y, 1 / alpha, mu=MU), rtol=1e-6)
+
+
+def test_rps_is_scoringrules_rps_over_count_categories():
+    # Categories 0..K with one-hot observations: scoringrules' unnormalised RPS is the same sum.
+    k = np.arange(30)
+    pmf = stats.poisson.pmf(k[None, :], MU.ravel()[:, None])
+    pmf[:, -1] += 1 - pmf.sum(axis=1)  # the last category takes the (negligible) tail
+    cdf = np.cumsum(pmf, axis=1)
+    onehot = (Y.ravel()[:, None] == k).astype(float)
+    expected = sr.rps_score(onehot, pmf, onehot=True)
+    np.testing.assert_allclose(ranked_probability_score(cdf, Y.ravel()), expected, rtol=1e-6)
+    np.testing.assert_allclose(expected, sr.crps_poisson(Y.ravel(), MU.ravel()), rtol=1e-6)
+
+
+def test_crps_from_samples_by_hand_and_equal_to_empirical_rps():
+    # Ensemble {0, 1, 3}, y = 2: E|X-y| = 4/3, E|X-X'| = 12/9, CRPS = 4/3 - 2/3 = 2/3.
+    assert crps_from_samples(np.array([2.0]), np.array([[0.0, 1.0, 3.0]]))[0] == pytest.approx(2 / 3)
+    paths = np.random.default_rng(1).poisson(MU[..., None], size=(*MU.shape, 300)).astype(float)
+    scores = _scores(SamplePaths(paths), n_samples=0)
+    np.testing.assert_allclose(scores["rps"], crps_from_samples(Y.ravel(), paths.reshape(Y.size, -1)).reshape(Y.shape))
+
+
+def test_crps_sample_converges_to_closed_form():
+    scores = _scores(NegativeBinomial(mu=MU, alpha=np.zeros_like(MU)), n_samples=20_000)
+    np.testing.assert_allclose(scores["crps_sample"], sr.crps_poisson(Y, MU), atol=0.03)
+
+
+def test_log_score_pit_and_event_probabilities_match_scipy():
+    alpha = np.full_like(MU, 0.3)
+    scores = _scores(NegativeBinomial(mu=MU, alpha=alpha))
+    n, p = 1 / alpha, 1 / (1 + alpha * MU)
+    np.testing.assert_allclose(scores["log_score"], -stats.nbinom.logpmf(Y, n, p), rtol=1e-8)
+    np.testing.assert_allclose(scores["log_score"], sr.logs_negbinom(Y, n, mu=MU), rtol=1e-6)
+    np.testing.assert_allclose(scores["pit_hi"], stats.nbinom.cdf(Y, n, p))
+    np.testing.assert_allclose(scores["pit_lo"], stats.nbinom.cdf(Y - 1, n, p))
+    np.testing.assert_allclose(scores["p_pos"], 1 - stats.nbinom.pmf(0, n, p))
+    threshold = np.array([[2.0], [9.0]])
+    np.testing.assert_allclose(scores["p_spike"], stats.nbinom.sf(threshold, n, p))
+
+
+def test_sample_log_score_is_floored():
+    scores = _scores(SamplePaths(np.zeros((*Y.shape, 10))))
+    assert scores["log_score"][1, 1] == pytest.approx(-np.log(LOG_SCORE_FLOOR))
+    assert scores["log_score"][0, 0] == pytest.approx(0.0)  # y = 0, every draw 0
+
+
+def test_unobserved_targets_score_nan():
+    y = Y.copy()
+    y[0, 2] = np.nan
+    scores = _scores(NegativeBinomial(mu=MU, alpha=np.zeros_like(MU)), y=y)
+    assert all(np.isnan(v[0, 2]) and np.isfinite(v[1, 2]) for v in scores.values())
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": ["m", "m", "r", "r"],
+            "unique_id": ["a", "a", "a", "a"],
+            "horizon": [1, 2, 1, 2],
+            "y": [3.0, 0.0, 3.0, 0.0],
+            "mean": [2.0, 1.0, 4.0, 0.0],
+            "q0.1": [1.0, 0.0, 1.0, 0.0],
+            "q0.5": [2.0, 1.0, 4.0, 0.0],
+            "q0.9": [5.0, 2.0, 6.0, 1.0],
+            "scale_abs": [2.0, 2.0, 2.0, 2.0],
+            "scale_sq": [4.0, 4.0, 4.0, 4.0],
+            "spike_threshold": [2.5, 2.5, 2.5, 2.5],
+            "p_pos": [0.9, 0.5, 0.6, 0.2],
+            "p_spike": [0.3, 0.1, 0.5, 0.0],
+            "rps": [1.0, 0.5, 2.0, 0.1],
+            "log_score": [1.5, 0.7, 2.0, 0.2],
+        }
+    )
+
+
+def test_point_and_scaled_errors_by_hand():
+    frame = _frame()
+    table = evaluate(frame).set_index(["model", "metric"])["value"]
+    assert table["m", "mae"] == 1.0  # |3-2|, |0-1|
+    assert table["m", "rmse"] == 1.0
+    assert table["m", "mase"] == pytest.approx(0.5)  # mean(1/2, 1/2)
+    assert table["m", "rmsse"] == pytest.approx(0.5)  # sqrt(mean(1/4, 1/4))
+    assert table["m", "crps"] == pytest.approx(0.75)
+    assert table["m", "log_score"] == pytest.approx(1.1)
+    # Brier: P(y>0) 0.9 vs 1, 0.5 vs 0 -> (0.01 + 0.25) / 2; spikes (y > 2): 0.3 vs 1, 0.1 vs 0 -> (0.49 + 0.01) / 2
+    assert table["m", "brier_pos"] == pytest.approx(0.13)
+    assert table["m", "brier_spike"] == pytest.approx(0.25)
+    assert table["m", "coverage_0.8"] == 1.0
+
+
+def test_insample_scale_by_hand():
+    scale = insample_scale(np.array([[1.0, 3.0, 2.0, 4.0], [5.0, 5.0, 5.0, 5.0]]), spike_quantile=0.5)
+    np.testing.assert_allclose(scale["scale_abs"], [5 / 3, np.nan])  # |2|, |-1|, |2|; constant -> undefined
+    np.testing.assert_allclose(scale["scale_sq"], [3.0, np.nan])
+    np.testing.assert_allclose(scale["spike_threshold"], [2.5, 5.0])
+
+
+def test_poisson_deviance_by_hand():
+    frame = pd.DataFrame({"y": [3.0, 0.0, 2.0], "mean": [2.0, 1.0, 2.0]})
+    np.testing.assert_allclose(poisson_deviance(frame), [2 * (3 * np.log(1.5) - 1), 2.0, 0.0])
+
+
+def test_quantile_scores_match_scoringrules():
+    frame = _frame()
+    levels = [0.1, 0.5, 0.9]
+    quantiles = frame[["q0.1", "q0.5", "q0.9"]].to_numpy()
+    np.testing.assert_allclose(
+        crps_from_quantiles(frame), sr.crps_quantile(frame["y"].to_numpy(), quantiles, np.array(levels))
+    )
+    np.testing.assert_allclose(
+        interval_score(frame, 0.8),
+        sr.interval_score(frame["y"].to_numpy(), frame["q0.1"].to_numpy(), frame["q0.9"].to_numpy(), 0.2),
+    )
+    # y = 3, q0.9 = 5 -> 0.1 * 2; y = 0, q0.9 = 2 -> 0.2
+    np.testing.assert_allclose(pinball_loss(frame, 0.9)[:2], [0.2, 0.2])
+
+
+def test_skill_against_reference():
+    table = evaluate(_frame(), reference="r").set_index(["model", "metric"])["value"]
+    # crps: m 0.75, r 1.05 -> 1 - 0.75 / 1.05
+    assert table["m", "crps_skill"] == pytest.approx(1 - 0.75 / 1.05)
+    assert table["r", "crps_skill"] == 0.0
+    with pytest.raises(KeyError, match="'nope' is not in the backtest"):
+        skill(evaluate(_frame()), "nope")
+
+
+def test_metrics_table_layout():
+    table = metrics_table(_frame(), reference="r")
+    assert list(table.columns) == ["model", "metric", "value", "unique_id", "horizon"]
+    assert set(table.loc[table["horizon"].notna(), "horizon"]) == {1, 2}
+    assert set(table.loc[table["unique_id"].notna(), "unique_id"]) == {"a"}
+    assert "unique_id" not in overall(table)
+    assert len(overall(table)) == len(evaluate(_frame(), reference="r"))
+    assert not row_scores(_frame()).isna().any().any()
+
+
+def test_pit_histogram_by_hand_and_uniform_when_calibrated():
+    one = pd.DataFrame({"model": ["m"], "pit_lo": [0.2], "pit_hi": [0.6]})
+    # F_u at edges 0, .2, .4, .6, .8, 1 -> 0, 0, .5, 1, 1, 1
+    np.testing.assert_allclose(pit_histogram(one, bins=5)["density"], [0, 2.5, 2.5, 0, 0])
+    rng = np.random.default_rng(3)
+    mu = rng.uniform(0.3, 6.0, size=20_000)
+    y = rng.poisson(mu)
+    frame = pd.DataFrame({"model": "m", "pit_lo": stats.poisson.cdf(y - 1, mu), "pit_hi": stats.poisson.cdf(y, mu)})
+    np.testing.assert_allclose(pit_histogram(frame)["density"], 1.0, atol=0.08)
+    pit = randomised_pit(frame, np.random.default_rng(0))
+    assert stats.kstest(pit, "uniform").pvalue > 0.01
+    assert pit.equals(randomised_pit(frame, np.random.default_rng(0)))
+
+
+def test_coverage_curve_and_sharpness_by_hand():
+    curve = coverage_curve(_frame()).set_index(["model", "level"])
+    assert curve.loc[("m", 0.8), "coverage"] == 1.0
+    assert curve.loc[("r", 0.8), "width"] == pytest.approx((5 + 1) / 2)
+    assert sharpness(_frame()).set_index("model").loc["m", "width_0.8"] == pytest.approx(3.0)
+
+
+def test_distribution_cdf_and_pmf():
+    dist = NegativeBinomial(mu=MU, alpha=np.full_like(MU, 0.5))
+    np.testing.assert_allclose(dist.pmf(Y), stats.nbinom.pmf(Y, 2.0, 2.0 / (2.0 + MU)))
+    draws = SamplePaths(np.array([[[0.0, 1.0, 1.0, 3.0]]]))
+    np.testing.assert_allclose(draws.cdf(np.array([[[-1.0, 0.0, 1.0, 2.0, 3.0]]])), [[[0, 0.25, 0.75, 0.75, 1.0]]])
+    np.testing.assert_allclose(draws.pmf(np.array([[1.0]])), [[0.5]])
+
+
+def test_crps_of_heavy_tailed_negative_binomials_matches_closed_form():
+    rng = np.random.default_rng(0)
+    mu = rng.uniform(0.01, 300.0, size=(1, 500))
+    alpha = np.exp(rng.uniform(-5.0, np.log(5.0), size=(1, 500)))
+    y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)).astype(float)
+    scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=y, threshold=(5.0,))
+    np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(y, 1 / alpha, mu=mu), rtol=1e-6)
