@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from forecast.events.readers._finish import Batch, check_batch, empty_event_table, from_arrow
@@ -82,8 +83,12 @@ class _Tally:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     files: dict[str, dict[str, int]] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)  # source_file of a row -> the input it was read from
 
     def add(self, batch: Batch) -> None:
+        if batch.events.num_rows:
+            for label in pc.unique(batch.events["source_file"]).to_pylist():
+                self.owner[label] = batch.file
         self.rows_read += batch.rows_read
         self.rows_quarantined += len(batch.quarantine)
         self.rows_duplicate += batch.duplicates
@@ -178,8 +183,12 @@ def ingest(
     accepted = sum(written["per_file"].values())
     staged_total = tally.rows_read - tally.rows_quarantined - tally.rows_duplicate
     tally.rows_duplicate += staged_total - accepted
+    accepted_per_input: dict[str, int] = {}
+    for label, n in written["per_file"].items():
+        key = tally.owner.get(label, label)
+        accepted_per_input[key] = accepted_per_input.get(key, 0) + n
     for label, entry in tally.files.items():
-        entry["rows_accepted"] = written["per_file"].get(label, 0)
+        entry["rows_accepted"] = accepted_per_input.get(label, 0)
         entry["rows_duplicate"] = entry["rows_read"] - entry["rows_quarantined"] - entry["rows_accepted"]
     summary = {
         "format": fmt,
