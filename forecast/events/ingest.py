@@ -60,6 +60,11 @@ def iter_batches(path: str | Path | Sequence[str | Path], fmt: str, **options: A
     Batch
     """
     if fmt in ("icews_tkg", "tkg"):
+        if not options.get("start_date"):
+            raise ValueError(
+                "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
+                "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour."
+            )
         yield from iter_tkg(path, **options)
         return
     inputs = expand_inputs(path)
@@ -168,7 +173,9 @@ def ingest(
                 if len(batch.quarantine):
                     quarantine_writer.write_table(
                         pa.Table.from_pandas(
-                            batch.quarantine[list(QUARANTINE_COLUMNS)], schema=_QUARANTINE_SCHEMA, preserve_index=False
+                            batch.quarantine[list(QUARANTINE_COLUMNS)].sort_values(["file", "line"], kind="stable"),
+                            schema=_QUARANTINE_SCHEMA,
+                            preserve_index=False,
                         )
                     )
                 if batch.events.num_rows:

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-from forecast.events.readers._finish import Batch
+from forecast.events.readers._finish import Batch, add_reason
 from forecast.events.readers._stream import InputFile, concat_frames
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, iter_table_chunks, raw_rows
@@ -74,14 +74,18 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                     "y": pd.to_numeric(raw["y"], errors="coerce").astype(float),
                 }
             )
+            # Parse failures get a reason naming the value; pandera then checks the rest.
             reasons = pd.Series(None, index=panel.index, dtype=object)
+            reasons = add_reason(reasons, pd.Series("missing unique_id", index=panel.index).where(panel["unique_id"].isna()))
+            reasons = add_reason(reasons, ("bad date: ds " + raw["ds"].astype(str).map(repr)).where(panel["ds"].isna()))
+            reasons = add_reason(reasons, ("y is not a number: " + raw["y"].astype(str).map(repr)).where(panel["y"].isna()))
             try:
                 PANEL_SCHEMA.validate(panel, lazy=True)
             except pa.errors.SchemaErrors as err:
                 cases = err.failure_cases.dropna(subset=["index"])
                 text = "schema check failed: " + cases["column"].astype(str) + " " + cases["check"].astype(str)
                 first = text.groupby(cases["index"].astype(int).to_numpy()).first()
-                reasons.loc[first.index] = first
+                reasons = add_reason(reasons, first.reindex(reasons.index))
             good = reasons.isna().to_numpy()
             for col in meta:
                 panel[col] = raw[col].astype(str).where(raw[col].notna(), None)
