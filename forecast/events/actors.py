@@ -251,7 +251,7 @@ def cameo_actor_countries(country_codes: pd.Series, actor_codes: pd.Series) -> p
     iso3 = _iso3_codes()
     country = country_codes.where(country_codes.isin(iso3))
     from_code = actor_codes.fillna("").astype(str).str[:3]
-    country = country.fillna(from_code.where(from_code.isin(iso3)))
+    country = country.where(country.notna(), from_code.where(from_code.isin(iso3)))
     return country.astype(object).where(country.notna(), None)
 
 

@@ -76,7 +76,7 @@ def _resolve_actors(con: duckdb.DuckDBPyConnection, batch: pa.Table, geo_fallbac
     ).df()
     country = cameo_actor_countries(actors["cc"], actors["code"])
     if geo_fallback:  # the actor's location, when the coder found no nationality
-        country = country.fillna(iso3_from_fips(actors["geo"]))
+        country = country.where(country.notna(), iso3_from_fips(actors["geo"]))
     actors["country"] = country
     actors["sector"] = cameo_actor_sectors(actors["code"], actors[["t1", "t2", "t3"]]).where(country.notna(), None)
     return actors
