@@ -165,10 +165,10 @@ def ingest(
     staging = Path(tempfile.mkdtemp(prefix="_staging-", dir=out_dir))
     quarantine_path = out_dir / "quarantine.parquet"
     tally = _Tally()
-    staged_schema: pa.Schema | None = None
+    stage = _Stage(staging)
     try:
         with pq.ParquetWriter(quarantine_path, _QUARANTINE_SCHEMA) as quarantine_writer:
-            for i, batch in enumerate(iter_batches(path, fmt, **options)):
+            for batch in iter_batches(path, fmt, **options):
                 tally.add(batch)
                 if len(batch.quarantine):
                     quarantine_writer.write_table(
@@ -181,10 +181,11 @@ def ingest(
                 if batch.events.num_rows:
                     if validate and fmt.startswith("gdelt"):
                         check_batch(batch.events, origin=batch.file)
-                    staged_schema = staged_schema or batch.events.schema
-                    pq.write_table(batch.events.cast(staged_schema), staging / f"part-{i:06d}.parquet")
-        written = _deduplicate(staging, out_dir, store, staged_schema, is_panel, memory_limit)
+                    stage.write(batch.events)
+        stage.close()
+        written = _deduplicate(stage, out_dir, store, is_panel, memory_limit)
     finally:
+        stage.close()
         shutil.rmtree(staging, ignore_errors=True)
 
     accepted = sum(written["per_file"].values())
@@ -214,49 +215,98 @@ def ingest(
     return summary
 
 
-def _deduplicate(
-    staging: Path, out_dir: Path, store: str | Path | None, schema: pa.Schema | None, is_panel: bool, memory_limit: str
-) -> dict[str, Any]:
-    """Keep the first row per ``dedup_key`` (input order) and write it; return counts."""
+class _Stage:
+    """Accepted rows, streamed into as few parquet parts as possible (a new part only
+    when the columns change, e.g. panels with different metadata)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.parts: list[Path] = []
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is not None and not self._writer.schema.equals(table.schema):
+            self.close()
+        if self._writer is None:
+            self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
+            self._writer = pq.ParquetWriter(self.parts[-1], table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:
+    """Keep the first row per ``dedup_key`` (input order) and write it; return counts.
+
+    Duplicates are found with a spillable GROUP BY on the key alone. In the common case -
+    one staged part, no duplicate, no store - the staged file is moved into place as is;
+    otherwise the first occurrence of each key is copied out, skipping keys already in
+    the store.
+    """
     target = Path(store) if store is not None else out_dir / ("panel.parquet" if is_panel else "events.parquet")
-    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(staging / "spill")})
-    if schema is None:  # nothing accepted: still write an empty table with the right columns
+    if not stage.parts:  # nothing accepted: still write an empty table with the right columns
         if store is None:
             pq.write_table(pa.table({}) if is_panel else empty_event_table(), target)
         return {"target": str(target), "per_file": {}, "unresolved": {}}
-    con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{_sql_path(staging)}/part-*.parquet')")
-    existing = ""
-    if store is not None and any(Path(target).glob("**/*.parquet")):
-        existing = (
-            f"AND dedup_key NOT IN (SELECT dedup_key FROM read_parquet('{_sql_path(target)}/**/*.parquet', "
-            "hive_partitioning = true))"
-        )
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(stage.folder / "spill")})
+    files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
+    con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
     con.sql(
-        "CREATE TABLE fresh AS SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER "
-        "(PARTITION BY dedup_key ORDER BY source_file, source_line) AS rn FROM staged) "
-        f"WHERE rn = 1 {existing}"
+        "CREATE TEMP TABLE repeated AS SELECT dedup_key, min(struct_pack(f := source_file, l := source_line)) AS first "
+        "FROM staged GROUP BY dedup_key HAVING count(*) > 1"
     )
-    order = "ds, unique_id" if is_panel else "date, source_file, source_line"
-    if store is None:
-        con.sql(f"COPY (SELECT * FROM fresh ORDER BY {order}) TO '{_sql_path(target)}' (FORMAT parquet)")
+    has_store = store is not None and any(target.glob("**/*.parquet"))
+    in_store = (
+        f"ANTI JOIN (SELECT DISTINCT dedup_key FROM read_parquet('{_sql_path(target)}/**/*.parquet', "
+        "hive_partitioning = true)) AS old ON old.dedup_key = s.dedup_key"
+        if has_store else ""
+    )
+    fresh = (
+        "SELECT s.* FROM staged AS s ANTI JOIN repeated AS r ON r.dedup_key = s.dedup_key "
+        f"AND (r.first.f <> s.source_file OR r.first.l <> s.source_line) {in_store}"
+    )
+    no_repeats = con.sql("SELECT count(*) FROM repeated").fetchall()[0][0] == 0
+    if store is None and no_repeats and len(stage.parts) == 1:
+        con.close()
+        shutil.move(stage.parts[0], target)
+    elif store is None:
+        con.sql(f"COPY ({fresh}) TO '{_sql_path(target)}' (FORMAT parquet)")
+        con.close()
     else:
         target.mkdir(parents=True, exist_ok=True)
+        before = {p.resolve() for p in target.glob("**/*.parquet")}
         con.sql(
-            "COPY (SELECT *, year(date) AS year, month(date) AS month FROM fresh ORDER BY date, source_file, "
-            f"source_line) TO '{_sql_path(target)}' (FORMAT parquet, PARTITION_BY (year, month), APPEND)"
+            f"COPY (SELECT *, year(date) AS year, month(date) AS month FROM ({fresh})) TO '{_sql_path(target)}' "
+            "(FORMAT parquet, PARTITION_BY (year, month), APPEND)"
         )
-    per_file = dict(con.sql("SELECT source_file, count(*) FROM fresh GROUP BY ALL").fetchall())
+        con.close()
+        new_files = [p for p in target.glob("**/*.parquet") if p.resolve() not in before]
+        return {"target": str(target), **_written_counts(new_files, is_panel)}
+    return {"target": str(target), **_written_counts([target], is_panel)}
+
+
+def _written_counts(files: list[Path], is_panel: bool) -> dict[str, Any]:
+    """Rows written per source file and the unresolved-actor rate per source, from the output."""
+    if not files:
+        return {"per_file": {}, "unresolved": {}}
+    con = duckdb.connect()
+    listed = ", ".join(f"'{_sql_path(p)}'" for p in files)
+    con.sql(f"CREATE VIEW written AS SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
+    per_file = dict(con.sql("SELECT source_file, count(*) FROM written GROUP BY ALL").fetchall())
     unresolved: dict[str, float] = {}
     if not is_panel:
         unresolved = {
             name: float(rate)
             for name, rate in con.sql(
                 "SELECT source_dataset, avg((source_country IS NULL)::INT + (target_country IS NULL)::INT) / 2 "
-                "FROM fresh GROUP BY ALL ORDER BY 1"
+                "FROM written GROUP BY ALL ORDER BY 1"
             ).fetchall()
         }
     con.close()
-    return {"target": str(target), "per_file": per_file, "unresolved": unresolved}
+    return {"per_file": per_file, "unresolved": unresolved}
 
 
 def read_events(path: str | Path | Sequence[str | Path], format: str = "auto", **options: Any) -> ReadResult:
