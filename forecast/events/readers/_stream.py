@@ -13,6 +13,7 @@ import glob
 import gzip
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable
@@ -53,14 +54,18 @@ class InputFile:
         """File name without folders (the member name for a zip member)."""
         return Path(self.member).name if self.member else self.path.name
 
-    def open(self) -> IO[bytes]:
+    @contextmanager
+    def open(self) -> Iterator[IO[bytes]]:
         """Open the input for binary reading, decompressing ``.gz`` on the fly."""
-        if self.member is not None:
-            archive = zipfile.ZipFile(self.path)
-            raw: IO[bytes] = archive.open(self.member)
-        else:
-            raw = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
-        return gzip.GzipFile(fileobj=raw) if self.name.endswith(".gz") else raw
+        with ExitStack() as stack:
+            if self.member is not None:
+                archive = stack.enter_context(zipfile.ZipFile(self.path))
+                handle: IO[bytes] = stack.enter_context(archive.open(self.member))
+            else:
+                handle = stack.enter_context(open(self.path, "rb"))
+            if self.name.endswith(".gz"):
+                handle = stack.enter_context(gzip.GzipFile(fileobj=handle))
+            yield handle
 
     def head(self, n_bytes: int = 65536) -> bytes:
         """The first ``n_bytes`` decompressed bytes (for format detection)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -59,8 +60,11 @@ def detect_input(source: InputFile) -> str:
     """
     head = source.head(1 << 16)
     if head[:4] == b"PAR1":
-        with source.open() as handle:
-            columns = pq.ParquetFile(handle).schema_arrow.names if not source.member else []
+        if source.member is None:
+            columns = pq.read_schema(source.path).names
+        else:  # a parquet inside a zip cannot be read in place
+            with source.open() as handle:
+                columns = pq.ParquetFile(io.BytesIO(handle.read())).schema_arrow.names
         found = _columns_format(columns)
         if found:
             return found
