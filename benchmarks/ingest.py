@@ -31,10 +31,31 @@ N_COLUMNS = 61
 _COUNTRIES = np.array(["USA", "CHN", "RUS", "GBR", "FRA", "IND", "DEU", "JPN", "BLR", "UKR", "IRN", ""])
 _FIPS = np.array(["US", "CH", "RS", "UK", "FR", "IN", "GM", "JA", "BO", "UP", "IR", ""])
 _ROLES = np.array(["", "", "GOV", "MIL", "BUS", "MED", "COP", "OPP"])
-_CODES = np.array(["010", "020", "036", "040", "042", "043", "046", "057", "062", "0312", "111", "112", "120",
-                   "138", "150", "163", "173", "190"])
-_CODE_QUAD = np.array(["1" if c[:2] <= "05" else "2" if c[:2] <= "09" else "3" if c[:2] <= "14" else "4"
-                       for c in _CODES])
+_CODES = np.array(
+    [
+        "010",
+        "020",
+        "036",
+        "040",
+        "042",
+        "043",
+        "046",
+        "057",
+        "062",
+        "0312",
+        "111",
+        "112",
+        "120",
+        "138",
+        "150",
+        "163",
+        "173",
+        "190",
+    ]
+)
+_CODE_QUAD = np.array(
+    ["1" if c[:2] <= "05" else "2" if c[:2] <= "09" else "3" if c[:2] <= "14" else "4" for c in _CODES]
+)
 
 
 def generate(path: Path, n_rows: int, seed: int = 0, chunk: int = 500_000) -> None:
@@ -140,8 +161,12 @@ def run_task(task: str, path: Path, out: Path, rows: int, validate: bool, memory
     """Run one task in a fresh interpreter; return its seconds, peak RSS (MiB) and group count."""
     setup, body = _TASKS[task]
     body = body.format(path=path, out=out, names=_NAMES, rows=rows, validate=validate, memory_limit=memory_limit)
-    proc = subprocess.run([sys.executable, "-c", _RUNNER.format(setup=setup, body=body)], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER.format(setup=setup, body=body)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark task {task} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -172,10 +197,14 @@ def main(argv: list[str] | None = None) -> dict:
     for n, tasks in results.items():
         floor = tasks["floor"]["seconds"]
         for task, r in tasks.items():
-            print(f"{n:>10} {task:>7} {r['seconds']:>8.2f} {r['seconds'] / floor:>8.2f} {r['peak_mb']:>9.0f} "
-                  f"{r['groups']:>7}")
-    print(f"\nvalidate={not args.no_validate}, ingest memory_limit={args.memory_limit}, "
-          f"block 64 MiB; imports are excluded from the times")
+            print(
+                f"{n:>10} {task:>7} {r['seconds']:>8.2f} {r['seconds'] / floor:>8.2f} {r['peak_mb']:>9.0f} "
+                f"{r['groups']:>7}"
+            )
+    print(
+        f"\nvalidate={not args.no_validate}, ingest memory_limit={args.memory_limit}, "
+        f"block 64 MiB; imports are excluded from the times"
+    )
     return results
 
 

@@ -60,8 +60,14 @@ def run_ingest(
         The ingest summary.
     """
     return ingest(
-        path, out_dir, format=format, store=store, validate=validate, block_bytes=int(block_mb) << 20,
-        memory_limit=memory_limit, **dict(options or {}),
+        path,
+        out_dir,
+        format=format,
+        store=store,
+        validate=validate,
+        block_bytes=int(block_mb) << 20,
+        memory_limit=memory_limit,
+        **dict(options or {}),
     )
 
 
@@ -71,8 +77,14 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
     assert isinstance(data, dict)
     options = {k: v for k, v in data.items() if k not in ("format", "path")}
     return run_ingest(
-        data["path"], out_dir, format=data["format"], store=cfg.store, validate=cfg.validate,
-        block_mb=cfg.block_mb, memory_limit=cfg.memory_limit, options=options,
+        data["path"],
+        out_dir,
+        format=data["format"],
+        store=cfg.store,
+        validate=cfg.validate,
+        block_mb=cfg.block_mb,
+        memory_limit=cfg.memory_limit,
+        options=options,
     )
 
 

@@ -304,21 +304,3 @@ def sector_of_sector_lists(sectors: pd.Series) -> pd.Series:
     out = text.map(lookup)
     return out.astype(object).where(out.notna(), None)
 
-
-def unresolved_rate(events: pd.DataFrame) -> dict[str, float]:
-    """Share of actor slots (source and target) without a country, per source dataset.
-
-    Parameters
-    ----------
-    events : pandas.DataFrame
-        Canonical events.
-
-    Returns
-    -------
-    dict of str to float
-    """
-    if events.empty:
-        return {}
-    missing = events["source_country"].isna().astype(int) + events["target_country"].isna().astype(int)
-    grouped = missing.groupby(events["source_dataset"]).agg(["sum", "count"])
-    return {str(k): float(r["sum"] / (2 * r["count"])) for k, r in grouped.iterrows()}

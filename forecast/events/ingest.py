@@ -262,7 +262,8 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
     in_store = (
         f"ANTI JOIN (SELECT DISTINCT dedup_key FROM read_parquet('{_sql_path(target)}/**/*.parquet', "
         "hive_partitioning = true)) AS old ON old.dedup_key = s.dedup_key"
-        if has_store else ""
+        if has_store
+        else ""
     )
     fresh = (
         "SELECT s.* FROM staged AS s ANTI JOIN repeated AS r ON r.dedup_key = s.dedup_key "
@@ -334,10 +335,7 @@ def read_events(path: str | Path | Sequence[str | Path], format: str = "auto", *
         summary = ingest(path, tmp, format=format, **options)
         target = pq.read_table(summary["outputs"]["events"])
         quarantine = pq.read_table(summary["outputs"]["quarantine"]).to_pandas()
-    if summary["format"] == "panel":
-        events = target.to_pandas()
-    else:
-        events = from_arrow(target)
+    events = target.to_pandas() if summary["format"] == "panel" else from_arrow(target)
     return ReadResult(
         events=events,
         quarantine=quarantine,

@@ -13,7 +13,6 @@ from forecast.events.actors import (
     country_codes,
     iso3_from_fips,
     sector_of_sector_lists,
-    unresolved_rate,
 )
 from forecast.events.taxonomy import families_from_mapping
 
@@ -22,7 +21,14 @@ CONF = Path(__file__).resolve().parents[2] / "conf"
 
 def test_fips_traps() -> None:
     assert iso3_from_fips(pd.Series(["CH", "RS", "BO", "SZ", "RI", "BL", "", "ZZ"])).tolist() == [
-        "CHN", "RUS", "BLR", "CHE", "SRB", "BOL", None, None
+        "CHN",
+        "RUS",
+        "BLR",
+        "CHE",
+        "SRB",
+        "BOL",
+        None,
+        None,
     ]
 
 
@@ -37,45 +43,87 @@ def test_fips_table_targets_are_known_countries() -> None:
 
 def test_cameo_actor_codes() -> None:
     codes = pd.Series(["CHNMIL", "USAGOV", "RUS", "GOV", "BUS", "MNCUSA", "CHNGOVMIL", "RUSSPY", ""])
-    types = pd.DataFrame({"t1": ["MIL", "GOV", "", "GOV", "BUS", "MNC", "GOV", "SPY", ""],
-                          "t2": [""] * 9, "t3": [""] * 9})
-    assert cameo_actor_sectors(codes, types).tolist() == ["MIL", "GOV", "state", "GOV", "other", "other", "MIL",
-                                                          "GOV", "other"]
+    types = pd.DataFrame(
+        {"t1": ["MIL", "GOV", "", "GOV", "BUS", "MNC", "GOV", "SPY", ""], "t2": [""] * 9, "t3": [""] * 9}
+    )
+    assert cameo_actor_sectors(codes, types).tolist() == [
+        "MIL",
+        "GOV",
+        "state",
+        "GOV",
+        "other",
+        "other",
+        "MIL",
+        "GOV",
+        "other",
+    ]
     country = pd.Series(["CHN", "", "RUS", "", "", "USA", "CHN", "RUS", ""])
-    assert cameo_actor_countries(country, codes).tolist() == ["CHN", "USA", "RUS", None, None, "USA", "CHN", "RUS",
-                                                              None]
+    assert cameo_actor_countries(country, codes).tolist() == [
+        "CHN",
+        "USA",
+        "RUS",
+        None,
+        None,
+        "USA",
+        "CHN",
+        "RUS",
+        None,
+    ]
     assert cameo_actor_countries(pd.Series(["EUR", "AFR"]), pd.Series(["EUR", "AFR"])).tolist() == [None, None]
 
 
 def test_icews_sector_lists_and_spellings() -> None:
-    sectors = pd.Series(["Executive,Foreign Ministry,Government", "Government,Military", '"Military,Government"',
-                         "General Population / Civilian / Social,Social", "", None])
+    sectors = pd.Series(
+        [
+            "Executive,Foreign Ministry,Government",
+            "Government,Military",
+            '"Military,Government"',
+            "General Population / Civilian / Social,Social",
+            "",
+            None,
+        ]
+    )
     assert sector_of_sector_lists(sectors).tolist() == ["GOV", "MIL", "MIL", "other", None, None]
-    names = pd.Series(["Russian Federation", "Occupied Palestinian Territory", "Democratic Republic of Congo",
-                       "Cote d'Ivoire", "United States", "China"])
+    names = pd.Series(
+        [
+            "Russian Federation",
+            "Occupied Palestinian Territory",
+            "Democratic Republic of Congo",
+            "Cote d'Ivoire",
+            "United States",
+            "China",
+        ]
+    )
     assert country_codes(names).tolist() == ["RUS", "PSE", "COD", "CIV", "USA", "CHN"]
-
-
-def test_unresolved_rate_per_source() -> None:
-    events = pd.DataFrame({"source_dataset": ["a", "a", "b"], "source_country": ["CHN", None, "RUS"],
-                           "target_country": [None, None, "CHN"]})
-    assert unresolved_rate(events) == {"a": 0.75, "b": 0.0}
 
 
 def test_every_family_parses() -> None:
     spec = yaml.safe_load((CONF / "taxonomy" / "cameo.yaml").read_text())["families"]
     families = families_from_mapping(spec)
-    expected = {"visit_host_meet", "call_consult", "military_cooperation", "agreement", "refusal_reject",
-                "accuse_criticise", "threaten_coerce", "sanction", "force_posture", "cooperation", "conflict",
-                "military_contact"}
+    expected = {
+        "visit_host_meet",
+        "call_consult",
+        "military_cooperation",
+        "agreement",
+        "refusal_reject",
+        "accuse_criticise",
+        "threaten_coerce",
+        "sanction",
+        "force_posture",
+        "cooperation",
+        "conflict",
+        "military_contact",
+    }
     assert set(families) == expected
     assert all(f.description for f in families.values())
-    events = pd.DataFrame({
-        "cameo_code": ["042", "062", "0312", "150", "040", "112"],
-        "quad_class": [1, 2, 1, 4, 1, 3],
-        "source_sector": ["GOV", "MIL", "GOV", "state", "MIL", "GOV"],
-        "target_sector": ["GOV", "MIL", "GOV", "state", "GOV", "GOV"],
-    })
+    events = pd.DataFrame(
+        {
+            "cameo_code": ["042", "062", "0312", "150", "040", "112"],
+            "quad_class": [1, 2, 1, 4, 1, 3],
+            "source_sector": ["GOV", "MIL", "GOV", "state", "MIL", "GOV"],
+            "target_sector": ["GOV", "MIL", "GOV", "state", "GOV", "GOV"],
+        }
+    )
     assert families["military_contact"].mask(events).tolist() == [False, True, True, True, True, False]
     assert families["visit_host_meet"].mask(events).tolist() == [True, False, False, False, False, False]
     assert families["conflict"].mask(events).tolist() == [False, False, False, True, False, True]

@@ -43,7 +43,7 @@ def test_summary_and_outputs(fixtures_dir: Path, tmp_path: Path) -> None:
     on_disk = json.loads((tmp_path / "ingest_summary.json").read_text())
     assert on_disk == summary
     assert summary["rows_read"] == summary["rows_accepted"] + summary["rows_quarantined"] + summary["rows_duplicate"]
-    (label, per_file), = summary["files"].items()
+    ((label, per_file),) = summary["files"].items()
     assert per_file == {"rows_read": 12, "rows_quarantined": 4, "rows_duplicate": 1, "rows_accepted": 7}
     quarantine = pd.read_parquet(tmp_path / "quarantine.parquet")
     assert list(quarantine.columns) == ["file", "line", "reason", "raw"]
@@ -63,7 +63,9 @@ def test_all_rows_bad_still_writes_outputs(tmp_path: Path) -> None:
 
 def test_run_ingest_typed(fixtures_dir: Path, tmp_path: Path) -> None:
     summary = run_ingest(
-        str(fixtures_dir / "tkg_small"), tmp_path, format="icews_tkg",
+        str(fixtures_dir / "tkg_small"),
+        tmp_path,
+        format="icews_tkg",
         options={"start_date": "2018-01-01", "time_unit": "hour", "duplicates": "collapse"},
     )
     assert (summary["rows_read"], summary["rows_accepted"], summary["rows_duplicate"]) == (9, 5, 1)
@@ -91,9 +93,17 @@ def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
 
     run_dir = tmp_path / "run"
     proc = subprocess.run(
-        [sys.executable, "-m", "forecast.cli_ingest", "data=icews", f"data.path={fixtures_dir / 'icews'}",
-         f"hydra.run.dir={run_dir}"],
-        capture_output=True, text=True, cwd=Path(CONF_DIR).parent,
+        [
+            sys.executable,
+            "-m",
+            "forecast.cli_ingest",
+            "data=icews",
+            f"data.path={fixtures_dir / 'icews'}",
+            f"hydra.run.dir={run_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(CONF_DIR).parent,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads((run_dir / "ingest_summary.json").read_text())["rows_accepted"] == 7

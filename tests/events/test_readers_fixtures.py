@@ -25,7 +25,10 @@ def _reasons(result) -> dict[int, str]:
 def _check(result, read: int, accepted: int, quarantined: int, duplicate: int) -> None:
     summary = result.summary()  # raises when the identity fails
     assert (summary["rows_read"], summary["rows_accepted"], summary["rows_quarantined"], summary["rows_duplicate"]) == (
-        read, accepted, quarantined, duplicate
+        read,
+        accepted,
+        quarantined,
+        duplicate,
     )
     if "cameo_code" in result.events:
         validate_events(result.events[list(EVENT_COLUMNS)], origin="test")
@@ -109,7 +112,11 @@ def test_polecat_fixture(fixtures_dir: Path) -> None:
     _check(result, read=6, accepted=4, quarantined=2, duplicate=0)
     ev = result.events.set_index("event_id")
     assert ev.loc["20230101-0002", ["cameo_code", "quad_class", "source_sector"]].tolist() == ["06", 2, "MIL"]
-    assert ev.loc["20230101-0001", ["source_country", "target_country", "plover_mode"]].tolist() == ["CHN", "RUS", "visit"]
+    assert ev.loc["20230101-0001", ["source_country", "target_country", "plover_mode"]].tolist() == [
+        "CHN",
+        "RUS",
+        "visit",
+    ]
     assert ev.loc["20230101-0004", "target_actor"] is None  # literal "None" is missing
     assert ev.loc["20230101-0004", "source_country"] == "RUS"  # country name, trailing empty column accepted
     assert _reasons(result)[6].startswith("unknown PLOVER event type")
@@ -145,9 +152,7 @@ def test_panel_fixture(fixtures_dir: Path) -> None:
 
 @pytest.mark.parametrize("duplicates, accepted, duplicate", [("keep", 6, 0), ("collapse", 5, 1)])
 def test_tkg_fixture_duplicate_policy(fixtures_dir: Path, duplicates: str, accepted: int, duplicate: int) -> None:
-    result = read_events(
-        fixtures_dir / "tkg_small", start_date="2018-01-01", time_unit="hour", duplicates=duplicates
-    )
+    result = read_events(fixtures_dir / "tkg_small", start_date="2018-01-01", time_unit="hour", duplicates=duplicates)
     _check(result, read=9, accepted=accepted, quarantined=3, duplicate=duplicate)
 
 
@@ -187,8 +192,15 @@ def test_glob_over_inputs(fixtures_dir: Path) -> None:
 
 @pytest.mark.parametrize(
     "folder, fmt",
-    [("gdelt2", "gdelt2"), ("gdelt1", "gdelt1"), ("icews", "icews"), ("polecat", "polecat"), ("tidy", "events"),
-     ("panel", "panel"), ("tkg_small", "icews_tkg")],
+    [
+        ("gdelt2", "gdelt2"),
+        ("gdelt1", "gdelt1"),
+        ("icews", "icews"),
+        ("polecat", "polecat"),
+        ("tidy", "events"),
+        ("panel", "panel"),
+        ("tkg_small", "icews_tkg"),
+    ],
 )
 def test_auto_detect(fixtures_dir: Path, folder: str, fmt: str) -> None:
     assert detect_format(fixtures_dir / folder) == fmt

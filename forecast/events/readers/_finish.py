@@ -136,8 +136,11 @@ def code_problems(codes: pd.Series) -> pd.Series:
     reason[~ok] = "unknown CAMEO code " + codes[~ok].map(repr)
     reason[~ok & codes.eq("")] = "missing CAMEO code"
     reason[lost_zero] = (
-        "CAMEO code " + codes[lost_zero].map(repr) + " lost its leading zero (expected "
-        + ("0" + codes[lost_zero]).map(repr) + "); read codes as strings"
+        "CAMEO code "
+        + codes[lost_zero].map(repr)
+        + " lost its leading zero (expected "
+        + ("0" + codes[lost_zero]).map(repr)
+        + "); read codes as strings"
     )
     return reason
 
@@ -155,8 +158,15 @@ def _schema_reasons(events: pd.DataFrame) -> pd.Series:
         cases = err.failure_cases
         if cases["index"].isna().any():  # a column-wide (dtype) failure is a reader bug, not a bad row
             raise TypeError(f"reader produced a mistyped event table:\n{cases[cases['index'].isna()]}") from None
-        text = "schema check failed: " + cases["column"].fillna("row").astype(str) + " " + \
-            cases["check"].astype(str) + " (value " + cases["failure_case"].astype(str) + ")"
+        text = (
+            "schema check failed: "
+            + cases["column"].fillna("row").astype(str)
+            + " "
+            + cases["check"].astype(str)
+            + " (value "
+            + cases["failure_case"].astype(str)
+            + ")"
+        )
         return text.groupby(cases["index"].astype(int).to_numpy()).first()
     return pd.Series(dtype=object)
 
@@ -191,6 +201,7 @@ def finish(
     if len(failing):
         parts.append(quarantiner(good[failing.index.to_numpy()], list(failing)))
         events = events.drop(index=failing.index).reset_index(drop=True)
-    quarantine = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
-        else empty_quarantine()
+    quarantine = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else empty_quarantine()
+    )
     return events, quarantine

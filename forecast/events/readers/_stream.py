@@ -12,11 +12,11 @@ from __future__ import annotations
 import glob
 import gzip
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -169,6 +169,10 @@ class Block:
             columns=list(QUARANTINE_COLUMNS),
         )
 
+    def quarantiner(self, rows: np.ndarray) -> Callable[[np.ndarray, Sequence[str]], pd.DataFrame]:
+        """A function quarantining positions of ``rows`` (line indices), as :func:`finish` expects."""
+        return lambda positions, reasons: self.quarantine(rows[positions], reasons)
+
     def parse(
         self, rows: np.ndarray, names: Sequence[str], keep: Sequence[str], strict: bool = True
     ) -> pa.Table | None:
@@ -213,7 +217,10 @@ class Block:
             pa.py_buffer(payload),
             read_options=pacsv.ReadOptions(column_names=list(names), use_threads=True, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(
-                delimiter="\t", quote_char=False, escape_char=False, ignore_empty_lines=False,
+                delimiter="\t",
+                quote_char=False,
+                escape_char=False,
+                ignore_empty_lines=False,
                 invalid_row_handler=None if strict else on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
@@ -260,8 +267,10 @@ class Block:
                 self.quarantine(np.flatnonzero(unsound), [self.problems[i] for i in np.flatnonzero(unsound)]),
                 self.quarantine(
                     np.flatnonzero(wrong),
-                    [f"wrong column count: {n} tab-separated fields, expected {expected} ({what})"
-                     for n in n_fields[wrong]],
+                    [
+                        f"wrong column count: {n} tab-separated fields, expected {expected} ({what})"
+                        for n in n_fields[wrong]
+                    ],
                 ),
             ],
             ignore_index=True,
@@ -335,9 +344,7 @@ def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> 
     return Block(source, data, starts[keep], newlines[keep], line_no[keep], problems, len(newlines))
 
 
-def iter_blocks(
-    source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES
-) -> Iterator[Block]:
+def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Block]:
     """Stream an input as blocks of whole lines (blank lines and headers dropped).
 
     Parameters

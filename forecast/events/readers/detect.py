@@ -68,8 +68,10 @@ def detect_input(source: InputFile) -> str:
         found = _columns_format(columns)
         if found:
             return found
-        raise ValueError(f"{source.label}: parquet columns {columns[:10]} match neither a tidy event table "
-                         "(date, cameo_code, ...) nor a panel (unique_id, ds, y).")
+        raise ValueError(
+            f"{source.label}: parquet columns {columns[:10]} match neither a tidy event table "
+            "(date, cameo_code, ...) nor a panel (unique_id, ds, y)."
+        )
     lines = [ln.rstrip("\r") for ln in head.decode("utf-8", errors="replace").split("\n")[:-1] if ln.strip()]
     if not lines:
         raise ValueError(f"{source.label}: empty input, nothing to detect. Pass data.format explicitly.")
@@ -126,7 +128,8 @@ def detect_format(path: str | Path | Sequence[str | Path]) -> str:
         return "gdelt"
     if len(kinds) != 1:
         raise ValueError(
-            "inputs hold different formats: " + "; ".join(f"{k} (e.g. {v})" for k, v in sorted(found.items()))
+            "inputs hold different formats: "
+            + "; ".join(f"{k} (e.g. {v})" for k, v in sorted(found.items()))
             + ". Ingest them separately or pass the format explicitly."
         )
     return kinds.pop()

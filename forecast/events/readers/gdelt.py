@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
-
-import duckdb
 import pyarrow.compute as pc
 
 from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, fips_table, iso3_from_fips
@@ -24,18 +23,42 @@ from forecast.events.readers.base import empty_quarantine
 from forecast.events.taxonomy import cameo_table
 
 _ACTOR = (
-    "Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
-    "Type1Code", "Type2Code", "Type3Code",
+    "Code",
+    "Name",
+    "CountryCode",
+    "KnownGroupCode",
+    "EthnicCode",
+    "Religion1Code",
+    "Religion2Code",
+    "Type1Code",
+    "Type2Code",
+    "Type3Code",
 )
 _GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
 
 GDELT2_COLUMNS: tuple[str, ...] = (
-    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
-    *(f"Actor1{c}" for c in _ACTOR), *(f"Actor2{c}" for c in _ACTOR),
-    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
-    "NumMentions", "NumSources", "NumArticles", "AvgTone",
-    *(f"Actor1Geo_{c}" for c in _GEO), *(f"Actor2Geo_{c}" for c in _GEO), *(f"ActionGeo_{c}" for c in _GEO),
-    "DATEADDED", "SOURCEURL",
+    "GLOBALEVENTID",
+    "SQLDATE",
+    "MonthYear",
+    "Year",
+    "FractionDate",
+    *(f"Actor1{c}" for c in _ACTOR),
+    *(f"Actor2{c}" for c in _ACTOR),
+    "IsRootEvent",
+    "EventCode",
+    "EventBaseCode",
+    "EventRootCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "NumMentions",
+    "NumSources",
+    "NumArticles",
+    "AvgTone",
+    *(f"Actor1Geo_{c}" for c in _GEO),
+    *(f"Actor2Geo_{c}" for c in _GEO),
+    *(f"ActionGeo_{c}" for c in _GEO),
+    "DATEADDED",
+    "SOURCEURL",
 )
 """The 61 columns of a GDELT 2.0 export, in order."""
 
@@ -49,11 +72,24 @@ LAYOUTS: dict[int, tuple[str, tuple[str, ...]]] = {
 }
 
 _KEEP = (
-    "GLOBALEVENTID", "SQLDATE",
-    "Actor1Code", "Actor1CountryCode", "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code",
-    "Actor2Code", "Actor2CountryCode", "Actor2Type1Code", "Actor2Type2Code", "Actor2Type3Code",
-    "EventCode", "QuadClass", "GoldsteinScale",
-    "Actor1Geo_CountryCode", "Actor2Geo_CountryCode", "ActionGeo_CountryCode",
+    "GLOBALEVENTID",
+    "SQLDATE",
+    "Actor1Code",
+    "Actor1CountryCode",
+    "Actor1Type1Code",
+    "Actor1Type2Code",
+    "Actor1Type3Code",
+    "Actor2Code",
+    "Actor2CountryCode",
+    "Actor2Type1Code",
+    "Actor2Type2Code",
+    "Actor2Type3Code",
+    "EventCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "Actor1Geo_CountryCode",
+    "Actor2Geo_CountryCode",
+    "ActionGeo_CountryCode",
 )
 
 EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
@@ -112,15 +148,15 @@ WITH b AS (
 )
 SELECT
     CASE
-        WHEN lost_zero THEN 'CAMEO code ' || '''' || code || '''' || ' lost its leading zero (expected '
-            || '''' || '0' || code || '''' || '); read codes as strings'
+        WHEN lost_zero THEN format('CAMEO code ''{}'' lost its leading zero (expected ''0{}''); read codes as strings',
+                                   code, code)
         WHEN code = '' THEN 'missing CAMEO code'
-        WHEN NOT known THEN 'unknown CAMEO code ' || '''' || code || ''''
-        WHEN d IS NULL THEN 'bad date: SQLDATE ' || '''' || SQLDATE || '''' || ' is not a YYYYMMDD date'
-        WHEN NOT regexp_full_match(eid, '\\d+') THEN 'bad id: GLOBALEVENTID ' || '''' || eid || '''' || ' is not an integer'
-        WHEN d < TIMESTAMP '1900-01-01' OR d > TIMESTAMP '2100-12-31' THEN 'date out of range: ' || SQLDATE
-        WHEN quad NOT IN (1, 2, 3, 4) THEN 'bad QuadClass ' || '''' || QuadClass || ''''
-        WHEN gold IS NULL OR gold < -10 OR gold > 10 THEN 'bad GoldsteinScale ' || '''' || GoldsteinScale || ''''
+        WHEN NOT known THEN format('unknown CAMEO code ''{}''', code)
+        WHEN d IS NULL THEN format('bad date: SQLDATE ''{}'' is not a YYYYMMDD date', SQLDATE)
+        WHEN NOT regexp_full_match(eid, '\\d+') THEN format('bad id: GLOBALEVENTID ''{}'' is not an integer', eid)
+        WHEN d < TIMESTAMP '1900-01-01' OR d > TIMESTAMP '2100-12-31' THEN format('date out of range: {}', SQLDATE)
+        WHEN quad NOT IN (1, 2, 3, 4) THEN format('bad QuadClass ''{}''', QuadClass)
+        WHEN gold IS NULL OR gold < -10 OR gold > 10 THEN format('bad GoldsteinScale ''{}''', GoldsteinScale)
     END AS reason,
     eid AS event_id, d AS date,
     nullif(Actor1Code, '') AS source_actor, src_country AS source_country, src_sector AS source_sector,
@@ -142,9 +178,7 @@ def _to_events(
     con.unregister("batch")
     con.unregister("actors")
     bad = pc.is_valid(out["reason"])
-    quarantine = block.quarantine(
-        out.filter(bad)["_row"].to_numpy(), out.filter(bad)["reason"].to_pylist()
-    )
+    quarantine = block.quarantine(out.filter(bad)["_row"].to_numpy(), out.filter(bad)["reason"].to_pylist())
     events = out.filter(pc.invert(bad)).drop_columns(["reason", "_row"])
     return events, quarantine
 

@@ -19,15 +19,41 @@ from forecast.events.readers.base import empty_quarantine
 from forecast.events.taxonomy import code_attributes
 
 ICEWS_COLUMNS: tuple[str, ...] = (
-    "Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text",
-    "CAMEO Code", "Intensity", "Target Name", "Target Sectors", "Target Country", "Story ID",
-    "Sentence Number", "Publisher", "City", "District", "Province", "Country", "Latitude", "Longitude",
+    "Event ID",
+    "Event Date",
+    "Source Name",
+    "Source Sectors",
+    "Source Country",
+    "Event Text",
+    "CAMEO Code",
+    "Intensity",
+    "Target Name",
+    "Target Sectors",
+    "Target Country",
+    "Story ID",
+    "Sentence Number",
+    "Publisher",
+    "City",
+    "District",
+    "Province",
+    "Country",
+    "Latitude",
+    "Longitude",
 )
 """The 20 header fields of an ICEWS Dataverse event file, in order."""
 
 _KEEP = (
-    "Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "CAMEO Code",
-    "Intensity", "Target Name", "Target Sectors", "Target Country", "Country",
+    "Event ID",
+    "Event Date",
+    "Source Name",
+    "Source Sectors",
+    "Source Country",
+    "CAMEO Code",
+    "Intensity",
+    "Target Name",
+    "Target Sectors",
+    "Target Country",
+    "Country",
 )
 EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
 """Extra event columns: ISO3 of the event location (``Country``)."""
@@ -102,10 +128,14 @@ def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTE
                 code = df["CAMEO Code"].fillna("")
                 reasons = code_problems(code)
                 reasons = add_reason(
-                    reasons, ("bad date: Event Date " + raw["Event Date"].map(repr)
-                              + " is neither YYYY-MM-DD nor m/d/YYYY").where(date.isna())
+                    reasons,
+                    (
+                        "bad date: Event Date " + raw["Event Date"].map(repr) + " is neither YYYY-MM-DD nor m/d/YYYY"
+                    ).where(date.isna()),
                 )
-                reasons = add_reason(reasons, pd.Series("missing Event ID", index=df.index).where(df["Event ID"].isna()))
+                reasons = add_reason(
+                    reasons, pd.Series("missing Event ID", index=df.index).where(df["Event ID"].isna())
+                )
                 src_country, src_sector = _actor(df, "Source", date)
                 tgt_country, tgt_sector = _actor(df, "Target", date)
                 attrs = code_attributes(code, intensity="icews_intensity")
@@ -126,13 +156,16 @@ def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTE
                         "goldstein": intensity.fillna(attrs["goldstein"]),
                         "source_dataset": "icews",
                         "count": 1,
-                        "dedup_key": "icews:" + df["Event ID"].fillna("") + ":" + date.dt.strftime("%Y-%m-%d").fillna(""),
+                        "dedup_key": "icews:"
+                        + df["Event ID"].fillna("")
+                        + ":"
+                        + date.dt.strftime("%Y-%m-%d").fillna(""),
                         "source_file": source.label,
                         "source_line": raw["line"],
                         "action_country": country_codes(df["Country"]),
                     }
                 )
-                ev, q = finish(frame, reasons, lambda pos, why: block.quarantine(rows[pos], why), extra=EXTRA_COLUMNS)
+                ev, q = finish(frame, reasons, block.quarantiner(rows), extra=EXTRA_COLUMNS)
                 events.append(to_arrow(ev, EXTRA_COLUMNS))
                 parts.append(q)
             yield Batch(

@@ -29,8 +29,9 @@ PANEL_SCHEMA = pa.DataFrameSchema(
             pa.Check.in_range(pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")),
             nullable=False,
         ),
-        "y": pa.Column(float, pa.Check(lambda s: np.isfinite(s), element_wise=False, error="y must be finite"),
-                       nullable=False),
+        "y": pa.Column(
+            float, pa.Check(lambda s: np.isfinite(s), element_wise=False, error="y must be finite"), nullable=False
+        ),
     },
     strict=False,
     coerce=False,
@@ -38,7 +39,9 @@ PANEL_SCHEMA = pa.DataFrameSchema(
 """The long panel: one row per series and period."""
 
 
-def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, block_bytes: int = 0) -> Iterator[Batch]:
+def iter_panel(
+    inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, block_bytes: int = 0
+) -> Iterator[Batch]:
     """Stream long panels (CSV/TSV/parquet) as validated batches.
 
     Parameters
@@ -64,7 +67,9 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
         for raw, bad in iter_table_chunks(source, chunk_rows):
             missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
             if missing:
-                raise ValueError(f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}.")
+                raise ValueError(
+                    f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}."
+                )
             meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line")]
             ids = raw["unique_id"].astype("string").str.strip()
             panel = pd.DataFrame(
@@ -76,9 +81,13 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
             )
             # Parse failures get a reason naming the value; pandera then checks the rest.
             reasons = pd.Series(None, index=panel.index, dtype=object)
-            reasons = add_reason(reasons, pd.Series("missing unique_id", index=panel.index).where(panel["unique_id"].isna()))
+            reasons = add_reason(
+                reasons, pd.Series("missing unique_id", index=panel.index).where(panel["unique_id"].isna())
+            )
             reasons = add_reason(reasons, ("bad date: ds " + raw["ds"].astype(str).map(repr)).where(panel["ds"].isna()))
-            reasons = add_reason(reasons, ("y is not a number: " + raw["y"].astype(str).map(repr)).where(panel["y"].isna()))
+            reasons = add_reason(
+                reasons, ("y is not a number: " + raw["y"].astype(str).map(repr)).where(panel["y"].isna())
+            )
             try:
                 PANEL_SCHEMA.validate(panel, lazy=True)
             except pa.errors.SchemaErrors as err:

@@ -26,27 +26,84 @@ from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, InputFile, conc
 from forecast.events.readers.base import empty_quarantine
 
 POLECAT_COLUMNS: tuple[str, ...] = (
-    "Event ID", "Event Date", "Event Type", "Event Mode", "Event Intensity", "Quad Code", "Contexts",
-    "Actor Name", "Actor Country", "Actor COW", "Primary Actor Sector", "Actor Sectors", "Actor Title",
-    "Actor Name Raw", "Wikipedia Actor ID", "Recipient Name", "Recipient Country", "Recipient COW",
-    "Primary Recipient Sector", "Recipient Sectors", "Recipient Title", "Recipient Name Raw",
-    "Wikipedia Recipient ID", "Placename", "City", "District", "Province", "Country", "Latitude",
-    "Longitude", "GeoNames ID", "Raw Placename", "Feature Type", "Source", "Publication Date",
-    "Story People", "Story Organizations", "Story Locations", "Language", "Version",
+    "Event ID",
+    "Event Date",
+    "Event Type",
+    "Event Mode",
+    "Event Intensity",
+    "Quad Code",
+    "Contexts",
+    "Actor Name",
+    "Actor Country",
+    "Actor COW",
+    "Primary Actor Sector",
+    "Actor Sectors",
+    "Actor Title",
+    "Actor Name Raw",
+    "Wikipedia Actor ID",
+    "Recipient Name",
+    "Recipient Country",
+    "Recipient COW",
+    "Primary Recipient Sector",
+    "Recipient Sectors",
+    "Recipient Title",
+    "Recipient Name Raw",
+    "Wikipedia Recipient ID",
+    "Placename",
+    "City",
+    "District",
+    "Province",
+    "Country",
+    "Latitude",
+    "Longitude",
+    "GeoNames ID",
+    "Raw Placename",
+    "Feature Type",
+    "Source",
+    "Publication Date",
+    "Story People",
+    "Story Organizations",
+    "Story Locations",
+    "Language",
+    "Version",
 )
 """The 40 POLECAT columns in order (column 5 is also written ``Intensity``)."""
 
 PLOVER_TO_CAMEO_ROOT: dict[str, str] = {
-    "AGREE": "03", "CONSULT": "04", "SUPPORT": "05", "COOPERATE": "06", "AID": "07", "CONCEDE": "08",
-    "RETREAT": "08", "REQUEST": "10", "ACCUSE": "11", "REJECT": "12", "THREATEN": "13", "PROTEST": "14",
-    "MOBILIZE": "15", "SANCTION": "16", "COERCE": "17", "ASSAULT": "18",
+    "AGREE": "03",
+    "CONSULT": "04",
+    "SUPPORT": "05",
+    "COOPERATE": "06",
+    "AID": "07",
+    "CONCEDE": "08",
+    "RETREAT": "08",
+    "REQUEST": "10",
+    "ACCUSE": "11",
+    "REJECT": "12",
+    "THREATEN": "13",
+    "PROTEST": "14",
+    "MOBILIZE": "15",
+    "SANCTION": "16",
+    "COERCE": "17",
+    "ASSAULT": "18",
 }
 """PLOVER event category -> the CAMEO root code it replaces."""
 
 _KEEP = (
-    "Event ID", "Event Date", "Event Type", "Event Mode", "Event Intensity", "Quad Code", "Contexts",
-    "Actor Name", "Actor Country", "Primary Actor Sector", "Recipient Name", "Recipient Country",
-    "Primary Recipient Sector", "Country",
+    "Event ID",
+    "Event Date",
+    "Event Type",
+    "Event Mode",
+    "Event Intensity",
+    "Quad Code",
+    "Contexts",
+    "Actor Name",
+    "Actor Country",
+    "Primary Actor Sector",
+    "Recipient Name",
+    "Recipient Country",
+    "Primary Recipient Sector",
+    "Country",
 )
 EXTRA_COLUMNS: tuple[str, ...] = ("plover_event", "plover_mode", "plover_context", "action_country")
 _MAX_TRAILING = 5
@@ -104,13 +161,21 @@ def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BY
                 df = raw[list(_KEEP)].apply(_clean)
                 reasons = pd.Series(None, index=df.index, dtype=object)
                 for col in trailing:
-                    reasons = add_reason(reasons, ("non-empty extra column: " + raw[col].map(repr)).where(raw[col].str.strip() != ""))
+                    reasons = add_reason(
+                        reasons, ("non-empty extra column: " + raw[col].map(repr)).where(raw[col].str.strip() != "")
+                    )
                 date = pd.to_datetime(df["Event Date"], format="%Y-%m-%d", errors="coerce")
                 category = df["Event Type"].fillna("").str.upper()
                 code = category.map(PLOVER_TO_CAMEO_ROOT)
-                reasons = add_reason(reasons, ("unknown PLOVER event type " + df["Event Type"].map(repr)).where(code.isna()))
-                reasons = add_reason(reasons, ("bad date: Event Date " + raw["Event Date"].map(repr)).where(date.isna()))
-                reasons = add_reason(reasons, pd.Series("missing Event ID", index=df.index).where(df["Event ID"].isna()))
+                reasons = add_reason(
+                    reasons, ("unknown PLOVER event type " + df["Event Type"].map(repr)).where(code.isna())
+                )
+                reasons = add_reason(
+                    reasons, ("bad date: Event Date " + raw["Event Date"].map(repr)).where(date.isna())
+                )
+                reasons = add_reason(
+                    reasons, pd.Series("missing Event ID", index=df.index).where(df["Event ID"].isna())
+                )
                 src_country = country_codes(df["Actor Country"])
                 tgt_country = country_codes(df["Recipient Country"])
                 frame = pd.DataFrame(
@@ -138,7 +203,7 @@ def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BY
                         "action_country": country_codes(df["Country"]),
                     }
                 )
-                ev, q = finish(frame, reasons, lambda pos, why: block.quarantine(rows[pos], why), extra=EXTRA_COLUMNS)
+                ev, q = finish(frame, reasons, block.quarantiner(rows), extra=EXTRA_COLUMNS)
                 events.append(to_arrow(ev, EXTRA_COLUMNS))
                 parts.append(q)
             yield Batch(

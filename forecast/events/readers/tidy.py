@@ -82,10 +82,18 @@ def iter_table_chunks(
             if not record or not any(f.strip() for f in record):
                 continue
             if len(record) != len(header):
-                bad.append((source.label, line, f"wrong column count: {len(record)} fields, expected {len(header)}", raw))
+                bad.append(
+                    (source.label, line, f"wrong column count: {len(record)} fields, expected {len(header)}", raw)
+                )
             elif any("\udc80" <= ch <= "\udcff" for ch in raw):
-                bad.append((source.label, line, "undecodable bytes (not UTF-8)", raw.encode("utf-8", "surrogateescape")
-                            .decode("utf-8", "backslashreplace")))
+                bad.append(
+                    (
+                        source.label,
+                        line,
+                        "undecodable bytes (not UTF-8)",
+                        raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
+                    )
+                )
             else:
                 rows.append(record)
                 lines.append(line)
@@ -125,7 +133,9 @@ def _side(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd.
     return country, sector.where(country.notna(), None)
 
 
-def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, block_bytes: int = 0) -> Iterator[Batch]:
+def iter_tidy(
+    inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, block_bytes: int = 0
+) -> Iterator[Batch]:
     """Stream tidy event tables as batches of canonical events and quarantined rows.
 
     Parameters
@@ -168,8 +178,12 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, 
             quad = pd.to_numeric(raw.get("quad_class", pd.Series(None, index=raw.index)), errors="coerce")
             goldstein = pd.to_numeric(raw.get("goldstein", pd.Series(None, index=raw.index)), errors="coerce")
             count = pd.to_numeric(raw.get("count", pd.Series(1, index=raw.index)), errors="coerce")
-            reasons = add_reason(reasons, pd.Series("bad count (must be a whole number >= 1)", index=raw.index)
-                                 .where(count.isna() | (count % 1 != 0)))
+            reasons = add_reason(
+                reasons,
+                pd.Series("bad count (must be a whole number >= 1)", index=raw.index).where(
+                    count.isna() | (count % 1 != 0)
+                ),
+            )
             frame = pd.DataFrame(
                 {
                     "event_id": event_id,
@@ -194,9 +208,11 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, 
             lines = raw["line"].to_numpy()
             text = raw_rows(raw, columns)
 
-            def quarantiner(pos: np.ndarray, why: list[str], lines=lines, text=text) -> pd.DataFrame:
+            def quarantiner(
+                pos: np.ndarray, why: list[str], lines=lines, text=text, label=source.label
+            ) -> pd.DataFrame:
                 return pd.DataFrame(
-                    {"file": source.label, "line": lines[pos], "reason": why, "raw": text.iloc[pos].to_numpy()},
+                    {"file": label, "line": lines[pos], "reason": why, "raw": text.iloc[pos].to_numpy()},
                     columns=list(QUARANTINE_COLUMNS),
                 )
 
