@@ -166,7 +166,6 @@ SELECT
     $dataset || ':' || eid AS dedup_key, $file AS source_file, line AS source_line, action_country,
     _row
 FROM j
-ORDER BY line
 """
 
 
