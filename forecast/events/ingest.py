@@ -302,8 +302,10 @@ def _written_counts(files: list[Path], is_panel: bool) -> dict[str, Any]:
         unresolved = {
             name: float(rate)
             for name, rate in con.sql(
-                "SELECT source_dataset, avg((source_country IS NULL)::INT + (target_country IS NULL)::INT) / 2 "
-                "FROM written GROUP BY ALL ORDER BY 1"
+                # share of actor slots that name an actor but resolved to no country
+                "SELECT source_dataset, coalesce(sum((source_actor IS NOT NULL AND source_country IS NULL)::INT "
+                "+ (target_actor IS NOT NULL AND target_country IS NULL)::INT) / nullif(sum((source_actor IS NOT NULL)"
+                "::INT + (target_actor IS NOT NULL)::INT), 0), 0) FROM written GROUP BY ALL ORDER BY 1"
             ).fetchall()
         }
     con.close()

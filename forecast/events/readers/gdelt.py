@@ -211,24 +211,23 @@ def iter_gdelt(
         dataset + GLOBALEVENTID (the two versions use different id spaces).
     """
     widths = {"1": (57, 58), "2": (61,), "auto": (57, 58, 61)}[version]
-    con = duckdb.connect()
-    for name, frame in _lookups().items():
-        con.register(name, frame)
     what = {"1": "GDELT 1.0", "2": "GDELT 2.0", "auto": "GDELT 1.0 or 2.0"}[version]
-    for source in inputs:
-        for block in iter_blocks(source, block_bytes=block_bytes):
-            quarantine, tables = block.tables({w: LAYOUTS[w][1] for w in widths}, _KEEP, what)
-            events, parts = [], [quarantine]
-            for width, table in tables.items():
-                ev, q = _to_events(con, table, LAYOUTS[width][0], block, geo_fallback)
-                events.append(ev)
-                parts.append(q)
-            yield Batch(
-                file=source.label,
-                rows_read=len(block.starts),
-                events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
-                quarantine=concat_frames(parts, empty_quarantine),
-            )
-
+    with duckdb.connect() as con:
+        for name, frame in _lookups().items():
+            con.register(name, frame)
+        for source in inputs:
+            for block in iter_blocks(source, block_bytes=block_bytes):
+                quarantine, tables = block.tables({w: LAYOUTS[w][1] for w in widths}, _KEEP, what)
+                events, parts = [], [quarantine]
+                for width, table in tables.items():
+                    ev, q = _to_events(con, table, LAYOUTS[width][0], block, geo_fallback)
+                    events.append(ev)
+                    parts.append(q)
+                yield Batch(
+                    file=source.label,
+                    rows_read=len(block.starts),
+                    events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
+                    quarantine=concat_frames(parts, empty_quarantine),
+                )
 
 __all__ = ["GDELT1_COLUMNS", "GDELT2_COLUMNS", "iter_gdelt"]
