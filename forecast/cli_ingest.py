@@ -29,8 +29,8 @@ def run_ingest(
     format: str = "auto",
     store: str | None = None,
     validate: bool = True,
-    block_mb: int = 64,
-    memory_limit: str = "2GB",
+    block_mb: int = 16,
+    memory_limit: str = "512MB",
     options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Ingest event files into ``out_dir``; the testable body of ``forecast-ingest``.

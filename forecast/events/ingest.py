@@ -115,7 +115,7 @@ def ingest(
     store: str | Path | None = None,
     validate: bool = True,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
-    memory_limit: str = "2GB",
+    memory_limit: str = "512MB",
     **options: Any,
 ) -> dict[str, Any]:
     """Ingest event files into ``out_dir`` (or a partitioned store) with exact accounting.
@@ -241,7 +241,8 @@ class _Stage:
 def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:
     """Keep the first row per ``dedup_key`` (input order) and write it; return counts.
 
-    Duplicates are found with a spillable GROUP BY on the key alone. In the common case -
+    Duplicates are found with a spillable GROUP BY on the key's hash, then on the exact key
+    among hash collisions only. In the common case -
     one staged part, no duplicate, no store - the staged file is moved into place as is;
     otherwise the first occurrence of each key is copied out, skipping keys already in
     the store.
@@ -254,9 +255,12 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(stage.folder / "spill")})
     files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
     con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
+    # Candidate keys by 64-bit hash first (cheap, and usually none); exact keys only among them.
     con.sql(
-        "CREATE TEMP TABLE repeated AS SELECT dedup_key, min(struct_pack(f := source_file, l := source_line)) AS first "
-        "FROM staged GROUP BY dedup_key HAVING count(*) > 1"
+        "CREATE TEMP TABLE repeated AS "
+        "WITH candidates AS (SELECT hash(dedup_key) AS h FROM staged GROUP BY h HAVING count(*) > 1) "
+        "SELECT dedup_key, min(struct_pack(f := source_file, l := source_line)) AS first FROM staged "
+        "WHERE hash(dedup_key) IN (SELECT h FROM candidates) GROUP BY dedup_key HAVING count(*) > 1"
     )
     has_store = store is not None and any(target.glob("**/*.parquet"))
     in_store = (

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
-DEFAULT_BLOCK_BYTES = 64 << 20
+DEFAULT_BLOCK_BYTES = 16 << 20
 _NL, _TAB, _CR = 10, 9, 13
 
 
@@ -215,7 +215,7 @@ class Block:
 
         table = pacsv.read_csv(
             pa.py_buffer(payload),
-            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=True, block_size=16 << 20),
+            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=True, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter="\t",
                 quote_char=False,
