@@ -115,7 +115,7 @@ def ingest(
     store: str | Path | None = None,
     validate: bool = True,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
-    memory_limit: str = "512MB",
+    memory_limit: str = "256MB",
     **options: Any,
 ) -> dict[str, Any]:
     """Ingest event files into ``out_dir`` (or a partitioned store) with exact accounting.
@@ -253,6 +253,7 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
             pq.write_table(pa.table({}) if is_panel else empty_event_table(), target)
         return {"target": str(target), "per_file": {}, "unresolved": {}}
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(stage.folder / "spill")})
+    con.execute("SET enable_progress_bar = false")
     files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
     con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
     # Candidate keys by 64-bit hash first (cheap, and usually none); exact keys only among them.

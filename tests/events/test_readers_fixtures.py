@@ -225,3 +225,17 @@ def test_small_blocks_give_the_same_result(fixtures_dir: Path) -> None:
     tiny = read_events(fixtures_dir / "gdelt2", block_bytes=700)  # about one line per block
     assert tiny.summary() == whole.summary()
     assert _reasons(tiny) == _reasons(whole)
+
+
+def test_line_endings(fixtures_dir: Path, tmp_path: Path) -> None:
+    lines = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_bytes().split(b"\n")[:3]
+    crlf = tmp_path / "crlf" / "x.export.CSV"
+    crlf.parent.mkdir()
+    crlf.write_bytes(b"\r\n".join(lines))  # Windows line endings, no final newline
+    _check(read_events(crlf), read=3, accepted=3, quarantined=0, duplicate=0)
+    stray = tmp_path / "stray" / "x.export.CSV"
+    stray.parent.mkdir()
+    stray.write_bytes(lines[0] + b"\n" + lines[1].replace(b"NAME RUS", b"NAME\rRUS") + b"\n" + lines[2] + b"\n")
+    result = read_events(stray)
+    _check(result, read=3, accepted=2, quarantined=1, duplicate=0)
+    assert _reasons(result) == {2: "carriage return inside the line"}
