@@ -136,7 +136,8 @@ def ingest(
         Also run the pandera schema on event batches built in SQL (GDELT). Readers that
         build events in pandas always validate with pandera.
     block_bytes : int
-        Reader block size; peak memory is a small multiple of it.
+        Block size of the line-oriented readers (GDELT, ICEWS, POLECAT); peak memory is a
+        small multiple of it.
     memory_limit : str
         DuckDB memory limit for deduplication; beyond it DuckDB spills to disk.
     **options
@@ -157,7 +158,7 @@ def ingest(
     fmt = detect_format(path) if format == "auto" else format
     if fmt not in FORMATS:
         raise ValueError(f"unknown event format {fmt!r}; choose one of {sorted(FORMATS)} or 'auto'.")
-    if fmt not in ("icews_tkg", "tkg"):
+    if fmt in ("gdelt", "gdelt1", "gdelt2", "icews", "polecat"):  # the line-oriented readers
         options["block_bytes"] = block_bytes
     is_panel = fmt == "panel"
     if is_panel and store is not None:
@@ -229,7 +230,7 @@ class _Stage:
             self.close()
         if self._writer is None:
             self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
-            self._writer = pq.ParquetWriter(self.parts[-1], table.schema)
+            self._writer = pq.ParquetWriter(self.parts[-1], table.schema, compression="zstd")
         self._writer.write_table(table)
 
     def close(self) -> None:
@@ -279,14 +280,14 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
         con.close()
         shutil.move(stage.parts[0], target)
     elif store is None:
-        con.sql(f"COPY ({fresh}) TO '{_sql_path(target)}' (FORMAT parquet)")
+        con.sql(f"COPY ({fresh}) TO '{_sql_path(target)}' (FORMAT parquet, COMPRESSION zstd)")
         con.close()
     else:
         target.mkdir(parents=True, exist_ok=True)
         before = {p.resolve() for p in target.glob("**/*.parquet")}
         con.sql(
             f"COPY (SELECT *, year(date) AS year, month(date) AS month FROM ({fresh})) TO '{_sql_path(target)}' "
-            "(FORMAT parquet, PARTITION_BY (year, month), APPEND)"
+            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month), APPEND)"
         )
         con.close()
         new_files = [p for p in target.glob("**/*.parquet") if p.resolve() not in before]

@@ -39,9 +39,7 @@ PANEL_SCHEMA = pa.DataFrameSchema(
 """The long panel: one row per series and period."""
 
 
-def iter_panel(
-    inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, block_bytes: int = 0
-) -> Iterator[Batch]:
+def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
     """Stream long panels (CSV/TSV/parquet) as validated batches.
 
     Parameters
@@ -49,8 +47,6 @@ def iter_panel(
     inputs : list of InputFile
     chunk_rows : int
         Rows per batch.
-    block_bytes : int
-        Ignored (accepted so every reader takes the same options).
 
     Yields
     ------

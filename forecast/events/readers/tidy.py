@@ -133,9 +133,7 @@ def _side(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd.
     return country, sector.where(country.notna(), None)
 
 
-def iter_tidy(
-    inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, block_bytes: int = 0
-) -> Iterator[Batch]:
+def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
     """Stream tidy event tables as batches of canonical events and quarantined rows.
 
     Parameters
@@ -143,8 +141,6 @@ def iter_tidy(
     inputs : list of InputFile
     chunk_rows : int
         Rows per batch.
-    block_bytes : int
-        Ignored (accepted so every line reader takes the same options).
 
     Yields
     ------
