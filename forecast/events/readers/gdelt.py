@@ -4,6 +4,9 @@ Files are tab-separated without a header (``.CSV`` despite the name), plain, ``.
 inside ``.zip``. The layout is decided per line by its field count, so a file that mixes
 the 57-column backfile and 58-column daily layouts is read correctly. GDELT's delivered
 ``QuadClass`` and ``GoldsteinScale`` are kept; the CAMEO table only fills blanks.
+``source_actor``/``target_actor`` hold the raw CAMEO actor code (``CHNMIL``); countries come
+from ``Actor*CountryCode`` (else the code's first block) and sectors from the role blocks and
+type codes (see :mod:`forecast.events.actors`).
 """
 
 from __future__ import annotations
@@ -131,7 +134,7 @@ WITH b AS (
            try_strptime(SQLDATE, '%Y%m%d')::TIMESTAMP_NS AS d
     FROM batch
 ), j AS (
-    SELECT b.*, c.quad_class AS t_quad, c.goldstein AS t_gold, c.cameo_code IS NOT NULL AS known,
+    SELECT b.*, c.cameo_code IS NOT NULL AS known,
            c0.cameo_code IS NOT NULL AS lost_zero,
            a1.country AS src_country, a1.sector AS src_sector,
            a2.country AS tgt_country, a2.sector AS tgt_sector, f.iso3 AS action_country,
