@@ -239,3 +239,17 @@ def test_line_endings(fixtures_dir: Path, tmp_path: Path) -> None:
     result = read_events(stray)
     _check(result, read=3, accepted=2, quarantined=1, duplicate=0)
     assert _reasons(result) == {2: "carriage return inside the line"}
+
+
+def test_gdelt_blank_quad_filled_and_bad_id(fixtures_dir: Path, tmp_path: Path) -> None:
+    first = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_text().split("\n")[0].split("\t")
+    blank_quad = first.copy()
+    blank_quad[29], blank_quad[30] = "", ""  # QuadClass, GoldsteinScale missing: taken from the CAMEO table
+    bad_id = first.copy()
+    bad_id[0] = "9e9"
+    path = tmp_path / "x.export.CSV"
+    path.write_text("\n".join("\t".join(f) for f in (blank_quad, bad_id)) + "\n")
+    result = read_events(path)
+    _check(result, read=2, accepted=1, quarantined=1, duplicate=0)
+    assert result.events.loc[0, ["quad_class", "goldstein"]].tolist() == [1, 1.9]
+    assert _reasons(result)[2] == "bad id: GLOBALEVENTID '9e9' is not an integer"

@@ -122,8 +122,11 @@ def _resolve_actors(con: duckdb.DuckDBPyConnection, batch: pa.Table, geo_fallbac
 
 
 def _lookups() -> dict[str, pd.DataFrame]:
+    codes = cameo_table().reset_index()[["cameo_code", "quad_class", "goldstein"]]
+    zeroed = codes["cameo_code"][codes["cameo_code"].str.startswith("0")]
     return {
-        "cameo": cameo_table().reset_index()[["cameo_code", "quad_class", "goldstein"]],
+        "cameo": codes,
+        "unzeroed": pd.DataFrame({"short": zeroed.str[1:]}),  # '042' written as '42'
         "fips": fips_table().reset_index(),
     }
 
@@ -135,14 +138,14 @@ WITH b AS (
     FROM batch
 ), j AS (
     SELECT b.*, c.cameo_code IS NOT NULL AS known,
-           c0.cameo_code IS NOT NULL AS lost_zero,
+           z.short IS NOT NULL AND c.cameo_code IS NULL AS lost_zero,
            a1.country AS src_country, a1.sector AS src_sector,
            a2.country AS tgt_country, a2.sector AS tgt_sector, f.iso3 AS action_country,
            coalesce(try_cast(QuadClass AS INTEGER), c.quad_class) AS quad,
            coalesce(try_cast(GoldsteinScale AS DOUBLE), c.goldstein) AS gold
     FROM b
     LEFT JOIN cameo c ON c.cameo_code = b.code
-    LEFT JOIN cameo c0 ON c0.cameo_code = '0' || b.code AND regexp_full_match(b.code, '\\d{1,3}')
+    LEFT JOIN unzeroed z ON z.short = b.code
     LEFT JOIN actors a1 ON a1.code = b.Actor1Code AND a1.cc = b.Actor1CountryCode AND a1.t1 = b.Actor1Type1Code
         AND a1.t2 = b.Actor1Type2Code AND a1.t3 = b.Actor1Type3Code AND a1.geo = b.Actor1Geo_CountryCode
     LEFT JOIN actors a2 ON a2.code = b.Actor2Code AND a2.cc = b.Actor2CountryCode AND a2.t1 = b.Actor2Type1Code
@@ -156,7 +159,7 @@ SELECT
         WHEN code = '' THEN 'missing CAMEO code'
         WHEN NOT known THEN format('unknown CAMEO code ''{}''', code)
         WHEN d IS NULL THEN format('bad date: SQLDATE ''{}'' is not a YYYYMMDD date', SQLDATE)
-        WHEN NOT regexp_full_match(eid, '\\d+') THEN format('bad id: GLOBALEVENTID ''{}'' is not an integer', eid)
+        WHEN try_cast(eid AS UBIGINT) IS NULL THEN format('bad id: GLOBALEVENTID ''{}'' is not an integer', eid)
         WHEN d < TIMESTAMP '1900-01-01' OR d > TIMESTAMP '2100-12-31' THEN format('date out of range: {}', SQLDATE)
         WHEN quad NOT IN (1, 2, 3, 4) THEN format('bad QuadClass ''{}''', QuadClass)
         WHEN gold IS NULL OR gold < -10 OR gold > 10 THEN format('bad GoldsteinScale ''{}''', GoldsteinScale)
