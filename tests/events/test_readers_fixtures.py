@@ -242,7 +242,7 @@ def test_line_endings(fixtures_dir: Path, tmp_path: Path) -> None:
 
 
 def test_gdelt_blank_quad_filled_and_bad_id(fixtures_dir: Path, tmp_path: Path) -> None:
-    first = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_text().split("\n")[0].split("\t")
+    first = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_bytes().split(b"\n")[0].decode().split("\t")
     blank_quad = first.copy()
     blank_quad[29], blank_quad[30] = "", ""  # QuadClass, GoldsteinScale missing: taken from the CAMEO table
     bad_id = first.copy()
