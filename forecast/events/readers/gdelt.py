@@ -159,7 +159,7 @@ SELECT
         WHEN code = '' THEN 'missing CAMEO code'
         WHEN NOT known THEN format('unknown CAMEO code ''{}''', code)
         WHEN d IS NULL THEN format('bad date: SQLDATE ''{}'' is not a YYYYMMDD date', SQLDATE)
-        WHEN try_cast(eid AS UBIGINT) IS NULL THEN format('bad id: GLOBALEVENTID ''{}'' is not an integer', eid)
+        WHEN NOT regexp_full_match(eid, '\\d+') THEN format('bad id: GLOBALEVENTID ''{}'' is not an integer', eid)
         WHEN d < TIMESTAMP '1900-01-01' OR d > TIMESTAMP '2100-12-31' THEN format('date out of range: {}', SQLDATE)
         WHEN quad NOT IN (1, 2, 3, 4) THEN format('bad QuadClass ''{}''', QuadClass)
         WHEN gold IS NULL OR gold < -10 OR gold > 10 THEN format('bad GoldsteinScale ''{}''', GoldsteinScale)
