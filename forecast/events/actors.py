@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import country_converter as coco
@@ -107,16 +107,16 @@ def country_codes(names: pd.Series) -> pd.Series:
     pandas.Series
         ISO3 codes aligned with ``names``; NA where country_converter finds no country.
     """
-    unique = list(names.dropna().unique())
-    if not unique:
-        return pd.Series(None, index=names.index, dtype=object)
-    converter = _converter()
-    known = set(converter.data["ISO3"])
-    converted = converter.convert(unique, to="ISO3", not_found=None)
-    converted = [converted] if isinstance(converted, str) else converted
-    # An ambiguous name comes back as a list of candidates: leave it unresolved.
-    lookup = {n: c for n, c in zip(unique, converted) if isinstance(c, str) and c in known}
+    lookup = {name: _iso3_of_name(name) for name in names.dropna().unique()}
     return names.map(lookup).astype(object).where(lambda s: s.notna(), None)
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso3_of_name(name: str) -> str | None:
+    """One name through country_converter, memoised: readers see the same names in every batch."""
+    converted = _converter().convert(name, to="ISO3", not_found=None)
+    # An ambiguous name comes back as a list of candidates: leave it unresolved.
+    return converted if isinstance(converted, str) and converted in _iso3_codes() else None
 
 
 def _resolve_static(names: pd.Series) -> pd.DataFrame:

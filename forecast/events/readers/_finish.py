@@ -150,8 +150,19 @@ def add_reason(reasons: pd.Series, candidate: pd.Series) -> pd.Series:
     return reasons.where(reasons.notna(), candidate).astype(object)
 
 
-def _schema_reasons(events: pd.DataFrame) -> pd.Series:
-    """Per-row reasons from pandera's lazy validation (empty when all rows pass)."""
+def _schema_reasons(events: pd.DataFrame, extra: Sequence[str]) -> pd.Series:
+    """Per-row reasons from pandera's lazy validation (empty when all rows pass).
+
+    The batch is first checked as arrow with :func:`arrow_event_schema` (vectorised and
+    fast); only a batch that fails goes through the pandas schema, which names the rows.
+    """
+    roots_ok = (events["cameo_code"].str[:2] == events["root_code"]).all()
+    try:
+        if roots_ok:
+            arrow_event_schema().validate(to_arrow(events, extra), lazy=True)
+            return pd.Series(dtype=object)
+    except (pa.errors.SchemaErrors, pyarrow.ArrowException):
+        pass  # fall through to the pandas schema to find the failing rows
     try:
         EVENT_SCHEMA.validate(events, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -195,7 +206,7 @@ def finish(
     reasons = reasons.reset_index(drop=True)
     good = np.flatnonzero(reasons.isna().to_numpy())
     events = conform_dtypes(frame.iloc[good], extra=[*PROVENANCE_COLUMNS, *extra])
-    failing = _schema_reasons(events)
+    failing = _schema_reasons(events, extra)
     bad_positions = np.flatnonzero(reasons.notna().to_numpy())
     parts = [quarantiner(bad_positions, list(reasons.iloc[bad_positions]))]
     if len(failing):
