@@ -145,9 +145,30 @@ def code_problems(codes: pd.Series) -> pd.Series:
     return reason
 
 
-def add_reason(reasons: pd.Series, candidate: pd.Series) -> pd.Series:
-    """Keep each row's first reason; take ``candidate`` where there is none yet."""
-    return reasons.where(reasons.notna(), candidate).astype(object)
+def add_reason(reasons: pd.Series, mask: pd.Series, template: str, values: pd.Series | None = None) -> pd.Series:
+    """Give rows where ``mask`` holds, and that have no reason yet, the reason ``template``.
+
+    Parameters
+    ----------
+    reasons : pandas.Series
+        Current reasons (NA where none).
+    mask : pandas.Series of bool
+        Rows with this problem.
+    template : str
+        Reason text; ``{!r}`` is replaced by the row's value from ``values``. Formatting
+        runs only on the flagged rows.
+    values : pandas.Series, optional
+        Values shown in the reason.
+
+    Returns
+    -------
+    pandas.Series
+    """
+    flag = mask.fillna(False).astype(bool) & reasons.isna()
+    out = reasons.astype(object).copy()
+    if flag.any():
+        out[flag] = [template.format(v) for v in values[flag]] if values is not None else template
+    return out
 
 
 def _schema_reasons(events: pd.DataFrame, extra: Sequence[str]) -> pd.Series:

@@ -21,6 +21,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
@@ -384,6 +385,37 @@ def read_header(source: InputFile) -> list[str]:
     """Field names on the first line of a tab-separated input (BOM and ``\\r`` stripped)."""
     first = source.head(1 << 16).split(b"\n", 1)[0]
     return first.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r").split("\t")
+
+
+def clean_columns(
+    table: pa.Table, columns: Sequence[str], missing: Sequence[str], strip_quotes: bool = False
+) -> pd.DataFrame:
+    """Trim string columns (and surrounding double quotes), turning missing markers into None.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Parsed string columns.
+    columns : sequence of str
+        Columns to clean and return.
+    missing : sequence of str
+        Values that mean "missing" after trimming (``""``, ``"NA"``, ...).
+    strip_quotes : bool
+        Also strip quotes around values (ICEWS "Tab-Delimited" downloads quote strings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Object columns with ``None`` for missing values.
+    """
+    marker = pa.array(list(missing), pa.string())
+    cleaned = {}
+    for col in columns:
+        values = pc.utf8_trim_whitespace(table[col])
+        if strip_quotes:
+            values = pc.utf8_trim_whitespace(pc.utf8_trim(values, characters='"'))
+        cleaned[col] = pc.if_else(pc.is_in(values, value_set=marker), pa.scalar(None, pa.string()), values)
+    return pa.table(cleaned).to_pandas()
 
 
 def concat_frames(frames: Iterable[pd.DataFrame], empty: Callable[[], pd.DataFrame]) -> pd.DataFrame:

@@ -236,4 +236,5 @@ def iter_gdelt(
                     quarantine=concat_frames(parts, empty_quarantine),
                 )
 
+
 __all__ = ["GDELT1_COLUMNS", "GDELT2_COLUMNS", "iter_gdelt"]

@@ -14,7 +14,14 @@ import pandas as pd
 
 from forecast.events.actors import country_codes, resolve_actors, sector_of_sector_lists
 from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish, to_arrow
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, InputFile, concat_frames, iter_blocks, read_header
+from forecast.events.readers._stream import (
+    DEFAULT_BLOCK_BYTES,
+    InputFile,
+    clean_columns,
+    concat_frames,
+    iter_blocks,
+    read_header,
+)
 from forecast.events.readers.base import empty_quarantine
 from forecast.events.taxonomy import code_attributes
 
@@ -59,11 +66,6 @@ EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
 """Extra event columns: ISO3 of the event location (``Country``)."""
 
 _MISSING = ("", "NA", "N/A", "NULL")
-
-
-def _clean(values: pd.Series) -> pd.Series:
-    text = values.str.strip().str.strip('"').str.strip()
-    return text.where(~text.isin(_MISSING), None)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -121,21 +123,17 @@ def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTE
             quarantine, tables = block.tables({20: ICEWS_COLUMNS}, _KEEP, "ICEWS Dataverse")
             parts, events = [quarantine], []
             for table in tables.values():
-                raw = table.to_pandas()
+                raw = table.select(["_row", "line"]).to_pandas()
+                dates_raw = table["Event Date"].to_pandas()
                 rows = raw["_row"].to_numpy()
-                df = raw[list(_KEEP)].apply(_clean)
+                df = clean_columns(table, _KEEP, _MISSING, strip_quotes=True)
                 date = _dates(df["Event Date"].fillna(""))
                 code = df["CAMEO Code"].fillna("")
                 reasons = code_problems(code)
                 reasons = add_reason(
-                    reasons,
-                    (
-                        "bad date: Event Date " + raw["Event Date"].map(repr) + " is neither YYYY-MM-DD nor m/d/YYYY"
-                    ).where(date.isna()),
+                    reasons, date.isna(), "bad date: Event Date {!r} is neither YYYY-MM-DD nor m/d/YYYY", dates_raw
                 )
-                reasons = add_reason(
-                    reasons, pd.Series("missing Event ID", index=df.index).where(df["Event ID"].isna())
-                )
+                reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
                 src_country, src_sector = _actor(df, "Source", date)
                 tgt_country, tgt_sector = _actor(df, "Target", date)
                 attrs = code_attributes(code, intensity="icews_intensity")

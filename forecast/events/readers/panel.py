@@ -77,20 +77,16 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS)
             )
             # Parse failures get a reason naming the value; pandera then checks the rest.
             reasons = pd.Series(None, index=panel.index, dtype=object)
-            reasons = add_reason(
-                reasons, pd.Series("missing unique_id", index=panel.index).where(panel["unique_id"].isna())
-            )
-            reasons = add_reason(reasons, ("bad date: ds " + raw["ds"].astype(str).map(repr)).where(panel["ds"].isna()))
-            reasons = add_reason(
-                reasons, ("y is not a number: " + raw["y"].astype(str).map(repr)).where(panel["y"].isna())
-            )
+            reasons = add_reason(reasons, panel["unique_id"].isna(), "missing unique_id")
+            reasons = add_reason(reasons, panel["ds"].isna(), "bad date: ds {!r}", raw["ds"].astype(str))
+            reasons = add_reason(reasons, panel["y"].isna(), "y is not a number: {!r}", raw["y"].astype(str))
             try:
                 PANEL_SCHEMA.validate(panel, lazy=True)
             except pa.errors.SchemaErrors as err:
                 cases = err.failure_cases.dropna(subset=["index"])
                 text = "schema check failed: " + cases["column"].astype(str) + " " + cases["check"].astype(str)
                 first = text.groupby(cases["index"].astype(int).to_numpy()).first()
-                reasons = add_reason(reasons, first.reindex(reasons.index))
+                reasons = reasons.where(reasons.notna(), first.reindex(reasons.index))
             good = reasons.isna().to_numpy()
             for col in meta:
                 panel[col] = raw[col].astype(str).where(raw[col].notna(), None)

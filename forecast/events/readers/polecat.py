@@ -22,7 +22,14 @@ import pyarrow as pa
 
 from forecast.events.actors import CAMEO_TYPE_SECTORS, country_codes
 from forecast.events.readers._finish import Batch, add_reason, empty_event_table, finish, to_arrow
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, InputFile, concat_frames, iter_blocks, read_header
+from forecast.events.readers._stream import (
+    DEFAULT_BLOCK_BYTES,
+    InputFile,
+    clean_columns,
+    concat_frames,
+    iter_blocks,
+    read_header,
+)
 from forecast.events.readers.base import empty_quarantine
 
 POLECAT_COLUMNS: tuple[str, ...] = (
@@ -110,11 +117,6 @@ _MAX_TRAILING = 5
 _MISSING = ("", "None", "NA", "null")
 
 
-def _clean(values: pd.Series) -> pd.Series:
-    text = values.str.strip()
-    return text.where(~text.isin(_MISSING), None)
-
-
 def _sector(primary: pd.Series, name: pd.Series, country: pd.Series) -> pd.Series:
     mapping = dict(CAMEO_TYPE_SECTORS)
     sector = primary.map(mapping)
@@ -156,26 +158,18 @@ def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BY
                 trailing = [f"_trailing{i}" for i in range(width - 40)]
                 if trailing:  # parse again keeping the surplus fields, to check they are empty
                     table = block.parse(table["_row"].to_numpy(), names[width], (*_KEEP, *trailing))
-                raw = table.to_pandas()
+                raw = table.select(["_row", "line", "Event Date", *trailing]).to_pandas()
                 rows = raw["_row"].to_numpy()
-                df = raw[list(_KEEP)].apply(_clean)
+                df = clean_columns(table, _KEEP, _MISSING)
                 reasons = pd.Series(None, index=df.index, dtype=object)
                 for col in trailing:
-                    reasons = add_reason(
-                        reasons, ("non-empty extra column: " + raw[col].map(repr)).where(raw[col].str.strip() != "")
-                    )
+                    reasons = add_reason(reasons, raw[col].str.strip() != "", "non-empty extra column: {!r}", raw[col])
                 date = pd.to_datetime(df["Event Date"], format="%Y-%m-%d", errors="coerce")
                 category = df["Event Type"].fillna("").str.upper()
                 code = category.map(PLOVER_TO_CAMEO_ROOT)
-                reasons = add_reason(
-                    reasons, ("unknown PLOVER event type " + df["Event Type"].map(repr)).where(code.isna())
-                )
-                reasons = add_reason(
-                    reasons, ("bad date: Event Date " + raw["Event Date"].map(repr)).where(date.isna())
-                )
-                reasons = add_reason(
-                    reasons, pd.Series("missing Event ID", index=df.index).where(df["Event ID"].isna())
-                )
+                reasons = add_reason(reasons, code.isna(), "unknown PLOVER event type {!r}", df["Event Type"])
+                reasons = add_reason(reasons, date.isna(), "bad date: Event Date {!r}", raw["Event Date"])
+                reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
                 src_country = country_codes(df["Actor Country"])
                 tgt_country = country_codes(df["Recipient Country"])
                 frame = pd.DataFrame(

@@ -164,7 +164,7 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) 
             date = pd.to_datetime(raw["date"], errors="coerce", format="mixed")
             code = _blank(raw["cameo_code"]).fillna("").astype(str).str.strip()
             reasons = code_problems(code)
-            reasons = add_reason(reasons, ("bad date: " + raw["date"].astype(str).map(repr)).where(date.isna()))
+            reasons = add_reason(reasons, date.isna(), "bad date: {!r}", raw["date"].astype(str))
             attrs = code_attributes(code)
             src_country, src_sector = _side(raw, "source", date)
             tgt_country, tgt_sector = _side(raw, "target", date)
@@ -174,12 +174,7 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) 
             quad = pd.to_numeric(raw.get("quad_class", pd.Series(None, index=raw.index)), errors="coerce")
             goldstein = pd.to_numeric(raw.get("goldstein", pd.Series(None, index=raw.index)), errors="coerce")
             count = pd.to_numeric(raw.get("count", pd.Series(1, index=raw.index)), errors="coerce")
-            reasons = add_reason(
-                reasons,
-                pd.Series("bad count (must be a whole number >= 1)", index=raw.index).where(
-                    count.isna() | (count % 1 != 0)
-                ),
-            )
+            reasons = add_reason(reasons, count.isna() | (count % 1 != 0), "bad count (must be a whole number >= 1)")
             frame = pd.DataFrame(
                 {
                     "event_id": event_id,
