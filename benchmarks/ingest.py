@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/forecast-bench"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-validate", action="store_true", help="skip pandera on SQL-built GDELT batches")
-    parser.add_argument("--memory-limit", default="256MB", help="DuckDB memory limit for the ingest dedup step")
+    parser.add_argument("--memory-limit", default="128MB", help="DuckDB memory limit for the ingest dedup step")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, dict]] = {}

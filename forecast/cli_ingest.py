@@ -30,7 +30,7 @@ def run_ingest(
     store: str | None = None,
     validate: bool = True,
     block_mb: int = 16,
-    memory_limit: str = "256MB",
+    memory_limit: str = "128MB",
     options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Ingest event files into ``out_dir``; the testable body of ``forecast-ingest``.

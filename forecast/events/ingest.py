@@ -115,7 +115,7 @@ def ingest(
     store: str | Path | None = None,
     validate: bool = True,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
-    memory_limit: str = "256MB",
+    memory_limit: str = "128MB",
     **options: Any,
 ) -> dict[str, Any]:
     """Ingest event files into ``out_dir`` (or a partitioned store) with exact accounting.
