@@ -91,6 +91,12 @@ class _Tally:
     owner: dict[str, str] = field(default_factory=dict)  # source_file of a row -> the input it was read from
 
     def add(self, batch: Batch) -> None:
+        # Every row a reader saw must come out as an event, a quarantined row or a duplicate.
+        if batch.rows_read != batch.events.num_rows + len(batch.quarantine) + batch.duplicates:
+            raise AssertionError(
+                f"{batch.file}: reader accounting broken: read {batch.rows_read}, events {batch.events.num_rows}, "
+                f"quarantined {len(batch.quarantine)}, duplicates {batch.duplicates}. Please report this file."
+            )
         if batch.events.num_rows:
             for label in pc.unique(batch.events["source_file"]).to_pylist():
                 self.owner[label] = batch.file
@@ -190,8 +196,7 @@ def ingest(
         shutil.rmtree(staging, ignore_errors=True)
 
     accepted = sum(written["per_file"].values())
-    staged_total = tally.rows_read - tally.rows_quarantined - tally.rows_duplicate
-    tally.rows_duplicate += staged_total - accepted
+    tally.rows_duplicate += stage.rows - accepted  # dropped by deduplication (or already in the store)
     accepted_per_input: dict[str, int] = {}
     for label, n in written["per_file"].items():
         key = tally.owner.get(label, label)
@@ -223,6 +228,7 @@ class _Stage:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.parts: list[Path] = []
+        self.rows = 0
         self._writer: pq.ParquetWriter | None = None
 
     def write(self, table: pa.Table) -> None:
@@ -232,6 +238,7 @@ class _Stage:
             self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
             self._writer = pq.ParquetWriter(self.parts[-1], table.schema, compression="zstd")
         self._writer.write_table(table)
+        self.rows += table.num_rows
 
     def close(self) -> None:
         if self._writer is not None:
