@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 
 import country_converter as coco
+import numpy as np
 import pandas as pd
 import pycountry
 
@@ -185,3 +186,130 @@ def resolve_actors(names: pd.Series, dates: pd.Series) -> pd.DataFrame:
         resolved.loc[best.index, "sector"] = best["sector"].where(best["in_office"], "other")
     resolved.index = names.index
     return resolved.astype(object).where(resolved.notna(), None)
+
+
+# --- CAMEO actor codes (GDELT), ICEWS sector strings, FIPS geography codes -------------------
+
+CAMEO_TYPE_SECTORS: tuple[tuple[str, str], ...] = (
+    ("MIL", "MIL"),
+    ("GOV", "GOV"),
+    ("SPY", "GOV"),
+    ("COP", "GOV"),
+    ("JUD", "GOV"),
+    ("LEG", "GOV"),
+)
+"""CAMEO role/type codes that make an actor state military or government (first match wins,
+military first). Police, judiciary, legislature and intelligence count as government, as in
+``role_sectors.csv``; every other role code (BUS, MED, REB, ...) is ``other``."""
+
+
+@cache
+def _iso3_codes() -> frozenset[str]:
+    return frozenset(coco.CountryConverter().data["ISO3"].dropna())
+
+
+def cameo_actor_sectors(actor_codes: pd.Series, type_codes: pd.DataFrame) -> pd.Series:
+    """Sector of CAMEO-coded actors from the actor code and its type codes.
+
+    Parameters
+    ----------
+    actor_codes : pandas.Series
+        Raw CAMEO actor codes such as ``"CHNMIL"``, ``"USAGOV"``, ``"RUS"`` or ``"GOV"``.
+    type_codes : pandas.DataFrame
+        The actor's ``Type1Code``, ``Type2Code``, ``Type3Code`` columns, aligned.
+
+    Returns
+    -------
+    pandas.Series
+        ``MIL`` or ``GOV`` when a role block of the code or a type code says so
+        (military first), ``state`` for a bare 3-letter country code, else ``other``.
+    """
+    codes = actor_codes.fillna("").astype(str)
+    iso3 = _iso3_codes()
+    ranked = [r for r, _ in CAMEO_TYPE_SECTORS]
+    # Role blocks are parsed once per distinct code (few thousand), not once per row.
+    unique = pd.Series(codes.unique())
+    roles = unique.str[3:].where(unique.str[:3].isin(iso3), unique).str.findall(r"...")
+    first_role = roles.map(lambda blocks: next((r for r in ranked if r in blocks), None))
+    rank = codes.map(dict(zip(unique, first_role.map(lambda r: ranked.index(r) if r else len(ranked)))))
+    for col in type_codes.columns:
+        typed = type_codes[col].map({r: i for i, r in enumerate(ranked)}).fillna(len(ranked))
+        rank = np.minimum(rank, typed.to_numpy())
+    sectors = np.array([s for _, s in CAMEO_TYPE_SECTORS] + ["other"], dtype=object)
+    out = pd.Series(sectors[np.asarray(rank, dtype=int)], index=codes.index, dtype=object)
+    bare = codes.str.len().eq(3) & codes.isin(iso3) & out.eq("other")
+    out[bare] = "state"
+    return out
+
+
+def cameo_actor_countries(country_codes: pd.Series, actor_codes: pd.Series) -> pd.Series:
+    """ISO3 country of CAMEO-coded actors.
+
+    Parameters
+    ----------
+    country_codes : pandas.Series
+        ``Actor1CountryCode``-style 3-letter CAMEO country codes (ISO3 for states).
+    actor_codes : pandas.Series
+        The full actor codes; their first block is used when the country field is blank.
+
+    Returns
+    -------
+    pandas.Series
+        ISO3 codes; NA for regions and groups (``EUR``, ``AFR``, ``IGO``...) and blanks.
+    """
+    iso3 = _iso3_codes()
+    country = country_codes.where(country_codes.isin(iso3))
+    from_code = actor_codes.fillna("").astype(str).str[:3]
+    country = country.where(country.notna(), from_code.where(from_code.isin(iso3)))
+    return country.astype(object).where(country.notna(), None)
+
+
+@cache
+def fips_table() -> pd.Series:
+    """FIPS 10-4 country code -> ISO3 (GeoNames, CC BY 4.0; see resources/geo/ATTRIBUTION.md)."""
+    path = resources.files("forecast") / "resources" / "geo" / "fips10_4.csv"
+    with resources.as_file(path) as file:
+        table = pd.read_csv(file, dtype=str, keep_default_na=False)
+    return table.set_index("fips")["iso3"]
+
+
+def iso3_from_fips(codes: pd.Series) -> pd.Series:
+    """Convert GDELT ``*Geo_CountryCode`` FIPS 10-4 codes to ISO3 (``CH`` -> ``CHN``).
+
+    Parameters
+    ----------
+    codes : pandas.Series
+        Two-letter FIPS codes; blanks and unknown codes give NA.
+
+    Returns
+    -------
+    pandas.Series
+    """
+    mapped = codes.map(fips_table())
+    return mapped.astype(object).where(mapped.notna(), None)
+
+
+def sector_of_sector_lists(sectors: pd.Series) -> pd.Series:
+    """Sector of ICEWS actors from their comma-separated sector lists.
+
+    ICEWS writes lists such as ``"Executive,Foreign Ministry,Government"``, in varying
+    order and sometimes quoted. The list is normalised (quotes stripped, split, sorted)
+    and matched with :func:`sector_of_role` keywords, military first.
+
+    Parameters
+    ----------
+    sectors : pandas.Series
+        Sector lists; empty or NA for country-level actors.
+
+    Returns
+    -------
+    pandas.Series
+        ``MIL``, ``GOV`` or ``other``; NA where the list is empty.
+    """
+    text = sectors.fillna("").astype(str).str.replace('"', "", regex=False).str.strip()
+    unique = pd.Series(text.unique())
+    normalised = unique.str.split(",").map(lambda parts: ",".join(sorted(p.strip() for p in parts if p.strip())))
+    lookup = dict(zip(unique, normalised.map(lambda s: sector_of_role(s) if s else None)))
+    out = text.map(lookup)
+    return out.astype(object).where(out.notna(), None)
+

@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from forecast.events.embedded import COUNTS_FILE, embedded_coverage, embedded_path, file_sha256, load_embedded
-from forecast.events.readers import ReadResult, read_tkg
+from forecast.events.ingest import read_events
+from forecast.events.readers import ReadResult
+from forecast.events.readers._stream import expand_inputs
 from forecast.series.panel import observed_coverage
 
 
@@ -22,21 +24,16 @@ class LoadedSource:
     data_sha256: dict[str, str]
 
 
-def _input_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file())
-    return [path]
-
-
 def load_source(format: str, path: str | Path | None = None, **options: Any) -> LoadedSource:
     """Read events from the embedded default or from files.
 
     Parameters
     ----------
     format : str
-        ``embedded`` (no path) or ``icews_tkg``.
+        ``embedded`` (no path), ``auto`` or a reader format (``gdelt1``, ``gdelt2``,
+        ``icews``, ``icews_tkg``, ``polecat``, ``events``); see :func:`read_events`.
     path : str or Path, optional
-        Input file or folder.
+        File, folder or glob.
     **options
         Format options, e.g. ``start_date`` and ``time_unit`` for ``icews_tkg``.
 
@@ -52,17 +49,12 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
         )
     if path is None:
         raise ValueError(f"data.format={format!r} needs data.path (a file, folder or glob).")
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"data.path={str(path)!r} does not exist (relative paths start from the directory you ran in).")
-    if format == "icews_tkg":
-        result = read_tkg(path, **options)
-    else:
-        raise ValueError(f"data.format={format!r} is not supported; use one of: embedded, icews_tkg.")
+    result = read_events(path, format=format, **options)
+    files = dict.fromkeys(item.path for item in expand_inputs(path))
     return LoadedSource(
         result=result,
         coverage=observed_coverage(result.events),
-        data_sha256={str(p): file_sha256(p) for p in _input_files(path)},
+        data_sha256={str(f): file_sha256(f) for f in files},
     )
 
 

@@ -8,9 +8,11 @@ Time counts days or hours (multiples of 24) from a start date.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import io
 import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.events.actors import resolve_actors
+from forecast.events.readers._finish import Batch, to_arrow
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.schema import conform_dtypes
 from forecast.events.taxonomy import code_attributes, codes_for_event_text
@@ -81,6 +84,56 @@ def _read_split(source: _TkgSource, member: str) -> tuple[pd.DataFrame, list[tup
     return quads, bad
 
 
+def _tkg_sets(path: str | Path | Sequence[str | Path]) -> list[Path]:
+    """TKG sets named by a folder, a zip, a glob of them, or a list."""
+    patterns = [path] if isinstance(path, (str, Path)) else list(path)
+    sets: list[Path] = []
+    for pattern in patterns:
+        text = str(Path(pattern).expanduser())
+        matches = sorted(glob.glob(text)) if glob.has_magic(text) else [text]
+        if not any(Path(m).exists() for m in matches):
+            raise FileNotFoundError(f"no TKG set matches {text!r}: give a folder or .zip holding entity2id.txt.")
+        sets.extend(Path(m) for m in matches if Path(m).exists())
+    return sets
+
+
+def iter_tkg(
+    path: str | Path | Sequence[str | Path],
+    *,
+    start_date: str,
+    time_unit: Literal["day", "hour"] = "day",
+    dataset: str | None = None,
+    splits: tuple[str, ...] = SPLITS,
+    duplicates: Literal["keep", "collapse"] = "keep",
+) -> Iterator[Batch]:
+    """Read one or more TKG sets (folders, zips or a glob) as ingest batches.
+
+    Parameters
+    ----------
+    path : str, Path or sequence
+        TKG set(s); see :func:`read_tkg`.
+    start_date, time_unit, dataset, splits, duplicates
+        As for :func:`read_tkg`.
+
+    Yields
+    ------
+    Batch
+        One per set; ``duplicates`` carries the rows collapsed by the ``collapse`` policy.
+    """
+    for tkg_set in _tkg_sets(path):
+        result = read_tkg(
+            tkg_set, start_date=start_date, time_unit=time_unit, dataset=dataset, splits=tuple(splits),
+            duplicates=duplicates,
+        )
+        yield Batch(
+            file=str(tkg_set),
+            rows_read=result.rows_read,
+            events=to_arrow(result.events),
+            quarantine=result.quarantine,
+            duplicates=result.rows_duplicate,
+        )
+
+
 def read_tkg(
     path: str | Path,
     *,
@@ -111,8 +164,9 @@ def read_tkg(
     Returns
     -------
     ReadResult
-        Events with ``source_actor``/``target_actor`` set to the entity names. Unknown ids,
-        unknown relations and malformed lines are quarantined with a reason.
+        Events with ``source_actor``/``target_actor`` set to the entity names, plus
+        provenance columns ``dedup_key, source_file, source_line``. Unknown ids, unknown
+        relations and malformed lines are quarantined with a reason.
     """
     path = Path(path)
     source = _TkgSource(path)
@@ -175,8 +229,16 @@ def read_tkg(
     quads = quads.join(code_attributes(quads["cameo_code"], intensity="icews_intensity"))
     quads["event_id"] = name + ":" + quads["split"] + ":" + quads["line"].astype(str)
     quads["source_dataset"] = name
+    # Provenance for ingest: with "keep" every row is its own event; with "collapse" the
+    # quadruple is the identity, so re-ingesting a set never double-counts either way.
+    quads["dedup_key"] = quads["event_id"] if duplicates == "keep" else (
+        name + ":" + quads["head"].astype(str) + ":" + quads["relation"].astype(str) + ":"
+        + quads["tail"].astype(str) + ":" + quads["time"].astype(str)
+    )
+    quads["source_file"] = quads["file"]
+    quads["source_line"] = quads["line"]
 
-    events = conform_dtypes(quads)
+    events = conform_dtypes(quads, extra=("dedup_key", "source_file", "source_line"))
     quarantine = pd.DataFrame(quarantined, columns=list(QUARANTINE_COLUMNS))
     unresolved = float(actors["country"].isna().mean()) if n else 0.0
     return ReadResult(

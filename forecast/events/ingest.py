@@ -1,0 +1,360 @@
+"""Ingest event files of any supported format into validated, deduplicated parquet.
+
+The flow is the same for every format:
+
+1. expand the inputs (files, folders, globs, ``.gz``, ``.zip``) and detect the format;
+2. stream them through the format's reader in blocks; accepted rows are staged as parquet
+   parts, rejected rows go to ``quarantine.parquet`` with file, line and reason;
+3. deduplicate the staged rows with DuckDB (out of core, bounded memory) on each reader's
+   ``dedup_key`` - and against an existing partitioned store when appending - and write
+   ``events.parquet`` (``panel.parquet`` for a panel) or append to the store;
+4. write ``ingest_summary.json`` with ``rows_read = accepted + quarantined + duplicate``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from forecast.events.readers._finish import Batch, check_batch, empty_event_table, from_arrow
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, expand_inputs
+from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
+from forecast.events.readers.detect import FORMATS, detect_format
+from forecast.events.readers.gdelt import iter_gdelt
+from forecast.events.readers.icews import iter_icews
+from forecast.events.readers.panel import iter_panel
+from forecast.events.readers.polecat import iter_polecat
+from forecast.events.readers.tidy import iter_tidy
+from forecast.events.readers.tkg import iter_tkg
+
+_QUARANTINE_SCHEMA = pa.schema(
+    [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
+)
+
+
+def iter_batches(path: str | Path | Sequence[str | Path], fmt: str, **options: Any) -> Iterator[Batch]:
+    """Stream a format's reader over the inputs.
+
+    Parameters
+    ----------
+    path : str, Path or sequence
+        Files, folders or globs.
+    fmt : str
+        One of :data:`FORMATS` (not ``auto``).
+    **options
+        Reader options (see each ``iter_*`` function); ``block_bytes`` for the
+        line-oriented formats.
+
+    Yields
+    ------
+    Batch
+    """
+    if fmt in ("icews_tkg", "tkg"):
+        if not options.get("start_date"):
+            raise ValueError(
+                "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
+                "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour."
+            )
+        yield from iter_tkg(path, **options)
+        return
+    inputs = expand_inputs(path)
+    readers = {
+        "gdelt1": lambda: iter_gdelt(inputs, version="1", **options),
+        "gdelt2": lambda: iter_gdelt(inputs, version="2", **options),
+        "gdelt": lambda: iter_gdelt(inputs, version="auto", **options),
+        "icews": lambda: iter_icews(inputs, **options),
+        "polecat": lambda: iter_polecat(inputs, **options),
+        "events": lambda: iter_tidy(inputs, **options),
+        "panel": lambda: iter_panel(inputs, **options),
+    }
+    if fmt not in readers:
+        raise ValueError(f"unknown event format {fmt!r}; choose one of {sorted(FORMATS)}.")
+    yield from readers[fmt]()
+
+
+@dataclass
+class _Tally:
+    rows_read: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    files: dict[str, dict[str, int]] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)  # source_file of a row -> the input it was read from
+
+    def add(self, batch: Batch) -> None:
+        # Every row a reader saw must come out as an event, a quarantined row or a duplicate.
+        if batch.rows_read != batch.events.num_rows + len(batch.quarantine) + batch.duplicates:
+            raise AssertionError(
+                f"{batch.file}: reader accounting broken: read {batch.rows_read}, events {batch.events.num_rows}, "
+                f"quarantined {len(batch.quarantine)}, duplicates {batch.duplicates}. Please report this file."
+            )
+        if batch.events.num_rows:
+            for label in pc.unique(batch.events["source_file"]).to_pylist():
+                self.owner[label] = batch.file
+        self.rows_read += batch.rows_read
+        self.rows_quarantined += len(batch.quarantine)
+        self.rows_duplicate += batch.duplicates
+        entry = self.files.setdefault(batch.file, {"rows_read": 0, "rows_quarantined": 0, "rows_duplicate": 0})
+        entry["rows_read"] += batch.rows_read
+        entry["rows_quarantined"] += len(batch.quarantine)
+        entry["rows_duplicate"] += batch.duplicates
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def ingest(
+    path: str | Path | Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    format: str = "auto",
+    store: str | Path | None = None,
+    validate: bool = True,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+    memory_limit: str = "128MB",
+    **options: Any,
+) -> dict[str, Any]:
+    """Ingest event files into ``out_dir`` (or a partitioned store) with exact accounting.
+
+    Parameters
+    ----------
+    path : str, Path or sequence
+        Files, folders or globs; ``.gz`` and ``.zip`` are read directly.
+    out_dir : str or Path
+        Where ``events.parquet`` (``panel.parquet`` for a panel), ``quarantine.parquet``
+        and ``ingest_summary.json`` are written.
+    format : str
+        ``auto`` (detect from content) or one of :data:`FORMATS`.
+    store : str or Path, optional
+        A parquet store partitioned by ``year=/month=``; new events are appended and
+        events already in it count as duplicates, so re-ingesting a file adds nothing.
+    validate : bool
+        Also run the pandera schema on event batches built in SQL (GDELT). Readers that
+        build events in pandas always validate with pandera.
+    block_bytes : int
+        Block size of the line-oriented readers (GDELT, ICEWS, POLECAT); peak memory is a
+        small multiple of it.
+    memory_limit : str
+        DuckDB memory limit for deduplication; beyond it DuckDB spills to disk.
+    **options
+        Format options (``start_date``, ``time_unit``, ``duplicates`` for TKG sets, ...).
+
+    Returns
+    -------
+    dict
+        The ingest summary (also written to ``ingest_summary.json``).
+
+    Raises
+    ------
+    AssertionError
+        If the accounting identity fails (a bug: rows were lost or invented).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fmt = detect_format(path) if format == "auto" else format
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown event format {fmt!r}; choose one of {sorted(FORMATS)} or 'auto'.")
+    if fmt in ("gdelt", "gdelt1", "gdelt2", "icews", "polecat"):  # the line-oriented readers
+        options["block_bytes"] = block_bytes
+    is_panel = fmt == "panel"
+    if is_panel and store is not None:
+        raise ValueError("a panel is written to panel.parquet; the partitioned store holds events only.")
+    staging = Path(tempfile.mkdtemp(prefix="_staging-", dir=out_dir))
+    quarantine_path = out_dir / "quarantine.parquet"
+    tally = _Tally()
+    stage = _Stage(staging)
+    try:
+        with pq.ParquetWriter(quarantine_path, _QUARANTINE_SCHEMA) as quarantine_writer:
+            for batch in iter_batches(path, fmt, **options):
+                tally.add(batch)
+                if len(batch.quarantine):
+                    quarantine_writer.write_table(
+                        pa.Table.from_pandas(
+                            batch.quarantine[list(QUARANTINE_COLUMNS)].sort_values(["file", "line"], kind="stable"),
+                            schema=_QUARANTINE_SCHEMA,
+                            preserve_index=False,
+                        )
+                    )
+                if batch.events.num_rows:
+                    if validate and fmt.startswith("gdelt"):
+                        check_batch(batch.events, origin=batch.file)
+                    stage.write(batch.events)
+        stage.close()
+        written = _deduplicate(stage, out_dir, store, is_panel, memory_limit)
+    finally:
+        stage.close()
+        shutil.rmtree(staging, ignore_errors=True)
+
+    accepted = sum(written["per_file"].values())
+    tally.rows_duplicate += stage.rows - accepted  # dropped by deduplication (or already in the store)
+    accepted_per_input: dict[str, int] = {}
+    for label, n in written["per_file"].items():
+        key = tally.owner.get(label, label)
+        accepted_per_input[key] = accepted_per_input.get(key, 0) + n
+    for label, entry in tally.files.items():
+        entry["rows_accepted"] = accepted_per_input.get(label, 0)
+        entry["rows_duplicate"] = entry["rows_read"] - entry["rows_quarantined"] - entry["rows_accepted"]
+    summary = {
+        "format": fmt,
+        "inputs": [str(p) for p in ([path] if isinstance(path, (str, Path)) else path)],
+        "rows_read": tally.rows_read,
+        "rows_accepted": accepted,
+        "rows_quarantined": tally.rows_quarantined,
+        "rows_duplicate": tally.rows_duplicate,
+        "unresolved_actor_rate": written["unresolved"],
+        "files": tally.files,
+        "outputs": {"events": written["target"], "quarantine": str(quarantine_path)},
+    }
+    if summary["rows_read"] != accepted + summary["rows_quarantined"] + summary["rows_duplicate"]:
+        raise AssertionError(f"row accounting broken: {summary}")
+    (out_dir / "ingest_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+class _Stage:
+    """Accepted rows, streamed into as few parquet parts as possible (a new part only
+    when the columns change, e.g. panels with different metadata)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.parts: list[Path] = []
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is not None and not self._writer.schema.equals(table.schema):
+            self.close()
+        if self._writer is None:
+            self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
+            self._writer = pq.ParquetWriter(self.parts[-1], table.schema, compression="zstd")
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:
+    """Keep the first row per ``dedup_key`` (input order) and write it; return counts.
+
+    Duplicates are found with a spillable GROUP BY on the key's hash, then on the exact key
+    among hash collisions only. In the common case -
+    one staged part, no duplicate, no store - the staged file is moved into place as is;
+    otherwise the first occurrence of each key is copied out, skipping keys already in
+    the store.
+    """
+    target = Path(store) if store is not None else out_dir / ("panel.parquet" if is_panel else "events.parquet")
+    if not stage.parts:  # nothing accepted: still write an empty table with the right columns
+        if store is None:
+            pq.write_table(pa.table({}) if is_panel else empty_event_table(), target)
+        return {"target": str(target), "per_file": {}, "unresolved": {}}
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(stage.folder / "spill")})
+    con.execute("SET enable_progress_bar = false")
+    files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
+    con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
+    # Candidate keys by 64-bit hash first (cheap, and usually none); exact keys only among them.
+    con.sql(
+        "CREATE TEMP TABLE repeated AS "
+        "WITH candidates AS (SELECT hash(dedup_key) AS h FROM staged GROUP BY h HAVING count(*) > 1) "
+        "SELECT dedup_key, min(struct_pack(f := source_file, l := source_line)) AS first FROM staged "
+        "WHERE hash(dedup_key) IN (SELECT h FROM candidates) GROUP BY dedup_key HAVING count(*) > 1"
+    )
+    has_store = store is not None and any(target.glob("**/*.parquet"))
+    in_store = (
+        f"ANTI JOIN (SELECT DISTINCT dedup_key FROM read_parquet('{_sql_path(target)}/**/*.parquet', "
+        "hive_partitioning = true)) AS old ON old.dedup_key = s.dedup_key"
+        if has_store
+        else ""
+    )
+    fresh = (
+        "SELECT s.* FROM staged AS s ANTI JOIN repeated AS r ON r.dedup_key = s.dedup_key "
+        f"AND (r.first.f <> s.source_file OR r.first.l <> s.source_line) {in_store}"
+    )
+    no_repeats = con.sql("SELECT count(*) FROM repeated").fetchall()[0][0] == 0
+    if store is None and no_repeats and len(stage.parts) == 1:
+        con.close()
+        shutil.move(stage.parts[0], target)
+    elif store is None:
+        con.sql(f"COPY ({fresh}) TO '{_sql_path(target)}' (FORMAT parquet, COMPRESSION zstd)")
+        con.close()
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        before = {p.resolve() for p in target.glob("**/*.parquet")}
+        con.sql(
+            f"COPY (SELECT *, year(date) AS year, month(date) AS month FROM ({fresh})) TO '{_sql_path(target)}' "
+            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month), APPEND)"
+        )
+        con.close()
+        new_files = [p for p in target.glob("**/*.parquet") if p.resolve() not in before]
+        return {"target": str(target), **_written_counts(new_files, is_panel)}
+    return {"target": str(target), **_written_counts([target], is_panel)}
+
+
+def _written_counts(files: list[Path], is_panel: bool) -> dict[str, Any]:
+    """Rows written per source file and the unresolved-actor rate per source, from the output."""
+    if not files:
+        return {"per_file": {}, "unresolved": {}}
+    con = duckdb.connect()
+    listed = ", ".join(f"'{_sql_path(p)}'" for p in files)
+    con.sql(f"CREATE VIEW written AS SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
+    per_file = dict(con.sql("SELECT source_file, count(*) FROM written GROUP BY ALL").fetchall())
+    unresolved: dict[str, float] = {}
+    if not is_panel:
+        unresolved = {
+            name: float(rate)
+            for name, rate in con.sql(
+                # share of actor slots that name an actor but resolved to no country
+                "SELECT source_dataset, coalesce(sum((source_actor IS NOT NULL AND source_country IS NULL)::INT "
+                "+ (target_actor IS NOT NULL AND target_country IS NULL)::INT) / nullif(sum((source_actor IS NOT NULL)"
+                "::INT + (target_actor IS NOT NULL)::INT), 0), 0) FROM written GROUP BY ALL ORDER BY 1"
+            ).fetchall()
+        }
+    con.close()
+    return {"per_file": per_file, "unresolved": unresolved}
+
+
+def read_events(path: str | Path | Sequence[str | Path], format: str = "auto", **options: Any) -> ReadResult:
+    """Read event files into memory: canonical events, quarantine and accounting.
+
+    Runs :func:`ingest` into a temporary folder and loads the result, so in-memory reads
+    and file ingest share one code path (same validation, same deduplication).
+
+    Parameters
+    ----------
+    path : str, Path or sequence
+        Files, folders or globs.
+    format : str
+        ``auto`` or one of :data:`FORMATS`.
+    **options
+        As for :func:`ingest`.
+
+    Returns
+    -------
+    ReadResult
+        ``events`` is the canonical table plus provenance columns (``dedup_key``,
+        ``source_file``, ``source_line``) and format extras; for ``panel`` it is the panel.
+    """
+    with tempfile.TemporaryDirectory(prefix="forecast-read-") as tmp:
+        summary = ingest(path, tmp, format=format, **options)
+        target = pq.read_table(summary["outputs"]["events"])
+        quarantine = pq.read_table(summary["outputs"]["quarantine"]).to_pandas()
+    events = target.to_pandas() if summary["format"] == "panel" else from_arrow(target)
+    return ReadResult(
+        events=events,
+        quarantine=quarantine,
+        rows_read=summary["rows_read"],
+        rows_duplicate=summary["rows_duplicate"],
+        unresolved=summary["unresolved_actor_rate"],
+    )

@@ -1,0 +1,239 @@
+"""Last step of every reader: pandera validation, quarantine of failing rows, provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pandera.pyarrow as pa_arrow
+import pyarrow
+
+from forecast.events.readers.base import empty_quarantine
+from forecast.events.schema import EVENT_COLUMNS, EVENT_SCHEMA, EventTableError, conform_dtypes
+from forecast.events.taxonomy import cameo_table
+
+PROVENANCE_COLUMNS: tuple[str, ...] = ("dedup_key", "source_file", "source_line")
+"""Extra columns every reader adds: the deduplication key and where the row came from."""
+
+_ARROW_TYPES: dict[str, pyarrow.DataType] = {
+    "date": pyarrow.timestamp("ns"),
+    "quad_class": pyarrow.int8(),
+    "goldstein": pyarrow.float64(),
+    "count": pyarrow.int64(),
+    "source_line": pyarrow.int64(),
+}
+
+
+def arrow_schema(extra: Sequence[str] = ()) -> pyarrow.Schema:
+    """Arrow schema of a staged event batch: canonical, provenance, then ``extra`` (strings)."""
+    names = [*EVENT_COLUMNS, *PROVENANCE_COLUMNS, *extra]
+    return pyarrow.schema([(n, _ARROW_TYPES.get(n, pyarrow.string())) for n in names])
+
+
+def empty_event_table(extra: Sequence[str] = ()) -> pyarrow.Table:
+    """An empty staged event batch."""
+    return arrow_schema(extra).empty_table()
+
+
+def to_arrow(events: pd.DataFrame, extra: Sequence[str] = ()) -> pyarrow.Table:
+    """Convert conformed pandas events (see :func:`finish`) to a staged arrow batch."""
+    schema = arrow_schema(extra)
+    return pyarrow.Table.from_pandas(events[schema.names], schema=schema, preserve_index=False)
+
+
+def from_arrow(table: pyarrow.Table) -> pd.DataFrame:
+    """Staged arrow events back to a conformed pandas event table."""
+    frame = table.to_pandas()
+    extra = [c for c in frame.columns if c not in EVENT_COLUMNS]
+    return conform_dtypes(frame, extra=extra)
+
+
+@cache
+def arrow_event_schema() -> pa_arrow.DataFrameSchema:
+    """:data:`EVENT_SCHEMA` for ``pyarrow.Table`` batches (pandera's pyarrow API).
+
+    The columns, dtypes, nullability and checks are taken from the pandas schema, so the
+    two cannot drift apart. The table-wide ``root_code`` check is not carried over:
+    readers that build batches in SQL derive ``root_code`` from ``cameo_code``.
+    """
+    types = {f.name: f.type for f in arrow_schema()}
+    return pa_arrow.DataFrameSchema(
+        {n: pa_arrow.Column(types[n], checks=c.checks, nullable=c.nullable) for n, c in EVENT_SCHEMA.columns.items()},
+        strict=False,
+    )
+
+
+def check_batch(events: pyarrow.Table, origin: str) -> None:
+    """Validate a batch built in SQL with pandera; a failure here is a reader bug.
+
+    Raises
+    ------
+    EventTableError
+        Naming ``origin`` and up to five failure cases.
+    """
+    try:
+        arrow_event_schema().validate(events, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        cases = cases.to_pandas() if isinstance(cases, pyarrow.Table) else pd.DataFrame(cases)
+        raise EventTableError(
+            f"{origin}: a batch built by the reader failed the event schema (a reader bug, please report):\n"
+            f"{cases.head(5).to_string()}"
+        ) from None
+
+
+Quarantiner = Callable[[np.ndarray, Sequence[str]], pd.DataFrame]
+
+
+@dataclass
+class Batch:
+    """Output of a reader for one block of one input.
+
+    Attributes
+    ----------
+    file : str
+        Input label.
+    rows_read : int
+        Data rows in the block (accepted + quarantined).
+    events : pandas.DataFrame
+        Accepted rows (canonical columns + provenance + extras), before deduplication.
+    quarantine : pandas.DataFrame
+        Rejected rows (``file, line, reason, raw``).
+    duplicates : int
+        Rows the reader itself dropped as duplicates (TKG ``collapse``).
+    """
+
+    file: str
+    rows_read: int
+    events: pyarrow.Table
+    quarantine: pd.DataFrame
+    duplicates: int = 0
+
+
+def code_problems(codes: pd.Series) -> pd.Series:
+    """Reason a CAMEO event code is unusable, or NA when it is fine.
+
+    Parameters
+    ----------
+    codes : pandas.Series
+        Event codes as read (strings).
+
+    Returns
+    -------
+    pandas.Series
+        NA for a known code; otherwise the reason, naming a lost leading zero when
+        prefixing ``0`` gives a known code (``'42'`` -> ``'042'``).
+    """
+    known = cameo_table().index
+    codes = codes.fillna("").astype(str).str.strip()
+    ok = codes.isin(known)
+    lost_zero = ~ok & codes.str.fullmatch(r"\d{1,3}") & ("0" + codes).isin(known)
+    reason = pd.Series(None, index=codes.index, dtype=object)
+    reason[~ok] = "unknown CAMEO code " + codes[~ok].map(repr)
+    reason[~ok & codes.eq("")] = "missing CAMEO code"
+    reason[lost_zero] = (
+        "CAMEO code "
+        + codes[lost_zero].map(repr)
+        + " lost its leading zero (expected "
+        + ("0" + codes[lost_zero]).map(repr)
+        + "); read codes as strings"
+    )
+    return reason
+
+
+def add_reason(reasons: pd.Series, mask: pd.Series, template: str, values: pd.Series | None = None) -> pd.Series:
+    """Give rows where ``mask`` holds, and that have no reason yet, the reason ``template``.
+
+    Parameters
+    ----------
+    reasons : pandas.Series
+        Current reasons (NA where none).
+    mask : pandas.Series of bool
+        Rows with this problem.
+    template : str
+        Reason text; ``{!r}`` is replaced by the row's value from ``values``. Formatting
+        runs only on the flagged rows.
+    values : pandas.Series, optional
+        Values shown in the reason.
+
+    Returns
+    -------
+    pandas.Series
+    """
+    flag = mask.fillna(False).astype(bool) & reasons.isna()
+    out = reasons.astype(object).copy()
+    if flag.any():
+        out[flag] = [template.format(v) for v in values[flag]] if values is not None else template
+    return out
+
+
+def _schema_reasons(events: pd.DataFrame, extra: Sequence[str]) -> pd.Series:
+    """Per-row reasons from pandera's lazy validation (empty when all rows pass).
+
+    The batch is first checked as arrow with :func:`arrow_event_schema` (vectorised and
+    fast); only a batch that fails goes through the pandas schema, which names the rows.
+    """
+    roots_ok = (events["cameo_code"].str[:2] == events["root_code"]).all()
+    try:
+        if roots_ok:
+            arrow_event_schema().validate(to_arrow(events, extra), lazy=True)
+            return pd.Series(dtype=object)
+    except (pa.errors.SchemaErrors, pyarrow.ArrowException):
+        pass  # fall through to the pandas schema to find the failing rows
+    try:
+        EVENT_SCHEMA.validate(events, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        if cases["index"].isna().any():  # a column-wide (dtype) failure is a reader bug, not a bad row
+            raise TypeError(f"reader produced a mistyped event table:\n{cases[cases['index'].isna()]}") from None
+        text = (
+            "schema check failed: "
+            + cases["column"].fillna("row").astype(str)
+            + " "
+            + cases["check"].astype(str)
+            + " (value "
+            + cases["failure_case"].astype(str)
+            + ")"
+        )
+        return text.groupby(cases["index"].astype(int).to_numpy()).first()
+    return pd.Series(dtype=object)
+
+
+def finish(
+    frame: pd.DataFrame, reasons: pd.Series, quarantiner: Quarantiner, extra: Sequence[str] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a reader's frame into validated events and quarantined rows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical columns, provenance columns and ``extra`` columns, one row per input row.
+    reasons : pandas.Series
+        Reader-detected problems aligned with ``frame`` (NA where none).
+    quarantiner : callable
+        ``(positions, reasons) -> quarantine frame`` for row positions in ``frame``.
+    extra : sequence of str
+        Further columns to keep in the event table.
+
+    Returns
+    -------
+    events, quarantine : pandas.DataFrame
+    """
+    frame = frame.reset_index(drop=True)
+    reasons = reasons.reset_index(drop=True)
+    good = np.flatnonzero(reasons.isna().to_numpy())
+    events = conform_dtypes(frame.iloc[good], extra=[*PROVENANCE_COLUMNS, *extra])
+    failing = _schema_reasons(events, extra)
+    bad_positions = np.flatnonzero(reasons.notna().to_numpy())
+    parts = [quarantiner(bad_positions, list(reasons.iloc[bad_positions]))]
+    if len(failing):
+        parts.append(quarantiner(good[failing.index.to_numpy()], list(failing)))
+        events = events.drop(index=failing.index).reset_index(drop=True)
+    quarantine = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else empty_quarantine()
+    )
+    return events, quarantine

@@ -1,0 +1,424 @@
+"""Streaming access to delimited event files: inputs, blocks of lines, per-line checks.
+
+Every line-oriented reader (GDELT, ICEWS, POLECAT) goes through :func:`iter_blocks`. A
+block is a run of whole lines (about ``block_bytes`` long) from one input. Column counts,
+undecodable bytes and stray carriage returns are found with numpy over the raw bytes, so
+each line keeps its exact line number and nothing is dropped unseen. Lines that pass are
+handed to pyarrow's multi-threaded CSV parser as one buffer.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
+
+DEFAULT_BLOCK_BYTES = 16 << 20
+_NL, _TAB, _CR = 10, 9, 13
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input stream: a plain or gzipped file, or a member of a zip archive.
+
+    Attributes
+    ----------
+    path : Path
+        The file on disk (the archive for a zip member).
+    member : str or None
+        Member name inside a zip archive.
+    """
+
+    path: Path
+    member: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the input is named in the quarantine and the summary."""
+        return f"{self.path}:{self.member}" if self.member else str(self.path)
+
+    @property
+    def name(self) -> str:
+        """File name without folders (the member name for a zip member)."""
+        return Path(self.member).name if self.member else self.path.name
+
+    @contextmanager
+    def open(self) -> Iterator[IO[bytes]]:
+        """Open the input for binary reading, decompressing ``.gz`` on the fly."""
+        with ExitStack() as stack:
+            if self.member is not None:
+                archive = stack.enter_context(zipfile.ZipFile(self.path))
+                handle: IO[bytes] = stack.enter_context(archive.open(self.member))
+            else:
+                handle = stack.enter_context(open(self.path, "rb"))
+            if self.name.endswith(".gz"):
+                handle = stack.enter_context(gzip.GzipFile(fileobj=handle))
+            yield handle
+
+    def head(self, n_bytes: int = 65536) -> bytes:
+        """The first ``n_bytes`` decompressed bytes (for format detection)."""
+        with self.open() as handle:
+            return handle.read(n_bytes)
+
+
+def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
+    """Expand paths, folders, globs and zip archives into a sorted list of inputs.
+
+    Parameters
+    ----------
+    path : str, Path or sequence of them
+        A file, a folder (every file directly inside it), a glob (``data/*.CSV.gz``,
+        ``**`` allowed) or a list of any of these. A ``.zip`` expands to its members.
+
+    Returns
+    -------
+    list of InputFile
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the pattern that matched nothing.
+    """
+    patterns = [path] if isinstance(path, (str, Path)) else list(path)
+    found: list[Path] = []
+    for pattern in patterns:
+        text = str(Path(pattern).expanduser())
+        matches = sorted(glob.glob(text, recursive=True)) if glob.has_magic(text) else [text]
+        matches = [m for m in matches if Path(m).exists()]
+        if not matches:
+            raise FileNotFoundError(
+                f"no input matches {text!r}. Give a file, a folder or a glob such as 'data/*.export.CSV.gz'."
+            )
+        for match in map(Path, matches):
+            found.extend(sorted(p for p in match.iterdir() if p.is_file()) if match.is_dir() else [match])
+    inputs: list[InputFile] = []
+    for file in dict.fromkeys(found):  # keep order, drop repeats of the same path
+        if file.suffix.lower() == ".zip":
+            with zipfile.ZipFile(file) as archive:
+                members = sorted(m for m in archive.namelist() if not m.endswith("/"))
+            inputs.extend(InputFile(file, m) for m in members)
+        else:
+            inputs.append(InputFile(file))
+    return inputs
+
+
+@dataclass
+class Block:
+    """A run of whole lines from one input, scanned for structural problems.
+
+    Attributes
+    ----------
+    source : InputFile
+    data : numpy.ndarray
+        The raw bytes (uint8), every line ending in ``\\n``.
+    starts, ends : numpy.ndarray
+        Byte offsets of each line's first byte and of its ``\\n``.
+    line_no : numpy.ndarray
+        1-based line number of each line in its input.
+    problems : dict of int to str
+        Line index -> reason, for lines that are structurally unsound (usually empty).
+    n_lines : int
+        Lines in the chunk, counting blank and header lines.
+    """
+
+    source: InputFile
+    data: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    line_no: np.ndarray
+    problems: dict[int, str]
+    n_lines: int
+
+    @property
+    def n_fields(self) -> np.ndarray:
+        """Number of tab-separated fields per line (computed on demand: it costs a pass)."""
+        tabs = np.flatnonzero(self.data == _TAB)
+        return np.searchsorted(tabs, self.ends) - np.searchsorted(tabs, self.starts) + 1
+
+    def raw(self, rows: np.ndarray) -> list[str]:
+        """Raw text of the given lines; undecodable bytes shown as ``\\xNN``."""
+        buf = self.data
+        return [
+            bytes(buf[s:e]).decode("utf-8", errors="backslashreplace").rstrip("\r")
+            for s, e in zip(self.starts[rows], self.ends[rows])
+        ]
+
+    def quarantine(self, rows: np.ndarray, reasons: Sequence[str] | str) -> pd.DataFrame:
+        """Quarantine rows (``file, line, reason, raw``) for the given line indices."""
+        rows = np.asarray(rows, dtype=np.int64)
+        reasons = [reasons] * len(rows) if isinstance(reasons, str) else list(reasons)
+        return pd.DataFrame(
+            {
+                "file": self.source.label,
+                "line": self.line_no[rows].astype("int64"),
+                "reason": reasons,
+                "raw": self.raw(rows),
+            },
+            columns=list(QUARANTINE_COLUMNS),
+        )
+
+    def quarantiner(self, rows: np.ndarray) -> Callable[[np.ndarray, Sequence[str]], pd.DataFrame]:
+        """A function quarantining positions of ``rows`` (line indices), as :func:`finish` expects."""
+        return lambda positions, reasons: self.quarantine(rows[positions], reasons)
+
+    def parse(
+        self, rows: np.ndarray, names: Sequence[str], keep: Sequence[str], strict: bool = True
+    ) -> pa.Table | None:
+        """Parse the given lines (all with ``len(names)`` fields) into string columns.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray
+            Line indices to parse; their field count must equal ``len(names)``.
+        names : sequence of str
+            Column names of the layout.
+        keep : sequence of str
+            Columns to materialise (parsing the others is skipped).
+        strict : bool
+            When False, a line of another width makes this return ``None`` instead of
+            raising (the caller then sorts lines by width).
+
+        Returns
+        -------
+        pyarrow.Table or None
+            String columns ``keep`` plus ``line`` (line numbers) and ``_row`` (the line
+            indices), in line order.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            empty = {k: pa.array([], pa.string()) for k in keep}
+            return pa.table({**empty, "line": pa.array([], pa.int64()), "_row": pa.array([], pa.int64())})
+        if len(rows) == self.n_lines:  # every line of the chunk, none dropped: parse it as is
+            payload = self.data
+        else:  # keep the bytes of the chosen lines: +1 at each start, -1 after each newline
+            edges = np.zeros(len(self.data) + 1, dtype=np.int8)
+            np.add.at(edges, self.starts[rows], 1)
+            np.add.at(edges, self.ends[rows] + 1, -1)
+            payload = self.data[np.cumsum(edges[:-1], dtype=np.int8) > 0]
+        misfits: list[int] = []
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            misfits.append(row.actual_columns)
+            return "skip"
+
+        table = pacsv.read_csv(
+            pa.py_buffer(payload),
+            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=True, block_size=4 << 20),
+            parse_options=pacsv.ParseOptions(
+                delimiter="\t",
+                quote_char=False,
+                escape_char=False,
+                ignore_empty_lines=False,
+                invalid_row_handler=None if strict else on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={k: pa.string() for k in keep},
+                include_columns=list(keep),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        if misfits:
+            return None
+        if table.num_rows != len(rows):  # a parser/scan disagreement would silently shift lines
+            raise RuntimeError(
+                f"{self.source.label}: parsed {table.num_rows} rows from {len(rows)} scanned lines; "
+                "please report this file."
+            )
+        table = table.append_column("line", pa.array(self.line_no[rows], pa.int64()))
+        return table.append_column("_row", pa.array(rows, pa.int64()))
+
+    def sort_by_shape(self, layouts: Sequence[int], what: str) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+        """Quarantine unsound lines and lines of unexpected width; group the rest by width.
+
+        Parameters
+        ----------
+        layouts : sequence of int
+            Accepted field counts.
+        what : str
+            Name of the format, for the reason text.
+
+        Returns
+        -------
+        quarantine : pandas.DataFrame
+        rows : dict of int to numpy.ndarray
+            Line indices per accepted field count.
+        """
+        unsound = np.zeros(len(self.starts), dtype=bool)
+        unsound[list(self.problems)] = True
+        n_fields = self.n_fields
+        accepted = np.isin(n_fields, list(layouts))
+        wrong = ~unsound & ~accepted
+        expected = " or ".join(str(n) for n in layouts)
+        quarantine = pd.concat(
+            [
+                self.quarantine(np.flatnonzero(unsound), [self.problems[i] for i in np.flatnonzero(unsound)]),
+                self.quarantine(
+                    np.flatnonzero(wrong),
+                    [
+                        f"wrong column count: {n} tab-separated fields, expected {expected} ({what})"
+                        for n in n_fields[wrong]
+                    ],
+                ),
+            ],
+            ignore_index=True,
+        )
+        rows = {n: np.flatnonzero(~unsound & (n_fields == n)) for n in layouts}
+        return quarantine, rows
+
+    def tables(
+        self, layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str
+    ) -> tuple[pd.DataFrame, dict[int, pa.Table]]:
+        """Parse the block into one table per accepted width, quarantining the rest.
+
+        The common case, a block whose lines are all sound and of one width, is parsed in
+        one multi-threaded call without counting fields; any other block falls back to
+        :meth:`sort_by_shape`, which knows the width of every line.
+
+        Parameters
+        ----------
+        layouts : dict of int to sequence of str
+            Column names per accepted field count.
+        keep : sequence of str
+            Columns to materialise.
+        what : str
+            Format name for reasons.
+
+        Returns
+        -------
+        quarantine : pandas.DataFrame
+        tables : dict of int to pyarrow.Table
+            Non-empty tables per width (see :meth:`parse`).
+        """
+        all_rows = np.arange(len(self.starts))
+        if not self.problems:
+            first = bytes(self.data[self.starts[0] : self.ends[0]]).count(b"\t") + 1
+            if first in layouts:
+                table = self.parse(all_rows, layouts[first], keep, strict=False)
+                if table is not None:
+                    return empty_quarantine(), {first: table}
+        quarantine, by_width = self.sort_by_shape(tuple(layouts), what)
+        tables = {w: self.parse(rows, layouts[w], keep) for w, rows in by_width.items() if len(rows)}
+        return quarantine, tables
+
+
+def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> Block:
+    data = np.frombuffer(chunk, dtype=np.uint8)
+    newlines = np.flatnonzero(data == _NL)
+    starts = np.concatenate(([0], newlines[:-1] + 1))
+    line_no = np.arange(first_line, first_line + len(newlines), dtype=np.int64)
+    problem: dict[int, str] = {}
+
+    # A lone \r would end a row for the CSV parser but not for the line scan.
+    cr = np.flatnonzero(data == _CR)
+    if len(cr):
+        stray = cr[(cr + 1 >= len(data)) | (data[np.minimum(cr + 1, len(data) - 1)] != _NL)]
+        for i in np.unique(np.searchsorted(newlines, stray)):
+            problem[int(i)] = "carriage return inside the line"
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        for i, (s, e) in enumerate(zip(starts, newlines)):
+            try:
+                chunk[s:e].decode("utf-8")
+            except UnicodeDecodeError as err:
+                problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
+    blank = (newlines - starts) == 0
+    blank |= (newlines - starts == 1) & (data[np.maximum(newlines - 1, 0)] == _CR)
+    keep = ~blank
+    keep[: max(0, skip_lines - first_line + 1)] = False  # header lines
+    index = np.cumsum(keep) - 1  # renumber problem lines after dropping blanks and headers
+    problems = {int(index[i]): why for i, why in problem.items() if keep[i]}
+    return Block(source, data, starts[keep], newlines[keep], line_no[keep], problems, len(newlines))
+
+
+def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Block]:
+    """Stream an input as blocks of whole lines (blank lines and headers dropped).
+
+    Parameters
+    ----------
+    source : InputFile
+    header_lines : int
+        Leading lines that are a header, not data (they are not counted as rows).
+    block_bytes : int
+        Approximate block size; memory use is a small multiple of it.
+
+    Yields
+    ------
+    Block
+    """
+    line = 1
+    rest = b""
+    with source.open() as handle:
+        while True:
+            piece = handle.read(block_bytes)
+            if not piece:
+                break
+            chunk = rest + piece
+            cut = chunk.rfind(b"\n") + 1
+            rest, chunk = chunk[cut:], chunk[:cut]
+            if chunk:
+                block = _scan(source, chunk, line, header_lines)
+                line += block.n_lines
+                if len(block.starts):
+                    yield block
+    if rest:  # last line without a newline
+        block = _scan(source, rest + b"\n", line, header_lines)
+        if len(block.starts):
+            yield block
+
+
+def read_header(source: InputFile) -> list[str]:
+    """Field names on the first line of a tab-separated input (BOM and ``\\r`` stripped)."""
+    first = source.head(1 << 16).split(b"\n", 1)[0]
+    return first.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r").split("\t")
+
+
+def clean_columns(
+    table: pa.Table, columns: Sequence[str], missing: Sequence[str], strip_quotes: bool = False
+) -> pd.DataFrame:
+    """Trim string columns (and surrounding double quotes), turning missing markers into None.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Parsed string columns.
+    columns : sequence of str
+        Columns to clean and return.
+    missing : sequence of str
+        Values that mean "missing" after trimming (``""``, ``"NA"``, ...).
+    strip_quotes : bool
+        Also strip quotes around values (ICEWS "Tab-Delimited" downloads quote strings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Object columns with ``None`` for missing values.
+    """
+    marker = pa.array(list(missing), pa.string())
+    cleaned = {}
+    for col in columns:
+        values = pc.utf8_trim_whitespace(table[col])
+        if strip_quotes:
+            values = pc.utf8_trim_whitespace(pc.utf8_trim(values, characters='"'))
+        cleaned[col] = pc.if_else(pc.is_in(values, value_set=marker), pa.scalar(None, pa.string()), values)
+    return pa.table(cleaned).to_pandas()
+
+
+def concat_frames(frames: Iterable[pd.DataFrame], empty: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames, or return ``empty()`` when there are none."""
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty()

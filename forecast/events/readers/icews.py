@@ -1,0 +1,174 @@
+"""ICEWS Dataverse event files (``.tab``/``.tsv``, 20 columns with a header) into canonical events.
+
+Countries are names ("Russian Federation"), resolved with country_converter; sectors are
+comma-separated text lists. Event ID alone is not unique in ICEWS, so the dedup key is
+Event ID + Event Date. Dates come as ``YYYY-MM-DD`` or, in the 2017 re-release, ``m/d/YYYY``.
+Quoting is ignored as in the ICEWS R reader (``quote = ""``); quotes around values are stripped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from forecast.events.actors import country_codes, resolve_actors, sector_of_sector_lists
+from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish, to_arrow
+from forecast.events.readers._stream import (
+    DEFAULT_BLOCK_BYTES,
+    InputFile,
+    clean_columns,
+    concat_frames,
+    iter_blocks,
+    read_header,
+)
+from forecast.events.readers.base import empty_quarantine
+from forecast.events.taxonomy import code_attributes
+
+ICEWS_COLUMNS: tuple[str, ...] = (
+    "Event ID",
+    "Event Date",
+    "Source Name",
+    "Source Sectors",
+    "Source Country",
+    "Event Text",
+    "CAMEO Code",
+    "Intensity",
+    "Target Name",
+    "Target Sectors",
+    "Target Country",
+    "Story ID",
+    "Sentence Number",
+    "Publisher",
+    "City",
+    "District",
+    "Province",
+    "Country",
+    "Latitude",
+    "Longitude",
+)
+"""The 20 header fields of an ICEWS Dataverse event file, in order."""
+
+_KEEP = (
+    "Event ID",
+    "Event Date",
+    "Source Name",
+    "Source Sectors",
+    "Source Country",
+    "CAMEO Code",
+    "Intensity",
+    "Target Name",
+    "Target Sectors",
+    "Target Country",
+    "Country",
+)
+EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
+"""Extra event columns: ISO3 of the event location (``Country``)."""
+
+_MISSING = ("", "NA", "N/A", "NULL")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    iso = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    us = pd.to_datetime(values, format="%m/%d/%Y", errors="coerce")  # 2017 re-release
+    return iso.fillna(us)
+
+
+def _actor(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd.Series]:
+    name, country_name = df[f"{side} Name"], df[f"{side} Country"]
+    country = country_codes(country_name)
+    missing = country.isna() & name.notna()
+    if missing.any():  # no country column value: resolve the name ("Military (China)", office holders)
+        resolved = resolve_actors(name[missing], dates[missing])
+        country[missing] = resolved["country"]
+    sector = sector_of_sector_lists(df[f"{side} Sectors"])
+    is_country = name.notna() & name.eq(country_name)  # a country-level actor is named as its country
+    sector = sector.where(sector.notna(), pd.Series("other", index=df.index).where(~is_country, "state"))
+    return country, sector.where(country.notna(), None)
+
+
+def _check_header(source: InputFile) -> None:
+    header = [h.strip().strip('"') for h in read_header(source)]
+    if [h.lower() for h in header] != [c.lower() for c in ICEWS_COLUMNS]:
+        raise ValueError(
+            f"{source.label}: first line is not the ICEWS Dataverse header.\n  found:    {header[:8]}...\n"
+            f"  expected: {list(ICEWS_COLUMNS[:8])}... (20 tab-separated fields). "
+            "Pass format='auto' or the right format for this file."
+        )
+
+
+def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
+    """Stream ICEWS Dataverse files as batches of canonical events and quarantined rows.
+
+    Parameters
+    ----------
+    inputs : list of InputFile
+    block_bytes : int
+        Block size.
+
+    Yields
+    ------
+    Batch
+        Events with ``source_dataset='icews'``, ``goldstein`` = the file's Intensity, and
+        ``quad_class`` from the CAMEO table (ICEWS delivers none).
+
+    Raises
+    ------
+    ValueError
+        When a file does not start with the ICEWS header.
+    """
+    for source in inputs:
+        _check_header(source)
+        for block in iter_blocks(source, header_lines=1, block_bytes=block_bytes):
+            quarantine, tables = block.tables({20: ICEWS_COLUMNS}, _KEEP, "ICEWS Dataverse")
+            parts, events = [quarantine], []
+            for table in tables.values():
+                raw = table.select(["_row", "line"]).to_pandas()
+                dates_raw = table["Event Date"].to_pandas()
+                rows = raw["_row"].to_numpy()
+                df = clean_columns(table, _KEEP, _MISSING, strip_quotes=True)
+                date = _dates(df["Event Date"].fillna(""))
+                code = df["CAMEO Code"].fillna("")
+                reasons = code_problems(code)
+                reasons = add_reason(
+                    reasons, date.isna(), "bad date: Event Date {!r} is neither YYYY-MM-DD nor m/d/YYYY", dates_raw
+                )
+                reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
+                src_country, src_sector = _actor(df, "Source", date)
+                tgt_country, tgt_sector = _actor(df, "Target", date)
+                attrs = code_attributes(code, intensity="icews_intensity")
+                intensity = pd.to_numeric(df["Intensity"], errors="coerce")
+                frame = pd.DataFrame(
+                    {
+                        "event_id": df["Event ID"],
+                        "date": date,
+                        "source_actor": df["Source Name"],
+                        "source_country": src_country,
+                        "source_sector": src_sector,
+                        "target_actor": df["Target Name"],
+                        "target_country": tgt_country,
+                        "target_sector": tgt_sector,
+                        "cameo_code": code,
+                        "root_code": attrs["root_code"],
+                        "quad_class": attrs["quad_class"],
+                        "goldstein": intensity.fillna(attrs["goldstein"]),
+                        "source_dataset": "icews",
+                        "count": 1,
+                        "dedup_key": "icews:"
+                        + df["Event ID"].fillna("")
+                        + ":"
+                        + date.dt.strftime("%Y-%m-%d").fillna(""),
+                        "source_file": source.label,
+                        "source_line": raw["line"],
+                        "action_country": country_codes(df["Country"]),
+                    }
+                )
+                ev, q = finish(frame, reasons, block.quarantiner(rows), extra=EXTRA_COLUMNS)
+                events.append(to_arrow(ev, EXTRA_COLUMNS))
+                parts.append(q)
+            yield Batch(
+                file=source.label,
+                rows_read=len(block.starts),
+                events=events[0] if events else empty_event_table(EXTRA_COLUMNS),
+                quarantine=concat_frames(parts, empty_quarantine),
+            )

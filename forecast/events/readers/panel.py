@@ -1,0 +1,118 @@
+"""A pre-aggregated long panel (``unique_id, ds, y`` plus metadata) that bypasses event ingest.
+
+The panel is validated (pandera), deduplicated on ``(unique_id, ds)`` and written as
+``panel.parquet``, the table the forecasting stage reads; metadata columns are kept as
+strings. Bad rows (missing id, bad date, non-numeric or infinite ``y``) are quarantined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+
+from forecast.events.readers._finish import Batch, add_reason
+from forecast.events.readers._stream import InputFile, concat_frames
+from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
+from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, iter_table_chunks, raw_rows
+
+PANEL_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "y")
+
+PANEL_SCHEMA = pa.DataFrameSchema(
+    {
+        "unique_id": pa.Column(str, pa.Check.str_length(min_value=1), nullable=False),
+        "ds": pa.Column(
+            "datetime64[ns]",
+            pa.Check.in_range(pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")),
+            nullable=False,
+        ),
+        "y": pa.Column(
+            float, pa.Check(lambda s: np.isfinite(s), element_wise=False, error="y must be finite"), nullable=False
+        ),
+    },
+    strict=False,
+    coerce=False,
+)
+"""The long panel: one row per series and period."""
+
+
+def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
+    """Stream long panels (CSV/TSV/parquet) as validated batches.
+
+    Parameters
+    ----------
+    inputs : list of InputFile
+    chunk_rows : int
+        Rows per batch.
+
+    Yields
+    ------
+    Batch
+        ``events`` holds the panel rows with ``dedup_key`` = ``unique_id|ds`` and the
+        provenance columns ``source_file, source_line``.
+
+    Raises
+    ------
+    ValueError
+        When ``unique_id``, ``ds`` or ``y`` is missing from a file.
+    """
+    for source in inputs:
+        for raw, bad in iter_table_chunks(source, chunk_rows):
+            missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
+            if missing:
+                raise ValueError(
+                    f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}."
+                )
+            meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line")]
+            ids = raw["unique_id"].astype("string").str.strip()
+            panel = pd.DataFrame(
+                {
+                    "unique_id": ids.where(ids.str.len() > 0).astype(object).where(lambda s: s.notna(), None),
+                    "ds": pd.to_datetime(raw["ds"], errors="coerce", format="mixed").astype("datetime64[ns]"),
+                    "y": pd.to_numeric(raw["y"], errors="coerce").astype(float),
+                }
+            )
+            # Parse failures get a reason naming the value; pandera then checks the rest.
+            reasons = pd.Series(None, index=panel.index, dtype=object)
+            reasons = add_reason(reasons, panel["unique_id"].isna(), "missing unique_id")
+            reasons = add_reason(reasons, panel["ds"].isna(), "bad date: ds {!r}", raw["ds"].astype(str))
+            reasons = add_reason(reasons, panel["y"].isna(), "y is not a number: {!r}", raw["y"].astype(str))
+            try:
+                PANEL_SCHEMA.validate(panel, lazy=True)
+            except pa.errors.SchemaErrors as err:
+                cases = err.failure_cases.dropna(subset=["index"])
+                text = "schema check failed: " + cases["column"].astype(str) + " " + cases["check"].astype(str)
+                first = text.groupby(cases["index"].astype(int).to_numpy()).first()
+                reasons = reasons.where(reasons.notna(), first.reindex(reasons.index))
+            good = reasons.isna().to_numpy()
+            for col in meta:
+                panel[col] = raw[col].astype(str).where(raw[col].notna(), None)
+            panel["dedup_key"] = panel["unique_id"].astype(str) + "|" + panel["ds"].dt.strftime("%Y-%m-%d %H:%M:%S")
+            panel["source_file"] = source.label
+            panel["source_line"] = raw["line"].to_numpy()
+            rejected = pd.DataFrame(
+                {
+                    "file": source.label,
+                    "line": raw["line"].to_numpy()[~good],
+                    "reason": reasons[~good].to_numpy(),
+                    "raw": raw_rows(raw[~good], [c for c in raw.columns if c != "line"]).to_numpy(),
+                },
+                columns=list(QUARANTINE_COLUMNS),
+            )
+            schema = pyarrow.schema(
+                [("unique_id", pyarrow.string()), ("ds", pyarrow.timestamp("ns")), ("y", pyarrow.float64())]
+                + [(c, pyarrow.string()) for c in meta]
+                + [("dedup_key", pyarrow.string()), ("source_file", pyarrow.string()), ("source_line", pyarrow.int64())]
+            )
+            yield Batch(
+                file=source.label,
+                rows_read=len(raw) + len(bad),
+                events=pyarrow.Table.from_pandas(panel[good], schema=schema, preserve_index=False),
+                quarantine=concat_frames([bad, rejected], empty_quarantine),
+            )
+
+
+__all__ = ["PANEL_COLUMNS", "PANEL_SCHEMA", "iter_panel"]

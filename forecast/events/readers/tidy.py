@@ -1,0 +1,216 @@
+"""Hand-coded events: a tidy CSV (comma or tab) or parquet in the canonical schema.
+
+Only ``date`` and ``cameo_code`` are required. Missing optional columns are derived:
+``root_code``, ``quad_class`` and ``goldstein`` from the CAMEO table; countries from the
+actor strings (any spelling country_converter knows, "Role (Country)", office holders);
+``count`` = 1; ``source_dataset`` = the file stem; ``event_id`` = file stem + line.
+Country columns may hold names ("China") as well as ISO3 codes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from forecast.events.actors import country_codes, resolve_actors
+from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish, to_arrow
+from forecast.events.readers._stream import InputFile, concat_frames
+from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
+from forecast.events.schema import EVENT_COLUMNS
+from forecast.events.taxonomy import code_attributes
+
+DEFAULT_CHUNK_ROWS = 200_000
+REQUIRED_COLUMNS: tuple[str, ...] = ("date", "cameo_code")
+
+
+def is_parquet(source: InputFile) -> bool:
+    """Whether the input is a parquet file (by its magic bytes)."""
+    return source.head(4) == b"PAR1"
+
+
+def iter_table_chunks(
+    source: InputFile, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Stream a CSV/TSV (header row) or parquet input as frames with line numbers.
+
+    CSV rows are parsed with the standard ``csv`` module, which honours quoted fields and
+    reports each record's line; rows of the wrong width or with undecodable bytes are
+    returned as quarantine rows instead of being skipped.
+
+    Parameters
+    ----------
+    source : InputFile
+    chunk_rows : int
+        Rows per chunk.
+
+    Yields
+    ------
+    frame : pandas.DataFrame
+        Accepted rows, columns as in the header (strings for CSV), plus ``line``.
+    quarantine : pandas.DataFrame
+        Rows that could not be split into the header's fields.
+    """
+    if is_parquet(source):
+        with source.open() as handle:
+            parquet = pq.ParquetFile(io.BytesIO(handle.read()) if source.member else source.path)
+            first = 1
+            for batch in parquet.iter_batches(batch_size=chunk_rows):
+                frame = batch.to_pandas()
+                frame["line"] = np.arange(first, first + len(frame))
+                first += len(frame)
+                yield frame, empty_quarantine()
+        return
+    with source.open() as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
+        header_line = text.readline()
+        delimiter = "\t" if "\t" in header_line else ","
+        header = next(csv.reader([header_line], delimiter=delimiter))
+        header = [h.strip().lstrip("\ufeff") for h in header]
+        reader = csv.reader(text, delimiter=delimiter)
+        rows, lines, bad = [], [], []
+        last_line = 1
+        for record in reader:
+            line = last_line + 1
+            last_line = reader.line_num + 1  # csv counts from the line after the header
+            raw = delimiter.join(record)
+            if not record or not any(f.strip() for f in record):
+                continue
+            if len(record) != len(header):
+                bad.append(
+                    (source.label, line, f"wrong column count: {len(record)} fields, expected {len(header)}", raw)
+                )
+            elif any("\udc80" <= ch <= "\udcff" for ch in raw):
+                bad.append(
+                    (
+                        source.label,
+                        line,
+                        "undecodable bytes (not UTF-8)",
+                        raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
+                    )
+                )
+            else:
+                rows.append(record)
+                lines.append(line)
+            if len(rows) + len(bad) >= chunk_rows:
+                yield _chunk(rows, lines, header), pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))
+                rows, lines, bad = [], [], []
+        if rows or bad:
+            yield _chunk(rows, lines, header), pd.DataFrame(bad, columns=list(QUARANTINE_COLUMNS))
+
+
+def _chunk(rows: list[list[str]], lines: list[int], header: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame["line"] = np.asarray(lines, dtype=np.int64)
+    return frame
+
+
+def raw_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Each row as ``col=value`` text, for the quarantine."""
+    text = frame[columns].astype(str)
+    return text.apply(lambda col: col.name + "=" + col).agg(" | ".join, axis=1)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    values = values.astype(object)
+    return values.where(values.notna() & (values.astype(str).str.strip() != ""), None)
+
+
+def _side(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd.Series]:
+    actor = _blank(df.get(f"{side}_actor", pd.Series(None, index=df.index)))
+    given = _blank(df.get(f"{side}_country", pd.Series(None, index=df.index)))
+    country = country_codes(given)  # ISO3 passes through; names are converted
+    resolved = resolve_actors(actor, dates)
+    country = country.where(country.notna(), resolved["country"])
+    sector = _blank(df.get(f"{side}_sector", pd.Series(None, index=df.index)))
+    sector = sector.where(sector.notna(), resolved["sector"])
+    sector = sector.where(sector.notna() | country.isna(), "other")
+    return country, sector.where(country.notna(), None)
+
+
+def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
+    """Stream tidy event tables as batches of canonical events and quarantined rows.
+
+    Parameters
+    ----------
+    inputs : list of InputFile
+    chunk_rows : int
+        Rows per batch.
+
+    Yields
+    ------
+    Batch
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing from a file's header.
+    """
+    for source in inputs:
+        stem = Path(source.name).name.split(".")[0]
+        for raw, bad in iter_table_chunks(source, chunk_rows):
+            missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+            if missing:
+                raise ValueError(
+                    f"{source.label}: missing required column(s) {missing}. A tidy event table needs "
+                    f"{list(REQUIRED_COLUMNS)} and may add {[c for c in EVENT_COLUMNS if c not in REQUIRED_COLUMNS]}."
+                )
+            columns = [c for c in raw.columns if c != "line"]
+            date = pd.to_datetime(raw["date"], errors="coerce", format="mixed")
+            code = _blank(raw["cameo_code"]).fillna("").astype(str).str.strip()
+            reasons = code_problems(code)
+            reasons = add_reason(reasons, date.isna(), "bad date: {!r}", raw["date"].astype(str))
+            attrs = code_attributes(code)
+            src_country, src_sector = _side(raw, "source", date)
+            tgt_country, tgt_sector = _side(raw, "target", date)
+            event_id = _blank(raw.get("event_id", pd.Series(None, index=raw.index)))
+            event_id = event_id.where(event_id.notna(), stem + ":" + raw["line"].astype(str)).astype(str)
+            dataset = _blank(raw.get("source_dataset", pd.Series(None, index=raw.index))).fillna(stem)
+            quad = pd.to_numeric(raw.get("quad_class", pd.Series(None, index=raw.index)), errors="coerce")
+            goldstein = pd.to_numeric(raw.get("goldstein", pd.Series(None, index=raw.index)), errors="coerce")
+            count = pd.to_numeric(raw.get("count", pd.Series(1, index=raw.index)), errors="coerce")
+            reasons = add_reason(reasons, count.isna() | (count % 1 != 0), "bad count (must be a whole number >= 1)")
+            frame = pd.DataFrame(
+                {
+                    "event_id": event_id,
+                    "date": date,
+                    "source_actor": _blank(raw.get("source_actor", pd.Series(None, index=raw.index))),
+                    "source_country": src_country,
+                    "source_sector": src_sector,
+                    "target_actor": _blank(raw.get("target_actor", pd.Series(None, index=raw.index))),
+                    "target_country": tgt_country,
+                    "target_sector": tgt_sector,
+                    "cameo_code": code,
+                    "root_code": attrs["root_code"],
+                    "quad_class": quad.fillna(attrs["quad_class"].astype(float)).fillna(0).astype("int64"),
+                    "goldstein": goldstein.fillna(attrs["goldstein"]),
+                    "source_dataset": dataset,
+                    "count": count.fillna(0).astype("int64"),
+                    "dedup_key": dataset + ":" + event_id,
+                    "source_file": source.label,
+                    "source_line": raw["line"],
+                }
+            )
+            lines = raw["line"].to_numpy()
+            text = raw_rows(raw, columns)
+
+            def quarantiner(
+                pos: np.ndarray, why: list[str], lines=lines, text=text, label=source.label
+            ) -> pd.DataFrame:
+                return pd.DataFrame(
+                    {"file": label, "line": lines[pos], "reason": why, "raw": text.iloc[pos].to_numpy()},
+                    columns=list(QUARANTINE_COLUMNS),
+                )
+
+            events, quarantine = finish(frame, reasons, quarantiner)
+            yield Batch(
+                file=source.label,
+                rows_read=len(raw) + len(bad),
+                events=to_arrow(events) if len(events) else empty_event_table(),
+                quarantine=concat_frames([bad, quarantine], empty_quarantine),
+            )

@@ -1,0 +1,115 @@
+"""ingest(): the partitioned store with append, re-ingest, and the forecast-ingest CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+
+from forecast.cli_ingest import CONF_DIR, run_from_config, run_ingest
+from forecast.events import ingest
+
+
+def _store_rows(store: Path) -> pd.DataFrame:
+    return pd.read_parquet(store)  # pyarrow reads year=/month= partitions as columns
+
+
+def test_store_append_and_reingest(fixtures_dir: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    gdelt = fixtures_dir / "gdelt2"
+    first = ingest(gdelt, tmp_path / "run1", store=store)
+    assert (first["rows_read"], first["rows_accepted"], first["rows_duplicate"]) == (12, 7, 1)
+    parts = sorted(p.relative_to(store).parts[:2] for p in store.glob("**/*.parquet"))
+    assert ("year=2019", "month=12") in parts and ("year=2020", "month=1") in parts
+    # the same file again: everything already in the store is a duplicate, nothing is added
+    again = ingest(gdelt, tmp_path / "run2", store=store)
+    assert (again["rows_accepted"], again["rows_quarantined"], again["rows_duplicate"]) == (0, 4, 8)
+    assert len(_store_rows(store)) == 7
+    # a new daily file appends
+    new = tmp_path / "new" / "20200102000000.export.CSV"
+    new.parent.mkdir()
+    lines = (gdelt / "20200101120000.export.CSV").read_bytes().split(b"\n")[:2]
+    new.write_bytes(b"\n".join(line.replace(b"90000000", b"91000000", 1) for line in lines) + b"\n")
+    added = ingest(new, tmp_path / "run3", store=store)
+    assert added["rows_accepted"] == 2
+    assert len(_store_rows(store)) == 9
+
+
+def test_summary_and_outputs(fixtures_dir: Path, tmp_path: Path) -> None:
+    summary = ingest(fixtures_dir / "icews", tmp_path)
+    on_disk = json.loads((tmp_path / "ingest_summary.json").read_text())
+    assert on_disk == summary
+    assert summary["rows_read"] == summary["rows_accepted"] + summary["rows_quarantined"] + summary["rows_duplicate"]
+    ((label, per_file),) = summary["files"].items()
+    assert per_file == {"rows_read": 12, "rows_quarantined": 4, "rows_duplicate": 1, "rows_accepted": 7}
+    quarantine = pd.read_parquet(tmp_path / "quarantine.parquet")
+    assert list(quarantine.columns) == ["file", "line", "reason", "raw"]
+    assert quarantine["line"].tolist() == sorted(quarantine["line"])
+    assert len(pd.read_parquet(tmp_path / "events.parquet")) == 7
+    assert not list(tmp_path.glob("_staging-*"))  # staging is cleaned up
+
+
+def test_all_rows_bad_still_writes_outputs(tmp_path: Path) -> None:
+    bad = tmp_path / "in" / "bad.export.CSV"
+    bad.parent.mkdir()
+    bad.write_text("1\t2\t3\n")
+    summary = ingest(bad, tmp_path / "out", format="gdelt2")
+    assert (summary["rows_read"], summary["rows_quarantined"], summary["rows_accepted"]) == (1, 1, 0)
+    assert len(pd.read_parquet(tmp_path / "out" / "events.parquet")) == 0
+
+
+def test_run_ingest_typed(fixtures_dir: Path, tmp_path: Path) -> None:
+    summary = run_ingest(
+        str(fixtures_dir / "tkg_ingest"),
+        tmp_path,
+        format="icews_tkg",
+        options={"start_date": "2018-01-01", "time_unit": "hour", "duplicates": "collapse"},
+    )
+    assert (summary["rows_read"], summary["rows_accepted"], summary["rows_duplicate"]) == (9, 5, 1)
+
+
+@pytest.mark.parametrize("group", ["auto", "gdelt1", "gdelt2", "icews", "icews_tkg", "polecat", "events", "panel"])
+def test_every_data_config_composes(group: str) -> None:
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose(config_name="ingest", overrides=[f"data={group}", "data.path=x"])
+    assert cfg.data.format == group and cfg.data.path == "x"
+
+
+def test_cli_config_runs(fixtures_dir: Path, tmp_path: Path) -> None:
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose(config_name="ingest", overrides=["data=gdelt2", f"data.path={fixtures_dir / 'gdelt2'}/*.CSV"])
+    summary = run_from_config(cfg, tmp_path)
+    assert summary["format"] == "gdelt2" and summary["rows_accepted"] == 7
+    assert {p.name for p in tmp_path.iterdir()} == {"events.parquet", "quarantine.parquet", "ingest_summary.json"}
+
+
+def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
+    """The real entry point, as a user types it."""
+    import subprocess
+    import sys
+
+    run_dir = tmp_path / "run"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "forecast.cli_ingest",
+            "data=icews",
+            f"data.path={fixtures_dir / 'icews'}",
+            f"hydra.run.dir={run_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(CONF_DIR).parent,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((run_dir / "ingest_summary.json").read_text())["rows_accepted"] == 7
+    assert (run_dir / "events.parquet").exists() and (run_dir / "quarantine.parquet").exists()
+
+
+def test_panel_refuses_store(fixtures_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="store holds events only"):
+        ingest(fixtures_dir / "panel", tmp_path, store=tmp_path / "store")
