@@ -19,7 +19,7 @@ from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overa
 from forecast.backtest.metrics import HEADLINE
 from forecast.events import families_from_mapping
 from forecast.events.embedded import embedded_path
-from forecast.events.sources import LoadedSource, load_panel, load_source
+from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.instantiate import build
 from forecast.models import Forecaster
 from forecast.report import ReportInputs, event_timeline_grid, fan_chart_grid, provenance, write_report
@@ -35,6 +35,8 @@ from forecast.series import (
 
 log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# ${repo:} in configs: the checkout root, so committed example files resolve from any cwd.
+OmegaConf.register_new_resolver("repo", lambda: str(REPO_ROOT), replace=True)
 
 
 def _data_summary(source: LoadedSource) -> dict:
@@ -57,8 +59,10 @@ def _models(cfg: DictConfig) -> dict[str, Forecaster]:
 
 def _event_panel(cfg: DictConfig, spec: SeriesSpec, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
     """Events -> dyad panel; writes the events summary and the quarantine."""
-    data_options = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k not in ("format", "path")}
-    source = load_source(cfg.data.format, cfg.data.path, **data_options)
+    data = OmegaConf.to_container(cfg.data, resolve=True)
+    # data.extra lists further sources (each a data config) merged into the main one.
+    configs = [data, *(data.pop("extra", None) or [])]
+    source = combine_sources([load_source(**c) for c in configs])
     summary = _data_summary(source)
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
@@ -153,7 +157,8 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     record = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(cfg.seed))
     (run_dir / "provenance.json").write_text(json.dumps(record, indent=2))
     attribution_file = embedded_path("ATTRIBUTION.md")
-    attribution = attribution_file.read_text() if cfg.data.format == "embedded" else "See the data provider's terms."
+    formats = [cfg.data.format, *(extra.format for extra in cfg.data.get("extra") or [])]
+    attribution = attribution_file.read_text() if "embedded" in formats else "See the data provider's terms."
     write_report(
         ReportInputs(
             title=cfg.report.title,

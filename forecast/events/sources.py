@@ -58,6 +58,39 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
     )
 
 
+def combine_sources(sources: list[LoadedSource]) -> LoadedSource:
+    """Stack several sources into one: events keep their ``source_dataset``.
+
+    Accounting, coverage windows and input hashes are combined, so the run records every
+    input. Each source must use its own ``source_dataset`` names: the same name in two
+    sources would merge their coverage windows.
+
+    Raises
+    ------
+    ValueError
+        When two sources share a ``source_dataset`` name.
+    """
+    if len(sources) == 1:
+        return sources[0]
+    names = [set(s.coverage["source_dataset"]) for s in sources]
+    shared = set.intersection(*names) if names else set()
+    if shared:
+        raise ValueError(f"data.extra: source_dataset {sorted(shared)} appears in more than one source; rename one.")
+    columns = list(dict.fromkeys(c for s in sources for c in s.result.events.columns))
+    result = ReadResult(
+        events=pd.concat([s.result.events.reindex(columns=columns) for s in sources], ignore_index=True),
+        quarantine=pd.concat([s.result.quarantine for s in sources], ignore_index=True),
+        rows_read=sum(s.result.rows_read for s in sources),
+        rows_duplicate=sum(s.result.rows_duplicate for s in sources),
+        unresolved={k: v for s in sources for k, v in s.result.unresolved.items()},
+    )
+    return LoadedSource(
+        result=result,
+        coverage=pd.concat([s.coverage for s in sources], ignore_index=True),
+        data_sha256={k: v for s in sources for k, v in s.data_sha256.items()},
+    )
+
+
 def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a pre-aggregated long panel (``data.format: panel``) that goes straight to the models.
 
