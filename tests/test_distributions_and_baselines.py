@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.models import NegativeBinomial, Naive, SamplePaths, WindowAverage
+from forecast.models import HistoricAverage, NegativeBinomial, Naive, SamplePaths, SeasonalNaive, WindowAverage, Zero
 from forecast.models.distributions import nb_dispersion
 
 
@@ -55,3 +55,19 @@ def test_baseline_point_rules():
     fitted = WindowAverage(window=2)._in_sample(np.array([[1.0, 2, 3, 4, 5, 6]]), 2)
     np.testing.assert_array_equal(fitted[0, 3:], [1.5, 2.5, 3.5])
     assert np.isnan(fitted[0, :3]).all()
+
+
+def test_zero_historic_average_and_seasonal_naive_by_hand():
+    panel = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2021-01-04", periods=6, freq="W-MON"), "y": [1, 2, 3, 4, 5, 9.0]})
+    zero = Zero().fit(panel).predict(2, (0.1, 0.9))
+    assert zero[["mean", "q0.1", "q0.9"]].to_numpy().tolist() == [[0.0, 0.0, 0.0]] * 2
+    assert HistoricAverage().fit(panel).predict(1)["mean"].tolist() == [4.0]  # 24 / 6
+    # season 4: the last season is [3, 4, 5, 9]; h=5 wraps back to 3
+    assert SeasonalNaive(season_length=4).fit(panel).predict(5)["mean"].tolist() == [3.0, 4.0, 5.0, 9.0, 3.0]
+    # 1-step historic average of y[t] is mean(y[:t]): t=1 -> 1, t=2 -> 1.5, t=3 -> 2
+    fitted = HistoricAverage()._in_sample(np.array([[1.0, 2, 3, 4]]), 1)
+    np.testing.assert_array_equal(fitted[0, 1:], [1.0, 1.5, 2.0])
+    # season 2, step 3: y[t] predicted by y[t - 4]
+    fitted = SeasonalNaive(season_length=2)._in_sample(np.array([[1.0, 2, 3, 4, 5, 6]]), 3)
+    np.testing.assert_array_equal(fitted[0, 4:], [1.0, 2.0])
+    assert np.isnan(fitted[0, :4]).all()

@@ -1,7 +1,7 @@
 """Models stage: forecasters behind one contract (``fit(panel)`` then ``predict(h, quantiles)``)."""
 
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError, quantile_column
-from forecast.models.baselines import Naive, WindowAverage
+from forecast.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
 from forecast.models.count_regression import NegativeBinomialGLM
 from forecast.models.distributions import NegativeBinomial, SamplePaths
 from forecast.models.stats import StatsForecastModel
@@ -9,12 +9,15 @@ from forecast.models.stats import StatsForecastModel
 __all__ = [
     "DEFAULT_QUANTILES",
     "Forecaster",
+    "HistoricAverage",
     "NegativeBinomial",
     "NegativeBinomialGLM",
     "Naive",
     "PanelError",
     "SamplePaths",
+    "SeasonalNaive",
     "StatsForecastModel",
     "WindowAverage",
+    "Zero",
     "quantile_column",
 ]
