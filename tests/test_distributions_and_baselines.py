@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.models import HistoricAverage, NegativeBinomial, Naive, SamplePaths, SeasonalNaive, WindowAverage, Zero
+from forecast.models import HistoricAverage, NegativeBinomial, Naive, QuantileGrid, SamplePaths, SeasonalNaive, WindowAverage, Zero
 from forecast.models.distributions import nb_dispersion
 
 
@@ -71,3 +71,16 @@ def test_zero_historic_average_and_seasonal_naive_by_hand():
     fitted = SeasonalNaive(season_length=2)._in_sample(np.array([[1.0, 2, 3, 4, 5, 6]]), 3)
     np.testing.assert_array_equal(fitted[0, 4:], [1.0, 2.0])
     assert np.isnan(fitted[0, :4]).all()
+
+
+def test_quantile_grid_by_hand():
+    # linear between (0.25, 1), (0.5, 2), (0.75, 4): q0.6 -> 2 + 0.4 * 2 = 2.8 -> 3; flat outside
+    dist = QuantileGrid(levels=np.array([0.25, 0.5, 0.75]), values=np.array([[[1.0, 2.0, 4.0], [-3.0, -1.0, 0.4]]]), point=np.array([[2.0, 0.0]]))
+    assert dist.quantile(0.6).tolist() == [[3.0, 0.0]]
+    assert dist.quantile(0.1).tolist() == [[1.0, 0.0]]
+    assert dist.quantile(0.99).tolist() == [[4.0, 0.0]]
+    draws = dist.sample(20_000, np.random.default_rng(0))
+    assert set(np.unique(draws[0, 0])) <= {1.0, 2.0, 3.0, 4.0}
+    assert np.all(draws[0, 1] == 0)
+    # P(round(X) <= 1) = P(X < 1.5) = 0.25 + 0.25 * 0.5 = 0.375 (the lower flat part holds 0.25)
+    assert abs((draws[0, 0] <= 1).mean() - 0.375) < 0.015

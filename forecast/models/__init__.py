@@ -3,7 +3,7 @@
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError, quantile_column
 from forecast.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
 from forecast.models.count_regression import NegativeBinomialGLM
-from forecast.models.distributions import NegativeBinomial, SamplePaths
+from forecast.models.distributions import NegativeBinomial, QuantileGrid, SamplePaths
 from forecast.models.stats import StatsForecastModel
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "NegativeBinomialGLM",
     "Naive",
     "PanelError",
+    "QuantileGrid",
     "SamplePaths",
     "SeasonalNaive",
     "StatsForecastModel",

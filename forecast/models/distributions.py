@@ -90,7 +90,7 @@ class SamplePaths:
         return self.paths[..., pick]
 
 
-CountDistribution = NegativeBinomial | SamplePaths
+
 
 
 def nb_dispersion(y: np.ndarray, fitted: np.ndarray) -> np.ndarray:
@@ -117,3 +117,58 @@ def nb_dispersion(y: np.ndarray, fitted: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(scale > 0, excess / scale, 0.0)
     return np.clip(alpha, 0.0, None)
+
+
+@dataclass(frozen=True)
+class QuantileGrid:
+    """A count distribution given by continuous quantiles at fixed levels, rounded to counts.
+
+    Between levels the quantile function is linear; beyond the outermost levels it is
+    flat. Quantiles and draws are rounded to the nearest integer and floored at zero,
+    which maps a real-valued interval forecast (e.g. conformal) onto the counts.
+
+    Parameters
+    ----------
+    levels : numpy.ndarray
+        Increasing levels in (0, 1), shape ``(n_levels,)``.
+    values : numpy.ndarray
+        Quantiles, shape ``(n_series, horizon, n_levels)``; sorted along the last axis here.
+    point : numpy.ndarray
+        Non-negative predictive mean, shape ``(n_series, horizon)``.
+    """
+
+    levels: np.ndarray
+    values: np.ndarray
+    point: np.ndarray
+
+    def __post_init__(self) -> None:
+        if np.any(np.diff(self.levels) <= 0) or self.levels[0] <= 0 or self.levels[-1] >= 1:
+            raise ValueError("QuantileGrid: levels must increase strictly inside (0, 1).")
+        if not np.all(np.isfinite(self.values)):
+            raise ValueError("QuantileGrid: quantile values must be finite.")
+        # Crossing quantiles (possible with few conformal scores) are sorted, not trusted.
+        object.__setattr__(self, "values", np.sort(self.values, axis=-1))
+
+    def _continuous(self, u: np.ndarray) -> np.ndarray:
+        """Quantile function at levels ``u`` of shape ``(..., k)`` broadcast over series and horizon."""
+        index = np.clip(np.searchsorted(self.levels, u, side="right"), 1, len(self.levels) - 1)
+        lo, hi = self.levels[index - 1], self.levels[index]
+        weight = np.clip((u - lo) / (hi - lo), 0.0, 1.0)
+        v_lo = np.take_along_axis(self.values, np.broadcast_to(index - 1, (*self.values.shape[:2], u.shape[-1])), -1)
+        v_hi = np.take_along_axis(self.values, np.broadcast_to(index, (*self.values.shape[:2], u.shape[-1])), -1)
+        return v_lo + weight * (v_hi - v_lo)
+
+    def mean(self) -> np.ndarray:
+        """Predictive mean (the point forecast)."""
+        return np.asarray(self.point, dtype=float)
+
+    def quantile(self, q: float) -> np.ndarray:
+        """Rounded, non-negative quantile at level ``q``."""
+        value = self._continuous(np.full((*self.values.shape[:2], 1), float(q)))[..., 0]
+        return np.clip(np.floor(value + 0.5), 0.0, None)
+
+    def sample(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+        """Inverse-CDF draws, rounded and floored at zero, shape ``(n_series, horizon, n_samples)``."""
+        u = rng.uniform(size=(*self.values.shape[:2], n_samples))
+        return np.clip(np.floor(self._continuous(u) + 0.5), 0.0, None)
+CountDistribution = NegativeBinomial | SamplePaths | QuantileGrid
