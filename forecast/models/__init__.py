@@ -2,23 +2,27 @@
 
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError, quantile_column
 from forecast.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
-from forecast.models.count_regression import NegativeBinomialGLM
+from forecast.models.count_regression import CountRegression, HurdleNBGLM, NegativeBinomialGLM, PoissonGLM, ZeroInflatedNBGLM
 from forecast.models.distributions import NegativeBinomial, QuantileGrid, SamplePaths
 from forecast.models.stats import StatsForecastModel
 
 __all__ = [
+    "CountRegression",
     "DEFAULT_QUANTILES",
     "Forecaster",
     "HistoricAverage",
+    "HurdleNBGLM",
     "NegativeBinomial",
     "NegativeBinomialGLM",
     "Naive",
     "PanelError",
+    "PoissonGLM",
     "QuantileGrid",
     "SamplePaths",
     "SeasonalNaive",
     "StatsForecastModel",
     "WindowAverage",
+    "ZeroInflatedNBGLM",
     "Zero",
     "quantile_column",
 ]
