@@ -6,6 +6,10 @@ from forecast.models.count_regression import CountRegression, HurdleNBGLM, Negat
 from forecast.models.distributions import NegativeBinomial, QuantileGrid, SamplePaths
 from forecast.models.stats import StatsForecastModel
 
+# The default model of the project (a conf/model/<name>.yaml config name); see the README
+# of benchmarks/ for the evidence.
+RECOMMENDED_MODEL = "nb_glm"
+
 __all__ = [
     "CountRegression",
     "DEFAULT_QUANTILES",
@@ -18,6 +22,7 @@ __all__ = [
     "PanelError",
     "PoissonGLM",
     "QuantileGrid",
+    "RECOMMENDED_MODEL",
     "SamplePaths",
     "SeasonalNaive",
     "StatsForecastModel",
