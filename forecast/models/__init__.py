@@ -3,6 +3,8 @@
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError, quantile_column
 from forecast.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
 from forecast.models.count_regression import CountRegression, HurdleNBGLM, NegativeBinomialGLM, PoissonGLM, ZeroInflatedNBGLM
+from forecast.models.ensembles import CRPSWeightedEnsemble, QuantileAverage
+from forecast.models.global_ml import GlobalBoostedPoisson
 from forecast.models.distributions import NegativeBinomial, QuantileGrid, SamplePaths
 from forecast.models.stats import StatsForecastModel
 
@@ -11,9 +13,11 @@ from forecast.models.stats import StatsForecastModel
 RECOMMENDED_MODEL = "nb_glm"
 
 __all__ = [
+    "CRPSWeightedEnsemble",
     "CountRegression",
     "DEFAULT_QUANTILES",
     "Forecaster",
+    "GlobalBoostedPoisson",
     "HistoricAverage",
     "HurdleNBGLM",
     "NegativeBinomial",
@@ -21,6 +25,7 @@ __all__ = [
     "Naive",
     "PanelError",
     "PoissonGLM",
+    "QuantileAverage",
     "QuantileGrid",
     "RECOMMENDED_MODEL",
     "SamplePaths",
