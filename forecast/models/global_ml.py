@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from forecast.models.base import Forecaster
 from forecast.models.distributions import QuantileGrid
@@ -99,6 +100,12 @@ class GlobalBoostedPoisson(Forecaster):
         return path[:, history.shape[1] :]
 
     def _fit(self, y: np.ndarray) -> None:
+        # Panels are a few thousand rows: OpenMP start-up and oversubscription (e.g. beside
+        # other fits) cost far more than the threads save, so the booster runs on one thread.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            self._fit_single_thread(y)
+
+    def _fit_single_thread(self, y: np.ndarray) -> None:
         if self.lags < 1 or min(self.windows, default=1) < 1 or self.max_horizon < 1 or self.calibration_origins < 1:
             raise ValueError(
                 f"{type(self).__name__}: lags, windows, max_horizon and calibration_origins must be >= 1 "
@@ -130,6 +137,7 @@ class GlobalBoostedPoisson(Forecaster):
                 f"{type(self).__name__} was calibrated up to max_horizon={self.max_horizon}; h={h} needs a "
                 "larger max_horizon."
             )
-        mu = self._recursive_mean(self.booster_, self.y_, h)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            mu = self._recursive_mean(self.booster_, self.y_, h)
         values = mu[..., None] + self.score_quantiles_[None, :h, :] * np.sqrt(mu[..., None] + 1.0)
         return QuantileGrid(levels=_GRID, values=values, point=mu)
