@@ -4,6 +4,7 @@ from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError, quan
 from forecast.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
 from forecast.models.count_regression import CountRegression, HurdleNBGLM, NegativeBinomialGLM, PoissonGLM, ZeroInflatedNBGLM
 from forecast.models.ensembles import CRPSWeightedEnsemble, QuantileAverage
+from forecast.models.hawkes import MultivariateHawkes
 from forecast.models.global_ml import GlobalBoostedPoisson
 from forecast.models.distributions import NegativeBinomial, QuantileGrid, SamplePaths
 from forecast.models.stats import StatsForecastModel
@@ -20,6 +21,7 @@ __all__ = [
     "GlobalBoostedPoisson",
     "HistoricAverage",
     "HurdleNBGLM",
+    "MultivariateHawkes",
     "NegativeBinomial",
     "NegativeBinomialGLM",
     "Naive",
