@@ -8,6 +8,7 @@ from forecast.models.hawkes import MultivariateHawkes
 from forecast.models.global_ml import GlobalBoostedPoisson
 from forecast.models.distributions import NegativeBinomial, QuantileGrid, SamplePaths
 from forecast.models.stats import StatsForecastModel
+from forecast.models.var import PoissonVAR
 
 # The default model of the project (a conf/model/<name>.yaml config name); see the README
 # of benchmarks/ for the evidence.
@@ -27,6 +28,7 @@ __all__ = [
     "Naive",
     "PanelError",
     "PoissonGLM",
+    "PoissonVAR",
     "QuantileAverage",
     "QuantileGrid",
     "RECOMMENDED_MODEL",
