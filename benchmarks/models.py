@@ -86,6 +86,24 @@ def dataset_panels(n_dyads: int) -> dict[str, pd.DataFrame]:
     return panels
 
 
+DEV_SPEC = BacktestSpec(horizon=H, n_windows=3, step=2)
+DEV_MIN_TRAIN = 18  # the longest minimum history among the model configs (global_hgb)
+
+
+def development_panels(panels: dict[str, pd.DataFrame], test_spec: BacktestSpec) -> dict[str, pd.DataFrame]:
+    """Each panel cut at the first test cutoff, kept when the development windows fit in it."""
+    kept = {}
+    for name, panel in panels.items():
+        first_test = cutoffs(pd.DatetimeIndex(panel["ds"]), test_spec)[0]
+        early = panel[panel["ds"] <= first_test]
+        needed = DEV_MIN_TRAIN + DEV_SPEC.horizon + DEV_SPEC.step * (DEV_SPEC.n_windows - 1)
+        if early["ds"].nunique() >= needed:
+            kept[name] = early
+        else:
+            print(f"{name}: {early['ds'].nunique()} weeks before the first test cutoff < {needed}; skipped in --dev")
+    return kept
+
+
 def backtest(panel: pd.DataFrame, models: dict[str, Forecaster], spec: BacktestSpec, n_samples: int) -> pd.DataFrame:
     """Per (model, cutoff, series, step): y, mean, 80% interval, sample CRPS, MASE scale, fit time."""
     wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index()
@@ -213,12 +231,21 @@ def main() -> None:
     parser.add_argument("--n-samples", type=int, default=500)
     parser.add_argument("--timing-series", type=int, default=1000, help="0 skips the synthetic timing")
     parser.add_argument("--timing-models", nargs="*", help="models timed on the synthetic panel (default: all)")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="development run: only the weeks up to the first test cutoff, 3 windows 2 weeks apart "
+        "(datasets too short for that are skipped); choose models here, never on the test windows",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
 
     models = model_configs(args.models)
     spec = BacktestSpec(horizon=H, n_windows=args.n_windows, step=args.step)
     panels = dataset_panels(args.n_dyads)
+    if args.dev:
+        panels = development_panels(panels, spec)
+        spec = DEV_SPEC
     scores = []
     for dataset, panel in panels.items():
         print(f"{dataset}: {panel['unique_id'].nunique()} dyads x {panel['ds'].nunique()} weeks", flush=True)

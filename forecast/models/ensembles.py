@@ -2,7 +2,7 @@
 
 Quantile averaging (Vincentisation) averages the members' quantile functions: each
 member's draws for a (series, step) are sorted and the sorted draws averaged with the
-weights, then rounded back onto the counts. Unlike a mixture it keeps the members'
+weights, then rounded stochastically back onto the counts. Unlike a mixture it keeps the members'
 typical width instead of adding their disagreement to it. Sorting per (series, step)
 makes the combined paths comonotone across steps; marginal scores are unaffected.
 """
@@ -55,8 +55,12 @@ class _VincentEnsemble(Forecaster):
         self.members_ = [m.clone().fit(panel) for m in self.members]
 
     def _distribution(self, h: int) -> SamplePaths:
-        combined = _vincent(self._sorted_draws(self.members_, h), self.weights_)
-        return SamplePaths(paths=np.clip(np.floor(combined + 0.5), 0.0, None))
+        combined = np.clip(_vincent(self._sorted_draws(self.members_, h), self.weights_), 0.0, None)
+        # Stochastic rounding back onto the counts keeps the mean (rounding half up would
+        # add ~0.25 whenever draws are averaged into halves).
+        fraction = combined - np.floor(combined)
+        rounding = np.random.default_rng([self.seed, 1]).uniform(size=combined.shape)
+        return SamplePaths(paths=np.floor(combined) + (rounding < fraction))
 
 
 class QuantileAverage(_VincentEnsemble):
