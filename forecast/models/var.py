@@ -59,7 +59,7 @@ class PoissonVAR(Forecaster):
         coef, intercept = [], []
         fitted = np.full_like(y, np.nan)
         for i in range(y.shape[0]):
-            regressor = PoissonRegressor(alpha=self.l2, max_iter=300).fit(X, targets[i])
+            regressor = PoissonRegressor(alpha=self.l2, solver="newton-cholesky", max_iter=300).fit(X, targets[i])
             coef.append(regressor.coef_)
             intercept.append(regressor.intercept_)
             fitted[i, self.lags :] = regressor.predict(X)
