@@ -27,7 +27,9 @@ def simulate(n_periods: int, zero_share: float = 0.0, seed: int = 1) -> pd.DataF
         y[:, t] = rng.negative_binomial(size, size / (size + mu))
         y[:, t] *= rng.uniform(size=n) >= zero_share
     dates = pd.date_range("2000-01-03", periods=n_periods, freq="W-MON")
-    return pd.DataFrame({"unique_id": np.repeat([f"s{i}" for i in range(n)], n_periods), "ds": np.tile(dates, n), "y": y.ravel()})
+    return pd.DataFrame(
+        {"unique_id": np.repeat([f"s{i}" for i in range(n)], n_periods), "ds": np.tile(dates, n), "y": y.ravel()}
+    )
 
 
 def test_nb_glm_recovers_known_coefficients():
@@ -45,7 +47,7 @@ def test_poisson_glm_mean_matches_nb_but_ignores_dispersion():
     poisson = PoissonGLM(cross_dyad=False, trend=False).fit(panel)
     # Same conditional mean model: the coefficients agree; Poisson intervals are narrower.
     np.testing.assert_allclose(poisson.coef_, nb.coef_, atol=0.1)
-    width = lambda m: (m.predict(1, (0.1, 0.9))[["q0.1", "q0.9"]].diff(axis=1)["q0.9"]).mean()  # noqa: E731
+    width = lambda m: (m.predict(1, (0.1, 0.9))[["q0.1", "q0.9"]].diff(axis=1)["q0.9"]).mean()
     assert width(poisson) < width(nb)
 
 

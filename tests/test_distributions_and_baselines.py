@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.models import HistoricAverage, NegativeBinomial, Naive, QuantileGrid, SamplePaths, SeasonalNaive, WindowAverage, Zero
+from forecast.models import (
+    HistoricAverage,
+    Naive,
+    NegativeBinomial,
+    QuantileGrid,
+    SamplePaths,
+    SeasonalNaive,
+    WindowAverage,
+    Zero,
+)
 from forecast.models.distributions import nb_dispersion
 
 

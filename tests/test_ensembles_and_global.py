@@ -36,7 +36,11 @@ def test_global_booster_conformal_intervals_cover_about_80_percent():
     y = rng.negative_binomial(3, 3 / (3 + level), size=(n_series, n_periods)).astype(float)
     dates = pd.date_range("2021-01-04", periods=n_periods, freq="W-MON")
     panel = pd.DataFrame(
-        {"unique_id": np.repeat([f"s{i:03d}" for i in range(n_series)], n_periods), "ds": np.tile(dates, n_series), "y": y.ravel()}
+        {
+            "unique_id": np.repeat([f"s{i:03d}" for i in range(n_series)], n_periods),
+            "ds": np.tile(dates, n_series),
+            "y": y.ravel(),
+        }
     )
     train = panel[panel["ds"] < dates[40]]
     forecast = GlobalBoostedPoisson(max_iter=100).fit(train).predict(4, (0.1, 0.9))

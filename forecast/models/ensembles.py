@@ -41,7 +41,9 @@ class _VincentEnsemble(Forecaster):
 
     def _panel(self, y: np.ndarray) -> pd.DataFrame:
         dates = pd.date_range(end=self.last_ds_, periods=y.shape[1], freq=self.freq_)
-        return pd.DataFrame({"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()})
+        return pd.DataFrame(
+            {"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()}
+        )
 
     def _sorted_draws(self, fitted: Sequence[Forecaster], h: int) -> np.ndarray:
         """Sorted draws ``(n_members, n_series, h, n_paths)``, each member on its own seeded stream."""
@@ -95,7 +97,9 @@ class QuantileAverage(_VincentEnsemble):
             return np.full(len(self.members), 1.0 / len(self.members))
         weights = np.asarray(self.weights, dtype=float)
         if weights.shape != (len(self.members),) or np.any(weights < 0) or weights.sum() <= 0:
-            raise ValueError(f"{type(self).__name__}.weights must be {len(self.members)} non-negative numbers, not all 0.")
+            raise ValueError(
+                f"{type(self).__name__}.weights must be {len(self.members)} non-negative numbers, not all 0."
+            )
         return weights / weights.sum()
 
 
@@ -164,5 +168,7 @@ class CRPSWeightedEnsemble(_VincentEnsemble):
             return float(np.mean(sr.crps_ensemble(truth, _vincent(draws_all, special.softmax(theta)))))
 
         self.window_crps_ = np.array([np.mean(sr.crps_ensemble(truth, d)) for d in draws_all])
-        result = optimize.minimize(loss, np.zeros(len(self.members)), method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4})
+        result = optimize.minimize(
+            loss, np.zeros(len(self.members)), method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4}
+        )
         return special.softmax(result.x)

@@ -52,7 +52,9 @@ def _fit_given_beta(counts: np.ndarray, features: np.ndarray, maxiter: int) -> t
 
     start = np.concatenate([np.maximum(counts.mean(axis=1), 1e-3) * 0.5, np.full(n * n, 0.1 / n)])
     bounds = [(1e-8, None)] * n + [(0.0, None)] * (n * n)
-    result = optimize.minimize(negloglik, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": maxiter})
+    result = optimize.minimize(
+        negloglik, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": maxiter}
+    )
     mu, excitation = result.x[:n], result.x[n:].reshape(n, n)
     return mu, excitation, -float(result.fun) / periods
 
@@ -124,7 +126,9 @@ class MultivariateHawkes(Forecaster):
         return {
             "decay": self.decay_,
             "baseline": dict(zip(self.ids_, self.baseline_.tolist())),
-            "excitation": {target: dict(zip(self.ids_, row.tolist())) for target, row in zip(self.ids_, self.excitation_)},
+            "excitation": {
+                target: dict(zip(self.ids_, row.tolist())) for target, row in zip(self.ids_, self.excitation_)
+            },
             "spectral_radius": self.spectral_radius_,
         }
 
