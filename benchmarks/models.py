@@ -108,7 +108,7 @@ def backtest(panel: pd.DataFrame, models: dict[str, Forecaster], spec: BacktestS
     """Per (model, cutoff, series, step): y, mean, 80% interval, sample CRPS, MASE scale, fit time."""
     wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index()
     dates = pd.DatetimeIndex(wide.columns)
-    rows = []
+    rows, failed = [], set()
     for cutoff in cutoffs(dates, spec):
         n_train = int((dates <= cutoff).sum())
         train = panel[panel["ds"] <= cutoff]
@@ -117,9 +117,15 @@ def backtest(panel: pd.DataFrame, models: dict[str, Forecaster], spec: BacktestS
         scale = np.abs(np.diff(history, axis=1)).mean(axis=1)  # in-sample one-step naive MAE
         for name, model in models.items():
             start = time.perf_counter()
-            fitted = model.clone().fit(train)
-            frame = fitted.predict(spec.horizon, ((1 - LEVEL) / 2, (1 + LEVEL) / 2))
-            paths = fitted.sample(spec.horizon, n_samples)
+            try:
+                fitted = model.clone().fit(train)
+                frame = fitted.predict(spec.horizon, ((1 - LEVEL) / 2, (1 + LEVEL) / 2))
+                paths = fitted.sample(spec.horizon, n_samples)
+            except (ValueError, RuntimeError, NotImplementedError) as error:
+                # A model that cannot forecast every window is left out of the table, loudly.
+                print(f"{name} failed at cutoff {cutoff.date()}: {type(error).__name__}: {error}", flush=True)
+                failed.add(name)
+                continue
             seconds = time.perf_counter() - start
             crps = sr.crps_ensemble(truth, paths, m_axis=-1)
             rows.append(
@@ -132,7 +138,8 @@ def backtest(panel: pd.DataFrame, models: dict[str, Forecaster], spec: BacktestS
                     fit_seconds=seconds,
                 )
             )
-    return pd.concat(rows, ignore_index=True)
+    scores = pd.concat(rows, ignore_index=True)
+    return scores[~scores["model"].isin(failed)]
 
 
 def with_notebook_baseline(scores: pd.DataFrame) -> pd.DataFrame:
