@@ -165,9 +165,12 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
         hit=((scores["y"] >= scores[lo]) & (scores["y"] <= scores[hi])).astype(float),
         ase=np.where(scores["scale"] > 0, (scores["y"] - scores["mean"]).abs() / scores["scale"], np.nan),
     )
+    # "both" pools only the models scored on every dataset (a failed model drops out).
+    everywhere = scored.groupby("model")["dataset"].nunique() == scored["dataset"].nunique()
+    pooled = scored[scored["model"].isin(everywhere[everywhere].index)]
     windows = scored.drop_duplicates(["model", "dataset", "cutoff"])
     table = []
-    for dataset, group in [*scored.groupby("dataset"), ("both", scored)]:
+    for dataset, group in [*scored.groupby("dataset"), ("both", pooled)]:
         wins = windows if dataset == "both" else windows[windows["dataset"] == dataset]
         stats = group.groupby("model").agg(crps=("crps", "mean"), mase=("ase", "mean"), coverage_80=("hit", "mean"))
         stats["fit_s_per_window"] = wins.groupby("model")["fit_seconds"].mean()
