@@ -11,8 +11,9 @@ excites later periods only; the expected count in period ``d`` is then
 ``mu_i + sum_j A[i, j] X_j(d)`` with ``X_j(d) = sum_{s < d} n_j(s) (1 - e^-beta) e^{-beta (d - s - 1)}``
 (the kernel integrated over the period). ``mu`` and ``A`` maximise the Poisson likelihood of
 the binned counts (scipy L-BFGS-B with the analytic gradient, non-negativity bounds), with
-``beta`` profiled over a grid. Forecasts simulate the continuous-time process from the
-fitted state by Ogata thinning and count the simulated events per period.
+``beta`` profiled over a grid. Forecasts simulate the process from the fitted state by
+Ogata thinning, with the same convention (an event excites from the end of its period),
+and count the simulated events per period.
 """
 
 from __future__ import annotations
@@ -133,24 +134,36 @@ class MultivariateHawkes(Forecaster):
         }
 
     def _distribution(self, h: int) -> SamplePaths:
-        """Ogata thinning, all paths advanced together until each passes the horizon."""
+        """Ogata thinning, all paths advanced together until each passes the horizon.
+
+        As in the fit, an event starts exciting at the end of its period: events are held
+        in ``pending`` and join the excitation state at the next period boundary, so
+        within a period the intensity only decays and its current value bounds the wait.
+        """
         rng = np.random.default_rng(self.seed)
         n, beta = len(self.ids_), self.decay_
         mu, excitation = self.baseline_, self.excitation_
         state = np.repeat(self.state_[None, :], self.n_paths, axis=0)  # (paths, series)
+        pending = np.zeros_like(state)
         clock = np.zeros(self.n_paths)
+        boundary = np.ones(self.n_paths)  # end of the current period
         counts = np.zeros((self.n_paths, n, h))
         active = np.ones(self.n_paths, dtype=bool)
         while active.any():
             idx = np.flatnonzero(active)
-            # Intensities only decay between events: the current total bounds the next wait.
             bound = mu.sum() + beta * state[idx] @ excitation.sum(axis=0)
             wait = rng.exponential(1.0 / bound)
+            # Paths whose proposal passes the period end move to it (memoryless waits).
+            crossing = clock[idx] + wait >= boundary[idx]
+            cross = idx[crossing]
+            state[cross] = state[cross] * np.exp(-beta * (boundary[cross] - clock[cross]))[:, None] + pending[cross]
+            pending[cross] = 0.0
+            clock[cross] = boundary[cross]
+            boundary[cross] += 1.0
+            active[cross[clock[cross] >= h]] = False
+            idx, wait, bound = idx[~crossing], wait[~crossing], bound[~crossing]
             clock[idx] += wait
             state[idx] *= np.exp(-beta * wait)[:, None]
-            done = clock[idx] >= h
-            active[idx[done]] = False
-            idx, bound = idx[~done], bound[~done]
             rates = mu[None, :] + beta * state[idx] @ excitation.T  # (paths, series)
             accept = rng.uniform(size=len(idx)) * bound <= rates.sum(axis=1)
             idx, rates = idx[accept], rates[accept]
@@ -158,5 +171,5 @@ class MultivariateHawkes(Forecaster):
             pick = (rng.uniform(size=len(idx)) * cumulative[:, -1])[:, None] > cumulative
             series = pick.sum(axis=1)
             counts[idx, series, np.floor(clock[idx]).astype(int)] += 1
-            state[idx, series] += 1.0
+            pending[idx, series] += 1.0
         return SamplePaths(paths=np.transpose(counts, (1, 2, 0)))
