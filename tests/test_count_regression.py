@@ -67,3 +67,17 @@ def test_simulated_forecast_mean_tracks_the_level(model_class):
     # one-step means sit near each series' recent level (within a factor 2)
     recent = panel.groupby("unique_id")["y"].apply(lambda s: s.iloc[-20:].mean()).to_numpy()
     assert np.all(mean > recent / 2) and np.all(mean < recent * 2)
+
+
+def test_period_of_year_terms_recover_a_known_annual_cycle():
+    # log mu = 1 + 0.5 sin(2 pi (dayofyear - 1) / 365.25), no dynamics, 10 years of weeks.
+    dates = pd.date_range("2000-01-03", periods=520, freq="W-MON")
+    phase = 2 * np.pi * (dates.dayofyear.to_numpy() - 1) / 365.25
+    rng = np.random.default_rng(2)
+    y = rng.poisson(np.exp(1.0 + 0.5 * np.sin(phase)), size=(3, len(dates))).astype(float)
+    panel = pd.DataFrame({"unique_id": np.repeat(["a", "b", "c"], len(dates)), "ds": np.tile(dates, 3), "y": y.ravel()})
+    model = PoissonGLM(lags=1, window=4, cross_dyad=False, trend=False, season_harmonics=1).fit(panel)
+    names = model.feature_names()
+    assert names == ["log1p_lag1", "log1p_mean4", "sin_year1", "cos_year1"]
+    coef = dict(zip(names, model.coef_))
+    assert abs(coef["sin_year1"] - 0.5) < 0.06 and abs(coef["cos_year1"]) < 0.06

@@ -90,9 +90,6 @@ class SamplePaths:
         return self.paths[..., pick]
 
 
-
-
-
 def nb_dispersion(y: np.ndarray, fitted: np.ndarray) -> np.ndarray:
     """Method-of-moments NB2 dispersion per series from residuals.
 
@@ -171,4 +168,6 @@ class QuantileGrid:
         """Inverse-CDF draws, rounded and floored at zero, shape ``(n_series, horizon, n_samples)``."""
         u = rng.uniform(size=(*self.values.shape[:2], n_samples))
         return np.clip(np.floor(self._continuous(u) + 0.5), 0.0, None)
+
+
 CountDistribution = NegativeBinomial | SamplePaths | QuantileGrid
