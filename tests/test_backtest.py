@@ -170,3 +170,15 @@ def test_metrics_by_hand():
     # CRPS approx = 2 * mean over levels of pinball, averaged over rows:
     # row 1: (0.2 + 0.5 + 0.2) / 3, row 2: (0.9 + 0.5 + 0.2) / 3
     assert table["crps_quantile"] == pytest.approx(2 * ((0.9 / 3) + (1.6 / 3)) / 2)
+
+
+def test_quantile_grid_scores_match_a_hand_computed_rps():
+    from forecast.backtest.scoring import distribution_scores
+    from forecast.models.distributions import QuantileGrid
+
+    # P(Y<=k) for k = 0..4: 0.2, 0.4, 0.6, 0.8, 1.0 (see the QuantileGrid cdf test).
+    # RPS at y=1: sum_k (F(k) - 1{k>=1})^2 = 0.2^2 + 0.6^2 + 0.4^2 + 0.2^2 = 0.6
+    grid = QuantileGrid(levels=np.array([0.1, 0.5, 0.9]), values=np.array([[[0.0, 2.0, 4.0]]]), point=np.array([[2.0]]))
+    scores = distribution_scores(grid, np.array([[1.0]]), np.array([3.0]), 0, np.random.default_rng(0))
+    assert scores["rps"][0, 0] == pytest.approx(0.6)
+    assert scores["pit_hi"][0, 0] == pytest.approx(0.4) and scores["pit_lo"][0, 0] == pytest.approx(0.2)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.models import NegativeBinomial, Naive, SamplePaths, WindowAverage
+from forecast.models import (
+    HistoricAverage,
+    Naive,
+    NegativeBinomial,
+    QuantileGrid,
+    SamplePaths,
+    SeasonalNaive,
+    WindowAverage,
+    Zero,
+)
 from forecast.models.distributions import nb_dispersion
 
 
@@ -55,3 +64,44 @@ def test_baseline_point_rules():
     fitted = WindowAverage(window=2)._in_sample(np.array([[1.0, 2, 3, 4, 5, 6]]), 2)
     np.testing.assert_array_equal(fitted[0, 3:], [1.5, 2.5, 3.5])
     assert np.isnan(fitted[0, :3]).all()
+
+
+def test_zero_historic_average_and_seasonal_naive_by_hand():
+    panel = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2021-01-04", periods=6, freq="W-MON"), "y": [1, 2, 3, 4, 5, 9.0]})
+    zero = Zero().fit(panel).predict(2, (0.1, 0.9))
+    assert zero[["mean", "q0.1", "q0.9"]].to_numpy().tolist() == [[0.0, 0.0, 0.0]] * 2
+    assert HistoricAverage().fit(panel).predict(1)["mean"].tolist() == [4.0]  # 24 / 6
+    # season 4: the last season is [3, 4, 5, 9]; h=5 wraps back to 3
+    assert SeasonalNaive(season_length=4).fit(panel).predict(5)["mean"].tolist() == [3.0, 4.0, 5.0, 9.0, 3.0]
+    # 1-step historic average of y[t] is mean(y[:t]): t=1 -> 1, t=2 -> 1.5, t=3 -> 2
+    fitted = HistoricAverage()._in_sample(np.array([[1.0, 2, 3, 4]]), 1)
+    np.testing.assert_array_equal(fitted[0, 1:], [1.0, 1.5, 2.0])
+    # season 2, step 3: y[t] predicted by y[t - 4]
+    fitted = SeasonalNaive(season_length=2)._in_sample(np.array([[1.0, 2, 3, 4, 5, 6]]), 3)
+    np.testing.assert_array_equal(fitted[0, 4:], [1.0, 2.0])
+    assert np.isnan(fitted[0, :4]).all()
+
+
+def test_quantile_grid_by_hand():
+    # linear between (0.25, 1), (0.5, 2), (0.75, 4): q0.6 -> 2 + 0.4 * 2 = 2.8 -> 3; flat outside
+    dist = QuantileGrid(levels=np.array([0.25, 0.5, 0.75]), values=np.array([[[1.0, 2.0, 4.0], [-3.0, -1.0, 0.4]]]), point=np.array([[2.0, 0.0]]))
+    assert dist.quantile(0.6).tolist() == [[3.0, 0.0]]
+    assert dist.quantile(0.1).tolist() == [[1.0, 0.0]]
+    assert dist.quantile(0.99).tolist() == [[4.0, 0.0]]
+    draws = dist.sample(20_000, np.random.default_rng(0))
+    assert set(np.unique(draws[0, 0])) <= {1.0, 2.0, 3.0, 4.0}
+    assert np.all(draws[0, 1] == 0)
+    # P(round(X) <= 1) = P(X < 1.5) = 0.25 + 0.25 * 0.5 = 0.375 (the lower flat part holds 0.25)
+    assert abs((draws[0, 0] <= 1).mean() - 0.375) < 0.015
+
+
+def test_quantile_grid_cdf_by_hand_and_against_its_draws():
+    from forecast.models.distributions import QuantileGrid
+
+    # Q(0.1)=0, Q(0.5)=2, Q(0.9)=4, linear between, flat outside. Y = round(Q(U)):
+    # P(Y<=0) = P(Q<0.5) = 0.1 + 0.25*0.4 = 0.2; P(Y<=1) = P(Q<1.5) = 0.4; P(Y<=4) = 1.
+    grid = QuantileGrid(levels=np.array([0.1, 0.5, 0.9]), values=np.array([[[0.0, 2.0, 4.0]]]), point=np.array([[2.0]]))
+    np.testing.assert_allclose(grid.cdf(np.array([[[-1.0, 0.0, 1.0, 4.0]]]))[0, 0], [0.0, 0.2, 0.4, 1.0])
+    np.testing.assert_allclose(grid.pmf(np.array([[1.0]])), [[0.2]])
+    draws = grid.sample(100_000, np.random.default_rng(1))[0, 0]
+    assert abs((draws <= 1).mean() - 0.4) < 0.01

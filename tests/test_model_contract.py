@@ -76,3 +76,10 @@ def test_unfitted_and_bad_panels_fail_clearly(model):
     gappy = panel[panel["ds"] != panel["ds"].unique()[10]]
     with pytest.raises(ValueError, match="regular calendar grid"):
         model.clone().fit(gappy)
+
+
+def test_recommended_model_has_a_config_and_is_the_report_default():
+    from forecast.models import RECOMMENDED_MODEL
+
+    assert RECOMMENDED_MODEL in model_config_names()
+    assert compose_config().report.model == RECOMMENDED_MODEL

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scoringrules as sr
 
-from forecast.models.distributions import CountDistribution, NegativeBinomial, SamplePaths
+from forecast.models.distributions import CountDistribution, NegativeBinomial, QuantileGrid, SamplePaths
 
 #: Floor on the predictive probability of the observed count in the log score, so a
 #: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
@@ -66,6 +66,8 @@ def _support_max(dist: CountDistribution) -> np.ndarray:
     """
     if isinstance(dist, SamplePaths):
         return np.ceil(dist.paths.max(axis=-1))
+    if isinstance(dist, QuantileGrid):  # counts are rounded quantiles: none above the top one
+        return np.ceil(np.clip(dist.values[..., -1] + 0.5, 0.0, None))
     mu = np.asarray(dist.mu, dtype=float)
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), mu.shape)
     return np.ceil(mu + 12.0 * np.sqrt(mu + alpha * mu**2) + 20.0)
@@ -79,8 +81,8 @@ def _cdf_grid(dist: CountDistribution, width: int) -> np.ndarray:
     an order of magnitude faster than scipy's incomplete-beta CDF on every grid cell and
     free of underflow at large means; Poisson (``alpha <= 1e-8``) uses its own recurrence.
     """
-    if isinstance(dist, SamplePaths):
-        return dist.cdf(np.broadcast_to(np.arange(width, dtype=float), (*dist.paths.shape[:-1], width)))
+    if isinstance(dist, (SamplePaths, QuantileGrid)):
+        return dist.cdf(np.broadcast_to(np.arange(width, dtype=float), (*dist.mean().shape, width)))
     mu = np.asarray(dist.mu, dtype=float)[..., None]
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape)[..., None]
     poisson = alpha <= 1e-8
@@ -99,6 +101,9 @@ def _rows(dist: CountDistribution, rows: np.ndarray) -> CountDistribution:
     """The forecasts at flat ``(series, step)`` positions ``rows``, as a ``(len(rows), 1)`` distribution."""
     if isinstance(dist, SamplePaths):
         return SamplePaths(dist.paths.reshape(-1, dist.paths.shape[-1])[rows][:, None, :])
+    if isinstance(dist, QuantileGrid):
+        values = dist.values.reshape(-1, dist.values.shape[-1])[rows][:, None, :]
+        return QuantileGrid(levels=dist.levels, values=values, point=dist.point.ravel()[rows][:, None])
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape)
     return NegativeBinomial(mu=dist.mu.ravel()[rows][:, None], alpha=alpha.ravel()[rows][:, None])
 
@@ -108,10 +113,10 @@ def _tail_term(dist: CountDistribution, survival: np.ndarray) -> np.ndarray:
 
     The NB survival function decays at most geometrically with ratio ``q = mu / (size + mu)``
     once ``k`` is past the mode for ``size < 1`` (and the sd-based grid end is far past it
-    otherwise), so the remaining sum is ``S_K**2 q**2 / (1 - q**2)``. Sample paths have no
-    mass beyond their largest draw.
+    otherwise), so the remaining sum is ``S_K**2 q**2 / (1 - q**2)``. Sample paths and
+    quantile grids have no mass beyond the grid.
     """
-    if isinstance(dist, SamplePaths):
+    if isinstance(dist, (SamplePaths, QuantileGrid)):
         return np.zeros(survival.shape)
     mu = dist.mu.ravel()
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape).ravel()

@@ -104,6 +104,13 @@ class Forecaster:
         """A new, unfitted forecaster with the same hyperparameters."""
         return type(self)(**self.get_params())
 
+    def __eq__(self, other: object) -> bool:
+        # Structural equality (type and hyperparameters), so configs holding member
+        # forecasters compare equal after a deep copy, as scikit-learn's clone checks do.
+        return type(self) is type(other) and self.get_params() == other.get_params()
+
+    __hash__ = None  # mutable and compared by value
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"

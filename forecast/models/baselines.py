@@ -89,3 +89,85 @@ class WindowAverage(_PointRuleForecaster):
         first = w + k - 1
         fitted[:, first:] = means[:, : y.shape[1] - first]
         return fitted
+
+
+class Zero(_PointRuleForecaster):
+    """Always zero: the floor every model must beat on sparse dyads (a point mass at 0).
+
+    Parameters
+    ----------
+    seed : int
+        Seed for sample paths (all zero).
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def _point(self, y: np.ndarray) -> np.ndarray:
+        return np.zeros(y.shape[0])
+
+    def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
+        # A zero mean has no NB spread to estimate: nb_dispersion returns 0 (point mass).
+        return np.zeros_like(y)
+
+
+class HistoricAverage(_PointRuleForecaster):
+    """Mean of the whole training history.
+
+    Parameters
+    ----------
+    seed : int
+        Seed for sample paths.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def _point(self, y: np.ndarray) -> np.ndarray:
+        return y.mean(axis=1)
+
+    def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
+        expanding = np.cumsum(y, axis=1) / np.arange(1, y.shape[1] + 1)  # mean of y[:, : t + 1]
+        fitted = np.full_like(y, np.nan)
+        fitted[:, k:] = expanding[:, :-k]
+        return fitted
+
+
+class SeasonalNaive(_PointRuleForecaster):
+    """Value of the same phase one season earlier.
+
+    Parameters
+    ----------
+    season_length : int
+        Periods per season (4 on weekly panels: a month-like cycle; 52 needs more than a
+        year of history, longer than one ICEWS coverage window).
+    seed : int
+        Seed for sample paths.
+    """
+
+    def __init__(self, season_length: int = 4, seed: int = 0) -> None:
+        self.season_length = season_length
+        self.seed = seed
+
+    def _fit(self, y: np.ndarray) -> None:
+        if self.season_length < 1 or self.season_length > y.shape[1]:
+            raise ValueError(
+                f"SeasonalNaive.season_length={self.season_length} must be between 1 and the "
+                f"{y.shape[1]} periods of the panel."
+            )
+        super()._fit(y)
+
+    def _point(self, y: np.ndarray) -> np.ndarray:
+        return y[:, -self.season_length :]
+
+    def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
+        # From origin t-k the forecast of y[t] is y[t - m * ceil(k / m)].
+        back = self.season_length * -(-k // self.season_length)
+        fitted = np.full_like(y, np.nan)
+        fitted[:, back:] = y[:, :-back]
+        return fitted
+
+    def _distribution(self, h: int) -> NegativeBinomial:
+        alpha = np.column_stack([nb_dispersion(self.y_, self._in_sample(self.y_, k)) for k in range(1, h + 1)])
+        phase = np.arange(h) % self.season_length
+        return NegativeBinomial(mu=self.point_[:, phase], alpha=alpha)

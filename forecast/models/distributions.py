@@ -136,9 +136,6 @@ class SamplePaths:
         return self.cdf(k) - self.cdf(k - 1)
 
 
-CountDistribution = NegativeBinomial | SamplePaths
-
-
 def nb_dispersion(y: np.ndarray, fitted: np.ndarray) -> np.ndarray:
     """Method-of-moments NB2 dispersion per series from residuals.
 
@@ -163,3 +160,86 @@ def nb_dispersion(y: np.ndarray, fitted: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(scale > 0, excess / scale, 0.0)
     return np.clip(alpha, 0.0, None)
+
+
+@dataclass(frozen=True)
+class QuantileGrid:
+    """A count distribution given by continuous quantiles at fixed levels, rounded to counts.
+
+    Between levels the quantile function is linear; beyond the outermost levels it is
+    flat. Quantiles and draws are rounded to the nearest integer and floored at zero,
+    which maps a real-valued interval forecast (e.g. conformal) onto the counts.
+
+    Parameters
+    ----------
+    levels : numpy.ndarray
+        Increasing levels in (0, 1), shape ``(n_levels,)``.
+    values : numpy.ndarray
+        Quantiles, shape ``(n_series, horizon, n_levels)``; sorted along the last axis here.
+    point : numpy.ndarray
+        Non-negative predictive mean, shape ``(n_series, horizon)``.
+    """
+
+    levels: np.ndarray
+    values: np.ndarray
+    point: np.ndarray
+
+    def __post_init__(self) -> None:
+        if np.any(np.diff(self.levels) <= 0) or self.levels[0] <= 0 or self.levels[-1] >= 1:
+            raise ValueError("QuantileGrid: levels must increase strictly inside (0, 1).")
+        if not np.all(np.isfinite(self.values)):
+            raise ValueError("QuantileGrid: quantile values must be finite.")
+        # Crossing quantiles (possible with few conformal scores) are sorted, not trusted.
+        object.__setattr__(self, "values", np.sort(self.values, axis=-1))
+
+    def _continuous(self, u: np.ndarray) -> np.ndarray:
+        """Quantile function at levels ``u`` of shape ``(..., k)`` broadcast over series and horizon."""
+        index = np.clip(np.searchsorted(self.levels, u, side="right"), 1, len(self.levels) - 1)
+        lo, hi = self.levels[index - 1], self.levels[index]
+        weight = np.clip((u - lo) / (hi - lo), 0.0, 1.0)
+        v_lo = np.take_along_axis(self.values, np.broadcast_to(index - 1, (*self.values.shape[:2], u.shape[-1])), -1)
+        v_hi = np.take_along_axis(self.values, np.broadcast_to(index, (*self.values.shape[:2], u.shape[-1])), -1)
+        return v_lo + weight * (v_hi - v_lo)
+
+    def mean(self) -> np.ndarray:
+        """Predictive mean (the point forecast)."""
+        return np.asarray(self.point, dtype=float)
+
+    def quantile(self, q: float) -> np.ndarray:
+        """Rounded, non-negative quantile at level ``q``."""
+        value = self._continuous(np.full((*self.values.shape[:2], 1), float(q)))[..., 0]
+        return np.clip(np.floor(value + 0.5), 0.0, None)
+
+    def cdf(self, k: np.ndarray) -> np.ndarray:
+        """``P(Y <= k)`` of the rounded count ``Y = max(0, round(Q(U)))``.
+
+        ``round(Q(U)) <= k`` exactly when ``Q(U) < k + 1/2``, so this is the piecewise-linear
+        CDF of the quantile grid at ``k + 1/2`` (0 below the lowest quantile, 1 above the
+        highest); negative ``k`` gives 0. ``k`` broadcasts as in :meth:`NegativeBinomial.cdf`.
+        """
+        k = np.asarray(k, dtype=float)
+        extra = k.ndim - 2
+        values = self.values.reshape(*self.values.shape[:2], *(1,) * extra, -1)
+        x = (k + 0.5)[..., None]
+        above = (values < x).sum(axis=-1)  # quantiles strictly below x
+        inner = np.clip(above, 1, len(self.levels) - 1)
+        v_lo = np.take_along_axis(np.broadcast_to(values, (*k.shape, values.shape[-1])), (inner - 1)[..., None], -1)[..., 0]
+        v_hi = np.take_along_axis(np.broadcast_to(values, (*k.shape, values.shape[-1])), inner[..., None], -1)[..., 0]
+        lev_lo, lev_hi = self.levels[inner - 1], self.levels[inner]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            between = lev_lo + (k + 0.5 - v_lo) / (v_hi - v_lo) * (lev_hi - lev_lo)
+        out = np.where(above == 0, 0.0, np.where(above == len(self.levels), 1.0, between))
+        return np.where(k < 0, 0.0, out)
+
+    def pmf(self, k: np.ndarray) -> np.ndarray:
+        """``P(Y = k)`` for integer ``k``."""
+        k = np.asarray(k, dtype=float)
+        return self.cdf(k) - self.cdf(k - 1)
+
+    def sample(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+        """Inverse-CDF draws, rounded and floored at zero, shape ``(n_series, horizon, n_samples)``."""
+        u = rng.uniform(size=(*self.values.shape[:2], n_samples))
+        return np.clip(np.floor(self._continuous(u) + 0.5), 0.0, None)
+
+
+CountDistribution = NegativeBinomial | SamplePaths | QuantileGrid

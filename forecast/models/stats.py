@@ -1,7 +1,9 @@
 """Adapter for statsforecast models: their point forecasts, our count distribution.
 
-statsforecast's own intervals are Gaussian; around its point forecast we put a negative
-binomial whose dispersion comes from the model's in-sample one-step residuals.
+statsforecast's own parametric intervals are Gaussian. Around its point forecast we put
+either a negative binomial whose dispersion comes from the model's in-sample one-step
+residuals, or statsforecast's conformal intervals (``ConformalIntervals``) read as a grid of
+quantiles and rounded onto the counts.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ import numpy as np
 import pandas as pd
 import statsforecast.models as sf_models
 from statsforecast import StatsForecast
+from statsforecast.utils import ConformalIntervals
 
 from forecast.models.base import Forecaster
-from forecast.models.distributions import NegativeBinomial, nb_dispersion
+from forecast.models.distributions import CountDistribution, NegativeBinomial, QuantileGrid, nb_dispersion
+
+# Central interval levels (percent) requested from the conformal engine: together with the
+# point forecast as median they give quantiles 0.01, 0.025, 0.05, 0.1, ..., 0.99.
+_CONFORMAL_LEVELS: tuple[int, ...] = (10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98)
 
 
 class StatsForecastModel(Forecaster):
-    """Any ``statsforecast.models`` class with a negative-binomial predictive distribution.
+    """Any ``statsforecast.models`` class with a count predictive distribution.
 
     Parameters
     ----------
@@ -26,33 +33,73 @@ class StatsForecastModel(Forecaster):
         Class name in ``statsforecast.models`` (``AutoETS``, ``CrostonSBA``, ``TSB``, ...).
     params : dict, optional
         Keyword arguments for that class.
+    conformal_windows : int, optional
+        When set, intervals come from statsforecast's ``ConformalIntervals`` with this many
+        calibration windows (each ``h`` periods, so the panel needs more than
+        ``conformal_windows * h`` periods); otherwise a negative binomial with in-sample
+        dispersion.
     seed : int
         Seed for sample paths.
     """
 
-    def __init__(self, model: str = "AutoETS", params: dict[str, Any] | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        model: str = "AutoETS",
+        params: dict[str, Any] | None = None,
+        conformal_windows: int | None = None,
+        seed: int = 0,
+    ) -> None:
         self.model = model
         self.params = params
+        self.conformal_windows = conformal_windows
         self.seed = seed
 
-    def _fit(self, y: np.ndarray) -> None:
+    def _engine(self, h: int | None = None) -> StatsForecast:
         model_class = getattr(sf_models, self.model, None)
         if not isinstance(model_class, type):
             raise ValueError(f"StatsForecastModel.model={self.model!r} is not a class of statsforecast.models.")
+        params = dict(self.params or {})
+        if h is not None:
+            params["prediction_intervals"] = ConformalIntervals(h=h, n_windows=self.conformal_windows)
+        params["alias"] = "point"
+        return StatsForecast(models=[model_class(**params)], freq=self.freq_, n_jobs=1)
+
+    def _wide(self, frame: pd.DataFrame, column: str) -> np.ndarray:
+        values = frame.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_].to_numpy(dtype=float)
+        return np.nan_to_num(values, nan=0.0)
+
+    def _fit(self, y: np.ndarray) -> None:
+        if self.conformal_windows is not None and self.conformal_windows < 2:
+            raise ValueError(f"StatsForecastModel.conformal_windows={self.conformal_windows} must be >= 2 or None.")
         dates = pd.date_range(end=self.last_ds_, periods=y.shape[1], freq=self.freq_)
-        frame = pd.DataFrame(
+        self.frame_ = pd.DataFrame(
             {"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()}
         )
-        engine = StatsForecast(models=[model_class(**dict(self.params or {}))], freq=self.freq_, n_jobs=1)
-        # fit once here; _distribution predicts from these fitted models without refitting
-        engine.fit(df=frame)
+        # Fit once: the NB path predicts from these fitted models without refitting.
+        engine = self._engine()
+        engine.fit(df=self.frame_)
         in_sample = {str(uid): m.predict_in_sample()["fitted"] for uid, m in zip(engine.uids, engine.fitted_[:, 0])}
         self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
         self.engine_ = engine
 
-    def _distribution(self, h: int) -> NegativeBinomial:
-        point = self.engine_.predict(h=h)
-        column = point.columns[-1]
-        mu = point.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_].to_numpy(dtype=float)
-        mu = np.clip(np.nan_to_num(mu, nan=0.0), 0.0, None)  # level models can dip below zero
-        return NegativeBinomial(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
+    def _distribution(self, h: int) -> CountDistribution:
+        if self.conformal_windows is None:
+            point = self.engine_.predict(h=h)
+            mu = np.clip(self._wide(point, "point"), 0.0, None)  # level models can dip below zero
+            return NegativeBinomial(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
+        needed = self.conformal_windows * h + 1
+        if self.n_periods_ < needed:
+            raise ValueError(
+                f"StatsForecastModel: conformal intervals with conformal_windows={self.conformal_windows} and h={h} "
+                f"need at least {needed} periods, the panel has {self.n_periods_}; lower conformal_windows."
+            )
+        # Conformal intervals are calibrated for one horizon, so they need their own fit.
+        frame = self._engine(h).forecast(df=self.frame_, h=h, level=list(_CONFORMAL_LEVELS))
+        levels, columns = [0.5], ["point"]
+        for level in _CONFORMAL_LEVELS:
+            levels += [(1 - level / 100) / 2, (1 + level / 100) / 2]
+            columns += [f"point-lo-{level}", f"point-hi-{level}"]
+        order = np.argsort(levels)
+        values = np.stack([self._wide(frame, columns[i]) for i in order], axis=-1)
+        mean = np.clip(self._wide(frame, "point"), 0.0, None)
+        return QuantileGrid(levels=np.asarray(levels)[order], values=values, point=mean)

@@ -1,0 +1,291 @@
+"""Benchmark the model zoo on real ICEWS18 and ICEWS21 weekly dyad panels (issue 5).
+
+For each dataset: the top-``n_dyads`` undirected country dyads by event volume (official
+actors, all events), a weekly panel, and a rolling-origin backtest with ``h = 4``. Every
+model config in ``conf/model/`` (or those named with ``--models``) is refitted at every
+cutoff; its sample paths are scored with the sample CRPS of ``scoringrules``.
+
+The "strong notebook baseline" is, for every window, the best of ADIDA, IMAPA, TSB,
+CrostonSBA, AutoETS (statsforecast point forecasts), Naive and WindowAverage, each with a
+negative-binomial predictive distribution whose dispersion is estimated from that window's
+training data. "Best" is chosen on the window's own test CRPS (an oracle choice no real
+forecaster can make), so the comparison flatters the baseline.
+
+Run from the repository root::
+
+    PYTHONPATH=. python benchmarks/models.py --out benchmarks/results
+
+Writes ``scores.csv`` (one row per model, dataset, cutoff, series, step), ``table.csv``
+and ``table.md``; prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scoringrules as sr
+from hydra import compose, initialize_config_dir
+from statsforecast import StatsForecast
+from statsforecast import models as sf_models
+
+from forecast.backtest import BacktestSpec, cutoffs
+from forecast.events import families_from_mapping
+from forecast.events.embedded import embedded_coverage, load_embedded
+from forecast.instantiate import build
+from forecast.models import RECOMMENDED_MODEL, Forecaster
+from forecast.series import SeriesSpec, build_panel
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTORS = ("state", "GOV", "MIL")
+ALL_EVENTS = {"all": {"description": "Every event", "any_of": [{"quad_classes": [1, 2, 3, 4]}]}}
+# The notebook baseline's candidates and the configs that implement them.
+BASELINE_POOL = ("adida", "imapa", "tsb", "croston_sba", "auto_ets", "naive", "window_average")
+H = 4
+LEVEL = 0.8
+
+
+def model_configs(names: list[str] | None) -> dict[str, Forecaster]:
+    """Instantiate model configs by name (default: every ``conf/model/*.yaml``)."""
+    available = sorted(p.stem for p in (ROOT / "conf" / "model").glob("*.yaml"))
+    names = names or available
+    models = {}
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        for name in names:
+            if name not in available:
+                raise SystemExit(f"--models: no config conf/model/{name}.yaml; available: {available}")
+            node = compose(config_name="config", overrides=[f"model={name}"]).model
+            models[name] = build(node[name], where=f"model.{name}")
+    return models
+
+
+def top_dyads(events: pd.DataFrame, n: int) -> list[tuple[str, str]]:
+    """The ``n`` undirected country pairs with most events between official actors."""
+    official = events["source_sector"].isin(SECTORS) & events["target_sector"].isin(SECTORS)
+    pairs = events[official].dropna(subset=["source_country", "target_country"])
+    pairs = pairs[pairs["source_country"] != pairs["target_country"]]
+    source, target = pairs["source_country"].astype(str), pairs["target_country"].astype(str)
+    first, second = source.where(source < target, target), target.where(source < target, source)
+    volume = pairs.assign(a=first, b=second).groupby(["a", "b"])["count"].sum().nlargest(n)
+    return list(volume.index)
+
+
+def dataset_panels(n_dyads: int) -> dict[str, pd.DataFrame]:
+    """Weekly panels ``unique_id, ds, y`` of the top dyads, one per embedded dataset."""
+    events = load_embedded().events
+    coverage = embedded_coverage()
+    families = families_from_mapping(ALL_EVENTS)
+    panels = {}
+    for name, window in coverage.groupby("source_dataset"):
+        subset = events[events["source_dataset"] == name]
+        spec = SeriesSpec(dyads=top_dyads(subset, n_dyads), families=["all"], sectors=SECTORS)
+        panels[name] = build_panel(subset, spec, families, window)[["unique_id", "ds", "y"]]
+    return panels
+
+
+DEV_SPEC = BacktestSpec(horizon=H, n_windows=3, step=2)
+DEV_MIN_TRAIN = 18  # the longest minimum history among the model configs (global_hgb)
+
+
+def development_panels(panels: dict[str, pd.DataFrame], test_spec: BacktestSpec) -> dict[str, pd.DataFrame]:
+    """Each panel cut at the first test cutoff, kept when the development windows fit in it."""
+    kept = {}
+    for name, panel in panels.items():
+        first_test = cutoffs(pd.DatetimeIndex(panel["ds"]), test_spec)[0]
+        early = panel[panel["ds"] <= first_test]
+        needed = DEV_MIN_TRAIN + DEV_SPEC.horizon + DEV_SPEC.step * (DEV_SPEC.n_windows - 1)
+        if early["ds"].nunique() >= needed:
+            kept[name] = early
+        else:
+            print(f"{name}: {early['ds'].nunique()} weeks before the first test cutoff < {needed}; skipped in --dev")
+    return kept
+
+
+def backtest(panel: pd.DataFrame, models: dict[str, Forecaster], spec: BacktestSpec, n_samples: int) -> pd.DataFrame:
+    """Per (model, cutoff, series, step): y, mean, 80% interval, sample CRPS, MASE scale, fit time."""
+    wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index()
+    dates = pd.DatetimeIndex(wide.columns)
+    rows, failed = [], set()
+    for cutoff in cutoffs(dates, spec):
+        n_train = int((dates <= cutoff).sum())
+        train = panel[panel["ds"] <= cutoff]
+        truth = wide.to_numpy()[:, n_train : n_train + spec.horizon]
+        history = wide.to_numpy()[:, :n_train]
+        scale = np.abs(np.diff(history, axis=1)).mean(axis=1)  # in-sample one-step naive MAE
+        for name, model in models.items():
+            start = time.perf_counter()
+            try:
+                fitted = model.clone().fit(train)
+                frame = fitted.predict(spec.horizon, ((1 - LEVEL) / 2, (1 + LEVEL) / 2))
+                paths = fitted.sample(spec.horizon, n_samples)
+            except (ValueError, RuntimeError, NotImplementedError) as error:
+                # A model that cannot forecast every window is left out of the table, loudly.
+                print(f"{name} failed at cutoff {cutoff.date()}: {type(error).__name__}: {error}", flush=True)
+                failed.add(name)
+                continue
+            seconds = time.perf_counter() - start
+            crps = sr.crps_ensemble(truth, paths, m_axis=-1)
+            rows.append(
+                frame.assign(
+                    model=name,
+                    cutoff=cutoff,
+                    y=truth.ravel(),
+                    crps=np.asarray(crps).ravel(),
+                    scale=np.repeat(scale, spec.horizon),
+                    fit_seconds=seconds,
+                )
+            )
+    scores = pd.concat(rows, ignore_index=True)
+    return scores[~scores["model"].isin(failed)]
+
+
+def with_notebook_baseline(scores: pd.DataFrame) -> pd.DataFrame:
+    """Append the per-window oracle best of :data:`BASELINE_POOL` as model ``notebook_baseline``."""
+    pool = scores[scores["model"].isin(BASELINE_POOL)]
+    missing = set(BASELINE_POOL) - set(pool["model"])
+    if missing:
+        return scores
+    window_crps = pool.groupby(["dataset", "cutoff", "model"])["crps"].mean()
+    best = window_crps.groupby(["dataset", "cutoff"]).idxmin().map(lambda key: key[2]).rename("best")
+    chosen = pool.merge(best.reset_index(), on=["dataset", "cutoff"])
+    chosen = chosen[chosen["model"] == chosen["best"]].drop(columns="best")
+    # Its time is what the notebook spends: every candidate, every window.
+    spent = pool.groupby(["dataset", "cutoff"])["fit_seconds"].apply(lambda s: s.unique().sum()).rename("spent")
+    chosen = chosen.merge(spent.reset_index(), on=["dataset", "cutoff"]).assign(fit_seconds=lambda f: f["spent"])
+    return pd.concat([scores, chosen.drop(columns="spent").assign(model="notebook_baseline")], ignore_index=True)
+
+
+def summarise(scores: pd.DataFrame) -> pd.DataFrame:
+    """Model x (CRPS, MASE, 80% coverage, fit seconds per window), per dataset and overall."""
+    lo, hi = f"q{(1 - LEVEL) / 2:g}", f"q{(1 + LEVEL) / 2:g}"
+    scored = scores.assign(
+        hit=((scores["y"] >= scores[lo]) & (scores["y"] <= scores[hi])).astype(float),
+        ase=np.where(scores["scale"] > 0, (scores["y"] - scores["mean"]).abs() / scores["scale"], np.nan),
+    )
+    # "both" pools only the models scored on every dataset (a failed model drops out).
+    everywhere = scored.groupby("model")["dataset"].nunique() == scored["dataset"].nunique()
+    pooled = scored[scored["model"].isin(everywhere[everywhere].index)]
+    windows = scored.drop_duplicates(["model", "dataset", "cutoff"])
+    table = []
+    for dataset, group in [*scored.groupby("dataset"), ("both", pooled)]:
+        wins = windows if dataset == "both" else windows[windows["dataset"] == dataset]
+        stats = group.groupby("model").agg(crps=("crps", "mean"), mase=("ase", "mean"), coverage_80=("hit", "mean"))
+        stats["fit_s_per_window"] = wins.groupby("model")["fit_seconds"].mean()
+        table.append(stats.assign(dataset=dataset).reset_index())
+    out = pd.concat(table, ignore_index=True)
+    if "notebook_baseline" in set(out["model"]):
+        base = out[out["model"] == "notebook_baseline"].set_index("dataset")["crps"]
+        out["crps_vs_baseline"] = out["crps"] / out["dataset"].map(base) - 1
+    return out.sort_values(["dataset", "crps"]).reset_index(drop=True)
+
+
+def timing_vs_statsforecast(panel: pd.DataFrame, model: Forecaster, h: int) -> dict[str, float]:
+    """Seconds for the model's fit+predict and statsforecast's own five models on one panel."""
+    start = time.perf_counter()
+    model.clone().fit(panel).predict(h)
+    ours = time.perf_counter() - start
+    engine = StatsForecast(
+        models=[
+            sf_models.ADIDA(),
+            sf_models.IMAPA(),
+            sf_models.TSB(alpha_d=0.2, alpha_p=0.2),
+            sf_models.CrostonSBA(),
+            sf_models.AutoETS(season_length=1),
+        ],
+        freq=pd.infer_freq(pd.DatetimeIndex(sorted(panel["ds"].unique()))),
+        n_jobs=1,
+    )
+    start = time.perf_counter()
+    engine.forecast(df=panel, h=h)
+    theirs = time.perf_counter() - start
+    return {"model_seconds": ours, "statsforecast_seconds": theirs, "ratio": ours / theirs}
+
+
+def synthetic_panel(n_series: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
+    """Over-dispersed weekly counts with log-normal levels (for timing only)."""
+    rng = np.random.default_rng(seed)
+    level = rng.lognormal(1.0, 1.2, size=(n_series, 1))
+    y = rng.negative_binomial(1.5, 1.5 / (1.5 + level), size=(n_series, n_periods)).astype(float)
+    dates = pd.date_range("2021-01-04", periods=n_periods, freq="W-MON")
+    ids = [f"s{i:04d}" for i in range(n_series)]
+    return pd.DataFrame({"unique_id": np.repeat(ids, n_periods), "ds": np.tile(dates, n_series), "y": y.ravel()})
+
+
+def zoo_timing(models: dict[str, Forecaster], n_series: int, h: int) -> pd.DataFrame:
+    """Fit+predict seconds of each model on a synthetic panel of ``n_series`` x 40 weeks."""
+    panel = synthetic_panel(n_series, 40)
+    rows = []
+    for name, model in models.items():
+        start = time.perf_counter()
+        model.clone().fit(panel).predict(h)
+        rows.append({"model": name, "n_series": n_series, "fit_predict_seconds": time.perf_counter() - start})
+    return pd.DataFrame(rows)
+
+
+def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
+    """A pipe table (no extra dependency)."""
+    cells = frame.map(lambda v: f"{v:.{digits}f}" if isinstance(v, float) else str(v))
+    rows = [list(frame.columns), ["---"] * frame.shape[1], *cells.to_numpy().tolist()]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", nargs="*", help="model config names (default: every conf/model/*.yaml)")
+    parser.add_argument("--n-dyads", type=int, default=100)
+    parser.add_argument("--n-windows", type=int, default=4)
+    parser.add_argument("--step", type=int, default=4)
+    parser.add_argument("--n-samples", type=int, default=500)
+    parser.add_argument("--timing-series", type=int, default=1000, help="0 skips the synthetic timing")
+    parser.add_argument("--timing-models", nargs="*", help="models timed on the synthetic panel (default: all)")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="development run: only the weeks up to the first test cutoff, 3 windows 2 weeks apart "
+        "(datasets too short for that are skipped); choose models here, never on the test windows",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+
+    models = model_configs(args.models)
+    spec = BacktestSpec(horizon=H, n_windows=args.n_windows, step=args.step)
+    panels = dataset_panels(args.n_dyads)
+    if args.dev:
+        panels = development_panels(panels, spec)
+        spec = DEV_SPEC
+    scores = []
+    for dataset, panel in panels.items():
+        print(f"{dataset}: {panel['unique_id'].nunique()} dyads x {panel['ds'].nunique()} weeks", flush=True)
+        scores.append(backtest(panel, models, spec, args.n_samples).assign(dataset=dataset))
+    scores = with_notebook_baseline(pd.concat(scores, ignore_index=True))
+    table = summarise(scores)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    scores.to_csv(args.out / "scores.csv", index=False)
+    table.to_csv(args.out / "table.csv", index=False)
+    lines = [markdown(table)]
+    if RECOMMENDED_MODEL in models:
+        for dataset, panel in panels.items():
+            timing = timing_vs_statsforecast(panel, models[RECOMMENDED_MODEL], H)
+            lines.append(
+                f"\n{dataset}: {RECOMMENDED_MODEL} fit+predict {timing['model_seconds']:.2f}s vs statsforecast "
+                f"(ADIDA, IMAPA, TSB, CrostonSBA, AutoETS) {timing['statsforecast_seconds']:.2f}s: "
+                f"ratio {timing['ratio']:.2f}"
+            )
+    if args.timing_series:
+        timed = {k: v for k, v in models.items() if not args.timing_models or k in args.timing_models}
+        zoo = zoo_timing(timed, args.timing_series, H)
+        zoo.to_csv(args.out / "zoo_timing.csv", index=False)
+        lines.append(f"\nFit+predict on {args.timing_series} synthetic series x 40 weeks, h={H}:\n")
+        lines.append(markdown(zoo, 2))
+        lines.append(f"\nTotal: {zoo['fit_predict_seconds'].sum():.1f}s")
+    text = "\n".join(lines)
+    (args.out / "table.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
