@@ -226,7 +226,13 @@ class NegativeBinomialGLM(CountRegression):
 
     def _fit_likelihood(self, endog, exog, features):
         model = sm.NegativeBinomial(endog, exog, loglike_method="nb2")
-        return model.fit(start_params=np.append(_poisson_start(endog, exog), 0.5), method="newton", maxiter=200, disp=0)
+        start = np.append(_poisson_start(endog, exog), 0.5)
+        results = model.fit(start_params=start, method="newton", maxiter=200, disp=0)
+        if np.all(np.isfinite(results.params)):
+            return results
+        # Newton steps can overflow on short, sparse panels (a singular Hessian early on);
+        # BFGS from the same start takes smaller steps and is the usual fallback.
+        return model.fit(start_params=start, method="bfgs", maxiter=1000, disp=0)
 
     def _unpack(self, params, n_effects, n_features):
         self.intercepts_, self.coef_, self.alpha_ = params[:n_effects], params[n_effects:-1], float(params[-1])
