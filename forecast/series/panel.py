@@ -295,9 +295,3 @@ def build_panel(
     panel["freq"] = spec.freq
     columns = [*PANEL_COLUMNS, *METADATA_COLUMNS]
     return panel[columns].sort_values(["unique_id", "ds"]).reset_index(drop=True)
-
-
-def history_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.DatetimeIndex]:
-    """Wide view of a regular panel: array ``(n_series, n_periods)``, ids and dates."""
-    wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index()
-    return wide.to_numpy(dtype=float), list(wide.index), pd.DatetimeIndex(wide.columns)
