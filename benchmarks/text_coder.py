@@ -27,16 +27,7 @@ from forecast.events.text import code_documents  # noqa: E402
 from forecast.events.text.evaluate import load_gold, run_gold  # noqa: E402
 from forecast.events.text.sentences import split_sentences  # noqa: E402
 
-GOLD_NAMES = (
-    "gold",
-    "gold_heldout",
-    "gold_heldout2",
-    "gold_heldout3",
-    "gold_heldout4",
-    "gold_heldout5",
-    "gold_heldout6",
-)
-GOLD = tuple(ROOT / "tests" / "text" / f"{name}.jsonl" for name in GOLD_NAMES)
+GOLD = tuple(sorted((ROOT / "tests" / "text").glob("gold*.jsonl")))
 
 
 def accuracy_table() -> list[str]:

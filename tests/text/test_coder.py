@@ -249,19 +249,7 @@ def test_keyword_prefilter_never_hides_a_match() -> None:
     from forecast.events.text.lexicon import load_lexicon
 
     here = Path(__file__).resolve().parent
-    names = tuple(
-        f"{n}.jsonl"
-        for n in (
-            "gold",
-            "gold_heldout",
-            "gold_heldout2",
-            "gold_heldout3",
-            "gold_heldout4",
-            "gold_heldout5",
-            "gold_heldout6",
-        )
-    )
-    texts = [d["text"] for name in names for d in load_gold(here / name)[0]]
+    texts = [d["text"] for path in sorted(here.glob("gold*.jsonl")) for d in load_gold(path)[0]]
     checked = 0
     for pattern in load_lexicon().patterns:
         for text in texts:

@@ -11,16 +11,7 @@ import pytest
 from forecast.events.text.evaluate import Scores, evaluate, load_gold, parse_event, run_gold
 
 HERE = Path(__file__).resolve().parent
-GOLD_NAMES = (
-    "gold",
-    "gold_heldout",
-    "gold_heldout2",
-    "gold_heldout3",
-    "gold_heldout4",
-    "gold_heldout5",
-    "gold_heldout6",
-)
-GOLD_FILES = [HERE / f"{name}.jsonl" for name in GOLD_NAMES]
+GOLD_FILES = sorted(HERE.glob("gold*.jsonl"))  # the development set and every held-out set
 
 # Every phrasing row of the pattern table, as gold-set tags.
 PATTERN_ROWS = {
