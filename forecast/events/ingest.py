@@ -17,6 +17,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,29 +222,58 @@ def ingest(
     return summary
 
 
+_UNIQUE_COLUMNS = ("event_id", "dedup_key", "source_line")
+"""Columns that are (nearly) unique per row: dictionary pages and string statistics on them
+cost write time and buy nothing."""
+
+
 class _Stage:
     """Accepted rows, streamed into as few parquet parts as possible (a new part only
-    when the columns change, e.g. panels with different metadata)."""
+    when the columns change, e.g. panels with different metadata).
+
+    Parts are written by one background thread (pyarrow releases the GIL), so a block is
+    encoded and compressed while the next one is parsed; at most one write is pending.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.parts: list[Path] = []
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: Future | None = None
 
     def write(self, table: pa.Table) -> None:
+        self._wait()
         if self._writer is not None and not self._writer.schema.equals(table.schema):
-            self.close()
-        if self._writer is None:
-            self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
-            self._writer = pq.ParquetWriter(self.parts[-1], table.schema, compression="zstd")
-        self._writer.write_table(table)
-        self.rows += table.num_rows
-
-    def close(self) -> None:
-        if self._writer is not None:
             self._writer.close()
             self._writer = None
+        if self._writer is None:
+            self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
+            names = table.schema.names
+            self._writer = pq.ParquetWriter(
+                self.parts[-1],
+                table.schema,
+                compression="zstd",
+                use_dictionary=[n for n in names if n not in _UNIQUE_COLUMNS],
+                write_statistics=[n for n in names if n not in _UNIQUE_COLUMNS[:2]],
+            )
+        self._pending = self._pool.submit(self._writer.write_table, table)
+        self.rows += table.num_rows
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # re-raises a failed write here
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            self._pool.shutdown()
 
 
 def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:

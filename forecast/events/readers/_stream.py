@@ -315,7 +315,7 @@ class Block:
         return quarantine, tables
 
 
-def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> Block:
+def _scan(source: InputFile, chunk: bytes | memoryview, first_line: int, skip_lines: int) -> Block:
     data = np.frombuffer(chunk, dtype=np.uint8)
     newlines = np.flatnonzero(data == _NL)
     starts = np.concatenate(([0], newlines[:-1] + 1))
@@ -329,11 +329,11 @@ def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> 
         for i in np.unique(np.searchsorted(newlines, stray)):
             problem[int(i)] = "carriage return inside the line"
     try:
-        chunk.decode("utf-8")
+        str(chunk, "utf-8")
     except UnicodeDecodeError:
         for i, (s, e) in enumerate(zip(starts, newlines)):
             try:
-                chunk[s:e].decode("utf-8")
+                str(chunk[s:e], "utf-8")
             except UnicodeDecodeError as err:
                 problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
     blank = (newlines - starts) == 0
@@ -343,6 +343,17 @@ def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> 
     index = np.cumsum(keep) - 1  # renumber problem lines after dropping blanks and headers
     problems = {int(index[i]): why for i, why in problem.items() if keep[i]}
     return Block(source, data, starts[keep], newlines[keep], line_no[keep], problems, len(newlines))
+
+
+def _fill(handle: IO[bytes], view: memoryview) -> int:
+    """Read into ``view`` until it is full or the input ends; return the bytes read."""
+    total = 0
+    while total < len(view):
+        n = handle.readinto(view[total:])  # type: ignore[attr-defined]
+        if not n:
+            break
+        total += n
+    return total
 
 
 def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Block]:
@@ -364,14 +375,17 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
     rest = b""
     with source.open() as handle:
         while True:
-            piece = handle.read(block_bytes)
-            if not piece:
+            # One fresh buffer per block, filled in place: no copy of the block to join the
+            # carried-over partial line, and blocks handed out earlier stay valid.
+            buf = bytearray(len(rest) + block_bytes)
+            buf[: len(rest)] = rest
+            filled = len(rest) + _fill(handle, memoryview(buf)[len(rest) :])
+            if filled == len(rest):
                 break
-            chunk = rest + piece
-            cut = chunk.rfind(b"\n") + 1
-            rest, chunk = chunk[cut:], chunk[:cut]
-            if chunk:
-                block = _scan(source, chunk, line, header_lines)
+            cut = buf.rfind(b"\n", 0, filled) + 1
+            rest = bytes(buf[cut:filled])
+            if cut:
+                block = _scan(source, memoryview(buf)[:cut], line, header_lines)
                 line += block.n_lines
                 if len(block.starts):
                     yield block
