@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from forecast.events.readers._finish import Batch, check_batch, empty_event_table, from_arrow
+from forecast.events.readers._finish import Batch, BatchChecker, empty_event_table, from_arrow
 from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, expand_inputs
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.readers.detect import FORMATS, detect_format
@@ -174,6 +174,7 @@ def ingest(
     quarantine_path = out_dir / "quarantine.parquet"
     tally = _Tally()
     stage = _Stage(staging)
+    checker = BatchChecker()
     try:
         with pq.ParquetWriter(quarantine_path, _QUARANTINE_SCHEMA) as quarantine_writer:
             for batch in iter_batches(path, fmt, **options):
@@ -188,8 +189,9 @@ def ingest(
                     )
                 if batch.events.num_rows:
                     if validate and fmt.startswith("gdelt"):
-                        check_batch(batch.events, origin=batch.file)
+                        checker.add(batch.events, origin=batch.file)
                     stage.write(batch.events)
+        checker.flush()
         stage.close()
         written = _deduplicate(stage, out_dir, store, is_panel, memory_limit)
     finally:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -139,15 +140,16 @@ class _Lookups:
         self.con.unregister("vals")
         return rows
 
-    def _actors(self, keys: list[str]) -> list[tuple]:
-        parts = pd.DataFrame([k.split("\t") for k in keys], columns=["code", "cc", "t1", "t2", "t3", "geo"])
+    def _actors(self, keys: list[tuple]) -> list[tuple]:
+        names = ["code", "cc", "t1", "t2", "t3", "geo"][: len(keys[0])]
+        parts = pd.DataFrame(keys, columns=names)
         country = cameo_actor_countries(parts["cc"], parts["code"])
         if self.geo_fallback:  # the actor's location, when the coder found no nationality
             country = country.where(country.notna(), iso3_from_fips(parts["geo"]))
         sector = cameo_actor_sectors(parts["code"], parts[["t1", "t2", "t3"]]).where(country.notna(), None)
         return list(zip(country, sector))
 
-    def _compute(self, kind: str, keys: list[str]) -> list[tuple]:
+    def _compute(self, kind: str, keys: list) -> list[tuple]:
         if kind == "actor":
             return self._actors(keys)
         if kind == "fips":
@@ -155,10 +157,9 @@ class _Lookups:
         sql = {"code": _CODE_SQL, "date": _DATE_SQL, "quad": _QUAD_SQL, "gold": _GOLD_SQL}[kind]
         return self._sql(keys, sql)
 
-    def take(self, kind: str, values: pa.ChunkedArray, types: Sequence[pa.DataType]) -> list[pa.Array]:
-        """Per-row results of rule ``kind``: one array per output field, typed ``types``."""
-        distinct = pc.unique(values)
-        keys = distinct.to_pylist()
+    def take(self, kind: str, columns: Sequence[pa.ChunkedArray], types: Sequence[pa.DataType]) -> list[pa.Array]:
+        """Per-row results of rule ``kind`` on ``columns``: one array per output field, typed ``types``."""
+        ids, keys = _distinct_rows(columns)
         cache = self.cache.setdefault(kind, {})
         new = [k for k in keys if k not in cache]
         if new:
@@ -166,11 +167,32 @@ class _Lookups:
                 cache.clear()
                 new = keys
             cache.update(zip(new, self._compute(kind, new)))
-        index = pc.index_in(values, value_set=distinct)
-        return [
-            pc.take(pa.array([cache[k][j] for k in keys], type), index).combine_chunks()
-            for j, type in enumerate(types)
-        ]
+        return [pa.array([cache[k][j] for k in keys], type).take(ids) for j, type in enumerate(types)]
+
+
+def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Dictionary code of every row (int64) and the distinct values, in one hash pass."""
+    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
+def _distinct_rows(columns: Sequence[pa.ChunkedArray]) -> tuple[pa.Array, list]:
+    """Id of each row's distinct value (tuple of values for several columns) and those values.
+
+    Several columns are combined through their dictionary codes (``id * width + code``,
+    re-encoded after each column so ids stay below the row count), which hashes integers
+    instead of joined strings.
+    """
+    ids, distinct = _encode(columns[0])
+    if len(columns) == 1:
+        return pa.array(ids), distinct.to_pylist()
+    for column in columns[1:]:
+        codes, values = _encode(column)
+        ids, _ = _encode(pa.array(ids * len(values) + codes))
+    first = np.empty(int(ids.max()) + 1 if len(ids) else 0, dtype=np.int64)
+    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the last write wins: each id's first row
+    rows = pa.array(first)
+    return pa.array(ids), list(zip(*(column.take(rows).to_pylist() for column in columns)))
 
 
 def _reason(row: dict) -> str:
@@ -193,24 +215,23 @@ def _reason(row: dict) -> str:
     return f"bad GoldsteinScale '{row['GoldsteinScale']}'"
 
 
-def _actor_key(table: pa.Table, n: int) -> pa.ChunkedArray:
-    # Tabs cannot occur inside a field, so they separate the parts of the key unambiguously.
-    parts = [f"Actor{n}Code", f"Actor{n}CountryCode", *(f"Actor{n}Type{k}Code" for k in (1, 2, 3))]
-    return pc.binary_join_element_wise(*(table[c] for c in parts), table[f"Actor{n}Geo_CountryCode"], "\t")
+def _actor_columns(table: pa.Table, n: int, geo: bool) -> list[pa.ChunkedArray]:
+    names = [f"Actor{n}Code", f"Actor{n}CountryCode", *(f"Actor{n}Type{k}Code" for k in (1, 2, 3))]
+    return [table[c] for c in names + ([f"Actor{n}Geo_CountryCode"] if geo else [])]
 
 
 def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -> tuple[pa.Table, pd.DataFrame]:
     """Canonical events and quarantined rows of one parsed table (all lines of one width)."""
     string, flag = pa.string(), pa.bool_()
     code, known, lost_zero, code_quad, code_gold = lookups.take(
-        "code", table["EventCode"], [string, flag, flag, pa.int32(), pa.float64()]
+        "code", [table["EventCode"]], [string, flag, flag, pa.int32(), pa.float64()]
     )
-    (date,) = lookups.take("date", table["SQLDATE"], [pa.timestamp("ns")])
-    (quad_raw,) = lookups.take("quad", table["QuadClass"], [pa.int32()])
-    (gold_raw,) = lookups.take("gold", table["GoldsteinScale"], [pa.float64()])
-    src_country, src_sector = lookups.take("actor", _actor_key(table, 1), [string, string])
-    tgt_country, tgt_sector = lookups.take("actor", _actor_key(table, 2), [string, string])
-    (action_country,) = lookups.take("fips", table["ActionGeo_CountryCode"], [string])
+    (date,) = lookups.take("date", [table["SQLDATE"]], [pa.timestamp("ns")])
+    (quad_raw,) = lookups.take("quad", [table["QuadClass"]], [pa.int32()])
+    (gold_raw,) = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64()])
+    src_country, src_sector = lookups.take("actor", _actor_columns(table, 1, lookups.geo_fallback), [string, string])
+    tgt_country, tgt_sector = lookups.take("actor", _actor_columns(table, 2, lookups.geo_fallback), [string, string])
+    (action_country,) = lookups.take("fips", [table["ActionGeo_CountryCode"]], [string])
     eid = pc.utf8_trim(table["GLOBALEVENTID"], characters=" ").combine_chunks()
     quad = pc.coalesce(quad_raw, code_quad)
     gold = pc.coalesce(gold_raw, code_gold)
