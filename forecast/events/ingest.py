@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,11 +188,10 @@ def ingest(
                         )
                     )
                 if batch.events.num_rows:
-                    if validate and fmt.startswith("gdelt"):
-                        checker.add(batch.events, origin=batch.file)
-                    stage.write(batch.events)
-        checker.flush()
+                    check = validate and fmt.startswith("gdelt")
+                    stage.write(batch.events, check=(lambda t, f=batch.file: checker.add(t, f)) if check else None)
         stage.close()
+        checker.flush()
         written = _deduplicate(stage, out_dir, store, is_panel, memory_limit)
     finally:
         stage.close()
@@ -234,7 +233,8 @@ class _Stage:
     when the columns change, e.g. panels with different metadata).
 
     Parts are written by one background thread (pyarrow releases the GIL), so a block is
-    encoded and compressed while the next one is parsed; at most one write is pending.
+    checked, encoded and compressed while the next one is parsed; at most one write is
+    pending, and a failed check or write is raised by the next :meth:`write` or :meth:`close`.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -245,7 +245,8 @@ class _Stage:
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._pending: Future | None = None
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, table: pa.Table, check: Callable[[pa.Table], None] | None = None) -> None:
+        """Stage ``table`` after ``check(table)`` passes (both in the background)."""
         self._wait()
         if self._writer is not None and not self._writer.schema.equals(table.schema):
             self._writer.close()
@@ -260,8 +261,16 @@ class _Stage:
                 use_dictionary=[n for n in names if n not in _UNIQUE_COLUMNS],
                 write_statistics=[n for n in names if n not in _UNIQUE_COLUMNS[:2]],
             )
-        self._pending = self._pool.submit(self._writer.write_table, table)
+        self._pending = self._pool.submit(self._check_and_write, self._writer, table, check)
         self.rows += table.num_rows
+
+    @staticmethod
+    def _check_and_write(
+        writer: pq.ParquetWriter, table: pa.Table, check: Callable[[pa.Table], None] | None
+    ) -> None:
+        if check is not None:
+            check(table)
+        writer.write_table(table)
 
     def _wait(self) -> None:
         if self._pending is not None:

@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
 DEFAULT_BLOCK_BYTES = 16 << 20
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NL, _TAB, _CR = 10, 9, 13
 
 
@@ -175,7 +176,12 @@ class Block:
         return lambda positions, reasons: self.quarantine(rows[positions], reasons)
 
     def parse(
-        self, rows: np.ndarray, names: Sequence[str], keep: Sequence[str], strict: bool = True
+        self,
+        rows: np.ndarray,
+        names: Sequence[str],
+        keep: Sequence[str],
+        strict: bool = True,
+        dictionary: Sequence[str] = (),
     ) -> pa.Table | None:
         """Parse the given lines (all with ``len(names)`` fields) into string columns.
 
@@ -190,16 +196,20 @@ class Block:
         strict : bool
             When False, a line of another width makes this return ``None`` instead of
             raising (the caller then sorts lines by width).
+        dictionary : sequence of str
+            Columns of ``keep`` to read dictionary-encoded (one dictionary per table): the
+            parser's threads then do the hashing that lookups on few distinct values need.
 
         Returns
         -------
         pyarrow.Table or None
-            String columns ``keep`` plus ``line`` (line numbers) and ``_row`` (the line
-            indices), in line order.
+            String (or dictionary) columns ``keep`` plus ``line`` (line numbers) and
+            ``_row`` (the line indices), in line order.
         """
         rows = np.asarray(rows, dtype=np.int64)
+        types = {k: _DICTIONARY if k in dictionary else pa.string() for k in keep}
         if len(rows) == 0:
-            empty = {k: pa.array([], pa.string()) for k in keep}
+            empty = {k: pa.array([], types[k]) for k in keep}
             return pa.table({**empty, "line": pa.array([], pa.int64()), "_row": pa.array([], pa.int64())})
         if len(rows) == self.n_lines:  # every line of the chunk, none dropped: parse it as is
             payload = self.data
@@ -225,7 +235,7 @@ class Block:
                 invalid_row_handler=None if strict else on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={k: pa.string() for k in keep},
+                column_types=types,
                 include_columns=list(keep),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -238,6 +248,8 @@ class Block:
                 f"{self.source.label}: parsed {table.num_rows} rows from {len(rows)} scanned lines; "
                 "please report this file."
             )
+        if dictionary:
+            table = table.unify_dictionaries()
         table = table.append_column("line", pa.array(self.line_no[rows], pa.int64()))
         return table.append_column("_row", pa.array(rows, pa.int64()))
 
@@ -280,7 +292,7 @@ class Block:
         return quarantine, rows
 
     def tables(
-        self, layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str
+        self, layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str, dictionary: Sequence[str] = ()
     ) -> tuple[pd.DataFrame, dict[int, pa.Table]]:
         """Parse the block into one table per accepted width, quarantining the rest.
 
@@ -296,6 +308,8 @@ class Block:
             Columns to materialise.
         what : str
             Format name for reasons.
+        dictionary : sequence of str
+            Columns to read dictionary-encoded (see :meth:`parse`).
 
         Returns
         -------
@@ -307,11 +321,13 @@ class Block:
         if not self.problems:
             first = bytes(self.data[self.starts[0] : self.ends[0]]).count(b"\t") + 1
             if first in layouts:
-                table = self.parse(all_rows, layouts[first], keep, strict=False)
+                table = self.parse(all_rows, layouts[first], keep, strict=False, dictionary=dictionary)
                 if table is not None:
                     return empty_quarantine(), {first: table}
         quarantine, by_width = self.sort_by_shape(tuple(layouts), what)
-        tables = {w: self.parse(rows, layouts[w], keep) for w, rows in by_width.items() if len(rows)}
+        tables = {
+            w: self.parse(rows, layouts[w], keep, dictionary=dictionary) for w, rows in by_width.items() if len(rows)
+        }
         return quarantine, tables
 
 

@@ -97,6 +97,8 @@ _KEEP = (
     "ActionGeo_CountryCode",
 )
 
+_DICTIONARY_COLUMNS = _KEEP[1:]  # every kept column but the id has few distinct values per block
+
 EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
 """Extra event columns: ISO3 of ``ActionGeo_CountryCode`` (FIPS in the file)."""
 
@@ -171,7 +173,11 @@ class _Lookups:
 
 
 def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Dictionary code of every row (int64) and the distinct values, in one hash pass."""
+    """Dictionary code of every row (int64) and the distinct values."""
+    if isinstance(values, pa.ChunkedArray) and pa.types.is_dictionary(values.type) and values.num_chunks:
+        # Read dictionary-encoded, dictionaries unified (Block.parse): codes are already there.
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in values.chunks])
+        return codes.astype(np.int64), values.chunks[0].dictionary
     encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
@@ -215,6 +221,12 @@ def _reason(row: dict) -> str:
     return f"bad GoldsteinScale '{row['GoldsteinScale']}'"
 
 
+def _nonempty(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Plain strings, ``""`` as null (the SQL ``nullif(x, '')``)."""
+    values = values.cast(pa.string())
+    return pc.if_else(pc.equal(values, ""), None, values)
+
+
 def _actor_columns(table: pa.Table, n: int, geo: bool) -> list[pa.ChunkedArray]:
     names = [f"Actor{n}Code", f"Actor{n}CountryCode", *(f"Actor{n}Type{k}Code" for k in (1, 2, 3))]
     return [table[c] for c in names + ([f"Actor{n}Geo_CountryCode"] if geo else [])]
@@ -248,10 +260,10 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
         {
             "event_id": eid,
             "date": date,
-            "source_actor": pc.if_else(pc.equal(table["Actor1Code"], ""), None, table["Actor1Code"]),
+            "source_actor": _nonempty(table["Actor1Code"]),
             "source_country": src_country,
             "source_sector": src_sector,
-            "target_actor": pc.if_else(pc.equal(table["Actor2Code"], ""), None, table["Actor2Code"]),
+            "target_actor": _nonempty(table["Actor2Code"]),
             "target_country": tgt_country,
             "target_sector": tgt_sector,
             "cameo_code": code,
@@ -314,7 +326,7 @@ def iter_gdelt(
     try:
         for source in inputs:
             for block in iter_blocks(source, block_bytes=block_bytes):
-                quarantine, tables = block.tables({w: LAYOUTS[w][1] for w in widths}, _KEEP, what)
+                quarantine, tables = block.tables({w: LAYOUTS[w][1] for w in widths}, _KEEP, what, _DICTIONARY_COLUMNS)
                 events, parts = [], [quarantine]
                 for width, table in tables.items():
                     ev, q = _to_events(lookups, table, LAYOUTS[width][0], block)
