@@ -259,7 +259,7 @@ class _Stage:
                 table.schema,
                 compression="zstd",
                 use_dictionary=[n for n in names if n not in _UNIQUE_COLUMNS],
-                write_statistics=[n for n in names if n not in _UNIQUE_COLUMNS[:2]],
+                write_statistics=[n for n in names if not pa.types.is_string(table.schema.field(n).type)],
             )
         self._pending = self._pool.submit(self._check_and_write, self._writer, table, check)
         self.rows += table.num_rows
