@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import glob
 import gzip
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from queue import Full, Queue
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,7 @@ import pyarrow.csv as pacsv
 
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
+T = TypeVar("T")
 DEFAULT_BLOCK_BYTES = 16 << 20
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NL, _TAB, _CR = 10, 9, 13
@@ -409,6 +412,60 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
         block = _scan(source, rest + b"\n", line, header_lines)
         if len(block.starts):
             yield block
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Run an iterator in a background thread, up to ``depth`` items ahead of the consumer.
+
+    Reading, scanning and parsing the next block (numpy and pyarrow release the GIL) then
+    overlap with the processing of the current one; memory grows by ``depth`` items.
+
+    Parameters
+    ----------
+    items : iterator
+        Produced in the background thread.
+    depth : int
+        Items produced ahead.
+
+    Yields
+    ------
+    The items, in order. An exception of ``items`` is raised here; closing this generator
+    stops the thread.
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((False, item)):
+                    return
+            put((True, None))
+        except BaseException as err:  # handed to the consumer, raised there
+            put((True, err))
+
+    thread = threading.Thread(target=produce, name="forecast-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            last, value = queue.get()
+            if last:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 def read_header(source: InputFile) -> list[str]:

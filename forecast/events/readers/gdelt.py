@@ -23,7 +23,14 @@ import pyarrow.compute as pc
 
 from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, iso3_from_fips
 from forecast.events.readers._finish import Batch, arrow_schema, empty_event_table
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, concat_frames, iter_blocks
+from forecast.events.readers._stream import (
+    DEFAULT_BLOCK_BYTES,
+    Block,
+    InputFile,
+    concat_frames,
+    iter_blocks,
+    prefetch,
+)
 from forecast.events.readers.base import empty_quarantine
 from forecast.events.taxonomy import cameo_table
 
@@ -322,23 +329,28 @@ def iter_gdelt(
     """
     widths = {"1": (57, 58), "2": (61,), "auto": (57, 58, 61)}[version]
     what = {"1": "GDELT 1.0", "2": "GDELT 2.0", "auto": "GDELT 1.0 or 2.0"}[version]
+    layouts = {w: LAYOUTS[w][1] for w in widths}
+    parsed = prefetch(
+        (source, block, *block.tables(layouts, _KEEP, what, _DICTIONARY_COLUMNS))
+        for source in inputs
+        for block in iter_blocks(source, block_bytes=block_bytes)
+    )
     lookups = _Lookups(geo_fallback)
     try:
-        for source in inputs:
-            for block in iter_blocks(source, block_bytes=block_bytes):
-                quarantine, tables = block.tables({w: LAYOUTS[w][1] for w in widths}, _KEEP, what, _DICTIONARY_COLUMNS)
-                events, parts = [], [quarantine]
-                for width, table in tables.items():
-                    ev, q = _to_events(lookups, table, LAYOUTS[width][0], block)
-                    events.append(ev)
-                    parts.append(q)
-                yield Batch(
-                    file=source.label,
-                    rows_read=len(block.starts),
-                    events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
-                    quarantine=concat_frames(parts, empty_quarantine),
-                )
+        for source, block, quarantine, tables in parsed:
+            events, parts = [], [quarantine]
+            for width, table in tables.items():
+                ev, q = _to_events(lookups, table, LAYOUTS[width][0], block)
+                events.append(ev)
+                parts.append(q)
+            yield Batch(
+                file=source.label,
+                rows_read=len(block.starts),
+                events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
+                quarantine=concat_frames(parts, empty_quarantine),
+            )
     finally:
+        parsed.close()
         lookups.close()
 
 
