@@ -450,7 +450,7 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 if not put((False, item)):
                     return
             put((True, None))
-        except BaseException as err:  # handed to the consumer, raised there
+        except BaseException as err:  # noqa: BLE001 - handed to the consumer and raised there
             put((True, err))
 
     thread = threading.Thread(target=produce, name="forecast-prefetch", daemon=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -138,7 +138,7 @@ class _Lookups:
         zeroed = codes["cameo_code"][codes["cameo_code"].str.startswith("0")]
         self.con.register("cameo", codes)
         self.con.register("unzeroed", pd.DataFrame({"short": zeroed.str[1:]}))  # '042' written as '42'
-        self.cache: dict[str, dict[str, tuple]] = {}
+        self.cache: dict[str, dict[Any, tuple]] = {}  # rule -> value (or tuple of values) -> results
 
     def close(self) -> None:
         self.con.close()
