@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from forecast.events.readers._finish import Batch, check_batch, empty_event_table, from_arrow
+from forecast.events.readers._finish import Batch, BatchChecker, empty_event_table, from_arrow
 from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, expand_inputs
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.readers.detect import FORMATS, detect_format
@@ -173,6 +174,7 @@ def ingest(
     quarantine_path = out_dir / "quarantine.parquet"
     tally = _Tally()
     stage = _Stage(staging)
+    checker = BatchChecker()
     try:
         with pq.ParquetWriter(quarantine_path, _QUARANTINE_SCHEMA) as quarantine_writer:
             for batch in iter_batches(path, fmt, **options):
@@ -186,10 +188,10 @@ def ingest(
                         )
                     )
                 if batch.events.num_rows:
-                    if validate and fmt.startswith("gdelt"):
-                        check_batch(batch.events, origin=batch.file)
-                    stage.write(batch.events)
+                    check = validate and fmt.startswith("gdelt")
+                    stage.write(batch.events, check=(lambda t, f=batch.file: checker.add(t, f)) if check else None)
         stage.close()
+        checker.flush()
         written = _deduplicate(stage, out_dir, store, is_panel, memory_limit)
     finally:
         stage.close()
@@ -221,29 +223,68 @@ def ingest(
     return summary
 
 
+_UNIQUE_COLUMNS = ("event_id", "dedup_key", "source_line")
+"""Columns that are (nearly) unique per row: dictionary pages and string statistics on them
+cost write time and buy nothing."""
+
+
 class _Stage:
     """Accepted rows, streamed into as few parquet parts as possible (a new part only
-    when the columns change, e.g. panels with different metadata)."""
+    when the columns change, e.g. panels with different metadata).
+
+    Parts are written by one background thread (pyarrow releases the GIL), so a block is
+    checked, encoded and compressed while the next one is parsed; at most one write is
+    pending, and a failed check or write is raised by the next :meth:`write` or :meth:`close`.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.parts: list[Path] = []
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: Future | None = None
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, table: pa.Table, check: Callable[[pa.Table], None] | None = None) -> None:
+        """Stage ``table`` after ``check(table)`` passes (both in the background)."""
+        self._wait()
         if self._writer is not None and not self._writer.schema.equals(table.schema):
-            self.close()
-        if self._writer is None:
-            self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
-            self._writer = pq.ParquetWriter(self.parts[-1], table.schema, compression="zstd")
-        self._writer.write_table(table)
-        self.rows += table.num_rows
-
-    def close(self) -> None:
-        if self._writer is not None:
             self._writer.close()
             self._writer = None
+        if self._writer is None:
+            self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
+            names = table.schema.names
+            self._writer = pq.ParquetWriter(
+                self.parts[-1],
+                table.schema,
+                compression="zstd",
+                use_dictionary=[n for n in names if n not in _UNIQUE_COLUMNS],
+                write_statistics=[n for n in names if not pa.types.is_string(table.schema.field(n).type)],
+            )
+        self._pending = self._pool.submit(self._check_and_write, self._writer, table, check)
+        self.rows += table.num_rows
+
+    @staticmethod
+    def _check_and_write(
+        writer: pq.ParquetWriter, table: pa.Table, check: Callable[[pa.Table], None] | None
+    ) -> None:
+        if check is not None:
+            check(table)
+        writer.write_table(table)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # re-raises a failed write here
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            self._pool.shutdown()
 
 
 def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:

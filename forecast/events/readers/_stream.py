@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import glob
 import gzip
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from queue import Full, Queue
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,7 +28,9 @@ import pyarrow.csv as pacsv
 
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
+T = TypeVar("T")
 DEFAULT_BLOCK_BYTES = 16 << 20
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NL, _TAB, _CR = 10, 9, 13
 
 
@@ -175,7 +179,12 @@ class Block:
         return lambda positions, reasons: self.quarantine(rows[positions], reasons)
 
     def parse(
-        self, rows: np.ndarray, names: Sequence[str], keep: Sequence[str], strict: bool = True
+        self,
+        rows: np.ndarray,
+        names: Sequence[str],
+        keep: Sequence[str],
+        strict: bool = True,
+        dictionary: Sequence[str] = (),
     ) -> pa.Table | None:
         """Parse the given lines (all with ``len(names)`` fields) into string columns.
 
@@ -190,16 +199,20 @@ class Block:
         strict : bool
             When False, a line of another width makes this return ``None`` instead of
             raising (the caller then sorts lines by width).
+        dictionary : sequence of str
+            Columns of ``keep`` to read dictionary-encoded (one dictionary per table): the
+            parser's threads then do the hashing that lookups on few distinct values need.
 
         Returns
         -------
         pyarrow.Table or None
-            String columns ``keep`` plus ``line`` (line numbers) and ``_row`` (the line
-            indices), in line order.
+            String (or dictionary) columns ``keep`` plus ``line`` (line numbers) and
+            ``_row`` (the line indices), in line order.
         """
         rows = np.asarray(rows, dtype=np.int64)
+        types = {k: _DICTIONARY if k in dictionary else pa.string() for k in keep}
         if len(rows) == 0:
-            empty = {k: pa.array([], pa.string()) for k in keep}
+            empty = {k: pa.array([], types[k]) for k in keep}
             return pa.table({**empty, "line": pa.array([], pa.int64()), "_row": pa.array([], pa.int64())})
         if len(rows) == self.n_lines:  # every line of the chunk, none dropped: parse it as is
             payload = self.data
@@ -225,7 +238,7 @@ class Block:
                 invalid_row_handler=None if strict else on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={k: pa.string() for k in keep},
+                column_types=types,
                 include_columns=list(keep),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -238,6 +251,8 @@ class Block:
                 f"{self.source.label}: parsed {table.num_rows} rows from {len(rows)} scanned lines; "
                 "please report this file."
             )
+        if dictionary:
+            table = table.unify_dictionaries()
         table = table.append_column("line", pa.array(self.line_no[rows], pa.int64()))
         return table.append_column("_row", pa.array(rows, pa.int64()))
 
@@ -280,7 +295,7 @@ class Block:
         return quarantine, rows
 
     def tables(
-        self, layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str
+        self, layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str, dictionary: Sequence[str] = ()
     ) -> tuple[pd.DataFrame, dict[int, pa.Table]]:
         """Parse the block into one table per accepted width, quarantining the rest.
 
@@ -296,6 +311,8 @@ class Block:
             Columns to materialise.
         what : str
             Format name for reasons.
+        dictionary : sequence of str
+            Columns to read dictionary-encoded (see :meth:`parse`).
 
         Returns
         -------
@@ -307,15 +324,17 @@ class Block:
         if not self.problems:
             first = bytes(self.data[self.starts[0] : self.ends[0]]).count(b"\t") + 1
             if first in layouts:
-                table = self.parse(all_rows, layouts[first], keep, strict=False)
+                table = self.parse(all_rows, layouts[first], keep, strict=False, dictionary=dictionary)
                 if table is not None:
                     return empty_quarantine(), {first: table}
         quarantine, by_width = self.sort_by_shape(tuple(layouts), what)
-        tables = {w: self.parse(rows, layouts[w], keep) for w, rows in by_width.items() if len(rows)}
+        tables = {
+            w: self.parse(rows, layouts[w], keep, dictionary=dictionary) for w, rows in by_width.items() if len(rows)
+        }
         return quarantine, tables
 
 
-def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> Block:
+def _scan(source: InputFile, chunk: bytes | memoryview, first_line: int, skip_lines: int) -> Block:
     data = np.frombuffer(chunk, dtype=np.uint8)
     newlines = np.flatnonzero(data == _NL)
     starts = np.concatenate(([0], newlines[:-1] + 1))
@@ -329,11 +348,11 @@ def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> 
         for i in np.unique(np.searchsorted(newlines, stray)):
             problem[int(i)] = "carriage return inside the line"
     try:
-        chunk.decode("utf-8")
+        str(chunk, "utf-8")
     except UnicodeDecodeError:
         for i, (s, e) in enumerate(zip(starts, newlines)):
             try:
-                chunk[s:e].decode("utf-8")
+                str(chunk[s:e], "utf-8")
             except UnicodeDecodeError as err:
                 problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
     blank = (newlines - starts) == 0
@@ -343,6 +362,17 @@ def _scan(source: InputFile, chunk: bytes, first_line: int, skip_lines: int) -> 
     index = np.cumsum(keep) - 1  # renumber problem lines after dropping blanks and headers
     problems = {int(index[i]): why for i, why in problem.items() if keep[i]}
     return Block(source, data, starts[keep], newlines[keep], line_no[keep], problems, len(newlines))
+
+
+def _fill(handle: IO[bytes], view: memoryview) -> int:
+    """Read into ``view`` until it is full or the input ends; return the bytes read."""
+    total = 0
+    while total < len(view):
+        n = handle.readinto(view[total:])  # type: ignore[attr-defined]
+        if not n:
+            break
+        total += n
+    return total
 
 
 def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Block]:
@@ -364,14 +394,17 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
     rest = b""
     with source.open() as handle:
         while True:
-            piece = handle.read(block_bytes)
-            if not piece:
+            # One fresh buffer per block, filled in place: no copy of the block to join the
+            # carried-over partial line, and blocks handed out earlier stay valid.
+            buf = bytearray(len(rest) + block_bytes)
+            buf[: len(rest)] = rest
+            filled = len(rest) + _fill(handle, memoryview(buf)[len(rest) :])
+            if filled == len(rest):
                 break
-            chunk = rest + piece
-            cut = chunk.rfind(b"\n") + 1
-            rest, chunk = chunk[cut:], chunk[:cut]
-            if chunk:
-                block = _scan(source, chunk, line, header_lines)
+            cut = buf.rfind(b"\n", 0, filled) + 1
+            rest = bytes(buf[cut:filled])
+            if cut:
+                block = _scan(source, memoryview(buf)[:cut], line, header_lines)
                 line += block.n_lines
                 if len(block.starts):
                     yield block
@@ -379,6 +412,60 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
         block = _scan(source, rest + b"\n", line, header_lines)
         if len(block.starts):
             yield block
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Run an iterator in a background thread, up to ``depth`` items ahead of the consumer.
+
+    Reading, scanning and parsing the next block (numpy and pyarrow release the GIL) then
+    overlap with the processing of the current one; memory grows by ``depth`` items.
+
+    Parameters
+    ----------
+    items : iterator
+        Produced in the background thread.
+    depth : int
+        Items produced ahead.
+
+    Yields
+    ------
+    The items, in order. An exception of ``items`` is raised here; closing this generator
+    stops the thread.
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((False, item)):
+                    return
+            put((True, None))
+        except BaseException as err:  # noqa: BLE001 - handed to the consumer and raised there
+            put((True, err))
+
+    thread = threading.Thread(target=produce, name="forecast-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            last, value = queue.get()
+            if last:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 def read_header(source: InputFile) -> list[str]:

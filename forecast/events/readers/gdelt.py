@@ -11,17 +11,26 @@ type codes (see :mod:`forecast.events.actors`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, fips_table, iso3_from_fips
-from forecast.events.readers._finish import Batch, empty_event_table
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, concat_frames, iter_blocks
+from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, iso3_from_fips
+from forecast.events.readers._finish import Batch, arrow_schema, empty_event_table
+from forecast.events.readers._stream import (
+    DEFAULT_BLOCK_BYTES,
+    Block,
+    InputFile,
+    concat_frames,
+    iter_blocks,
+    prefetch,
+)
 from forecast.events.readers.base import empty_quarantine
 from forecast.events.taxonomy import cameo_table
 
@@ -95,97 +104,199 @@ _KEEP = (
     "ActionGeo_CountryCode",
 )
 
+_DICTIONARY_COLUMNS = _KEEP[1:]  # every kept column but the id has few distinct values per block
+
 EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
 """Extra event columns: ISO3 of ``ActionGeo_CountryCode`` (FIPS in the file)."""
 
 
-def _resolve_actors(con: duckdb.DuckDBPyConnection, batch: pa.Table, geo_fallback: bool) -> pd.DataFrame:
-    """Country and sector for each distinct actor description in the batch.
-
-    Resolution runs on distinct (code, country code, type codes, geo code) tuples, a few
-    thousand per million rows; the batch is joined to the result in SQL.
-    """
-    con.register("batch", batch)
-    actors = con.sql(
-        " UNION ".join(
-            f"SELECT DISTINCT Actor{n}Code AS code, Actor{n}CountryCode AS cc, Actor{n}Type1Code AS t1, "
-            f"Actor{n}Type2Code AS t2, Actor{n}Type3Code AS t3, Actor{n}Geo_CountryCode AS geo FROM batch"
-            for n in (1, 2)
-        )
-    ).df()
-    country = cameo_actor_countries(actors["cc"], actors["code"])
-    if geo_fallback:  # the actor's location, when the coder found no nationality
-        country = country.where(country.notna(), iso3_from_fips(actors["geo"]))
-    actors["country"] = country
-    actors["sector"] = cameo_actor_sectors(actors["code"], actors[["t1", "t2", "t3"]]).where(country.notna(), None)
-    return actors
-
-
-def _lookups() -> dict[str, pd.DataFrame]:
-    codes = cameo_table().reset_index()[["cameo_code", "quad_class", "goldstein"]]
-    zeroed = codes["cameo_code"][codes["cameo_code"].str.startswith("0")]
-    return {
-        "cameo": codes,
-        "unzeroed": pd.DataFrame({"short": zeroed.str[1:]}),  # '042' written as '42'
-        "fips": fips_table().reset_index(),
-    }
-
-
-_SQL = """
-WITH b AS (
-    SELECT *, trim(EventCode) AS code, trim(GLOBALEVENTID) AS eid,
-           try_strptime(SQLDATE, '%Y%m%d')::TIMESTAMP_NS AS d
-    FROM batch
-), j AS (
-    SELECT b.*, c.cameo_code IS NOT NULL AS known,
-           z.short IS NOT NULL AND c.cameo_code IS NULL AS lost_zero,
-           a1.country AS src_country, a1.sector AS src_sector,
-           a2.country AS tgt_country, a2.sector AS tgt_sector, f.iso3 AS action_country,
-           coalesce(try_cast(QuadClass AS INTEGER), c.quad_class) AS quad,
-           coalesce(try_cast(GoldsteinScale AS DOUBLE), c.goldstein) AS gold
-    FROM b
-    LEFT JOIN cameo c ON c.cameo_code = b.code
-    LEFT JOIN unzeroed z ON z.short = b.code
-    LEFT JOIN actors a1 ON a1.code = b.Actor1Code AND a1.cc = b.Actor1CountryCode AND a1.t1 = b.Actor1Type1Code
-        AND a1.t2 = b.Actor1Type2Code AND a1.t3 = b.Actor1Type3Code AND a1.geo = b.Actor1Geo_CountryCode
-    LEFT JOIN actors a2 ON a2.code = b.Actor2Code AND a2.cc = b.Actor2CountryCode AND a2.t1 = b.Actor2Type1Code
-        AND a2.t2 = b.Actor2Type2Code AND a2.t3 = b.Actor2Type3Code AND a2.geo = b.Actor2Geo_CountryCode
-    LEFT JOIN fips f ON f.fips = b.ActionGeo_CountryCode
-)
-SELECT
-    CASE
-        WHEN lost_zero THEN format('CAMEO code ''{}'' lost its leading zero (expected ''0{}''); read codes as strings',
-                                   code, code)
-        WHEN code = '' THEN 'missing CAMEO code'
-        WHEN NOT known THEN format('unknown CAMEO code ''{}''', code)
-        WHEN d IS NULL THEN format('bad date: SQLDATE ''{}'' is not a YYYYMMDD date', SQLDATE)
-        WHEN NOT regexp_full_match(eid, '\\d+') THEN format('bad id: GLOBALEVENTID ''{}'' is not an integer', eid)
-        WHEN d < TIMESTAMP '1900-01-01' OR d > TIMESTAMP '2100-12-31' THEN format('date out of range: {}', SQLDATE)
-        WHEN quad NOT IN (1, 2, 3, 4) THEN format('bad QuadClass ''{}''', QuadClass)
-        WHEN gold IS NULL OR gold < -10 OR gold > 10 THEN format('bad GoldsteinScale ''{}''', GoldsteinScale)
-    END AS reason,
-    eid AS event_id, d AS date,
-    nullif(Actor1Code, '') AS source_actor, src_country AS source_country, src_sector AS source_sector,
-    nullif(Actor2Code, '') AS target_actor, tgt_country AS target_country, tgt_sector AS target_sector,
-    code AS cameo_code, substr(code, 1, 2) AS root_code, quad::TINYINT AS quad_class, gold AS goldstein,
-    $dataset AS source_dataset, 1::BIGINT AS count,
-    $dataset || ':' || eid AS dedup_key, $file AS source_file, line AS source_line, action_country,
-    _row
-FROM j
+_CODE_SQL = """
+SELECT trim(v) AS code, c.cameo_code IS NOT NULL AS known, z.short IS NOT NULL AND c.cameo_code IS NULL AS lost_zero,
+       c.quad_class AS quad, c.goldstein AS gold
+FROM vals LEFT JOIN cameo c ON c.cameo_code = trim(v) LEFT JOIN unzeroed z ON z.short = trim(v) ORDER BY i
 """
+_DATE_SQL = "SELECT try_strptime(v, '%Y%m%d')::TIMESTAMP_NS AS d FROM vals ORDER BY i"
+_QUAD_SQL = "SELECT try_cast(v AS INTEGER) AS q FROM vals ORDER BY i"
+_GOLD_SQL = "SELECT try_cast(v AS DOUBLE) AS g FROM vals ORDER BY i"
+_LOW, _HIGH = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+_CACHE_LIMIT = 1_000_000  # distinct values kept per lookup; beyond it the cache starts afresh
 
 
-def _to_events(
-    con: duckdb.DuckDBPyConnection, table: pa.Table, dataset: str, block: Block, geo_fallback: bool
-) -> tuple[pa.Table, pd.DataFrame]:
-    con.register("actors", _resolve_actors(con, table, geo_fallback))
-    out = con.sql(_SQL, params={"dataset": dataset, "file": block.source.label}).to_arrow_table()
-    con.unregister("batch")
-    con.unregister("actors")
-    bad = pc.is_valid(out["reason"])
-    quarantine = block.quarantine(out.filter(bad)["_row"].to_numpy(), out.filter(bad)["reason"].to_pylist())
-    events = out.filter(pc.invert(bad)).drop_columns(["reason", "_row"])
-    return events, quarantine
+class _Lookups:
+    """Per-value results (code, date, actor, ...) for one ingest, computed once per distinct value.
+
+    A block of a million rows holds a few hundred dates and codes and a few thousand actor
+    descriptions, so every per-value rule runs on those (in DuckDB, with the exact SQL casts
+    and parsers) and rows get their results by an arrow ``take``. Results are cached across
+    blocks.
+    """
+
+    def __init__(self, geo_fallback: bool) -> None:
+        self.geo_fallback = geo_fallback
+        self.con = duckdb.connect()
+        codes = cameo_table().reset_index()[["cameo_code", "quad_class", "goldstein"]]
+        zeroed = codes["cameo_code"][codes["cameo_code"].str.startswith("0")]
+        self.con.register("cameo", codes)
+        self.con.register("unzeroed", pd.DataFrame({"short": zeroed.str[1:]}))  # '042' written as '42'
+        self.cache: dict[str, dict[Any, tuple]] = {}  # rule -> value (or tuple of values) -> results
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _sql(self, values: list[str], sql: str) -> list[tuple]:
+        self.con.register("vals", pa.table({"i": pa.array(range(len(values)), pa.int64()), "v": values}))
+        rows = self.con.sql(sql).fetchall()
+        self.con.unregister("vals")
+        return rows
+
+    def _actors(self, keys: list[tuple]) -> list[tuple]:
+        names = ["code", "cc", "t1", "t2", "t3", "geo"][: len(keys[0])]
+        parts = pd.DataFrame(keys, columns=names)
+        country = cameo_actor_countries(parts["cc"], parts["code"])
+        if self.geo_fallback:  # the actor's location, when the coder found no nationality
+            country = country.where(country.notna(), iso3_from_fips(parts["geo"]))
+        sector = cameo_actor_sectors(parts["code"], parts[["t1", "t2", "t3"]]).where(country.notna(), None)
+        return list(zip(country, sector))
+
+    def _compute(self, kind: str, keys: list) -> list[tuple]:
+        if kind == "actor":
+            return self._actors(keys)
+        if kind == "fips":
+            return [(v,) for v in iso3_from_fips(pd.Series(keys, dtype=object))]
+        sql = {"code": _CODE_SQL, "date": _DATE_SQL, "quad": _QUAD_SQL, "gold": _GOLD_SQL}[kind]
+        return self._sql(keys, sql)
+
+    def take(self, kind: str, columns: Sequence[pa.ChunkedArray], types: Sequence[pa.DataType]) -> list[pa.Array]:
+        """Per-row results of rule ``kind`` on ``columns``: one array per output field, typed ``types``."""
+        ids, keys = _distinct_rows(columns)
+        cache = self.cache.setdefault(kind, {})
+        new = [k for k in keys if k not in cache]
+        if new:
+            if len(cache) + len(new) > _CACHE_LIMIT:
+                cache.clear()
+                new = keys
+            cache.update(zip(new, self._compute(kind, new)))
+        return [pa.array([cache[k][j] for k in keys], type).take(ids) for j, type in enumerate(types)]
+
+
+def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Dictionary code of every row (int64) and the distinct values."""
+    if isinstance(values, pa.ChunkedArray) and pa.types.is_dictionary(values.type) and values.num_chunks:
+        # Read dictionary-encoded, dictionaries unified (Block.parse): codes are already there.
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in values.chunks])
+        return codes.astype(np.int64), values.chunks[0].dictionary
+    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
+def _distinct_rows(columns: Sequence[pa.ChunkedArray]) -> tuple[pa.Array, list]:
+    """Id of each row's distinct value (tuple of values for several columns) and those values.
+
+    Several columns are combined through their dictionary codes (``id * width + code``,
+    re-encoded after each column so ids stay below the row count), which hashes integers
+    instead of joined strings.
+    """
+    ids, distinct = _encode(columns[0])
+    if len(columns) == 1:
+        return pa.array(ids), distinct.to_pylist()
+    for column in columns[1:]:
+        codes, values = _encode(column)
+        ids, _ = _encode(pa.array(ids * len(values) + codes))
+    first = np.empty(int(ids.max()) + 1 if len(ids) else 0, dtype=np.int64)
+    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the last write wins: each id's first row
+    rows = pa.array(first)
+    return pa.array(ids), list(zip(*(column.take(rows).to_pylist() for column in columns)))
+
+
+def _reason(row: dict) -> str:
+    """Why a flagged row is quarantined: the first failing check, in the reader's order."""
+    code, date = row["code"], row["date"]
+    if row["lost_zero"]:
+        return f"CAMEO code '{code}' lost its leading zero (expected '0{code}'); read codes as strings"
+    if code == "":
+        return "missing CAMEO code"
+    if not row["known"]:
+        return f"unknown CAMEO code '{code}'"
+    if date is None:
+        return f"bad date: SQLDATE '{row['SQLDATE']}' is not a YYYYMMDD date"
+    if re.fullmatch(r"[0-9]+", row["eid"]) is None:
+        return f"bad id: GLOBALEVENTID '{row['eid']}' is not an integer"
+    if date < _LOW or date > _HIGH:
+        return f"date out of range: {row['SQLDATE']}"
+    if row["quad"] is not None and row["quad"] not in (1, 2, 3, 4):
+        return f"bad QuadClass '{row['QuadClass']}'"
+    return f"bad GoldsteinScale '{row['GoldsteinScale']}'"
+
+
+def _nonempty(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Plain strings, ``""`` as null (the SQL ``nullif(x, '')``)."""
+    values = values.cast(pa.string())
+    return pc.if_else(pc.equal(values, ""), None, values)
+
+
+def _actor_columns(table: pa.Table, n: int, geo: bool) -> list[pa.ChunkedArray]:
+    names = [f"Actor{n}Code", f"Actor{n}CountryCode", *(f"Actor{n}Type{k}Code" for k in (1, 2, 3))]
+    return [table[c] for c in names + ([f"Actor{n}Geo_CountryCode"] if geo else [])]
+
+
+def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -> tuple[pa.Table, pd.DataFrame]:
+    """Canonical events and quarantined rows of one parsed table (all lines of one width)."""
+    string, flag = pa.string(), pa.bool_()
+    code, known, lost_zero, code_quad, code_gold = lookups.take(
+        "code", [table["EventCode"]], [string, flag, flag, pa.int32(), pa.float64()]
+    )
+    (date,) = lookups.take("date", [table["SQLDATE"]], [pa.timestamp("ns")])
+    (quad_raw,) = lookups.take("quad", [table["QuadClass"]], [pa.int32()])
+    (gold_raw,) = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64()])
+    src_country, src_sector = lookups.take("actor", _actor_columns(table, 1, lookups.geo_fallback), [string, string])
+    tgt_country, tgt_sector = lookups.take("actor", _actor_columns(table, 2, lookups.geo_fallback), [string, string])
+    (action_country,) = lookups.take("fips", [table["ActionGeo_CountryCode"]], [string])
+    eid = pc.utf8_trim(table["GLOBALEVENTID"], characters=" ").combine_chunks()
+    quad = pc.coalesce(quad_raw, code_quad)
+    gold = pc.coalesce(gold_raw, code_gold)
+    low, high = pa.scalar(_LOW, pa.timestamp("ns")), pa.scalar(_HIGH, pa.timestamp("ns"))
+    bad = pc.or_kleene(pc.or_kleene(lost_zero, pc.invert(known)), pc.is_null(date))
+    bad = pc.or_(bad, pc.invert(pc.match_substring_regex(eid, r"^[0-9]+$")))
+    bad = pc.or_(bad, pc.or_(pc.less(date, low), pc.greater(date, high)).fill_null(False))
+    bad = pc.or_(bad, pc.and_(pc.is_valid(quad), pc.invert(pc.is_in(quad, value_set=pa.array([1, 2, 3, 4], pa.int32())))))
+    # NaN fails too: DuckDB, whose rules these are, orders NaN above every number.
+    out_of_range = pc.or_(pc.or_(pc.less(gold, -10.0), pc.greater(gold, 10.0)), pc.is_nan(gold))
+    bad = pc.or_(bad, pc.or_(pc.is_null(gold), out_of_range.fill_null(True)))
+    n = table.num_rows
+    events = pa.table(
+        {
+            "event_id": eid,
+            "date": date,
+            "source_actor": _nonempty(table["Actor1Code"]),
+            "source_country": src_country,
+            "source_sector": src_sector,
+            "target_actor": _nonempty(table["Actor2Code"]),
+            "target_country": tgt_country,
+            "target_sector": tgt_sector,
+            "cameo_code": code,
+            "root_code": pc.utf8_slice_codeunits(code, 0, 2),
+            "quad_class": quad,
+            "goldstein": gold,
+            "source_dataset": pa.repeat(dataset, n),
+            "count": pa.repeat(pa.scalar(1, pa.int64()), n),
+            "dedup_key": pc.binary_join_element_wise(dataset, eid, ":"),
+            "source_file": pa.repeat(block.source.label, n),
+            "source_line": table["line"],
+            "action_country": action_country,
+        }
+    ).cast(arrow_schema(EXTRA_COLUMNS))
+    if not pc.any(bad).as_py():
+        return events, empty_quarantine()
+    flagged = pa.table(
+        {
+            "code": code, "known": known, "lost_zero": lost_zero, "date": date, "eid": eid, "quad": quad,
+            "SQLDATE": table["SQLDATE"], "QuadClass": table["QuadClass"], "GoldsteinScale": table["GoldsteinScale"],
+            "_row": table["_row"],
+        }
+    ).filter(bad)
+    rows = flagged.to_pylist()
+    quarantine = block.quarantine(flagged["_row"].to_numpy(), [_reason(r) for r in rows])
+    return events.filter(pc.invert(bad)), quarantine
 
 
 def iter_gdelt(
@@ -218,23 +329,29 @@ def iter_gdelt(
     """
     widths = {"1": (57, 58), "2": (61,), "auto": (57, 58, 61)}[version]
     what = {"1": "GDELT 1.0", "2": "GDELT 2.0", "auto": "GDELT 1.0 or 2.0"}[version]
-    with duckdb.connect() as con:
-        for name, frame in _lookups().items():
-            con.register(name, frame)
-        for source in inputs:
-            for block in iter_blocks(source, block_bytes=block_bytes):
-                quarantine, tables = block.tables({w: LAYOUTS[w][1] for w in widths}, _KEEP, what)
-                events, parts = [], [quarantine]
-                for width, table in tables.items():
-                    ev, q = _to_events(con, table, LAYOUTS[width][0], block, geo_fallback)
-                    events.append(ev)
-                    parts.append(q)
-                yield Batch(
-                    file=source.label,
-                    rows_read=len(block.starts),
-                    events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
-                    quarantine=concat_frames(parts, empty_quarantine),
-                )
+    layouts = {w: LAYOUTS[w][1] for w in widths}
+    parsed = prefetch(
+        (source, block, *block.tables(layouts, _KEEP, what, _DICTIONARY_COLUMNS))
+        for source in inputs
+        for block in iter_blocks(source, block_bytes=block_bytes)
+    )
+    lookups = _Lookups(geo_fallback)
+    try:
+        for source, block, quarantine, tables in parsed:
+            events, parts = [], [quarantine]
+            for width, table in tables.items():
+                ev, q = _to_events(lookups, table, LAYOUTS[width][0], block)
+                events.append(ev)
+                parts.append(q)
+            yield Batch(
+                file=source.label,
+                rows_read=len(block.starts),
+                events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
+                quarantine=concat_frames(parts, empty_quarantine),
+            )
+    finally:
+        parsed.close()
+        lookups.close()
 
 
 __all__ = ["GDELT1_COLUMNS", "GDELT2_COLUMNS", "iter_gdelt"]
