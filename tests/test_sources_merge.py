@@ -47,3 +47,18 @@ def test_coded_article_experiment(tmp_path):
     assert panel[("BLR-CHN/military_cooperation", pd.Timestamp("2024-07-16"))] == 2
     assert panel[("CHN-RUS/cooperation", pd.Timestamp("2024-07-01"))] == 2
     assert (run_dir / "figures" / "fan_chart.png").is_file()
+
+
+def test_panel_source_refuses_bad_and_repeated_rows(tmp_path):
+    from forecast.events.sources import load_panel
+
+    good = "unique_id,ds,y\na,2021-01-04,1\na,2021-01-11,2\n"
+    (tmp_path / "good.csv").write_text(good)
+    panel, hashes = load_panel(tmp_path / "good.csv")
+    assert panel["y"].tolist() == [1.0, 2.0] and list(hashes) == [str(tmp_path / "good.csv")]
+    (tmp_path / "bad.csv").write_text(good + "a,2021-01-18,abc\n")
+    with pytest.raises(ValueError, match="line 4: y is not a number"):
+        load_panel(tmp_path / "bad.csv")
+    (tmp_path / "twice.csv").write_text(good + "a,2021-01-11,7\n")
+    with pytest.raises(ValueError, match="repeated"):
+        load_panel(tmp_path / "twice.csv")

@@ -94,29 +94,40 @@ def combine_sources(sources: list[LoadedSource]) -> LoadedSource:
 def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a pre-aggregated long panel (``data.format: panel``) that goes straight to the models.
 
+    Uses the same reader as ``forecast-ingest data=panel``, so rows with a missing id, a bad
+    date or a non-numeric ``y`` are rejected the same way.
+
     Parameters
     ----------
     path : str or Path
-        CSV or Parquet file with columns ``unique_id, ds, y`` (more columns are kept).
+        CSV/TSV or Parquet file(s) with columns ``unique_id, ds, y`` (more columns are kept).
 
     Returns
     -------
     tuple
-        ``(panel, data_sha256)`` with ``ds`` parsed as dates and rows sorted.
+        ``(panel, data_sha256)``, rows sorted by ``unique_id, ds``.
 
     Raises
     ------
     ValueError
-        When a required column is missing.
+        When a required column is missing, when any row had to be quarantined, or when a
+        (unique_id, ds) repeats: a forecast must not silently lose or pick periods.
     """
     if path is None:
         raise ValueError("data.format=panel needs data.path=<csv or parquet with unique_id,ds,y>.")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"data.path={str(path)!r} is not a file (relative paths start from the directory you ran in).")
-    panel = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    missing = {"unique_id", "ds", "y"} - set(panel.columns)
-    if missing:
-        raise ValueError(f"data.path={str(path)!r} lacks column(s) {sorted(missing)}; a panel needs unique_id, ds, y.")
-    panel = panel.assign(unique_id=panel["unique_id"].astype(str), ds=pd.to_datetime(panel["ds"]))
-    return panel.sort_values(["unique_id", "ds"]).reset_index(drop=True), {str(path): file_sha256(path)}
+    result = read_events(path, format="panel")
+    if result.rows_quarantined:
+        first = result.quarantine.iloc[0]
+        raise ValueError(
+            f"data.path={str(path)!r}: {result.rows_quarantined} panel row(s) rejected, e.g. "
+            f"{first['file']} line {first['line']}: {first['reason']}. Fix them, or run "
+            "forecast-ingest data=panel to see them all in quarantine.parquet."
+        )
+    if result.rows_duplicate:
+        raise ValueError(
+            f"data.path={str(path)!r}: {result.rows_duplicate} repeated (unique_id, ds) row(s); "
+            "aggregate them into one value per series and period first."
+        )
+    panel = result.events.drop(columns=["dedup_key", "source_file", "source_line"])
+    files = dict.fromkeys(item.path for item in expand_inputs(path))
+    return panel.sort_values(["unique_id", "ds"]).reset_index(drop=True), {str(f): file_sha256(f) for f in files}

@@ -150,6 +150,15 @@ def test_panel_fixture(fixtures_dir: Path) -> None:
     assert _reasons(result) == {5: "y is not a number: 'abc'", 6: "missing unique_id", 8: "bad date: ds 'not-a-date'"}
 
 
+def test_clean_panel_without_bad_rows(tmp_path: Path) -> None:
+    # Every row valid: the quarantine is empty (this used to crash building it).
+    path = tmp_path / "clean.csv"
+    path.write_text("unique_id,ds,y,family\na,2021-01-04,1,x\na,2021-01-11,2,x\nb,2021-01-04,0,x\nb,2021-01-11,5,x\n")
+    result = read_events(path, format="panel")
+    _check(result, read=4, accepted=4, quarantined=0, duplicate=0)
+    assert sorted(result.events["y"]) == [0.0, 1.0, 2.0, 5.0]
+
+
 @pytest.mark.parametrize("duplicates, accepted, duplicate", [("keep", 6, 0), ("collapse", 5, 1)])
 def test_tkg_fixture_duplicate_policy(fixtures_dir: Path, duplicates: str, accepted: int, duplicate: int) -> None:
     result = read_events(fixtures_dir / "tkg_ingest", start_date="2018-01-01", time_unit="hour", duplicates=duplicates)

@@ -112,6 +112,8 @@ def _chunk(rows: list[list[str]], lines: list[int], header: list[str]) -> pd.Dat
 
 def raw_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Each row as ``col=value`` text, for the quarantine."""
+    if frame.empty:  # DataFrame.apply on no rows returns a frame, not a series
+        return pd.Series([], index=frame.index, dtype=object)
     text = frame[columns].astype(str)
     return text.apply(lambda col: col.name + "=" + col).agg(" | ".join, axis=1)
 
