@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+from scipy import integrate, stats
 
 from forecast.models import (
     HistoricAverage,
     Naive,
     NegativeBinomial,
+    PoissonLogNormal,
     QuantileGrid,
     SamplePaths,
     SeasonalNaive,
+    StatsForecastModel,
     WindowAverage,
     Zero,
 )
@@ -105,3 +109,67 @@ def test_quantile_grid_cdf_by_hand_and_against_its_draws():
     np.testing.assert_allclose(grid.pmf(np.array([[1.0]])), [[0.2]])
     draws = grid.sample(100_000, np.random.default_rng(1))[0, 0]
     assert abs((draws <= 1).mean() - 0.4) < 0.01
+
+
+def _poisson_lognormal_cdf_by_quad(k: float, mu: float, alpha: float) -> float:
+    """``P(Y <= k)`` of the Poisson-log-normal by adaptive quadrature over the normal shock."""
+    s = np.sqrt(np.log1p(alpha))
+    integrand = lambda z: stats.poisson.cdf(k, mu * np.exp(s * z - s * s / 2)) * stats.norm.pdf(z)  # noqa: E731
+    return integrate.quad(integrand, -12, 12, epsabs=1e-13, limit=200)[0]
+
+
+def test_poisson_lognormal_cdf_matches_adaptive_quadrature():
+    mu, alpha = np.array([[3.0, 20.0, 50.0, 0.4]]), np.array([[0.3, 0.1, 0.05, 2.0]])
+    k = np.array([[2.0, 25.0, 40.0, 0.0]])
+    expected = [_poisson_lognormal_cdf_by_quad(*args) for args in zip(k[0], mu[0], alpha[0])]
+    np.testing.assert_allclose(PoissonLogNormal(mu, alpha).cdf(k)[0], expected, atol=1e-9)
+
+
+def test_poisson_lognormal_is_poisson_without_dispersion_and_zero_at_zero_mean():
+    # Poisson(1): cdf 0.3679, 0.7358, 0.9197 -> median 1, 0.9-quantile 2
+    dist = PoissonLogNormal(mu=np.array([[1.0, 0.0]]), alpha=np.array([[0.0, 0.7]]))
+    assert dist.quantile(0.5).tolist() == [[1.0, 0.0]]
+    assert dist.quantile(0.9).tolist() == [[2.0, 0.0]]
+    np.testing.assert_allclose(dist.cdf(np.array([[1.0, 0.0]])), [[2 * np.exp(-1), 1.0]], rtol=1e-12)
+    assert dist.cdf(np.array([[-1.0, -1.0]])).tolist() == [[0.0, 0.0]]
+
+
+def test_poisson_lognormal_quantile_is_the_smallest_count_reaching_the_level():
+    dist = PoissonLogNormal(mu=np.array([[0.7, 6.0, 90.0]]), alpha=np.array([[1.5, 0.2, 0.4]]))
+    for q in (0.05, 0.1, 0.5, 0.9, 0.99):
+        k = dist.quantile(q)
+        assert np.all(dist.cdf(k) >= q) and np.all(dist.cdf(k - 1) < q)
+
+
+def test_poisson_lognormal_has_the_negative_binomial_mean_and_variance_but_a_sharper_centre():
+    mu, alpha = np.array([[4.0]]), np.array([[0.5]])
+    draws = PoissonLogNormal(mu, alpha).sample(400_000, np.random.default_rng(0))[0, 0]
+    assert abs(draws.mean() - 4.0) < 0.03
+    assert abs(draws.var() - 12.0) < 0.4  # mu + alpha mu^2, as the NB
+    # same variance, more mass at the centre: the interquartile range is narrower than the NB's
+    pln, nb = PoissonLogNormal(mu, alpha), NegativeBinomial(mu, alpha)
+    assert (pln.quantile(0.75) - pln.quantile(0.25))[0, 0] < (nb.quantile(0.75) - nb.quantile(0.25))[0, 0]
+    # ...and a longer right tail
+    assert pln.quantile(0.999)[0, 0] > nb.quantile(0.999)[0, 0]
+
+
+def test_statsforecast_adapter_puts_either_count_law_around_the_same_point_forecast():
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2021-01-04", periods=30, freq="W-MON")
+    panel = pd.DataFrame(
+        {"unique_id": np.repeat(["a", "b"], 30), "ds": np.tile(dates, 2), "y": rng.negative_binomial(2, 0.2, 60).astype(float)}
+    )
+    nb = StatsForecastModel("TSB", {"alpha_d": 0.2, "alpha_p": 0.2}).fit(panel).distribution(4)
+    pln = StatsForecastModel("TSB", {"alpha_d": 0.2, "alpha_p": 0.2}, count_distribution="poisson_lognormal")
+    law = pln.fit(panel).distribution(4)
+    assert isinstance(nb, NegativeBinomial) and isinstance(law, PoissonLogNormal)
+    np.testing.assert_array_equal(law.mu, nb.mu)
+    np.testing.assert_array_equal(law.alpha, nb.alpha)
+
+
+def test_statsforecast_adapter_rejects_an_unknown_or_conflicting_count_law():
+    panel = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2021-01-04", periods=12, freq="W-MON"), "y": 3.0})
+    with pytest.raises(ValueError, match=r"StatsForecastModel.count_distribution='gaussian'.*poisson_lognormal"):
+        StatsForecastModel("TSB", count_distribution="gaussian").fit(panel)
+    with pytest.raises(ValueError, match="drop one of them"):
+        StatsForecastModel("TSB", conformal_windows=2, count_distribution="poisson_lognormal").fit(panel)

@@ -28,7 +28,7 @@ from forecast.backtest import (
     skill,
 )
 from forecast.backtest.scoring import LOG_SCORE_FLOOR
-from forecast.models.distributions import NegativeBinomial, SamplePaths
+from forecast.models.distributions import NegativeBinomial, PoissonLogNormal, SamplePaths
 
 Y = np.array([[0.0, 3.0, 7.0], [1.0, 12.0, 2.0]])
 MU = np.array([[0.5, 2.5, 4.0], [1.5, 8.0, 6.0]])
@@ -47,6 +47,22 @@ def test_crps_of_negative_binomial_matches_closed_form():
     alpha = np.full_like(MU, 0.4)
     scores = _scores(NegativeBinomial(mu=MU, alpha=alpha))
     np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(Y, 1 / alpha, mu=MU), rtol=1e-6)
+
+
+def test_crps_of_poisson_lognormal_matches_a_fine_numerical_mixture():
+    # Reference: the Poisson pmf mixed over a dense trapezoid grid of the normal shock
+    # (independent of the Gauss-Hermite rule the distribution uses), summed as an RPS.
+    alpha = np.array([[0.3, 0.1, 1.2], [0.05, 0.4, 0.0]])
+    z = np.linspace(-9, 9, 1801)
+    weights = stats.norm.pdf(z) * (z[1] - z[0])
+    s = np.sqrt(np.log1p(alpha))[..., None]
+    rates = MU[..., None] * np.exp(s * z - s**2 / 2)
+    k = np.arange(400)
+    pmf = np.einsum("ijz,ijzk->ijk", np.broadcast_to(weights, rates.shape), stats.poisson.pmf(k, rates[..., None]))
+    expected = ((np.cumsum(pmf, axis=-1) - (Y[..., None] <= k)) ** 2).sum(axis=-1)
+    scores = _scores(PoissonLogNormal(mu=MU, alpha=alpha), n_samples=20_000)
+    np.testing.assert_allclose(scores["rps"], expected, rtol=1e-6)
+    np.testing.assert_allclose(scores["crps_sample"], expected, atol=0.05)
 
 
 def test_rps_is_scoringrules_rps_over_count_categories():

@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 import scoringrules as sr
 
-from forecast.models.distributions import CountDistribution, NegativeBinomial, QuantileGrid, SamplePaths
+from forecast.models.distributions import (
+    CountDistribution,
+    NegativeBinomial,
+    PoissonLogNormal,
+    QuantileGrid,
+    SamplePaths,
+)
 
 #: Floor on the predictive probability of the observed count in the log score, so a
 #: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
@@ -61,13 +67,16 @@ def _support_max(dist: CountDistribution) -> np.ndarray:
 
     For the negative binomial, ``mu + 12 sd + 20``; the RPS terms beyond it are added in
     closed form by :func:`_tail_term` (relative error below 1e-7 against scoringrules'
-    closed form for alpha <= 5, cheaper than a ppf per row). Sample paths end at their
-    largest draw.
+    closed form for alpha <= 5, cheaper than a ppf per row). The Poisson-log-normal ends at
+    its ``1 - 1e-9`` quantile (its tail is too long for a fixed number of sds). Sample paths
+    end at their largest draw.
     """
     if isinstance(dist, SamplePaths):
         return np.ceil(dist.paths.max(axis=-1))
     if isinstance(dist, QuantileGrid):  # counts are rounded quantiles: none above the top one
         return np.ceil(np.clip(dist.values[..., -1] + 0.5, 0.0, None))
+    if isinstance(dist, PoissonLogNormal):  # mass beyond is < 1e-9: its RPS terms are negligible
+        return dist.quantile(1.0 - 1e-9)
     mu = np.asarray(dist.mu, dtype=float)
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), mu.shape)
     return np.ceil(mu + 12.0 * np.sqrt(mu + alpha * mu**2) + 20.0)
@@ -81,7 +90,7 @@ def _cdf_grid(dist: CountDistribution, width: int) -> np.ndarray:
     an order of magnitude faster than scipy's incomplete-beta CDF on every grid cell and
     free of underflow at large means; Poisson (``alpha <= 1e-8``) uses its own recurrence.
     """
-    if isinstance(dist, (SamplePaths, QuantileGrid)):
+    if isinstance(dist, (SamplePaths, QuantileGrid, PoissonLogNormal)):
         return dist.cdf(np.broadcast_to(np.arange(width, dtype=float), (*dist.mean().shape, width)))
     mu = np.asarray(dist.mu, dtype=float)[..., None]
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape)[..., None]
@@ -105,7 +114,7 @@ def _rows(dist: CountDistribution, rows: np.ndarray) -> CountDistribution:
         values = dist.values.reshape(-1, dist.values.shape[-1])[rows][:, None, :]
         return QuantileGrid(levels=dist.levels, values=values, point=dist.point.ravel()[rows][:, None])
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape)
-    return NegativeBinomial(mu=dist.mu.ravel()[rows][:, None], alpha=alpha.ravel()[rows][:, None])
+    return type(dist)(mu=dist.mu.ravel()[rows][:, None], alpha=alpha.ravel()[rows][:, None])
 
 
 def _tail_term(dist: CountDistribution, survival: np.ndarray) -> np.ndarray:
@@ -114,9 +123,9 @@ def _tail_term(dist: CountDistribution, survival: np.ndarray) -> np.ndarray:
     The NB survival function decays at most geometrically with ratio ``q = mu / (size + mu)``
     once ``k`` is past the mode for ``size < 1`` (and the sd-based grid end is far past it
     otherwise), so the remaining sum is ``S_K**2 q**2 / (1 - q**2)``. Sample paths and
-    quantile grids have no mass beyond the grid.
+    quantile grids have no mass beyond the grid; the Poisson-log-normal has less than 1e-9.
     """
-    if isinstance(dist, (SamplePaths, QuantileGrid)):
+    if isinstance(dist, (SamplePaths, QuantileGrid, PoissonLogNormal)):
         return np.zeros(survival.shape)
     mu = dist.mu.ravel()
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape).ravel()
@@ -155,7 +164,7 @@ def distribution_scores(
 
     Parameters
     ----------
-    dist : NegativeBinomial or SamplePaths
+    dist : CountDistribution
         Predictive distribution, shape ``(n_series, h)``.
     y : numpy.ndarray
         Realised counts, shape ``(n_series, h)``; NaN where not yet observed.

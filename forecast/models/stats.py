@@ -1,9 +1,10 @@
 """Adapter for statsforecast models: their point forecasts, our count distribution.
 
 statsforecast's own parametric intervals are Gaussian. Around its point forecast we put
-either a negative binomial whose dispersion comes from the model's in-sample one-step
-residuals, or statsforecast's conformal intervals (``ConformalIntervals``) read as a grid of
-quantiles and rounded onto the counts.
+either a negative binomial (or a Poisson-log-normal of the same mean and variance) whose
+dispersion comes from the model's in-sample one-step residuals, or statsforecast's
+conformal intervals (``ConformalIntervals``) read as a grid of quantiles and rounded onto
+the counts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from statsforecast import StatsForecast
 from statsforecast.utils import ConformalIntervals
 
 from forecast.models.base import Forecaster
-from forecast.models.distributions import CountDistribution, NegativeBinomial, QuantileGrid, nb_dispersion
+from forecast.models.distributions import CountDistribution, QuantileGrid, nb_dispersion, parametric_count_law
 
 # Central interval levels (percent) requested from the conformal engine: together with the
 # point forecast as median they give quantiles 0.01, 0.025, 0.05, 0.1, ..., 0.99.
@@ -36,8 +37,12 @@ class StatsForecastModel(Forecaster):
     conformal_windows : int, optional
         When set, intervals come from statsforecast's ``ConformalIntervals`` with this many
         calibration windows (each ``h`` periods, so the panel needs more than
-        ``conformal_windows * h`` periods); otherwise a negative binomial with in-sample
+        ``conformal_windows * h`` periods); otherwise ``count_distribution`` with in-sample
         dispersion.
+    count_distribution : {"negative_binomial", "poisson_lognormal"}
+        The count law around the point forecast when ``conformal_windows`` is None. Both
+        have variance ``mu + alpha * mu**2``; the Poisson-log-normal is more peaked with a
+        longer right tail.
     seed : int
         Seed for sample paths.
     """
@@ -47,11 +52,13 @@ class StatsForecastModel(Forecaster):
         model: str = "AutoETS",
         params: dict[str, Any] | None = None,
         conformal_windows: int | None = None,
+        count_distribution: str = "negative_binomial",
         seed: int = 0,
     ) -> None:
         self.model = model
         self.params = params
         self.conformal_windows = conformal_windows
+        self.count_distribution = count_distribution
         self.seed = seed
 
     def _engine(self, h: int | None = None) -> StatsForecast:
@@ -71,6 +78,12 @@ class StatsForecastModel(Forecaster):
     def _fit(self, y: np.ndarray) -> None:
         if self.conformal_windows is not None and self.conformal_windows < 2:
             raise ValueError(f"StatsForecastModel.conformal_windows={self.conformal_windows} must be >= 2 or None.")
+        law = parametric_count_law(self.count_distribution, "StatsForecastModel.count_distribution")
+        if self.conformal_windows is not None and self.count_distribution != "negative_binomial":
+            raise ValueError(
+                f"StatsForecastModel: count_distribution={self.count_distribution!r} and conformal_windows="
+                f"{self.conformal_windows} both set the intervals; drop one of them."
+            )
         dates = pd.date_range(end=self.last_ds_, periods=y.shape[1], freq=self.freq_)
         self.frame_ = pd.DataFrame(
             {"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()}
@@ -81,12 +94,13 @@ class StatsForecastModel(Forecaster):
         in_sample = {str(uid): m.predict_in_sample()["fitted"] for uid, m in zip(engine.uids, engine.fitted_[:, 0])}
         self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
         self.engine_ = engine
+        self.law_ = law
 
     def _distribution(self, h: int) -> CountDistribution:
         if self.conformal_windows is None:
             point = self.engine_.predict(h=h)
             mu = np.clip(self._wide(point, "point"), 0.0, None)  # level models can dip below zero
-            return NegativeBinomial(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
+            return self.law_(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
         needed = self.conformal_windows * h + 1
         if self.n_periods_ < needed:
             raise ValueError(
