@@ -103,6 +103,7 @@ _KEEP = (
     "Actor2Geo_CountryCode",
     "ActionGeo_CountryCode",
 )
+_ACTOR_GEO = ("Actor1Geo_CountryCode", "Actor2Geo_CountryCode")  # read only for geo_fallback
 
 _DICTIONARY_COLUMNS = _KEEP[1:]  # every kept column but the id has few distinct values per block
 
@@ -337,8 +338,9 @@ def iter_gdelt(
     widths = {"1": (57, 58), "2": (61,), "auto": (57, 58, 61)}[version]
     what = {"1": "GDELT 1.0", "2": "GDELT 2.0", "auto": "GDELT 1.0 or 2.0"}[version]
     layouts = {w: LAYOUTS[w][1] for w in widths}
+    keep = _KEEP if geo_fallback else tuple(c for c in _KEEP if c not in _ACTOR_GEO)  # each column costs parse time
     parsed = prefetch(
-        (source, block, *block.tables(layouts, _KEEP, what, _DICTIONARY_COLUMNS))
+        (source, block, *block.tables(layouts, keep, what, _DICTIONARY_COLUMNS))
         for source in inputs
         for block in iter_blocks(source, block_bytes=block_bytes)
     )
