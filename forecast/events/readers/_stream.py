@@ -334,25 +334,25 @@ class Block:
         return quarantine, tables
 
 
-def _scan(source: InputFile, chunk: bytes | memoryview, first_line: int, skip_lines: int) -> Block:
-    data = np.frombuffer(chunk, dtype=np.uint8)
-    newlines = np.flatnonzero(data == _NL)
+def _scan(source: InputFile, data: np.ndarray, first_line: int, skip_lines: int, scratch: np.ndarray) -> Block:
+    # Byte comparisons go to ``scratch`` (reused across blocks): a fresh 16 MiB mask per
+    # comparison costs more in page faults than the comparison itself.
+    mask = scratch[: len(data)]
+    newlines = np.flatnonzero(np.equal(data, _NL, out=mask))
     starts = np.concatenate(([0], newlines[:-1] + 1))
     line_no = np.arange(first_line, first_line + len(newlines), dtype=np.int64)
     problem: dict[int, str] = {}
 
     # A lone \r would end a row for the CSV parser but not for the line scan.
-    cr = np.flatnonzero(data == _CR)
-    if len(cr):
+    if np.equal(data, _CR, out=mask).any():
+        cr = np.flatnonzero(mask)
         stray = cr[(cr + 1 >= len(data)) | (data[np.minimum(cr + 1, len(data) - 1)] != _NL)]
         for i in np.unique(np.searchsorted(newlines, stray)):
             problem[int(i)] = "carriage return inside the line"
-    try:
-        str(chunk, "utf-8")
-    except UnicodeDecodeError:
+    if not _valid_utf8(data):
         for i, (s, e) in enumerate(zip(starts, newlines)):
             try:
-                str(chunk[s:e], "utf-8")
+                str(data[s:e], "utf-8")
             except UnicodeDecodeError as err:
                 problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
     blank = (newlines - starts) == 0
@@ -364,6 +364,18 @@ def _scan(source: InputFile, chunk: bytes | memoryview, first_line: int, skip_li
     return Block(source, data, starts[keep], newlines[keep], line_no[keep], problems, len(newlines))
 
 
+def _valid_utf8(data: np.ndarray) -> bool:
+    """Whether ``data`` is valid UTF-8 (arrow's validation, in place: no decoded copy)."""
+    if len(data) == 0 or data.max() < 0x80:  # ASCII, the common case
+        return True
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _fill(handle: IO[bytes], view: memoryview) -> int:
     """Read into ``view`` until it is full or the input ends; return the bytes read."""
     total = 0
@@ -373,6 +385,18 @@ def _fill(handle: IO[bytes], view: memoryview) -> int:
             break
         total += n
     return total
+
+
+def _line_cut(data: np.ndarray) -> int:
+    """Offset just past the last ``\\n`` in ``data`` (0 if there is none)."""
+    end, step = len(data), 1 << 16
+    while end > 0:
+        start = max(0, end - step)
+        found = bytes(data[start:end]).rfind(b"\n")
+        if found >= 0:
+            return start + found + 1
+        end = start
+    return 0
 
 
 def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Block]:
@@ -392,24 +416,29 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
     """
     line = 1
     rest = b""
+    scratch = np.empty(0, dtype=bool)
     with source.open() as handle:
         while True:
             # One fresh buffer per block, filled in place: no copy of the block to join the
-            # carried-over partial line, and blocks handed out earlier stay valid.
-            buf = bytearray(len(rest) + block_bytes)
-            buf[: len(rest)] = rest
+            # carried-over partial line, and blocks handed out earlier stay valid. np.empty,
+            # unlike bytearray, does not zero it first.
+            buf = np.empty(len(rest) + block_bytes, dtype=np.uint8)
+            buf[: len(rest)] = np.frombuffer(rest, dtype=np.uint8)
             filled = len(rest) + _fill(handle, memoryview(buf)[len(rest) :])
             if filled == len(rest):
                 break
-            cut = buf.rfind(b"\n", 0, filled) + 1
+            cut = _line_cut(buf[:filled])
             rest = bytes(buf[cut:filled])
             if cut:
-                block = _scan(source, memoryview(buf)[:cut], line, header_lines)
+                if len(scratch) < cut:
+                    scratch = np.empty(len(buf), dtype=bool)
+                block = _scan(source, buf[:cut], line, header_lines, scratch)
                 line += block.n_lines
                 if len(block.starts):
                     yield block
     if rest:  # last line without a newline
-        block = _scan(source, rest + b"\n", line, header_lines)
+        data = np.frombuffer(rest + b"\n", dtype=np.uint8)
+        block = _scan(source, data, line, header_lines, np.empty(len(data), dtype=bool))
         if len(block.starts):
             yield block
 
