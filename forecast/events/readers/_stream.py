@@ -185,6 +185,7 @@ class Block:
         keep: Sequence[str],
         strict: bool = True,
         dictionary: Sequence[str] = (),
+        threads: bool = True,
     ) -> pa.Table | None:
         """Parse the given lines (all with ``len(names)`` fields) into string columns.
 
@@ -201,7 +202,10 @@ class Block:
             raising (the caller then sorts lines by width).
         dictionary : sequence of str
             Columns of ``keep`` to read dictionary-encoded (one dictionary per table): the
-            parser's threads then do the hashing that lookups on few distinct values need.
+            parser then does the hashing that lookups on few distinct values need.
+        threads : bool
+            Let pyarrow parse on its thread pool. A caller that already parses in a thread
+            of its own, alongside other busy threads, saves the pool's overhead with False.
 
         Returns
         -------
@@ -229,7 +233,7 @@ class Block:
 
         table = pacsv.read_csv(
             pa.py_buffer(payload),
-            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=True, block_size=4 << 20),
+            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=threads, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter="\t",
                 quote_char=False,
@@ -242,6 +246,7 @@ class Block:
                 include_columns=list(keep),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=False,  # every line parsed here passed the UTF-8 check of the scan
             ),
         )
         if misfits:
@@ -295,12 +300,17 @@ class Block:
         return quarantine, rows
 
     def tables(
-        self, layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str, dictionary: Sequence[str] = ()
+        self,
+        layouts: dict[int, Sequence[str]],
+        keep: Sequence[str],
+        what: str,
+        dictionary: Sequence[str] = (),
+        threads: bool = True,
     ) -> tuple[pd.DataFrame, dict[int, pa.Table]]:
         """Parse the block into one table per accepted width, quarantining the rest.
 
         The common case, a block whose lines are all sound and of one width, is parsed in
-        one multi-threaded call without counting fields; any other block falls back to
+        one call without counting fields; any other block falls back to
         :meth:`sort_by_shape`, which knows the width of every line.
 
         Parameters
@@ -313,6 +323,8 @@ class Block:
             Format name for reasons.
         dictionary : sequence of str
             Columns to read dictionary-encoded (see :meth:`parse`).
+        threads : bool
+            Parse on pyarrow's thread pool (see :meth:`parse`).
 
         Returns
         -------
@@ -324,12 +336,14 @@ class Block:
         if not self.problems:
             first = bytes(self.data[self.starts[0] : self.ends[0]]).count(b"\t") + 1
             if first in layouts:
-                table = self.parse(all_rows, layouts[first], keep, strict=False, dictionary=dictionary)
+                table = self.parse(all_rows, layouts[first], keep, strict=False, dictionary=dictionary, threads=threads)
                 if table is not None:
                     return empty_quarantine(), {first: table}
         quarantine, by_width = self.sort_by_shape(tuple(layouts), what)
         tables = {
-            w: self.parse(rows, layouts[w], keep, dictionary=dictionary) for w, rows in by_width.items() if len(rows)
+            w: self.parse(rows, layouts[w], keep, dictionary=dictionary, threads=threads)
+            for w, rows in by_width.items()
+            if len(rows)
         }
         return quarantine, tables
 

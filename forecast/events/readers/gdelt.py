@@ -339,8 +339,10 @@ def iter_gdelt(
     what = {"1": "GDELT 1.0", "2": "GDELT 2.0", "auto": "GDELT 1.0 or 2.0"}[version]
     layouts = {w: LAYOUTS[w][1] for w in widths}
     keep = _KEEP if geo_fallback else tuple(c for c in _KEEP if c not in _ACTOR_GEO)  # each column costs parse time
+    # Parsing runs in the prefetch thread while this one converts and a third writes: on
+    # pyarrow's thread pool as well it would only add overhead.
     parsed = prefetch(
-        (source, block, *block.tables(layouts, keep, what, _DICTIONARY_COLUMNS))
+        (source, block, *block.tables(layouts, keep, what, _DICTIONARY_COLUMNS, threads=False))
         for source in inputs
         for block in iter_blocks(source, block_bytes=block_bytes)
     )
