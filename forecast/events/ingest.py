@@ -260,12 +260,16 @@ class _Stage:
         if self._writer is None:
             self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
             names = table.schema.names
+            types = {f.name: f.type.value_type if pa.types.is_dictionary(f.type) else f.type for f in table.schema}
             self._writer = pq.ParquetWriter(
                 self.parts[-1],
                 table.schema,
                 compression="zstd",
                 use_dictionary=[n for n in names if n not in _UNIQUE_COLUMNS],
-                write_statistics=[n for n in names if not pa.types.is_string(table.schema.field(n).type)],
+                write_statistics=[n for n in names if not pa.types.is_string(types[n])],
+                # Dictionary-encoded columns (GDELT) are written as their dictionaries; without
+                # the arrow schema in the file they read back as plain strings, as elsewhere.
+                store_schema=not any(pa.types.is_dictionary(f.type) for f in table.schema),
             )
         self._pending = self._pool.submit(self._check_and_write, self._writer, table, check)
         self.rows += table.num_rows

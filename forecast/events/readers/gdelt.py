@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, iso3_from_fips
-from forecast.events.readers._finish import Batch, arrow_schema, empty_event_table
+from forecast.events.readers._finish import Batch, arrow_schema
 from forecast.events.readers._stream import (
     DEFAULT_BLOCK_BYTES,
     Block,
@@ -110,6 +110,18 @@ _DICTIONARY_COLUMNS = _KEEP[1:]  # every kept column but the id has few distinct
 EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
 """Extra event columns: ISO3 of ``ActionGeo_CountryCode`` (FIPS in the file)."""
 
+_STRINGS = pa.dictionary(pa.int32(), pa.string())
+# Event columns with few distinct values per block are staged dictionary-encoded: rows point
+# into the distinct results of the lookups (no string copied per row), and the parquet
+# writer stores the dictionary as it is instead of hashing every row. Readers of the file
+# see plain strings (see forecast.events.ingest._Stage).
+_STAGED_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, _STRINGS if pa.types.is_string(f.type) and f.name not in ("event_id", "dedup_key") else f.type)
+        for f in arrow_schema(EXTRA_COLUMNS)
+    ]
+)
+
 
 _CODE_SQL = """
 SELECT trim(v) AS code, c.cameo_code IS NOT NULL AS known, z.short IS NOT NULL AND c.cameo_code IS NULL AS lost_zero,
@@ -177,7 +189,23 @@ class _Lookups:
                 cache.clear()
                 new = keys
             cache.update(zip(new, self._compute(kind, new)))
-        return [pa.array([cache[k][j] for k in keys], type).take(ids) for j, type in enumerate(types)]
+        results = [pa.array([cache[k][j] for k in keys], type) for j, type in enumerate(types)]
+        return [_as_dictionary(ids, r) if pa.types.is_string(r.type) else r.take(ids) for r in results]
+
+
+def _as_dictionary(ids: pa.Array, values: pa.Array) -> pa.DictionaryArray:
+    """``values.take(ids)`` as a dictionary array, copying no string.
+
+    ``values`` (few) are made unique first, a null becoming a null index: repeated entries
+    would make the indices longer to store.
+    """
+    encoded = pc.dictionary_encode(values)
+    return pa.DictionaryArray.from_arrays(encoded.indices.take(ids), encoded.dictionary)
+
+
+def _constant(value: str, n: int) -> pa.DictionaryArray:
+    """``value`` repeated ``n`` times, dictionary-encoded."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value]))
 
 
 def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -236,10 +264,10 @@ def _reason(row: dict) -> str:
     return f"bad GoldsteinScale '{row['GoldsteinScale']}'"
 
 
-def _nonempty(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Plain strings, ``""`` as null (the SQL ``nullif(x, '')``)."""
-    values = values.cast(pa.string())
-    return pc.if_else(pc.equal(values, ""), None, values)
+def _nonempty(values: pa.ChunkedArray) -> pa.DictionaryArray:
+    """``""`` as null (the SQL ``nullif(x, '')``), dictionary-encoded."""
+    ids, distinct = _encode(values)
+    return _as_dictionary(pa.array(ids), pc.if_else(pc.equal(distinct, ""), None, distinct))
 
 
 def _actor_columns(table: pa.Table, n: int, geo: bool) -> list[pa.ChunkedArray]:
@@ -282,17 +310,17 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
             "target_country": tgt_country,
             "target_sector": tgt_sector,
             "cameo_code": code,
-            "root_code": pc.utf8_slice_codeunits(code, 0, 2),
+            "root_code": _as_dictionary(code.indices, pc.utf8_slice_codeunits(code.dictionary, 0, 2)),
             "quad_class": quad,
             "goldstein": gold,
-            "source_dataset": pa.repeat(dataset, n),
+            "source_dataset": _constant(dataset, n),
             "count": pa.repeat(pa.scalar(1, pa.int64()), n),
             "dedup_key": pc.binary_join_element_wise(dataset, eid, ":"),
-            "source_file": pa.repeat(block.source.label, n),
+            "source_file": _constant(block.source.label, n),
             "source_line": table["line"],
             "action_country": action_country,
         }
-    ).cast(arrow_schema(EXTRA_COLUMNS))
+    ).cast(_STAGED_SCHEMA)
     if not pc.any(bad).as_py():
         return events, empty_quarantine()
     flagged = pa.table(
@@ -357,7 +385,7 @@ def iter_gdelt(
             yield Batch(
                 file=source.label,
                 rows_read=len(block.starts),
-                events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
+                events=pa.concat_tables(events) if events else _STAGED_SCHEMA.empty_table(),
                 quarantine=concat_frames(parts, empty_quarantine),
             )
     finally:
