@@ -367,12 +367,13 @@ def iter_gdelt(
     what = {"1": "GDELT 1.0", "2": "GDELT 2.0", "auto": "GDELT 1.0 or 2.0"}[version]
     layouts = {w: LAYOUTS[w][1] for w in widths}
     keep = _KEEP if geo_fallback else tuple(c for c in _KEEP if c not in _ACTOR_GEO)  # each column costs parse time
-    # Parsing runs in the prefetch thread while this one converts and a third writes: on
-    # pyarrow's thread pool as well it would only add overhead.
+    # A pipeline of four threads: read and scan, parse, convert (this one), write (the
+    # stage's). Parsing is the longest step, so it has a thread of its own - and does not
+    # also use pyarrow's thread pool, which would only add overhead.
+    blocks = prefetch((source, block) for source in inputs for block in iter_blocks(source, block_bytes=block_bytes))
     parsed = prefetch(
         (source, block, *block.tables(layouts, keep, what, _DICTIONARY_COLUMNS, threads=False))
-        for source in inputs
-        for block in iter_blocks(source, block_bytes=block_bytes)
+        for source, block in blocks
     )
     lookups = _Lookups(geo_fallback)
     try:
@@ -389,7 +390,8 @@ def iter_gdelt(
                 quarantine=concat_frames(parts, empty_quarantine),
             )
     finally:
-        parsed.close()
+        parsed.close()  # joins the parse thread, so that closing the blocks is safe
+        blocks.close()
         lookups.close()
 
 
