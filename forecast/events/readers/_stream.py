@@ -4,7 +4,7 @@ Every line-oriented reader (GDELT, ICEWS, POLECAT) goes through :func:`iter_bloc
 block is a run of whole lines (about ``block_bytes`` long) from one input. Column counts,
 undecodable bytes and stray carriage returns are found with numpy over the raw bytes, so
 each line keeps its exact line number and nothing is dropped unseen. Lines that pass are
-handed to pyarrow's multi-threaded CSV parser as one buffer.
+handed to pyarrow's CSV parser as one buffer.
 """
 
 from __future__ import annotations
