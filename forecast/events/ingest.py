@@ -235,6 +235,10 @@ class _Stage:
     Parts are written by one background thread (pyarrow releases the GIL), so a block is
     checked, encoded and compressed while the next one is parsed; at most one write is
     pending, and a failed check or write is raised by the next :meth:`write` or :meth:`close`.
+
+    The writer also follows whether the ``dedup_key`` values arrive strictly increasing in
+    shortlex order (shorter first, then bytewise): GDELT ids usually do, and then no key can
+    repeat, so deduplication has nothing to search for (:attr:`keys_increasing`).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -244,6 +248,8 @@ class _Stage:
         self._writer: pq.ParquetWriter | None = None
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._pending: Future | None = None
+        self.keys_increasing = True
+        self._last_key: bytes | None = None
 
     def write(self, table: pa.Table, check: Callable[[pa.Table], None] | None = None) -> None:
         """Stage ``table`` after ``check(table)`` passes (both in the background)."""
@@ -254,23 +260,45 @@ class _Stage:
         if self._writer is None:
             self.parts.append(self.folder / f"part-{len(self.parts):04d}.parquet")
             names = table.schema.names
+            types = {f.name: f.type.value_type if pa.types.is_dictionary(f.type) else f.type for f in table.schema}
             self._writer = pq.ParquetWriter(
                 self.parts[-1],
                 table.schema,
                 compression="zstd",
                 use_dictionary=[n for n in names if n not in _UNIQUE_COLUMNS],
-                write_statistics=[n for n in names if not pa.types.is_string(table.schema.field(n).type)],
+                write_statistics=[n for n in names if not pa.types.is_string(types[n])],
+                # Dictionary-encoded columns (GDELT) are written as their dictionaries; without
+                # the arrow schema in the file they read back as plain strings, as elsewhere.
+                store_schema=not any(pa.types.is_dictionary(f.type) for f in table.schema),
             )
         self._pending = self._pool.submit(self._check_and_write, self._writer, table, check)
         self.rows += table.num_rows
 
-    @staticmethod
     def _check_and_write(
-        writer: pq.ParquetWriter, table: pa.Table, check: Callable[[pa.Table], None] | None
+        self, writer: pq.ParquetWriter, table: pa.Table, check: Callable[[pa.Table], None] | None
     ) -> None:
         if check is not None:
             check(table)
+        if self.keys_increasing and table.num_rows:
+            self._follow_keys(table["dedup_key"].combine_chunks())
         writer.write_table(table)
+
+    def _follow_keys(self, keys: pa.Array) -> None:
+        """Clear :attr:`keys_increasing` unless ``keys`` continue a strictly increasing run."""
+        first, last = keys[0].as_py(), keys[-1].as_py()
+        if first is None or last is None:
+            self.keys_increasing = False
+            return
+        first, last = first.encode(), last.encode()
+        # shortlex order on bytes: a total order, so a strictly increasing run has no repeat
+        if self._last_key is not None and (len(first), first) <= (len(self._last_key), self._last_key):
+            self.keys_increasing = False
+            return
+        lengths = pc.binary_length(keys)
+        shorter = pc.less(lengths[:-1], lengths[1:])
+        same_length_less = pc.and_(pc.equal(lengths[:-1], lengths[1:]), pc.less(keys[:-1], keys[1:]))
+        self.keys_increasing = pc.all(pc.or_(shorter, same_length_less), skip_nulls=False, min_count=0).as_py() is True
+        self._last_key = last
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -306,12 +334,16 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
     files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
     con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
     # Candidate keys by 64-bit hash first (cheap, and usually none); exact keys only among them.
-    con.sql(
-        "CREATE TEMP TABLE repeated AS "
-        "WITH candidates AS (SELECT hash(dedup_key) AS h FROM staged GROUP BY h HAVING count(*) > 1) "
+    # Keys staged in strictly increasing order cannot repeat: then skip the search, a GROUP BY
+    # over every key and the slowest step here.
+    repeated = (
+        "SELECT dedup_key, struct_pack(f := source_file, l := source_line) AS first FROM staged LIMIT 0"
+        if stage.keys_increasing
+        else "WITH candidates AS (SELECT hash(dedup_key) AS h FROM staged GROUP BY h HAVING count(*) > 1) "
         "SELECT dedup_key, min(struct_pack(f := source_file, l := source_line)) AS first FROM staged "
         "WHERE hash(dedup_key) IN (SELECT h FROM candidates) GROUP BY dedup_key HAVING count(*) > 1"
     )
+    con.sql(f"CREATE TEMP TABLE repeated AS {repeated}")
     has_store = store is not None and any(target.glob("**/*.parquet"))
     in_store = (
         f"ANTI JOIN (SELECT DISTINCT dedup_key FROM read_parquet('{_sql_path(target)}/**/*.parquet', "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -113,3 +114,44 @@ def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
 def test_panel_refuses_store(fixtures_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="store holds events only"):
         ingest(fixtures_dir / "panel", tmp_path, store=tmp_path / "store")
+
+
+@pytest.mark.parametrize("block_bytes", [700, 1 << 20])  # one line per block, or one block
+@pytest.mark.parametrize(
+    ("files", "accepted", "increasing"),
+    [
+        ([[8, 9, 10, 11]], 4, True),  # increasing across a change of digit count: nothing to search
+        ([[9, 10, 9]], 2, False),  # a repeat after an increase
+        ([[7, 7]], 1, False),
+        ([[5, 6], [6, 7]], 3, False),  # a repeat across files
+        ([[12], [3]], 2, False),  # decreasing across files, no repeat
+    ],
+)
+def test_dedup_with_and_without_increasing_ids(
+    fixtures_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: list[list[int]],
+    accepted: int,
+    increasing: bool,
+    block_bytes: int,
+) -> None:
+    module = sys.modules["forecast.events.ingest"]  # the package exports the function under the same name
+    seen: list[bool] = []
+    deduplicate = module._deduplicate
+    monkeypatch.setattr(
+        module, "_deduplicate", lambda stage, *args: seen.append(stage.keys_increasing) or deduplicate(stage, *args)
+    )
+    line = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_bytes().split(b"\n")[0]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k, ids in enumerate(files):
+        rows = [str(i).encode() + line[line.index(b"\t") :] for i in ids]
+        (folder / f"2020010{k + 1}000000.export.CSV").write_bytes(b"\n".join(rows) + b"\n")
+    summary = ingest(folder, tmp_path / "out", format="gdelt2", block_bytes=block_bytes)
+    n_rows = sum(map(len, files))
+    counts = (summary["rows_read"], summary["rows_accepted"], summary["rows_duplicate"])
+    assert counts == (n_rows, accepted, n_rows - accepted)
+    assert seen == [increasing]
+    events = pd.read_parquet(tmp_path / "out" / "events.parquet")
+    assert sorted(events["event_id"].astype(int)) == sorted(set(i for ids in files for i in ids))

@@ -80,6 +80,8 @@ def _distinct_view(events: pyarrow.Table) -> pyarrow.Table:
     columns: dict[str, pyarrow.Array] = {}
     for name, column in schema.columns.items():
         values = events[name]
+        if pyarrow.types.is_dictionary(values.type):
+            values = _used_values(values)
         if column.checks:
             reduced = pc.unique(values)
         else:
@@ -90,6 +92,13 @@ def _distinct_view(events: pyarrow.Table) -> pyarrow.Table:
     length = max((len(v) for v in columns.values()), default=0)
     return pyarrow.table(
         {n: pyarrow.concat_arrays([v, pyarrow.repeat(v[0], length - len(v))]) if len(v) else v for n, v in columns.items()}
+    )
+
+
+def _used_values(column: pyarrow.ChunkedArray) -> pyarrow.ChunkedArray:
+    """The dictionary values a dictionary-encoded column's rows use (a null if a row is null)."""
+    return pyarrow.chunked_array(
+        [chunk.dictionary.take(pc.unique(chunk.indices)) for chunk in column.chunks], column.type.value_type
     )
 
 

@@ -4,7 +4,7 @@ Every line-oriented reader (GDELT, ICEWS, POLECAT) goes through :func:`iter_bloc
 block is a run of whole lines (about ``block_bytes`` long) from one input. Column counts,
 undecodable bytes and stray carriage returns are found with numpy over the raw bytes, so
 each line keeps its exact line number and nothing is dropped unseen. Lines that pass are
-handed to pyarrow's multi-threaded CSV parser as one buffer.
+handed to pyarrow's CSV parser as one buffer.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from queue import Full, Queue
 from typing import IO, Any, TypeVar
@@ -185,6 +186,7 @@ class Block:
         keep: Sequence[str],
         strict: bool = True,
         dictionary: Sequence[str] = (),
+        threads: bool = True,
     ) -> pa.Table | None:
         """Parse the given lines (all with ``len(names)`` fields) into string columns.
 
@@ -201,7 +203,10 @@ class Block:
             raising (the caller then sorts lines by width).
         dictionary : sequence of str
             Columns of ``keep`` to read dictionary-encoded (one dictionary per table): the
-            parser's threads then do the hashing that lookups on few distinct values need.
+            parser then does the hashing that lookups on few distinct values need.
+        threads : bool
+            Let pyarrow parse on its thread pool. A caller that already parses in a thread
+            of its own, alongside other busy threads, saves the pool's overhead with False.
 
         Returns
         -------
@@ -229,7 +234,8 @@ class Block:
 
         table = pacsv.read_csv(
             pa.py_buffer(payload),
-            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=True, block_size=4 << 20),
+            memory_pool=_parser_pool(),
+            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=threads, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter="\t",
                 quote_char=False,
@@ -242,6 +248,7 @@ class Block:
                 include_columns=list(keep),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=False,  # every line parsed here passed the UTF-8 check of the scan
             ),
         )
         if misfits:
@@ -295,12 +302,17 @@ class Block:
         return quarantine, rows
 
     def tables(
-        self, layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str, dictionary: Sequence[str] = ()
+        self,
+        layouts: dict[int, Sequence[str]],
+        keep: Sequence[str],
+        what: str,
+        dictionary: Sequence[str] = (),
+        threads: bool = True,
     ) -> tuple[pd.DataFrame, dict[int, pa.Table]]:
         """Parse the block into one table per accepted width, quarantining the rest.
 
         The common case, a block whose lines are all sound and of one width, is parsed in
-        one multi-threaded call without counting fields; any other block falls back to
+        one call without counting fields; any other block falls back to
         :meth:`sort_by_shape`, which knows the width of every line.
 
         Parameters
@@ -313,6 +325,8 @@ class Block:
             Format name for reasons.
         dictionary : sequence of str
             Columns to read dictionary-encoded (see :meth:`parse`).
+        threads : bool
+            Parse on pyarrow's thread pool (see :meth:`parse`).
 
         Returns
         -------
@@ -324,35 +338,55 @@ class Block:
         if not self.problems:
             first = bytes(self.data[self.starts[0] : self.ends[0]]).count(b"\t") + 1
             if first in layouts:
-                table = self.parse(all_rows, layouts[first], keep, strict=False, dictionary=dictionary)
+                table = self.parse(all_rows, layouts[first], keep, strict=False, dictionary=dictionary, threads=threads)
                 if table is not None:
                     return empty_quarantine(), {first: table}
         quarantine, by_width = self.sort_by_shape(tuple(layouts), what)
         tables = {
-            w: self.parse(rows, layouts[w], keep, dictionary=dictionary) for w, rows in by_width.items() if len(rows)
+            w: self.parse(rows, layouts[w], keep, dictionary=dictionary, threads=threads)
+            for w, rows in by_width.items()
+            if len(rows)
         }
         return quarantine, tables
 
 
-def _scan(source: InputFile, chunk: bytes | memoryview, first_line: int, skip_lines: int) -> Block:
-    data = np.frombuffer(chunk, dtype=np.uint8)
-    newlines = np.flatnonzero(data == _NL)
+@cache
+def _parser_pool() -> pa.MemoryPool | None:
+    """Memory pool for the CSV parser: pyarrow's jemalloc pool, keeping freed pages a second.
+
+    Every block allocates and frees the same parser buffers. The default pools hand freed
+    memory back to the OS at once, so each block gets it back as fresh pages - page faults
+    that zero (transparent huge) pages and cost about a tenth of the ingest's CPU. The decay
+    is a setting of pyarrow's jemalloc pool as a whole (0, its default, frees at once); None
+    (the default pool) where pyarrow is built without jemalloc.
+    """
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(1000)
+    except NotImplementedError:
+        return None
+    return pool
+
+
+def _scan(source: InputFile, data: np.ndarray, first_line: int, skip_lines: int, scratch: np.ndarray) -> Block:
+    # Byte comparisons go to ``scratch`` (reused across blocks): a fresh 16 MiB mask per
+    # comparison costs more in page faults than the comparison itself.
+    mask = scratch[: len(data)]
+    newlines = np.flatnonzero(np.equal(data, _NL, out=mask))
     starts = np.concatenate(([0], newlines[:-1] + 1))
     line_no = np.arange(first_line, first_line + len(newlines), dtype=np.int64)
     problem: dict[int, str] = {}
 
     # A lone \r would end a row for the CSV parser but not for the line scan.
-    cr = np.flatnonzero(data == _CR)
-    if len(cr):
+    if np.equal(data, _CR, out=mask).any():
+        cr = np.flatnonzero(mask)
         stray = cr[(cr + 1 >= len(data)) | (data[np.minimum(cr + 1, len(data) - 1)] != _NL)]
         for i in np.unique(np.searchsorted(newlines, stray)):
             problem[int(i)] = "carriage return inside the line"
-    try:
-        str(chunk, "utf-8")
-    except UnicodeDecodeError:
+    if not _valid_utf8(data):
         for i, (s, e) in enumerate(zip(starts, newlines)):
             try:
-                str(chunk[s:e], "utf-8")
+                str(data[s:e], "utf-8")
             except UnicodeDecodeError as err:
                 problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
     blank = (newlines - starts) == 0
@@ -364,6 +398,18 @@ def _scan(source: InputFile, chunk: bytes | memoryview, first_line: int, skip_li
     return Block(source, data, starts[keep], newlines[keep], line_no[keep], problems, len(newlines))
 
 
+def _valid_utf8(data: np.ndarray) -> bool:
+    """Whether ``data`` is valid UTF-8 (arrow's validation, in place: no decoded copy)."""
+    if len(data) == 0 or data.max() < 0x80:  # ASCII, the common case
+        return True
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _fill(handle: IO[bytes], view: memoryview) -> int:
     """Read into ``view`` until it is full or the input ends; return the bytes read."""
     total = 0
@@ -373,6 +419,18 @@ def _fill(handle: IO[bytes], view: memoryview) -> int:
             break
         total += n
     return total
+
+
+def _line_cut(data: np.ndarray) -> int:
+    """Offset just past the last ``\\n`` in ``data`` (0 if there is none)."""
+    end, step = len(data), 1 << 16
+    while end > 0:
+        start = max(0, end - step)
+        found = bytes(data[start:end]).rfind(b"\n")
+        if found >= 0:
+            return start + found + 1
+        end = start
+    return 0
 
 
 def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Block]:
@@ -392,24 +450,29 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
     """
     line = 1
     rest = b""
+    scratch = np.empty(0, dtype=bool)
     with source.open() as handle:
         while True:
             # One fresh buffer per block, filled in place: no copy of the block to join the
-            # carried-over partial line, and blocks handed out earlier stay valid.
-            buf = bytearray(len(rest) + block_bytes)
-            buf[: len(rest)] = rest
+            # carried-over partial line, and blocks handed out earlier stay valid. np.empty,
+            # unlike bytearray, does not zero it first.
+            buf = np.empty(len(rest) + block_bytes, dtype=np.uint8)
+            buf[: len(rest)] = np.frombuffer(rest, dtype=np.uint8)
             filled = len(rest) + _fill(handle, memoryview(buf)[len(rest) :])
             if filled == len(rest):
                 break
-            cut = buf.rfind(b"\n", 0, filled) + 1
+            cut = _line_cut(buf[:filled])
             rest = bytes(buf[cut:filled])
             if cut:
-                block = _scan(source, memoryview(buf)[:cut], line, header_lines)
+                if len(scratch) < cut:
+                    scratch = np.empty(len(buf), dtype=bool)
+                block = _scan(source, buf[:cut], line, header_lines, scratch)
                 line += block.n_lines
                 if len(block.starts):
                     yield block
     if rest:  # last line without a newline
-        block = _scan(source, rest + b"\n", line, header_lines)
+        data = np.frombuffer(rest + b"\n", dtype=np.uint8)
+        block = _scan(source, data, line, header_lines, np.empty(len(data), dtype=bool))
         if len(block.starts):
             yield block
 
