@@ -17,6 +17,13 @@ _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(40)
 _GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
 
 
+def _check_mean_and_dispersion(law: str, mu: np.ndarray, alpha: np.ndarray) -> None:
+    """Refuse non-finite or negative means and dispersions, naming the law."""
+    for name, value in (("mu", mu), ("alpha", alpha)):
+        if np.any(~np.isfinite(value)) or np.any(np.asarray(value) < 0):
+            raise ValueError(f"{law}: {name} must be finite and non-negative.")
+
+
 @dataclass(frozen=True)
 class NegativeBinomial:
     """NB2 counts with mean ``mu`` and variance ``mu + alpha * mu**2`` (Poisson when alpha = 0).
@@ -33,10 +40,7 @@ class NegativeBinomial:
     alpha: np.ndarray
 
     def __post_init__(self) -> None:
-        if np.any(~np.isfinite(self.mu)) or np.any(self.mu < 0):
-            raise ValueError("NegativeBinomial: mu must be finite and non-negative.")
-        if np.any(~np.isfinite(self.alpha)) or np.any(np.asarray(self.alpha) < 0):
-            raise ValueError("NegativeBinomial: alpha must be finite and non-negative.")
+        _check_mean_and_dispersion(type(self).__name__, self.mu, self.alpha)
 
     def mean(self) -> np.ndarray:
         """Predictive mean."""
@@ -107,10 +111,7 @@ class PoissonLogNormal:
     alpha: np.ndarray
 
     def __post_init__(self) -> None:
-        if np.any(~np.isfinite(self.mu)) or np.any(self.mu < 0):
-            raise ValueError("PoissonLogNormal: mu must be finite and non-negative.")
-        if np.any(~np.isfinite(self.alpha)) or np.any(np.asarray(self.alpha) < 0):
-            raise ValueError("PoissonLogNormal: alpha must be finite and non-negative.")
+        _check_mean_and_dispersion(type(self).__name__, self.mu, self.alpha)
 
     def _node_rates(self) -> np.ndarray:
         """Poisson rates at the quadrature nodes, shape ``(n_series, horizon, n_nodes)``."""

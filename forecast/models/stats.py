@@ -78,7 +78,7 @@ class StatsForecastModel(Forecaster):
     def _fit(self, y: np.ndarray) -> None:
         if self.conformal_windows is not None and self.conformal_windows < 2:
             raise ValueError(f"StatsForecastModel.conformal_windows={self.conformal_windows} must be >= 2 or None.")
-        law = parametric_count_law(self.count_distribution, "StatsForecastModel.count_distribution")
+        parametric_count_law(self.count_distribution, "StatsForecastModel.count_distribution")  # validates
         if self.conformal_windows is not None and self.count_distribution != "negative_binomial":
             raise ValueError(
                 f"StatsForecastModel: count_distribution={self.count_distribution!r} and conformal_windows="
@@ -94,13 +94,13 @@ class StatsForecastModel(Forecaster):
         in_sample = {str(uid): m.predict_in_sample()["fitted"] for uid, m in zip(engine.uids, engine.fitted_[:, 0])}
         self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
         self.engine_ = engine
-        self.law_ = law
 
     def _distribution(self, h: int) -> CountDistribution:
         if self.conformal_windows is None:
             point = self.engine_.predict(h=h)
             mu = np.clip(self._wide(point, "point"), 0.0, None)  # level models can dip below zero
-            return self.law_(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
+            law = parametric_count_law(self.count_distribution, "StatsForecastModel.count_distribution")
+            return law(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
         needed = self.conformal_windows * h + 1
         if self.n_periods_ < needed:
             raise ValueError(
