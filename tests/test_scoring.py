@@ -65,6 +65,19 @@ def test_crps_of_poisson_lognormal_matches_a_fine_numerical_mixture():
     np.testing.assert_allclose(scores["crps_sample"], expected, atol=0.05)
 
 
+def test_crps_of_a_heavy_tailed_poisson_lognormal_matches_the_full_sum_over_its_support():
+    # Reference: the RPS summed over every count up to the 1 - 1e-13 quantile (tens of
+    # thousands of terms); the scorer sums its grid to the 0.999 quantile and the tail numerically.
+    mu, alpha, y = np.array([[0.5, 5.0, 30.0]]), np.array([[10.0, 9.0, 2.0]]), np.array([[40.0, 3.0, 20.0]])
+    dist = PoissonLogNormal(mu=mu, alpha=alpha)
+    expected = []
+    for j in range(3):
+        one = PoissonLogNormal(mu=mu[:, [j]], alpha=alpha[:, [j]])
+        k = np.arange(one.quantile(1 - 1e-13)[0, 0] + 2)
+        expected.append(((one.cdf(k[None, None, :])[0, 0] - (y[0, j] <= k)) ** 2).sum())
+    np.testing.assert_allclose(_scores(dist, y=y, threshold=(2.0,))["rps"][0], expected, rtol=1e-6)
+
+
 def test_rps_is_scoringrules_rps_over_count_categories():
     # Categories 0..K with one-hot observations: scoringrules' unnormalised RPS is the same sum.
     k = np.arange(30)

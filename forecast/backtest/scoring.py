@@ -23,6 +23,10 @@ from forecast.models.distributions import (
 LOG_SCORE_FLOOR = 1e-6
 #: Largest (rows x support) block evaluated at once, to bound memory on heavy tails.
 _MAX_CELLS = 20_000_000
+# The Poisson-log-normal's exact grid ends at this quantile; _lognormal_tail sums the rest
+# on this many geometrically spaced points.
+_LOGNORMAL_GRID_LEVEL = 0.999
+_TAIL_POINTS = 200
 #: Rows per block of the support grid.
 _CHUNK_ROWS = 256
 
@@ -68,15 +72,15 @@ def _support_max(dist: CountDistribution) -> np.ndarray:
     For the negative binomial, ``mu + 12 sd + 20``; the RPS terms beyond it are added in
     closed form by :func:`_tail_term` (relative error below 1e-7 against scoringrules'
     closed form for alpha <= 5, cheaper than a ppf per row). The Poisson-log-normal ends at
-    its ``1 - 1e-9`` quantile (its tail is too long for a fixed number of sds). Sample paths
-    end at their largest draw.
+    its 0.999 quantile: its tail is too long for a grid (thousands of means at large
+    alpha) and is summed by :func:`_tail_term`. Sample paths end at their largest draw.
     """
     if isinstance(dist, SamplePaths):
         return np.ceil(dist.paths.max(axis=-1))
     if isinstance(dist, QuantileGrid):  # counts are rounded quantiles: none above the top one
         return np.ceil(np.clip(dist.values[..., -1] + 0.5, 0.0, None))
-    if isinstance(dist, PoissonLogNormal):  # mass beyond is < 1e-9: its RPS terms are negligible
-        return dist.quantile(1.0 - 1e-9)
+    if isinstance(dist, PoissonLogNormal):  # the rest of its long tail is summed by _tail_term
+        return dist.quantile(_LOGNORMAL_GRID_LEVEL)
     mu = np.asarray(dist.mu, dtype=float)
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), mu.shape)
     return np.ceil(mu + 12.0 * np.sqrt(mu + alpha * mu**2) + 20.0)
@@ -117,16 +121,36 @@ def _rows(dist: CountDistribution, rows: np.ndarray) -> CountDistribution:
     return type(dist)(mu=dist.mu.ravel()[rows][:, None], alpha=alpha.ravel()[rows][:, None])
 
 
-def _tail_term(dist: CountDistribution, survival: np.ndarray) -> np.ndarray:
-    """RPS terms beyond the grid, ``sum_{k>K} P(Y > k)**2``, for rows of a ``(n, 1)`` distribution.
+def _lognormal_tail(dist: PoissonLogNormal, end: int) -> np.ndarray:
+    """``sum_{k > end} P(Y > k)**2`` for rows of a ``(n, 1)`` Poisson-log-normal.
+
+    Past the 0.999 quantile the survival function is smooth and decays slowly (the
+    log-normal tail), so the sum runs over :data:`_TAIL_POINTS` integers spaced
+    geometrically from ``end + 1`` to the ``1 - 1e-12`` quantile: the trapezoid rule plus
+    the Euler-Maclaurin end terms, ``sum_{k=a}^{b} g(k) ~ int_a^b g + (g(a) + g(b)) / 2``.
+    Repeated integers (a short tail) add zero-width trapezoids only.
+    """
+    first = float(end + 1)
+    last = np.maximum(dist.quantile(1.0 - 1e-12), first)  # shape (n, 1)
+    k = np.round(first * (last / first) ** np.linspace(0.0, 1.0, _TAIL_POINTS))  # (n, points)
+    g = (1.0 - dist.cdf(k[:, None, :])[:, 0, :]) ** 2
+    inner = (0.5 * (g[:, 1:] + g[:, :-1]) * np.diff(k, axis=1)).sum(axis=1)
+    return inner + 0.5 * (g[:, 0] + g[:, -1])
+
+
+def _tail_term(dist: CountDistribution, survival: np.ndarray, end: int) -> np.ndarray:
+    """RPS terms beyond the grid ``0..end``, ``sum_{k>end} P(Y > k)**2``, for rows of a ``(n, 1)`` distribution.
 
     The NB survival function decays at most geometrically with ratio ``q = mu / (size + mu)``
     once ``k`` is past the mode for ``size < 1`` (and the sd-based grid end is far past it
-    otherwise), so the remaining sum is ``S_K**2 q**2 / (1 - q**2)``. Sample paths and
-    quantile grids have no mass beyond the grid; the Poisson-log-normal has less than 1e-9.
+    otherwise), so the remaining sum is ``S_K**2 q**2 / (1 - q**2)``. The Poisson-log-normal's
+    is taken numerically (:func:`_lognormal_tail`). Sample paths and quantile grids have no
+    mass beyond the grid.
     """
-    if isinstance(dist, (SamplePaths, QuantileGrid, PoissonLogNormal)):
+    if isinstance(dist, (SamplePaths, QuantileGrid)):
         return np.zeros(survival.shape)
+    if isinstance(dist, PoissonLogNormal):
+        return _lognormal_tail(dist, end)
     mu = dist.mu.ravel()
     alpha = np.broadcast_to(np.asarray(dist.alpha, dtype=float), dist.mu.shape).ravel()
     q = np.where(alpha > 1e-8, alpha * mu / (1.0 + alpha * mu), 0.0)
@@ -148,7 +172,7 @@ def _rps_rows(dist: CountDistribution, y: np.ndarray) -> np.ndarray:
         rows = order[start:stop]
         part = _rows(dist, rows)
         cdf = _cdf_grid(part, width).reshape(rows.size, width)
-        out[rows] = ranked_probability_score(cdf, flat_y[rows]) + _tail_term(part, 1.0 - cdf[:, -1])
+        out[rows] = ranked_probability_score(cdf, flat_y[rows]) + _tail_term(part, 1.0 - cdf[:, -1], width - 1)
         start = stop
     return out.reshape(y.shape)
 
