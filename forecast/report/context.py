@@ -79,6 +79,25 @@ def _dyad_key(dyad: str | Sequence[str]) -> frozenset[str] | str:
     return frozenset(parts) if len(parts) == 2 else str(dyad)
 
 
+def _dataset_accounting(summary: Mapping) -> dict[str, tuple[int, int, int]]:
+    """Rows read, quarantined and duplicate per dataset, where the readers' accounting allows it.
+
+    A reader accounts per input (``summary["sources"]``), and one input can hold several
+    datasets (the embedded file holds icews18 and icews21). Per dataset the numbers are
+    exact when the input holds one dataset, or when it quarantined and dropped nothing
+    (then every row read was accepted).
+    """
+    accepted = {row["source_dataset"]: row["rows"] for row in summary.get("per_dataset", [])}
+    out = {}
+    for source in summary.get("sources", []):
+        datasets = [d for d in source.get("datasets", []) if d in accepted]
+        if len(datasets) == 1:
+            out[datasets[0]] = (source["rows_read"], source["rows_quarantined"], source["rows_duplicate"])
+        elif source.get("rows_quarantined") == 0 and source.get("rows_duplicate") == 0:
+            out |= {d: (accepted[d], 0, 0) for d in datasets}
+    return out
+
+
 class RunFolder:
     """Lazy access to a run folder's files, each read once."""
 
@@ -137,11 +156,12 @@ class Sides:
         if len(chosen) != 2:
             raise ArgumentError("report.compare", f"name exactly two {self._kind()}, got {list(chosen)}.")
         self.pair = [self._match(item) for item in chosen]
-        family = _node(report_cfg, "family")
+        # A panel of plain series ids has no families to choose from: report.family does not apply.
+        family = _node(report_cfg, "family") if self.by_family else None
         if family is not None and family not in self.families:
-            if self.by_family:
-                raise ArgumentError("report.family", f"{family!r} is not a family of this run; families: {', '.join(self.families)}.")
-            raise ArgumentError("report.family", "the panel's series ids are not <dyad>/<family>: set it to null.")
+            raise ArgumentError(
+                "report.family", f"{family!r} is not a family of this run; families: {', '.join(self.families)} (or null for the first)."
+            )
         self.lead_family = family if family is not None else (self.families[0] if self.families else None)
 
     def _kind(self) -> str:
@@ -232,7 +252,7 @@ class ContextBuilder:
     def scope(self) -> str:
         dyads = " and ".join(series_name(d) for d in self.sides.dyads) if self.sides.by_family else None
         families = ", ".join(family_name(f) for f in self.sides.families)
-        subject = f"{families} between {dyads}" if dyads else f"the series {', '.join(self.sides.dyads)}"
+        subject = f"{families} between {dyads}" if dyads else " and ".join(series_name(i) for i in self.sides.dyads)
         return (
             f"{frequency_adjective(self.freq).capitalize()} {self.measure.replace('_', ' ')} series of {subject}, "
             f"from {self._sources()}, with {horizon_adjective(self.horizon, self.freq)}-ahead probabilistic forecasts."
@@ -308,7 +328,7 @@ class ContextBuilder:
             ["Series", f"Last observed {h_words}", "Observed total", "Forecast total, median (80%)", "P(higher)", "P(equal)", "Direction"],
             rows,
             caption=(
-                f"Will the next {h_words} total exceed the last {h_words} observed? 'rising' when P(higher) > 0.5, "
+                f"Will the total of the next {h_words} exceed that of the last {h_words} observed? 'rising' when P(higher) > 0.5, "
                 "'falling' when P(lower) > 0.5."
             ),
             numeric=[False, False, True, True, True, True, False],
@@ -353,17 +373,19 @@ class ContextBuilder:
             )
         coverage = {c["source_dataset"]: c for c in summary.get("coverage", [])}
         unresolved = summary.get("unresolved_actor_rate", {})
+        accounting = _dataset_accounting(summary)
         rows = []
         for item in summary.get("per_dataset", []):
             name = item["source_dataset"]
             window = coverage.get(name, {})
+            read, quarantined, duplicate = accounting.get(name, (None, None, None))
             rows.append(
                 (
                     name,
-                    count(item.get("rows_read")),
-                    count(item.get("rows", item.get("rows_accepted"))),
-                    count(item.get("rows_quarantined")),
-                    count(item.get("rows_duplicate")),
+                    count(read),
+                    count(item.get("rows")),
+                    count(quarantined),
+                    count(duplicate),
                     count(item.get("events")),
                     f"{str(window.get('start', '—'))[:10]} to {str(window.get('end', '—'))[:10]}",
                     percent(unresolved.get(name)),
