@@ -433,12 +433,13 @@ class ContextBuilder:
                 if rule.get("sectors"):
                     conditions.append("a side in sector " + ", ".join(map(str, rule["sectors"])))
                 rules.append(" and ".join(conditions))
-            texts.append(f"{family_name(part)}: {' '.join(str(node.get('description', '')).split())} Rule: " + "; or ".join(rules) + ".")
+            prefix = f"{family_name(part)}: " if len(parts) > 1 else ""
+            texts.append(f"{prefix}{' '.join(str(node.get('description', '')).split())} Rule: " + "; or ".join(rules) + ".")
         return " ".join(texts)
 
     def series(self) -> dict:
         panel = self.run.panel
-        stats = panel.groupby("unique_id", sort=False)["y"].agg(periods="size", total="sum", mean="mean", zeros=lambda s: float((s == 0).mean()))
+        stats = panel.groupby("unique_id", sort=False)["y"].agg(periods="size", total="sum", average="mean", zeros=lambda s: float((s == 0).mean()))
         table = Table.build(
             ["Series", "Periods", "From", "To", "Total", "Mean per period", "Zero periods"],
             [
@@ -448,7 +449,7 @@ class ContextBuilder:
                     date_words(panel.loc[panel["unique_id"] == i, "ds"].min(), self.freq),
                     date_words(panel.loc[panel["unique_id"] == i, "ds"].max(), self.freq),
                     self.value(r.total),
-                    score(r.mean),
+                    score(r.average),
                     percent(r.zeros),
                 )
                 for i, r in stats.iterrows()
