@@ -9,7 +9,7 @@ from scipy import stats
 
 from forecast.errors import ArgumentError
 from forecast.report.choice import choose_model
-from forecast.report.headline import compare, exceedance, ratio, skill_interval, trend
+from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
 from forecast.report.wording import dyad_name, frequency_adjective, horizon_words, series_name
 
 
@@ -52,6 +52,16 @@ def test_exceedance_matches_exact_poisson_convolution():
     se = np.sqrt(p_greater * (1 - p_greater) / n)
     assert abs(result.exceedance.greater - p_greater) < 4 * se
     assert abs(result.exceedance.equal - p_equal) < 4 * np.sqrt(p_equal * (1 - p_equal) / n)
+
+
+def test_long_samples_keeps_each_joint_path_together():
+    paths = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4)  # (series, step, path)
+    dates = pd.date_range("2021-09-06", periods=3, freq="W-MON")
+    frame = long_samples(paths, ["a", "b"], dates)
+    row = frame[(frame["unique_id"] == "b") & (frame["ds"] == dates[2]) & (frame["sample"] == 1)]
+    assert row["y"].tolist() == [paths[1, 2, 1]] and len(frame) == 24
+    with pytest.raises(ArgumentError, match="paths"):
+        long_samples(paths, ["a"], dates)
 
 
 def test_sides_sum_their_series_path_by_path():

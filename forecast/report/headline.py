@@ -91,6 +91,31 @@ def _interval(values: np.ndarray, level: float = RATIO_LEVEL) -> tuple[float, fl
     return float(median), float(low), float(high)
 
 
+def long_samples(paths: np.ndarray, ids: Sequence[str], dates: Sequence[pd.Timestamp]) -> pd.DataFrame:
+    """The long samples frame ``unique_id, ds, sample, y`` of a ``(n_series, h, n_paths)`` array.
+
+    Parameters
+    ----------
+    paths : numpy.ndarray
+        What :meth:`forecast.models.Forecaster.sample` returns: entry ``[:, :, s]`` is joint path ``s``.
+    ids : sequence of str
+        Series ids in the array's first-axis order.
+    dates : sequence of Timestamp
+        The ``h`` forecast dates.
+    """
+    n_series, h, n_paths = paths.shape
+    if len(ids) != n_series or len(dates) != h:
+        raise ArgumentError("paths", f"shape {paths.shape} does not match {len(ids)} series and {len(dates)} dates.")
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat(np.asarray(ids, dtype=object), h * n_paths),
+            "ds": np.tile(np.repeat(pd.DatetimeIndex(dates), n_paths), n_series),
+            "sample": np.tile(np.arange(n_paths), n_series * h),
+            "y": paths.reshape(-1),
+        }
+    )
+
+
 def path_totals(samples: pd.DataFrame, ids: Sequence[str]) -> np.ndarray:
     """Per-path total over the horizon and over the series ``ids``, ordered by sample number.
 
