@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from forecast.errors import ArgumentError
@@ -38,12 +38,7 @@ def choose_model(scores: Mapping[str, float], pinned: str | None = None, metric:
     """
     models = list(scores)
     if pinned is not None:
-        if pinned not in scores:
-            raise ArgumentError(
-                "model",
-                f"{pinned!r} is not a model of this run; the run's models are {', '.join(models)}. "
-                "Pin one of them, or set it to null to report the best by backtest CRPS.",
-            )
+        check_pinned(models, pinned)
         return ModelChoice(pinned, "pinned by report.model")
     finite = {name: value for name, value in scores.items() if value is not None and math.isfinite(value)}
     if not finite:
@@ -51,3 +46,19 @@ def choose_model(scores: Mapping[str, float], pinned: str | None = None, metric:
     best = min(finite, key=lambda name: (finite[name], name))
     others = ", ".join(models)
     return ModelChoice(best, f"chosen as the lowest backtest {metric.upper()} among {others}")
+
+
+def check_pinned(models: Sequence[str], pinned: str | None) -> None:
+    """Fail early when a pinned model is not among the run's ``models``.
+
+    Raises
+    ------
+    ArgumentError
+        ``model``, listing the run's models.
+    """
+    if pinned is not None and pinned not in models:
+        raise ArgumentError(
+            "model",
+            f"{pinned!r} is not a model of this run; the run's models are {', '.join(models)}. "
+            "Pin one of them, or set it to null to report the best by backtest CRPS.",
+        )

@@ -1,11 +1,15 @@
 """The report context: everything the run report shows, built from the run folder's files alone.
 
-:func:`build_context` reads what the pipeline wrote (``config.yaml``, ``events_summary.json``,
+:func:`build_context` reads what the pipeline wrote (``run.json``, ``events_summary.json``,
 ``panel.parquet``, ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
-``samples.parquet``, ``provenance.json`` and, when present, ``notes.json``,
-``failures.csv`` and ``figures/figures.json``) and returns one plain mapping that both the
-HTML and the Markdown templates render. So ``forecast-report run_dir=...`` rebuilds the
-same report from a copied folder.
+``samples.parquet``, ``provenance.json``, ``config.yaml`` and, when present,
+``failures.csv``, ``figures/figures.json`` and Hydra's ``.hydra/overrides.yaml``) and
+returns one plain mapping that both the HTML and the Markdown templates render. So
+``forecast-report run_dir=...`` rebuilds the same report from a copied folder.
+
+``run.json`` (see :func:`run_record`) holds what the report needs to know about the
+experiment as plain data: the report options, the data source, the series spec, the
+event families, the horizon, seed, reference model and the measure caveats.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ MOSTLY_ZERO = 0.5
 HIGH_UNRESOLVED = 0.2
 #: Bootstrap replicates of the leaderboard intervals.
 N_BOOT = 2000
+#: What a run folder must hold for its report to be built.
+REQUIRED_FILES = ("run.json", "panel.parquet", "backtest.parquet", "metrics.csv", "forecasts.parquet")
 
 
 def _read_json(path: Path) -> Any:
@@ -103,11 +109,16 @@ class RunFolder:
 
     def __init__(self, run_dir: Path) -> None:
         self.root = Path(run_dir)
-        self.config: dict = yaml.safe_load((self.root / "config.yaml").read_text(encoding="utf-8")) or {}
-        self.config_text = (self.root / "config.yaml").read_text(encoding="utf-8")
+        missing = [name for name in REQUIRED_FILES if not (self.root / name).is_file()]
+        if missing:
+            raise ArgumentError(
+                "run_dir", f"{str(self.root)!r} lacks {', '.join(missing)}; pass a run folder written by forecast-run."
+            )
+        self.info: dict = json.loads((self.root / "run.json").read_text(encoding="utf-8"))
+        config = self.root / "config.yaml"
+        self.config_text = config.read_text(encoding="utf-8") if config.is_file() else "(no config.yaml in the run folder)"
         self.summary: dict = _read_json(self.root / "events_summary.json") or {}
         self.provenance: dict = _read_json(self.root / "provenance.json") or {}
-        self.notes: dict = _read_json(self.root / "notes.json") or {}
         self.panel = pd.read_parquet(self.root / "panel.parquet")
         self.backtest = pd.read_parquet(self.root / "backtest.parquet")
         self.metrics = pd.read_csv(self.root / "metrics.csv")
@@ -207,16 +218,16 @@ class ContextBuilder:
 
     def __init__(self, run: RunFolder, figures: Sequence[Figure] | None = None) -> None:
         self.run = run
-        cfg = run.config
-        self.report_cfg = _node(cfg, "report", default={})
-        self.series_cfg = _node(cfg, "series")
-        self.is_panel_data = _node(cfg, "data", "format") == "panel"
+        info = run.info
+        self.report_cfg = _node(info, "report", default={})
+        self.series_cfg = _node(info, "series")
+        self.is_panel_data = _node(info, "data", "kind") == "panel"
         self.measure = "count" if self.is_panel_data else _node(self.series_cfg, "measure", default="count")
         self.transform = "none" if self.is_panel_data else _node(self.series_cfg, "transform", default="none")
         self.freq = _panel_freq(run.panel)
-        self.horizon = int(_node(cfg, "backtest", "horizon", default=run.forecasts.groupby("model")["ds"].nunique().max()))
-        self.seed = int(_node(cfg, "seed", default=0))
-        self.reference = _node(cfg, "evaluation", "reference")
+        self.horizon = int(info["horizon"])
+        self.seed = int(info["seed"])
+        self.reference = _node(info, "reference")
         self.choice = reported_model(run.metrics, _node(self.report_cfg, "model"))
         self.ids = list(dict.fromkeys(run.panel["unique_id"]))
         self.sides = Sides(self.report_cfg, self.series_cfg, self.ids)
@@ -230,7 +241,7 @@ class ContextBuilder:
 
     def _sources(self) -> str:
         if self.is_panel_data:
-            return f"the panel file {Path(str(_node(self.run.config, 'data', 'path', default='panel'))).name}"
+            return f"the panel file {Path(str(_node(self.run.info, 'data', 'path', default='panel'))).name}"
         names = [row["source_dataset"] for row in self.run.summary.get("per_dataset", [])]
         return ", ".join(names) + " events" if names else "coded events"
 
@@ -416,15 +427,15 @@ class ContextBuilder:
 
     # -- series --------------------------------------------------------------------
     def _family_rules(self, family: str) -> str:
-        families = _node(self.run.config, "taxonomy", "families", default={})
-        parts = [p for p in family.replace("&", "|").split("|")]
+        families = _node(self.run.info, "families", default={})
+        parts = family.replace("&", "|").split("|")
         texts = []
         for part in parts:
-            node = families.get(part) or _node(self.series_cfg, "extra_families", part)
+            node = families.get(part)
             if not node:
                 continue
             rules = []
-            for rule in node.get("any_of", []):
+            for rule in node.get("rules", []):
                 conditions = []
                 if rule.get("codes"):
                     conditions.append("CAMEO codes " + ", ".join(map(str, rule["codes"])))
@@ -598,7 +609,7 @@ class ContextBuilder:
                 )
         if self.measure not in COUNT_MEASURES or self.transform != "none":
             notes.append("The measure is not a plain count: totals over the horizon are sums of the per-period values.")
-        notes.extend(str(n) for n in self.run.notes.get("caveats", []))
+        notes.extend(str(n) for n in self.run.info.get("caveats", []))
         failures = self.run.failures
         if failures is not None and len(failures):
             for row in failures.astype(str).to_dict("records"):
@@ -626,8 +637,7 @@ class ContextBuilder:
         return Table.build(["Item", "Value"], rows, caption="What is needed to reproduce this run.")
 
     def attribution(self) -> list[str]:
-        formats = [_node(self.run.config, "data", "format"), *(e.get("format") for e in _node(self.run.config, "data", "extra", default=[]))]
-        if "embedded" in formats:
+        if "embedded" in _node(self.run.info, "data", "formats", default=[]):
             text = embedded_path("ATTRIBUTION.md").read_text(encoding="utf-8")
             return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
         return ["See the data provider's terms of use."]
@@ -676,6 +686,52 @@ class ContextBuilder:
             "config": self.run.config_text,
             "built_at": built_at,
         }
+
+
+def run_record(
+    *,
+    report: Mapping[str, Any],
+    data: Mapping[str, Any],
+    series: Mapping[str, Any] | None,
+    families: Mapping[str, Any],
+    horizon: int,
+    seed: int,
+    reference: str | None,
+    caveats: Sequence[str] = (),
+) -> dict:
+    """The ``run.json`` record: what the report needs to know about an experiment, as plain data.
+
+    Parameters
+    ----------
+    report : mapping
+        ``title, question, model, compare, family, n_samples`` (``report.*`` in the config).
+    data : mapping
+        ``kind`` (``panel`` for a ready panel, else ``events``), ``format``, ``path`` and
+        ``formats`` (the main source's and every extra source's format).
+    series : mapping, optional
+        The series spec's fields; None for a ready panel.
+    families : mapping
+        Event families by name, each ``{"description": str, "rules": [{"codes", "quad_classes", "sectors"}]}``.
+    horizon, seed, reference
+        Forecast horizon in periods, the run's seed, the skill reference model.
+    caveats : sequence of str
+        Measure and model-support caveats for the report.
+    """
+    return json.loads(
+        json.dumps(
+            {
+                "report": dict(report),
+                "data": dict(data),
+                "series": None if series is None else dict(series),
+                "families": dict(families),
+                "horizon": int(horizon),
+                "seed": int(seed),
+                "reference": reference,
+                "caveats": list(caveats),
+            },
+            default=lambda value: list(value) if isinstance(value, (tuple, set, frozenset)) else str(value),
+        )
+    )
 
 
 def build_timestamp() -> str:
