@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from forecast.report.blocks import Figure, Table, count, percent, score, signed
+from forecast.report.blocks import Figure, Table, count, p_value, percent, score, signed, words_list
 from forecast.report.pages import escape_markdown, render_html, render_markdown
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -59,3 +59,5 @@ def test_number_formats():
     assert (count(652.0), count(1682), count(float("nan"))) == ("652", "1,682", "—")
     assert (percent(0.28169831696396175), score(6.619), score(0.22031), score(1234.5)) == ("28.2%", "6.62", "0.220", "1,234")
     assert (signed(-0.42), signed(0.1)) == ("−0.420", "+0.100")
+    assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
+    assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")

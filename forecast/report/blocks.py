@@ -117,3 +117,16 @@ def signed(value: object) -> str:
 def probability(value: object) -> str:
     """A probability with two decimals: ``0.7134`` -> ``0.71``."""
     return f"{float(value):.2f}" if _finite(value) else "—"
+
+
+def p_value(value: object) -> str:
+    """A test's p-value: 3 significant digits, ``<0.001`` below that."""
+    if not _finite(value):
+        return "—"
+    return "<0.001" if float(value) < 0.001 else score(value)
+
+
+def words_list(items: Sequence[str]) -> str:
+    """``[a]`` -> ``a``; ``[a, b]`` -> ``a and b``; ``[a, b, c]`` -> ``a, b and c``."""
+    items = list(items)
+    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -30,7 +30,7 @@ from forecast.backtest import leaderboard
 from forecast.backtest.metrics import overall
 from forecast.errors import ArgumentError
 from forecast.events.embedded import embedded_path
-from forecast.report.blocks import Figure, Table, count, percent, probability, score, signed
+from forecast.report.blocks import Figure, Table, count, p_value, percent, probability, score, signed, words_list
 from forecast.report.choice import ModelChoice, choose_model
 from forecast.report.headline import compare, skill_interval, trend
 from forecast.report.wording import (
@@ -243,14 +243,14 @@ class ContextBuilder:
         if self.is_panel_data:
             return f"the panel file {Path(str(_node(self.run.info, 'data', 'path', default='panel'))).name}"
         names = [row["source_dataset"] for row in self.run.summary.get("per_dataset", [])]
-        return ", ".join(names) + " events" if names else "coded events"
+        return words_list(names) + " events" if names else "coded events"
 
     def title(self) -> str:
         given = _node(self.report_cfg, "title")
         if given:
             return str(given)
         a, b = (dyad_name(d) for d in self.sides.pair)
-        what = " and ".join(family_name(f) for f in self.sides.families) or "series"
+        what = words_list([family_name(f) for f in self.sides.families]) or "series"
         return f"{a} vs {b}: {frequency_adjective(self.freq)} {what}, {horizon_adjective(self.horizon, self.freq)} forecast"
 
     def question(self) -> str:
@@ -261,9 +261,9 @@ class ContextBuilder:
         return f"Is {a} rising relative to {b}?"
 
     def scope(self) -> str:
-        dyads = " and ".join(series_name(d) for d in self.sides.dyads) if self.sides.by_family else None
-        families = ", ".join(family_name(f) for f in self.sides.families)
-        subject = f"{families} between {dyads}" if dyads else " and ".join(series_name(i) for i in self.sides.dyads)
+        dyads = words_list([series_name(d) for d in self.sides.dyads]) if self.sides.by_family else None
+        families = words_list([family_name(f) for f in self.sides.families])
+        subject = f"{families} between {dyads}" if dyads else words_list([series_name(i) for i in self.sides.dyads])
         return (
             f"{frequency_adjective(self.freq).capitalize()} {self.measure.replace('_', ' ')} series of {subject}, "
             f"from {self._sources()}, with {horizon_adjective(self.horizon, self.freq)}-ahead probabilistic forecasts."
@@ -531,7 +531,7 @@ class ContextBuilder:
                 score(r.crps),
                 percent(skill_by.get(r.model, np.nan)),
                 "" if r.model == versus else f"{signed(r.diff)} [{signed(r.ci_low)}, {signed(r.ci_high)}]",
-                "" if r.model == versus else f"{score(r.p_value)}{r.mark}",
+                "" if r.model == versus else f"{p_value(r.p_value)}{r.mark}",
                 percent(self._coverage(r.model)),
             )
             for r in board.itertuples()
@@ -590,10 +590,11 @@ class ContextBuilder:
         minimum = max(3 * self.horizon, PERIODS_PER_YEAR.get(unit, 0))
         short = n_periods[n_periods < minimum]
         if len(short):
+            lengths = count(short.min()) if short.min() == short.max() else f"{count(short.min())} to {count(short.max())}"
             notes.append(
-                f"Short series: {', '.join(series_name(i) for i in short.index)} have {count(short.min())} to "
-                f"{count(short.max())} {period_unit(self.freq, 2)} (fewer than {minimum}); the backtest scores few "
-                "forecasts and seasonal patterns cannot be learned."
+                f"Short series: {words_list([series_name(i) for i in short.index])} have {lengths} "
+                f"{period_unit(self.freq, 2)} (fewer than {minimum}); the backtest scores few forecasts and seasonal "
+                "patterns cannot be learned."
             )
         zeros = panel.groupby("unique_id")["y"].apply(lambda s: float((s == 0).mean()))
         for unique_id, share in zeros[zeros > MOSTLY_ZERO].items():
