@@ -124,3 +124,24 @@ def test_pinned_model_must_be_in_the_run(tmp_path):
     run_dir = run_from_config(_panel_config(tmp_path / "panel.csv", ["report.model=naive"]), tmp_path / "pinned")
     assert set(pd.read_parquet(run_dir / "samples.parquet")["model"]) == {"naive"}
     assert "Model: naive, pinned by report.model." in (run_dir / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_forecast_compare_uses_the_same_renderer(tmp_path):
+    from forecast.report.comparison import collate
+
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    for job, model in enumerate(["naive", "window_average"]):
+        cfg = compose_config(["data=panel", f"data.path={tmp_path / 'panel.csv'}", f"model={model}", *SMALL])
+        run_from_config(cfg, tmp_path / "sweep" / str(job))
+    out = collate(tmp_path / "sweep", n_boot=100, overrides={"0": f"model=naive note={HOSTILE}"})
+    html = (out / "report.html").read_text(encoding="utf-8")
+    run_html = (tmp_path / "sweep" / "0" / "report.html").read_text(encoding="utf-8")
+    style = re.search(r"<style>.*</style>", html, flags=re.S).group(0)
+    assert style == re.search(r"<style>.*</style>", run_html, flags=re.S).group(0)  # one base template
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
+    assert len(alts) == 2 and alts[0] != alts[1]
+    assert HOSTILE not in html and "note=&lt;img src=x" in html
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "Diebold–Mariano" in markdown and "![PIT histograms" in markdown and "(figures/pit.png)" in markdown
