@@ -105,7 +105,7 @@ def _dataset_accounting(summary: Mapping) -> dict[str, tuple[int, int, int]]:
 
 
 class RunFolder:
-    """Lazy access to a run folder's files, each read once."""
+    """The files of a run folder the report is built from, each read once."""
 
     def __init__(self, run_dir: Path) -> None:
         self.root = Path(run_dir)
