@@ -56,7 +56,7 @@ def test_page_reads_as_a_report(default_run):
     assert text.index("<summary>Resolved configuration") > text.index("## Provenance")
     assert "0.28169831696396175" not in text and "652.000" not in text and "```json" not in text
     assert "| icews18 | 349,255 | 349,255 | 0 | 0 | 468,558 | 2018-01-01 to 2018-10-31 | 28.2% |" in text
-    assert "CAMEO codes 062, 0312" in text and "Weekly (W-SUN); forecasts run 8 weeks ahead." in text
+    assert "CAMEO codes 062, 0312" in text and "**Frequency.** Weekly (W-SUN); forecasts run 8 weeks ahead." in text
     html = (default_run / "report.html").read_text(encoding="utf-8")
     alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
     assert len(alts) == 4 and len(set(alts)) == 4 and "forecast" not in alts
@@ -104,7 +104,7 @@ def test_hostile_series_id_title_and_question_are_escaped(tmp_path):
 
 @pytest.mark.slow
 def test_yearly_panel_says_yearly_and_years(tmp_path, fixtures_dir):
-    run_dir = run_from_config(_panel_config(fixtures_dir / "panel" / "dyad_year.csv", []), tmp_path / "run")
+    run_dir = run_from_config(_panel_config(fixtures_dir / "panel_yearly" / "dyad_year.csv", []), tmp_path / "run")
     text = (run_dir / "report.md").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "# China–Russia vs China–United States: yearly series, 3-year forecast"
