@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.events.coverage import observed_coverage
 from forecast.events.embedded import COUNTS_FILE, embedded_coverage, embedded_path, file_sha256, load_embedded
 from forecast.events.ingest import read_events
 from forecast.events.readers import ReadResult
 from forecast.events.readers._stream import expand_inputs
-from forecast.series.panel import observed_coverage
 
 
 @dataclass
