@@ -14,17 +14,13 @@ import pandas as pd
 import pyarrow as pa
 
 from forecast.events.actors import country_codes, resolve_actors, sector_of_sector_lists
-from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish, to_arrow
-from forecast.events.readers._stream import (
-    DEFAULT_BLOCK_BYTES,
-    Block,
-    InputFile,
-    block_chunks,
-    clean_columns,
-    iter_delimited,
-    read_header,
-)
+from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, block_chunks, iter_delimited
+from forecast.events.readers._stream import clean_columns, read_header
 from forecast.events.taxonomy import code_attributes
+
+PLACE_COLUMNS: tuple[str, ...] = ("City", "District", "Province", "Country", "Latitude", "Longitude")
+"""Where an event happened: the block of place fields ICEWS and its successor POLECAT share."""
 
 ICEWS_COLUMNS: tuple[str, ...] = (
     "Event ID",
@@ -41,12 +37,7 @@ ICEWS_COLUMNS: tuple[str, ...] = (
     "Story ID",
     "Sentence Number",
     "Publisher",
-    "City",
-    "District",
-    "Province",
-    "Country",
-    "Latitude",
-    "Longitude",
+    *PLACE_COLUMNS,
 )
 """The 20 header fields of an ICEWS Dataverse event file, in order."""
 
@@ -125,8 +116,7 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
             "action_country": country_codes(df["Country"]),
         }
     )
-    events, quarantine = finish(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), extra=EXTRA_COLUMNS)
-    return to_arrow(events, EXTRA_COLUMNS), quarantine
+    return finish_arrow(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), EXTRA_COLUMNS)
 
 
 def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
@@ -135,13 +125,14 @@ def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTE
     Parameters
     ----------
     inputs : list of InputFile
+        ICEWS ``.tab``/``.tsv`` files (plain, gzipped or zip members), each with its header.
     block_bytes : int
-        Block size.
+        Bytes of lines parsed at a time.
 
     Yields
     ------
     Batch
-        Events with ``source_dataset='icews'``, ``goldstein`` = the file's Intensity, and
+        One per block: events with ``source_dataset='icews'``, ``goldstein`` = the file's Intensity, and
         ``quad_class`` from the CAMEO table (ICEWS delivers none).
 
     Raises

@@ -93,8 +93,9 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS)
     Parameters
     ----------
     inputs : list of InputFile
+        Long panels as CSV/TSV or parquet, columns ``unique_id, ds, y`` and any metadata.
     chunk_rows : int
-        Rows per batch.
+        How many panel rows are checked at a time.
 
     Yields
     ------

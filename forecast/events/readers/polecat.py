@@ -21,16 +21,10 @@ import pandas as pd
 import pyarrow as pa
 
 from forecast.events.actors import CAMEO_TYPE_SECTORS, country_codes
-from forecast.events.readers._finish import Batch, add_reason, empty_event_table, finish, to_arrow
-from forecast.events.readers._stream import (
-    DEFAULT_BLOCK_BYTES,
-    Block,
-    InputFile,
-    block_chunks,
-    clean_columns,
-    iter_delimited,
-    read_header,
-)
+from forecast.events.readers._finish import Batch, add_reason, empty_event_table, finish_arrow
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, block_chunks, iter_delimited
+from forecast.events.readers._stream import clean_columns, read_header
+from forecast.events.readers.icews import PLACE_COLUMNS
 
 POLECAT_COLUMNS: tuple[str, ...] = (
     "Event ID",
@@ -57,12 +51,7 @@ POLECAT_COLUMNS: tuple[str, ...] = (
     "Recipient Name Raw",
     "Wikipedia Recipient ID",
     "Placename",
-    "City",
-    "District",
-    "Province",
-    "Country",
-    "Latitude",
-    "Longitude",
+    *PLACE_COLUMNS,
     "GeoNames ID",
     "Raw Placename",
     "Feature Type",
@@ -130,6 +119,30 @@ def _check_header(source: InputFile) -> None:
         )
 
 
+def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
+    """Stream POLECAT files as batches of canonical events and quarantined rows.
+
+    Parameters
+    ----------
+    inputs : list of InputFile
+        POLECAT tab-separated files, header first (its names are checked, then replaced).
+    block_bytes : int
+        Approximate size of each block of lines.
+
+    Yields
+    ------
+    Batch
+        A batch per block of lines: events with ``source_dataset='polecat'`` and dedup key Event ID.
+
+    Raises
+    ------
+    ValueError
+        When a file's header does not start with ``Event ID``, ``Event Date``.
+    """
+    chunks = block_chunks(_LAYOUTS, _KEEP, "POLECAT", block_bytes=block_bytes)
+    yield from iter_delimited(inputs, chunks, _to_events, lambda: empty_event_table(EXTRA_COLUMNS), _check_header)
+
+
 def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[pa.Table, pd.DataFrame]:
     block, width, table = piece
     trailing = [f"_trailing{i}" for i in range(width - 40)]
@@ -173,28 +186,4 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
             "action_country": country_codes(df["Country"]),
         }
     )
-    events, quarantine = finish(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), extra=EXTRA_COLUMNS)
-    return to_arrow(events, EXTRA_COLUMNS), quarantine
-
-
-def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
-    """Stream POLECAT files as batches of canonical events and quarantined rows.
-
-    Parameters
-    ----------
-    inputs : list of InputFile
-    block_bytes : int
-        Block size.
-
-    Yields
-    ------
-    Batch
-        Events with ``source_dataset='polecat'`` and dedup key Event ID.
-
-    Raises
-    ------
-    ValueError
-        When a file's header does not start with ``Event ID``, ``Event Date``.
-    """
-    chunks = block_chunks(_LAYOUTS, _KEEP, "POLECAT", block_bytes=block_bytes)
-    yield from iter_delimited(inputs, chunks, _to_events, lambda: empty_event_table(EXTRA_COLUMNS), _check_header)
+    return finish_arrow(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), EXTRA_COLUMNS)

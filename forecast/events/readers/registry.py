@@ -218,7 +218,6 @@ def detect(path: str | Path | Sequence[str | Path]) -> str:
     )
 
 
-_GDELT_SIGNATURE = "header-less, {} tab-separated fields"
 BUILTIN_FORMATS: tuple[FormatSpec, ...] = (
     FormatSpec(
         "polecat",
@@ -232,21 +231,16 @@ BUILTIN_FORMATS: tuple[FormatSpec, ...] = (
     ),
     FormatSpec("panel", iter_panel, signatures.is_panel, output="panel", signature="header with unique_id, ds, y"),
     FormatSpec("events", iter_tidy, signatures.is_tidy_events, signature="tidy table, header with date, cameo_code"),
-    FormatSpec(
-        "gdelt2",
-        partial(iter_gdelt, version="2"),
-        signatures.is_gdelt2,
-        line_oriented=True,
-        arrow_batches=True,
-        signature=_GDELT_SIGNATURE.format(61),
-    ),
-    FormatSpec(
-        "gdelt1",
-        partial(iter_gdelt, version="1"),
-        signatures.is_gdelt1,
-        line_oriented=True,
-        arrow_batches=True,
-        signature=_GDELT_SIGNATURE.format("57 or 58"),
+    *(
+        FormatSpec(
+            f"gdelt{version}",
+            partial(iter_gdelt, version=version),
+            detector,
+            line_oriented=True,
+            arrow_batches=True,
+            signature=f"header-less, {widths} tab-separated fields",
+        )
+        for version, detector, widths in (("2", signatures.is_gdelt2, "61"), ("1", signatures.is_gdelt1, "57 or 58"))
     ),
     FormatSpec(
         "gdelt",

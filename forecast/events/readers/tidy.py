@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from forecast.events.actors import country_codes, resolve_actors
-from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish, to_arrow
+from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
 from forecast.events.readers._stream import Chunk, InputFile, iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 from forecast.events.schema import EVENT_COLUMNS
@@ -199,8 +199,7 @@ def _to_events(source: InputFile, raw: pd.DataFrame) -> tuple[pa.Table, pd.DataF
             columns=list(QUARANTINE_COLUMNS),
         )
 
-    events, quarantine = finish(frame, reasons, quarantiner)
-    return to_arrow(events), quarantine
+    return finish_arrow(frame, reasons, quarantiner)
 
 
 def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
@@ -209,12 +208,14 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) 
     Parameters
     ----------
     inputs : list of InputFile
+        CSV/TSV (header row) or parquet tables in the canonical columns.
     chunk_rows : int
-        Rows per batch.
+        Input rows handled per batch.
 
     Yields
     ------
     Batch
+        Canonical events (missing optional columns derived) and the rows refused.
 
     Raises
     ------
