@@ -165,4 +165,6 @@ def test_unknown_and_taken_names_are_refused(tmp_path: Path) -> None:
     clash = registry.FormatSpec("mine", _iter_toy, aliases=("tkg",))
     with pytest.raises(ArgumentError, match=r"\['tkg'\] already name a format"):
         registry.register(clash)
-    assert "mine" not in registry.names()
+    with pytest.raises(ArgumentError, match=r"\['auto'\] are reserved"):
+        registry.register(registry.FormatSpec("auto", _iter_toy))
+    assert "mine" not in registry.names() and "auto" not in registry.names()

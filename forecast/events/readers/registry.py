@@ -86,15 +86,31 @@ _SPECS: dict[str, FormatSpec] = {}
 _NAMES: dict[str, str] = {}  # every name and alias -> the spec's name
 
 
+_RESERVED = ("auto", "embedded")
+"""Names the data config gives other meanings (detect the format; the packaged counts)."""
+
+
 def register(spec: FormatSpec) -> FormatSpec:
-    """Add a format.
+    """Add a format; its detector is tried after those registered before it.
+
+    Parameters
+    ----------
+    spec : FormatSpec
+
+    Returns
+    -------
+    FormatSpec
+        ``spec``, registered.
 
     Raises
     ------
     ArgumentError
-        When its name or an alias is taken (call :func:`unregister` first to replace one).
+        When its name or an alias is reserved or taken (:func:`unregister` a format to replace it).
     """
-    taken = [n for n in (spec.name, *spec.aliases) if n in _NAMES or n == "auto"]
+    reserved = [n for n in (spec.name, *spec.aliases) if n in _RESERVED]
+    if reserved:
+        raise ArgumentError("format", f"{reserved} are reserved by the data config; choose another name.")
+    taken = [n for n in (spec.name, *spec.aliases) if n in _NAMES]
     if taken:
         raise ArgumentError("format", f"{taken} already name a format; unregister({taken[0]!r}) first.")
     _SPECS[spec.name] = spec
