@@ -19,6 +19,7 @@ from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overa
 from forecast.backtest.metrics import HEADLINE
 from forecast.events import families_from_mapping
 from forecast.events.embedded import embedded_path
+from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.instantiate import build
 from forecast.models import Forecaster
@@ -104,7 +105,7 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
-    if cfg.data.format == "panel":
+    if output_kind(cfg.data.format) == "panel":
         panel, data_sha256 = load_panel(cfg.data.path)
         summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
         (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
