@@ -2,7 +2,9 @@
 
 These run inside the backtest, where the fitted model's distribution is at hand; they
 return one value per forecast row, which :mod:`forecast.backtest.metrics` then averages.
-Everything here is a pure function of arrays.
+Everything here is a pure function of arrays, and uses only the
+:class:`~forecast.models.distributions.CountDistribution` interface: a new law needs no
+change here.
 """
 
 from __future__ import annotations
