@@ -79,9 +79,3 @@ def test_console_script_runs_from_any_directory(tmp_path):
     assert str(run_dir) in done.stdout
     assert (run_dir / "report.html").is_file() and (run_dir / "figures/fan_chart.png").is_file()
 
-
-def test_disallowed_target_is_refused():
-    from forecast.cli.instantiate import build
-
-    with pytest.raises(ValueError, match="not allowed"):
-        build({"_target_": "os.system", "command": "true"}, where="model.evil")

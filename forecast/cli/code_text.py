@@ -5,11 +5,12 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from forecast.cli.shell import CONF_DIR, shell
+from forecast.cli.shell import CONF_DIR, reported, shell
 from forecast.events.text import run_code_text
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="code_text")
+@reported
 def _main(cfg: DictConfig) -> None:
     """Code ``cfg.input`` into events and write them to ``cfg.output``.
 

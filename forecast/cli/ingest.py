@@ -16,7 +16,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from forecast.cli.shell import CONF_DIR, register_resolvers, shell
+from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.ingest import ingest
 
@@ -104,6 +104,7 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="ingest")
+@reported
 def _main(cfg: DictConfig) -> None:
     out_dir = HydraConfig.get().runtime.output_dir
     summary = run_from_config(cfg, out_dir)

@@ -10,7 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from forecast import pipeline
 from forecast.cli.instantiate import build
-from forecast.cli.shell import CONF_DIR, register_resolvers, shell
+from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
 
@@ -43,7 +43,7 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
         extra_data=extra,
         series=build(cfg.series, where="series"),
         families=families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True)),
-        models={name: build(node, where=f"model.{name}") for name, node in (cfg.model or {}).items()},
+        models={name: build(node, where=f"model.{name}") for name, node in (cfg.get("model") or {}).items()},
         backtest=build(cfg.backtest, where="backtest"),
         report=pipeline.ReportOptions(title=cfg.report.title, question=cfg.report.question, model=cfg.report.model),
         seed=int(cfg.seed),
@@ -75,6 +75,7 @@ def objective_from_config(cfg: DictConfig, run_dir: str | Path) -> float:
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
+@reported
 def _main(cfg: DictConfig) -> float:
     run_dir = run_from_config(cfg, HydraConfig.get().runtime.output_dir)
     print(f"forecast: run folder {run_dir.resolve()} (report.html, figures/fan_chart.png)")

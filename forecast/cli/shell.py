@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import matplotlib
+from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException
+from hydra.types import RunMode
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -21,6 +24,36 @@ DEBUG_FLAG = "--debug"
 # What a user can fix: library errors and Hydra/OmegaConf config errors (unknown group, bad override).
 USER_ERRORS = (ForecastError, HydraException, OmegaConfBaseException)
 T = TypeVar("T")
+
+
+class _Failed(BaseException):
+    """Carries a user error of a single run past Hydra's job runner.
+
+    Hydra's runner catches every ``Exception`` a job raises and writes "Error executing
+    job with overrides" before re-raising it; a ``BaseException`` passes it untouched.
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def reported(task: Callable[[Any], T]) -> Callable[[Any], T]:
+    """Wrap a Hydra task (under ``@hydra.main``) so :func:`shell` alone reports its user errors.
+
+    In a multirun the error is left to the sweeper, which records the job as failed.
+    """
+
+    @functools.wraps(task)
+    def wrapper(cfg: Any) -> T:
+        try:
+            return task(cfg)
+        except USER_ERRORS as error:
+            if HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN:
+                raise
+            raise _Failed(error) from error
+
+    return wrapper
 
 
 def register_resolvers() -> None:
@@ -57,9 +90,10 @@ def shell(prog: str, main: Callable[[], T], *, debug: bool | None = None) -> T:
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra re-raises instead of printing a trimmed traceback
     try:
         return main()
-    except USER_ERRORS as error:
+    except (_Failed, *USER_ERRORS) as caught:
+        error = caught.error if isinstance(caught, _Failed) else caught
         if debug:
-            traceback.print_exc()
+            traceback.print_exception(error)
         else:
             print(f"{prog}: error: {one_line(error)}", file=sys.stderr)
         raise SystemExit(2) from None
