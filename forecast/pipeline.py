@@ -142,11 +142,18 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
     volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
     ``figures/{fan_chart,timeline,pit,coverage}.png``, ``config.yaml``,
-    ``provenance.json``, ``report.md`` and ``report.html``. With ``series.transform=log1p``
-    the models fit ``log1p(y)`` and the backtest and forecasts are mapped back with
-    ``expm1`` here, so every file is on the measure's scale. With ``data.format=panel``
-    the panel file goes straight to the models (no event ingest, no series builder) and
-    its ``y`` is taken as a count.
+    ``provenance.json``, ``report.md`` and ``report.html``. With ``transform="log1p"`` in
+    the :class:`SeriesSpec` the models fit ``log1p(y)`` and the backtest and forecasts are
+    mapped back with ``expm1`` here, so every file is on the measure's scale. With a
+    ``"panel"`` data format the panel file goes straight to the models (no event ingest,
+    no series builder) and its ``y`` is taken as a count.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        What to run.
+    run_dir : Path
+        Output folder (created).
 
     Raises
     ------
