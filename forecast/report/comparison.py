@@ -12,8 +12,8 @@ import markdown
 import numpy as np
 import pandas as pd
 
-from forecast.errors import ArgumentError, DataError
 from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
+from forecast.errors import ArgumentError, DataError
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.report.render import markdown_table
 
