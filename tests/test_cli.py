@@ -108,3 +108,13 @@ def test_library_imports_leave_matplotlib_and_omegaconf_alone():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.split() == ["svg", "[]"]
+
+
+def test_compare_reads_the_overrides_hydra_recorded_per_job(tmp_path):
+    from forecast.cli.compare import job_overrides
+
+    for job, lines in (("0", "- model=naive\n- seed=1\n"), ("a/1", "- model=tsb\n")):
+        (tmp_path / job / ".hydra").mkdir(parents=True)
+        (tmp_path / job / ".hydra" / "overrides.yaml").write_text(lines)
+    (tmp_path / "2").mkdir()  # a job folder without Hydra's record
+    assert job_overrides(tmp_path) == {"0": "model=naive seed=1", "a/1": "model=tsb"}
