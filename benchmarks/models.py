@@ -41,7 +41,7 @@ from statsforecast import models as sf_models
 from forecast.backtest import BacktestSpec, cutoffs, distribution_scores
 from forecast.events import families_from_mapping
 from forecast.events.embedded import embedded_coverage, load_embedded
-from forecast.instantiate import build
+from forecast.cli.instantiate import build
 from forecast.models import RECOMMENDED_MODEL, Forecaster, NegativeBinomial, quantile_column
 from forecast.series import SeriesSpec, build_panel
 

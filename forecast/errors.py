@@ -29,6 +29,10 @@ class ArgumentError(ForecastError, ValueError):
         self.argument = argument
         self.detail = message
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Picklable with both arguments, so a failed job of a process-pool sweep reports back.
+        return type(self), (self.argument, self.detail)
+
     def under(self, prefix: str) -> ArgumentError:
         """The same error with the argument named under a config path (``backtest``)."""
         return ArgumentError(f"{prefix}.{self.argument}" if prefix else self.argument, self.detail)

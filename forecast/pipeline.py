@@ -1,26 +1,29 @@
-"""The default experiment: events -> dyad panel -> backtest + forecast -> report.
+"""One experiment: events -> dyad panel -> backtest + forecast -> report.
 
-``run(cfg, run_dir)`` is what the ``forecast-run`` shell calls; tests call it directly with
-configs composed from ``conf/``.
+:func:`run` takes an :class:`Experiment` of plain objects; the ``forecast-run`` shell
+(:mod:`forecast.cli.run`) builds one from the composed config.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
-from omegaconf import DictConfig, OmegaConf
 
 from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overall, pit_histogram, rolling_origin
 from forecast.backtest.metrics import HEADLINE
-from forecast.events import families_from_mapping
+from forecast.errors import ArgumentError
+from forecast.events import EventFamily
 from forecast.events.embedded import embedded_path
+from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
-from forecast.instantiate import build
 from forecast.models import Forecaster
 from forecast.report import ReportInputs, event_timeline_grid, fan_chart_grid, provenance, write_report
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
@@ -34,9 +37,67 @@ from forecast.series import (
 )
 
 log = logging.getLogger(__name__)
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# ${repo:} in configs: the checkout root, so committed example files resolve from any cwd.
-OmegaConf.register_new_resolver("repo", lambda: str(REPO_ROOT), replace=True)
+REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout whose git state provenance records
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the report says and which model it draws.
+
+    Parameters
+    ----------
+    title, question : str
+        The report's heading and the question it answers.
+    model : str, optional
+        The model drawn in the fan chart; the first model when absent from the run.
+    """
+
+    title: str
+    question: str
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything one run needs, as plain objects.
+
+    Parameters
+    ----------
+    data : mapping
+        Keyword arguments of :func:`forecast.events.sources.load_source` for the main
+        source (``format``, ``path``, format options). With ``format="panel"`` the file
+        is a ready panel ``unique_id, ds, y`` read by :func:`load_panel`.
+    series : SeriesSpec
+        How events become series (ignored for a ready panel).
+    families : mapping of str to EventFamily
+        The taxonomy's event families.
+    models : mapping of str to Forecaster
+        Unfitted models by name; at least one.
+    backtest : BacktestSpec
+        The rolling-origin protocol; its ``horizon`` and ``quantiles`` also shape the forecast.
+    report : ReportOptions
+        Report text and drawn model.
+    extra_data : sequence of mapping
+        Further sources merged into the main one, each like ``data``.
+    seed : int
+        Recorded in the provenance.
+    reference : str, optional
+        Model the ``<metric>_skill`` rows of ``metrics.csv`` compare against.
+    config_yaml : str
+        The configuration the experiment came from, saved as ``config.yaml`` and shown in
+        the report.
+    """
+
+    data: Mapping[str, Any]
+    series: SeriesSpec
+    families: Mapping[str, EventFamily]
+    models: Mapping[str, Forecaster]
+    backtest: BacktestSpec
+    report: ReportOptions
+    extra_data: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    seed: int = 0
+    reference: str | None = None
+    config_yaml: str = ""
 
 
 def _data_summary(source: LoadedSource) -> dict:
@@ -51,24 +112,16 @@ def _data_summary(source: LoadedSource) -> dict:
     }
 
 
-def _models(cfg: DictConfig) -> dict[str, Forecaster]:
-    if not cfg.model:
-        raise ValueError("no model selected: pass model=<name> or model=[a,b].")
-    return {name: build(node, where=f"model.{name}") for name, node in cfg.model.items()}
-
-
-def _event_panel(cfg: DictConfig, spec: SeriesSpec, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
+def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
     """Events -> dyad panel; writes the events summary and the quarantine."""
-    data = OmegaConf.to_container(cfg.data, resolve=True)
-    # data.extra lists further sources (each a data config) merged into the main one.
-    configs = [data, *(data.pop("extra", None) or [])]
-    source = combine_sources([load_source(**c) for c in configs])
+    sources = [experiment.data, *experiment.extra_data]
+    source = combine_sources([load_source(**dict(s)) for s in sources])
     summary = _data_summary(source)
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
     log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
-    families = families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True))
-    return build_panel(source.result.events, spec, families, source.coverage), source.data_sha256, summary
+    panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage)
+    return panel, source.data_sha256, summary
 
 
 def _save_figure(figure: Figure, path: Path) -> None:
@@ -84,35 +137,50 @@ def _panel_layout(panel: pd.DataFrame) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(parts[0])), list(dict.fromkeys(parts[1]))
 
 
-def run(cfg: DictConfig, run_dir: Path) -> Path:
+def run(experiment: Experiment, run_dir: Path) -> Path:
     """Run one experiment and write every output into ``run_dir``.
 
     Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
     volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
     ``figures/{fan_chart,timeline,pit,coverage}.png``, ``config.yaml``,
-    ``provenance.json``, ``report.md`` and ``report.html``. With ``series.transform=log1p``
-    the models fit ``log1p(y)`` and the backtest and forecasts are mapped back with
-    ``expm1`` here, so every file is on the measure's scale. With ``data.format=panel``
-    the panel file goes straight to the models (no event ingest, no series builder) and
-    its ``y`` is taken as a count.
+    ``provenance.json``, ``report.md`` and ``report.html``. With ``transform="log1p"`` in
+    the :class:`SeriesSpec` the models fit ``log1p(y)`` and the backtest and forecasts are
+    mapped back with ``expm1`` here, so every file is on the measure's scale. With a
+    ``"panel"`` data format the panel file goes straight to the models (no event ingest,
+    no series builder) and its ``y`` is taken as a count.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        What to run.
+    run_dir : Path
+        Output folder (created).
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``models`` when there is none.
 
     Returns
     -------
     Path
         ``run_dir``.
     """
+    if not experiment.models:
+        raise ArgumentError("models", "no model selected: pass at least one.")
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
-    if cfg.data.format == "panel":
-        panel, data_sha256 = load_panel(cfg.data.path)
+    data = experiment.data
+    if output_kind(data["format"]) == "panel":
+        panel, data_sha256 = load_panel(data["path"])
         summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
         (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
         dyads, families = _panel_layout(panel)
         measure, transform, share_per = "count", "none", 10_000.0
     else:
-        spec: SeriesSpec = build(cfg.series, where="series")
-        panel, data_sha256, summary = _event_panel(cfg, spec, run_dir)
+        spec = experiment.series
+        panel, data_sha256, summary = _event_panel(experiment, run_dir)
         # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
         dyads = list(dict.fromkeys(panel["dyad"]))
         families = list(spec.families)
@@ -121,13 +189,13 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
         denominators.to_parquet(run_dir / "denominators.parquet", index=False)
     panel.to_parquet(run_dir / "panel.parquet", index=False)
 
-    backtest_spec: BacktestSpec = build(cfg.backtest, where="backtest")
-    models = _models(cfg)
+    backtest_spec = experiment.backtest
+    models = dict(experiment.models)
     caveats = check_model_support(measure, transform, models)
     fit_panel = apply_transform(panel, transform)
     backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
-    metrics = metrics_table(backtest, reference=cfg.evaluation.reference)
+    metrics = metrics_table(backtest, reference=experiment.reference)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
     _save_figure(pit_histogram_plot(pit_histogram(backtest)), run_dir / "figures" / "pit.png")
     _save_figure(coverage_plot(coverage_curve(backtest)), run_dir / "figures" / "coverage.png")
@@ -143,7 +211,8 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
     forecasts = invert_transform(forecasts, transform)
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
 
-    report_model = cfg.report.model if cfg.report.model in models else next(iter(models))
+    options = experiment.report
+    report_model = options.model if options.model in models else next(iter(models))
     if families:
         figure = fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=report_model)
         _save_figure(figure, run_dir / "figures" / "fan_chart.png")
@@ -152,17 +221,17 @@ def run(cfg: DictConfig, run_dir: Path) -> Path:
         _save_figure(event_timeline_grid(panel, dyads), run_dir / "figures" / "timeline.png")
         figure_paths.insert(1, "figures/timeline.png")
 
-    config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
+    config_yaml = experiment.config_yaml
     (run_dir / "config.yaml").write_text(config_yaml)
-    record = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(cfg.seed))
+    record = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(experiment.seed))
     (run_dir / "provenance.json").write_text(json.dumps(record, indent=2))
     attribution_file = embedded_path("ATTRIBUTION.md")
-    formats = [cfg.data.format, *(extra.format for extra in cfg.data.get("extra") or [])]
+    formats = [source["format"] for source in (data, *experiment.extra_data)]
     attribution = attribution_file.read_text() if "embedded" in formats else "See the data provider's terms."
     write_report(
         ReportInputs(
-            title=cfg.report.title,
-            question=cfg.report.question,
+            title=options.title,
+            question=options.question,
             data_summary=summary,
             panel=panel,
             metrics=overall(metrics).loc[lambda table: table["metric"].isin(HEADLINE)],
@@ -184,11 +253,11 @@ def objective(run_dir: Path, metric: str = "crps") -> float:
 
     Raises
     ------
-    KeyError
-        When ``metric`` was not scored, naming the ones that were.
+    ArgumentError
+        Naming ``metric`` when it was not scored, listing the ones that were.
     """
     table = overall(pd.read_csv(Path(run_dir) / "metrics.csv"))
     values = table.loc[table["metric"] == metric, "value"]
     if values.empty:
-        raise KeyError(f"evaluation.metric={metric!r} is not in metrics.csv; scored: {sorted(table['metric'].unique())}.")
+        raise ArgumentError("metric", f"{metric!r} is not in metrics.csv; choose one of {sorted(table['metric'].unique())}.")
     return float(values.mean())

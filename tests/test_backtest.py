@@ -18,7 +18,7 @@ from forecast.backtest import (
     rolling_origin,
     splits,
 )
-from forecast.instantiate import build
+from forecast.cli.instantiate import build
 from forecast.models import Naive
 from tests.helpers import compose_config, model_config_names, nb_panel
 

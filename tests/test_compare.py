@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import pipeline
 from forecast.backtest import BacktestSpec, block_bootstrap_ci, diebold_mariano, leaderboard, rolling_origin
-from forecast.cli_compare import compare_main
-from forecast.compare import load_runs
+from forecast.cli.compare import compare_main
+from forecast.cli.run import objective_from_config, run_from_config
+from forecast.errors import ArgumentError
 from forecast.models import Naive, WindowAverage
+from forecast.report.comparison import load_runs
 from tests.helpers import compose_config, nb_panel
 
 
@@ -80,7 +81,7 @@ def test_load_runs_keeps_swept_configurations_apart(tmp_path):
         (dyads / job).mkdir(parents=True)
         backtest[backtest["unique_id"].isin(ids)].to_parquet(dyads / job / "backtest.parquet")
     assert set(load_runs(dyads)["model"]) == {"naive", "mean8"}
-    with pytest.raises(FileNotFoundError, match="no backtest.parquet"):
+    with pytest.raises(ArgumentError, match="^multirun_dir: no backtest.parquet"):
         load_runs(tmp_path / "0" / "missing")
 
 
@@ -90,8 +91,8 @@ def test_runs_then_compare_end_to_end(tmp_path, capsys):
     small = ["backtest.horizon=4", "backtest.n_windows=3", "backtest.step=2", "backtest.n_samples=50"]
     for job, model in enumerate(["naive", "window_average"]):
         cfg = compose_config([f"model={model}", *small])
-        run_dir = pipeline.run(cfg, tmp_path / "sweep" / str(job))
-        assert pipeline.objective(run_dir) > 0
+        run_dir = run_from_config(cfg, tmp_path / "sweep" / str(job))
+        assert objective_from_config(cfg, run_dir) > 0
         metrics = pd.read_csv(run_dir / "metrics.csv")
         assert list(metrics.columns) == ["model", "metric", "value", "unique_id", "horizon"]
         backtest = pd.read_parquet(run_dir / "backtest.parquet")
@@ -123,7 +124,7 @@ def test_panel_data_and_monthly_overrides(tmp_path):
             "backtest.quantiles=[0.1,0.5,0.9]",
         ]
     )
-    run_dir = pipeline.run(cfg, tmp_path / "panel_run")
+    run_dir = run_from_config(cfg, tmp_path / "panel_run")
     backtest = pd.read_parquet(run_dir / "backtest.parquet")
     assert set(backtest["unique_id"]) == {"s0", "s1"} and backtest["horizon"].max() == 3
     assert {"q0.1", "q0.5", "q0.9"} <= set(backtest.columns) and "q0.05" not in backtest
@@ -138,7 +139,7 @@ def test_panel_data_and_monthly_overrides(tmp_path):
             "backtest.train_size=5",
         ]
     )
-    run_dir = pipeline.run(monthly, tmp_path / "monthly_run")
+    run_dir = run_from_config(monthly, tmp_path / "monthly_run")
     assert pd.read_parquet(run_dir / "backtest.parquet")["ds"].dt.day.eq(1).all()
 
 

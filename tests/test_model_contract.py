@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.instantiate import build
+from forecast.cli.instantiate import build
 from forecast.models import Forecaster
 from tests.helpers import compose_config, model_config_names, nb_panel
 

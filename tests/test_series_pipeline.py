@@ -7,7 +7,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from forecast.pipeline import run
+from forecast.cli.run import run_from_config
 from tests.helpers import compose_config
 
 # Keep the end-to-end runs fast: one backtest window, one model.
@@ -19,10 +19,10 @@ ICEWS18 = ["series.end=2018-10-31"]  # the embedded table's ICEWS18 period (Jan-
 def raw_and_share(tmp_path_factory):
     """The default experiment on embedded ICEWS18 counts, raw and with series.measure=share."""
     raw_dir, share_dir = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("share")
-    run(compose_config([*FAST, *ICEWS18]), raw_dir)
+    run_from_config(compose_config([*FAST, *ICEWS18]), raw_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the count-model caveat, checked below
-        run(compose_config([*FAST, *ICEWS18, "series.measure=share"]), share_dir)
+        run_from_config(compose_config([*FAST, *ICEWS18, "series.measure=share"]), share_dir)
     return raw_dir, share_dir
 
 
@@ -58,7 +58,7 @@ def test_share_panel_is_raw_panel_over_saved_denominators(raw_and_share):
 def test_log1p_forecasts_are_mapped_back(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        run(compose_config([*FAST, "series.transform=log1p"]), tmp_path)
+        run_from_config(compose_config([*FAST, "series.transform=log1p"]), tmp_path)
     panel = pd.read_parquet(tmp_path / "panel.parquet")
     forecasts = pd.read_parquet(tmp_path / "forecasts.parquet")
     # Naive carries the last value forward: on the log1p scale, then mapped back with expm1,
@@ -72,14 +72,14 @@ def test_log1p_forecasts_are_mapped_back(tmp_path):
 @pytest.mark.slow
 def test_count_models_refuse_a_measure_that_can_be_negative(tmp_path):
     with pytest.raises(ValueError, match="series.measure=net_cooperation can be negative"):
-        run(compose_config([*FAST, "series=tone_weekly"]), tmp_path)
+        run_from_config(compose_config([*FAST, "series=tone_weekly"]), tmp_path)
 
 
 @pytest.mark.parametrize(
     "name", ["dyad_weekly", "military_contact_weekly", "military_actors_weekly", "quad_monthly", "tone_weekly", "top_dyads_weekly"]
 )
 def test_every_series_config_composes_and_builds(name):
-    from forecast.instantiate import build
+    from forecast.cli.instantiate import build
     from forecast.series import SeriesSpec
 
     cfg = compose_config([f"series={name}"])
@@ -100,6 +100,6 @@ def test_switch_on_the_genuine_icews18_files(shared_data, tmp_path):
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        run(compose_config([*FAST, *data, "series.measure=share"]), tmp_path)
+        run_from_config(compose_config([*FAST, *data, "series.measure=share"]), tmp_path)
     assert "**Measure:** `share`" in (tmp_path / "report.md").read_text()
     assert (pd.read_parquet(tmp_path / "denominators.parquet")["denominator"] > 0).all()

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from forecast.events.sources import combine_sources, load_source
-from forecast.pipeline import REPO_ROOT, run
+from forecast.cli.run import run_from_config
+from forecast.pipeline import REPO_ROOT
 from tests.helpers import compose_config
 
 CODED = REPO_ROOT / "data" / "examples" / "belarus-china-drills.events.csv"
@@ -34,7 +35,7 @@ def test_the_same_dataset_twice_is_refused():
 
 @pytest.mark.slow
 def test_coded_article_experiment(tmp_path):
-    run_dir = run(compose_config(["experiment=coded_article"]), tmp_path)
+    run_dir = run_from_config(compose_config(["experiment=coded_article"]), tmp_path)
     summary = json.loads((run_dir / "events_summary.json").read_text())
     per_dataset = {d["source_dataset"]: d["events"] for d in summary["per_dataset"]}
     assert per_dataset == {"icews18": 468_558, "icews21": 326_354, "text:rules": 17}

@@ -2,13 +2,13 @@
 
 from forecast.events.actors import resolve_actors, sector_of_role
 from forecast.events.ingest import ingest, read_events
-from forecast.events.readers import FORMATS, ReadResult, detect_format, read_tkg
+from forecast.events.readers import FormatSpec, ReadResult, detect_format, read_tkg
 from forecast.events.schema import EVENT_COLUMNS, SECTORS, EventTableError, conform_dtypes, validate_events
 from forecast.events.taxonomy import EventFamily, cameo_table, code_attributes, families_from_mapping
 
 __all__ = [
     "EVENT_COLUMNS",
-    "FORMATS",
+    "FormatSpec",
     "SECTORS",
     "EventFamily",
     "EventTableError",

@@ -3,6 +3,7 @@
 The flow is the same for every format:
 
 1. expand the inputs (files, folders, globs, ``.gz``, ``.zip``) and detect the format;
+   what each format needs is looked up in :mod:`forecast.events.readers.registry`;
 2. stream them through the format's reader in blocks; accepted rows are staged as parquet
    parts, rejected rows go to ``quarantine.parquet`` with file, line and reason;
 3. deduplicate the staged rows with DuckDB (out of core, bounded memory) on each reader's
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,59 +29,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from forecast.events.readers._finish import Batch, BatchChecker, empty_event_table, from_arrow
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, expand_inputs
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
-from forecast.events.readers.detect import FORMATS, detect_format
-from forecast.events.readers.gdelt import iter_gdelt
-from forecast.events.readers.icews import iter_icews
-from forecast.events.readers.panel import iter_panel
-from forecast.events.readers.polecat import iter_polecat
-from forecast.events.readers.tidy import iter_tidy
-from forecast.events.readers.tkg import iter_tkg
+from forecast.events.readers.registry import detect, get, iter_batches, output_kind
 
 _QUARANTINE_SCHEMA = pa.schema(
     [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
 )
-
-
-def iter_batches(path: str | Path | Sequence[str | Path], fmt: str, **options: Any) -> Iterator[Batch]:
-    """Stream a format's reader over the inputs.
-
-    Parameters
-    ----------
-    path : str, Path or sequence
-        Files, folders or globs.
-    fmt : str
-        One of :data:`FORMATS` (not ``auto``).
-    **options
-        Reader options (see each ``iter_*`` function); ``block_bytes`` for the
-        line-oriented formats.
-
-    Yields
-    ------
-    Batch
-    """
-    if fmt in ("icews_tkg", "tkg"):
-        if not options.get("start_date"):
-            raise ValueError(
-                "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
-                "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour."
-            )
-        yield from iter_tkg(path, **options)
-        return
-    inputs = expand_inputs(path)
-    readers = {
-        "gdelt1": lambda: iter_gdelt(inputs, version="1", **options),
-        "gdelt2": lambda: iter_gdelt(inputs, version="2", **options),
-        "gdelt": lambda: iter_gdelt(inputs, version="auto", **options),
-        "icews": lambda: iter_icews(inputs, **options),
-        "polecat": lambda: iter_polecat(inputs, **options),
-        "events": lambda: iter_tidy(inputs, **options),
-        "panel": lambda: iter_panel(inputs, **options),
-    }
-    if fmt not in readers:
-        raise ValueError(f"unknown event format {fmt!r}; choose one of {sorted(FORMATS)}.")
-    yield from readers[fmt]()
 
 
 @dataclass
@@ -135,16 +90,17 @@ def ingest(
         Where ``events.parquet`` (``panel.parquet`` for a panel), ``quarantine.parquet``
         and ``ingest_summary.json`` are written.
     format : str
-        ``auto`` (detect from content) or one of :data:`FORMATS`.
+        ``auto`` (detect from content) or a registered format
+        (:func:`forecast.events.readers.registry.names`).
     store : str or Path, optional
         A parquet store partitioned by ``year=/month=``; new events are appended and
         events already in it count as duplicates, so re-ingesting a file adds nothing.
     validate : bool
-        Also run the pandera schema on event batches built in SQL (GDELT). Readers that
-        build events in pandas always validate with pandera.
+        Also run the pandera schema on event batches built in arrow (formats registered with
+        ``arrow_batches``: GDELT). Readers that build events in pandas always validate.
     block_bytes : int
-        Block size of the line-oriented readers (GDELT, ICEWS, POLECAT); peak memory is a
-        small multiple of it.
+        Block size of the line-oriented readers (``line_oriented`` in the registry: GDELT,
+        ICEWS, POLECAT); peak memory is a small multiple of it.
     memory_limit : str
         DuckDB memory limit for deduplication; beyond it DuckDB spills to disk.
     **options
@@ -162,12 +118,11 @@ def ingest(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    fmt = detect_format(path) if format == "auto" else format
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown event format {fmt!r}; choose one of {sorted(FORMATS)} or 'auto'.")
-    if fmt in ("gdelt", "gdelt1", "gdelt2", "icews", "polecat"):  # the line-oriented readers
+    fmt = detect(path) if format == "auto" else format
+    spec = get(fmt)
+    if spec.line_oriented:
         options["block_bytes"] = block_bytes
-    is_panel = fmt == "panel"
+    is_panel = spec.output == "panel"
     if is_panel and store is not None:
         raise ValueError("a panel is written to panel.parquet; the partitioned store holds events only.")
     staging = Path(tempfile.mkdtemp(prefix="_staging-", dir=out_dir))
@@ -188,7 +143,7 @@ def ingest(
                         )
                     )
                 if batch.events.num_rows:
-                    check = validate and fmt.startswith("gdelt")
+                    check = validate and spec.arrow_batches
                     stage.write(batch.events, check=(lambda t, f=batch.file: checker.add(t, f)) if check else None)
         stage.close()
         checker.flush()
@@ -409,7 +364,7 @@ def read_events(path: str | Path | Sequence[str | Path], format: str = "auto", *
     path : str, Path or sequence
         Files, folders or globs.
     format : str
-        ``auto`` or one of :data:`FORMATS`.
+        ``auto`` or a registered format.
     **options
         As for :func:`ingest`.
 
@@ -423,7 +378,7 @@ def read_events(path: str | Path | Sequence[str | Path], format: str = "auto", *
         summary = ingest(path, tmp, format=format, **options)
         target = pq.read_table(summary["outputs"]["events"])
         quarantine = pq.read_table(summary["outputs"]["quarantine"]).to_pandas()
-    events = target.to_pandas() if summary["format"] == "panel" else from_arrow(target)
+    events = target.to_pandas() if output_kind(summary["format"]) == "panel" else from_arrow(target)
     return ReadResult(
         events=events,
         quarantine=quarantine,

@@ -8,11 +8,13 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.errors import ArgumentError
+from forecast.events.coverage import observed_coverage
 from forecast.events.embedded import COUNTS_FILE, embedded_coverage, embedded_path, file_sha256, load_embedded
 from forecast.events.ingest import read_events
 from forecast.events.readers import ReadResult
 from forecast.events.readers._stream import expand_inputs
-from forecast.series.panel import observed_coverage
+from forecast.events.readers.registry import output_kind
 
 
 @dataclass
@@ -30,8 +32,8 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
     Parameters
     ----------
     format : str
-        ``embedded`` (no path), ``auto`` or a reader format (``gdelt1``, ``gdelt2``,
-        ``icews``, ``icews_tkg``, ``polecat``, ``events``); see :func:`read_events`.
+        ``embedded`` (no path), ``auto`` or a registered format whose output is events
+        (:func:`forecast.events.readers.registry.names`); see :func:`read_events`.
     path : str or Path, optional
         File, folder or glob.
     **options
@@ -40,7 +42,14 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
     Returns
     -------
     LoadedSource
+
+    Raises
+    ------
+    ArgumentError
+        For a format that yields a panel, not events (read it with :func:`load_panel`).
     """
+    if output_kind(format) == "panel":
+        raise ArgumentError("format", f"{format!r} yields a ready panel, not events; read it with load_panel.")
     if format == "embedded":
         return LoadedSource(
             result=load_embedded(),

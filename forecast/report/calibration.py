@@ -5,9 +5,6 @@ Each function takes ``ax=None`` and returns a Figure.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless: figures are written to files
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

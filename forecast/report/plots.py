@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless: figures are written to files
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -14,6 +11,15 @@ from matplotlib.figure import Figure
 
 from forecast.models.base import interval_columns
 from forecast.series.measures import AXIS_LABELS
+
+
+def axes_and_colours(ax: plt.Axes | None, figsize: tuple[float, float]) -> tuple[Figure, plt.Axes, list[str]]:
+    """The figure of ``ax`` (a new one of ``figsize`` when ``ax`` is None), the axes, and the colour cycle."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    else:
+        fig = ax.figure
+    return fig, ax, plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
 def fan_chart(
@@ -49,11 +55,7 @@ def fan_chart(
     -------
     matplotlib.figure.Figure
     """
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 4.5))
-    else:
-        fig = ax.figure
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, ax, colours = axes_and_colours(ax, (10, 4.5))
     for i, dyad in enumerate(dyads):
         uid = f"{dyad}/{family}"
         colour = colours[i % len(colours)]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless: figures are written to files
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from forecast.report.plots import axes_and_colours
 from forecast.series.measures import AXIS_LABELS
 
 
@@ -56,11 +54,7 @@ def event_timeline(
     unknown = sorted(set(wanted) - set(rows["family"]))
     if unknown:
         raise KeyError(f"event_timeline: family {unknown} not in the panel for {dyad}.")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 4))
-    else:
-        fig = ax.figure
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, ax, colours = axes_and_colours(ax, (10, 4))
     for i, family in enumerate(wanted):
         series = rows[rows["family"] == family].sort_values("ds")
         for j, (_, segment) in enumerate(series.groupby("segment", sort=False)):

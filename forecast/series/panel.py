@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
 from forecast.series.measures import MEASURES, TRANSFORMS, aggregate_measure, source_volume
 from forecast.series.selection import candidate_pairs, dyad_labels, family_mask, sector_mask, top_pairs
@@ -128,16 +129,6 @@ def dyad_label(source: str, target: str, directed: bool) -> str:
         return f"{source}>{target}"
     first, second = sorted((source, target))
     return f"{first}-{second}"
-
-
-def observed_coverage(events: pd.DataFrame) -> pd.DataFrame:
-    """Coverage per dataset taken from the data itself: first and last event date.
-
-    Use it when a source publishes no coverage period; it cannot tell a quiet last week
-    from a missing one.
-    """
-    span = events.groupby("source_dataset")["date"].agg(["min", "max"])
-    return pd.DataFrame({"source_dataset": span.index, "start": span["min"].values, "end": span["max"].values})
 
 
 def period_grid(coverage: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
-from forecast.cli_ingest import CONF_DIR, run_from_config, run_ingest
+from forecast.cli import CONF_DIR
+from forecast.cli.ingest import run_from_config, run_ingest
 from forecast.events import ingest
 
 
@@ -97,7 +98,7 @@ def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "forecast.cli_ingest",
+            "forecast.cli.ingest",
             "data=icews",
             f"data.path={fixtures_dir / 'icews'}",
             f"hydra.run.dir={run_dir}",

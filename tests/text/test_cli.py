@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
-from forecast.cli_text import CONFIG_DIR, code_text_main
+from forecast.cli import CONF_DIR
+from forecast.cli.code_text import code_text_main
 from forecast.events.schema import validate_events
 from forecast.events.text import read_documents, run_code_text
 
@@ -66,7 +67,7 @@ def test_missing_date_and_bad_output_fail_clearly(tmp_path: Path) -> None:
 
 
 def test_config_composes_with_overrides() -> None:
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose(config_name="code_text", overrides=["input=a.txt", "output=b.csv", "published=2023-08-16"])
     assert (cfg.input, cfg.output, str(cfg.published)) == ("a.txt", "b.csv", "2023-08-16")
     assert cfg.source_dataset == "text:rules"

@@ -308,3 +308,11 @@ def finish(
         pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else empty_quarantine()
     )
     return events, quarantine
+
+
+def finish_arrow(
+    frame: pd.DataFrame, reasons: pd.Series, quarantiner: Quarantiner, extra: Sequence[str] = ()
+) -> tuple[pyarrow.Table, pd.DataFrame]:
+    """:func:`finish`, with the events as a staged arrow batch (what a reader's piece returns)."""
+    events, quarantine = finish(frame, reasons, quarantiner, extra)
+    return to_arrow(events, extra), quarantine

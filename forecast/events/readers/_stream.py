@@ -1,6 +1,7 @@
 """Streaming access to delimited event files: inputs, blocks of lines, per-line checks.
 
-Every line-oriented reader (GDELT, ICEWS, POLECAT) goes through :func:`iter_blocks`. A
+Every line-oriented reader (GDELT, ICEWS, POLECAT) goes through :func:`iter_blocks`, and every
+delimited reader but GDELT (ICEWS, POLECAT, tidy, panel) through :func:`iter_delimited`. A
 block is a run of whole lines (about ``block_bytes`` long) from one input. Column counts,
 undecodable bytes and stray carriage returns are found with numpy over the raw bytes, so
 each line keeps its exact line number and nothing is dropped unseen. Lines that pass are
@@ -27,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from forecast.events.readers._finish import Batch
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
 T = TypeVar("T")
@@ -572,3 +574,84 @@ def concat_frames(frames: Iterable[pd.DataFrame], empty: Callable[[], pd.DataFra
     """Concatenate frames, or return ``empty()`` when there are none."""
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else empty()
+
+
+@dataclass
+class Chunk:
+    """Rows of one input split into fields, before any per-format rule runs.
+
+    Attributes
+    ----------
+    rows_read : int
+        Data rows in the chunk (every one ends up converted or in ``quarantine``).
+    quarantine : pandas.DataFrame
+        Rows that could not be split into the format's fields.
+    pieces : list
+        Parsed parts (one per layout, e.g. per column count), converted one by one.
+    """
+
+    rows_read: int
+    quarantine: pd.DataFrame
+    pieces: list[Any]
+
+
+def block_chunks(
+    layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str, *, block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> Callable[[InputFile], Iterator[Chunk]]:
+    """Chunks of a tab-separated input with a one-line header, as :meth:`Block.tables` parses them.
+
+    Each piece is ``(block, width, table)``: the block (to quarantine or re-parse lines), the
+    field count and the parsed string columns ``keep`` plus ``line`` and ``_row``.
+    """
+
+    def chunks(source: InputFile) -> Iterator[Chunk]:
+        for block in iter_blocks(source, header_lines=1, block_bytes=block_bytes):
+            quarantine, tables = block.tables(layouts, keep, what)
+            yield Chunk(len(block.starts), quarantine, [(block, w, t) for w, t in tables.items()])
+
+    return chunks
+
+
+def iter_delimited(
+    inputs: Iterable[InputFile],
+    chunks: Callable[[InputFile], Iterator[Chunk]],
+    convert: Callable[[InputFile, Any], tuple[pa.Table, pd.DataFrame]],
+    empty: Callable[[], pa.Table],
+    check: Callable[[InputFile], None] | None = None,
+) -> Iterator[Batch]:
+    """The loop every delimited reader shares: chunk -> pieces -> rows -> one Batch per chunk.
+
+    Parameters
+    ----------
+    inputs : iterable of InputFile
+    chunks : callable
+        ``source -> chunks`` (e.g. :func:`block_chunks`, or tidy's table chunks).
+    convert : callable
+        ``(source, piece) -> (accepted rows, quarantined rows)``; accepted rows are a staged
+        arrow table (events after :func:`~forecast.events.readers._finish.finish`, or a panel).
+    empty : callable
+        The table to stage when a chunk has no piece.
+    check : callable, optional
+        Run on each input before it is read (a header check that raises).
+
+    Yields
+    ------
+    Batch
+        The accepted rows of every piece of a chunk, concatenated in order (none dropped),
+        and the chunk's quarantine followed by each piece's.
+    """
+    for source in inputs:
+        if check is not None:
+            check(source)
+        for chunk in chunks(source):
+            accepted, rejected = [], [chunk.quarantine]
+            for piece in chunk.pieces:
+                rows, quarantine = convert(source, piece)
+                accepted.append(rows)
+                rejected.append(quarantine)
+            yield Batch(
+                file=source.label,
+                rows_read=chunk.rows_read,
+                events=pa.concat_tables(accepted) if accepted else empty(),
+                quarantine=concat_frames(rejected, empty_quarantine),
+            )

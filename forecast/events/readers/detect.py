@@ -1,26 +1,131 @@
-"""Detect an event file's format from its content (the first lines), not its name."""
+"""What an input looks like (its first bytes), and the built-in formats' content signatures.
+
+Detection goes by content, not file names. :class:`Sample` reads the head of one input
+once and offers the views the detectors need; each built-in detector below is a predicate
+on a sample (a TKG set is recognised as a whole, by :func:`is_tkg_set`). Which detector
+belongs to which format, and in what order they are tried, is the registry's business
+(:mod:`forecast.events.readers.registry`).
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from forecast.events.readers._stream import InputFile, expand_inputs
+from forecast.events.readers._stream import InputFile
 from forecast.events.schema import EVENT_COLUMNS
 
-FORMATS: frozenset[str] = frozenset(
-    {"gdelt", "gdelt1", "gdelt2", "icews", "icews_tkg", "tkg", "polecat", "events", "panel"}
-)
-"""Format names accepted by the readers (``gdelt`` accepts both GDELT versions, ``tkg`` =
-``icews_tkg``)."""
+HEAD_BYTES = 1 << 16
+"""How much of each input detection reads."""
 
 
-def _is_tkg_set(path: Path) -> bool:
+class Sample:
+    """The head of one input, with the views detectors look at (each computed once).
+
+    Parameters
+    ----------
+    source : InputFile
+    """
+
+    def __init__(self, source: InputFile) -> None:
+        self.source = source
+        self.head = source.head(HEAD_BYTES)
+
+    @property
+    def is_parquet(self) -> bool:
+        """Whether the input is a parquet file (by its magic bytes)."""
+        return self.head[:4] == b"PAR1"
+
+    @cached_property
+    def parquet_columns(self) -> list[str]:
+        """Column names of a parquet input (empty for any other input)."""
+        if not self.is_parquet:
+            return []
+        if self.source.member is None:
+            return pq.read_schema(self.source.path).names
+        with self.source.open() as handle:  # a parquet inside a zip cannot be read in place
+            return pq.ParquetFile(io.BytesIO(handle.read())).schema_arrow.names
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Complete non-blank text lines of the head, ``\\r`` stripped (none for parquet)."""
+        if self.is_parquet:
+            return []
+        text = self.head.decode("utf-8", errors="replace").split("\n")[:-1]
+        return [ln.rstrip("\r") for ln in text if ln.strip()]
+
+    @cached_property
+    def first_fields(self) -> list[str]:
+        """Tab-separated fields of the first line, trimmed of spaces, quotes and a BOM."""
+        if not self.lines:
+            return []
+        return [f.strip().strip('"').lstrip("\ufeff") for f in self.lines[0].split("\t")]
+
+    def header_has(self, columns: set[str]) -> set[str] | None:
+        """The header's column names when they include ``columns`` (parquet, or a tab or comma header)."""
+        if self.is_parquet:
+            headers = [self.parquet_columns]
+        elif self.lines:
+            headers = [self.lines[0].lstrip("\ufeff").split(sep) for sep in ("\t", ",")]
+        else:
+            headers = []
+        for header in headers:
+            names = {c.strip() for c in header}
+            if columns <= names:
+                return names
+        return None
+
+    @cached_property
+    def tab_width(self) -> int | None:
+        """Most common field count of header-less lines (first field numeric), if any."""
+        widths = Counter(
+            len(ln.split("\t")) for ln in self.lines[:200] if ln.split("\t")[0].strip().isdigit()
+        )
+        return widths.most_common(1)[0][0] if widths else None
+
+
+def is_panel(sample: Sample) -> bool:
+    """A long panel: header with ``unique_id, ds, y``."""
+    return sample.header_has({"unique_id", "ds", "y"}) is not None
+
+
+def is_tidy_events(sample: Sample) -> bool:
+    """A tidy event table: header with ``date, cameo_code`` and another canonical column."""
+    names = sample.header_has({"date", "cameo_code"})
+    return names is not None and len(names & set(EVENT_COLUMNS)) >= 2
+
+
+def _dataverse_header(sample: Sample) -> bool:
+    return sample.first_fields[:2] == ["Event ID", "Event Date"]
+
+
+def is_polecat(sample: Sample) -> bool:
+    """POLECAT: header ``Event ID, Event Date, Event Type, ...``."""
+    return _dataverse_header(sample) and sample.first_fields[2:3] == ["Event Type"]
+
+
+def is_icews(sample: Sample) -> bool:
+    """ICEWS Dataverse: header ``Event ID, Event Date, ...`` not followed by ``Event Type``."""
+    return _dataverse_header(sample) and sample.first_fields[2:3] != ["Event Type"]
+
+
+def is_gdelt2(sample: Sample) -> bool:
+    """GDELT 2.0: header-less, 61 tab-separated fields."""
+    return sample.tab_width == 61
+
+
+def is_gdelt1(sample: Sample) -> bool:
+    """GDELT 1.0: header-less, 57 or 58 tab-separated fields."""
+    return sample.tab_width in (57, 58)
+
+
+def is_tkg_set(path: Path) -> bool:
+    """A TKG quadruple set: a folder or zip holding ``entity2id.txt``."""
     names: list[str]
     if path.is_dir():
         names = [p.name for p in path.iterdir()]
@@ -30,106 +135,3 @@ def _is_tkg_set(path: Path) -> bool:
     else:
         return False
     return any(n in ("entity2id.txt", "entity2id.txt.gz") for n in names)
-
-
-def _columns_format(columns: Sequence[str]) -> str | None:
-    cols = {c.strip() for c in columns}
-    if {"unique_id", "ds", "y"} <= cols:
-        return "panel"
-    if {"date", "cameo_code"} <= cols and len(cols & set(EVENT_COLUMNS)) >= 2:
-        return "events"
-    return None
-
-
-def detect_input(source: InputFile) -> str:
-    """The format of one input, from its first lines.
-
-    Parameters
-    ----------
-    source : InputFile
-
-    Returns
-    -------
-    str
-        One of ``gdelt1``, ``gdelt2``, ``icews``, ``polecat``, ``events``, ``panel``.
-
-    Raises
-    ------
-    ValueError
-        Naming the file and what was seen when no format matches.
-    """
-    head = source.head(1 << 16)
-    if head[:4] == b"PAR1":
-        if source.member is None:
-            columns = pq.read_schema(source.path).names
-        else:  # a parquet inside a zip cannot be read in place
-            with source.open() as handle:
-                columns = pq.ParquetFile(io.BytesIO(handle.read())).schema_arrow.names
-        found = _columns_format(columns)
-        if found:
-            return found
-        raise ValueError(
-            f"{source.label}: parquet columns {columns[:10]} match neither a tidy event table "
-            "(date, cameo_code, ...) nor a panel (unique_id, ds, y)."
-        )
-    lines = [ln.rstrip("\r") for ln in head.decode("utf-8", errors="replace").split("\n")[:-1] if ln.strip()]
-    if not lines:
-        raise ValueError(f"{source.label}: empty input, nothing to detect. Pass data.format explicitly.")
-    first = [f.strip().strip('"').lstrip("\ufeff") for f in lines[0].split("\t")]
-    if first[:2] == ["Event ID", "Event Date"]:
-        return "polecat" if len(first) >= 3 and first[2] == "Event Type" else "icews"
-    for sep in ("\t", ","):
-        found = _columns_format(lines[0].lstrip("\ufeff").split(sep))
-        if found:
-            return found
-    widths = Counter(len(ln.split("\t")) for ln in lines[:200] if ln.split("\t")[0].strip().isdigit())
-    if widths:
-        width = widths.most_common(1)[0][0]
-        if width == 61:
-            return "gdelt2"
-        if width in (57, 58):
-            return "gdelt1"
-    raise ValueError(
-        f"{source.label}: cannot tell the format from the first line {lines[0][:120]!r}. Known: GDELT 1.0/2.0 "
-        "(header-less, 57/58/61 tab-separated fields), ICEWS/POLECAT (header 'Event ID<TAB>Event Date...'), "
-        "tidy events (header with date, cameo_code), panel (unique_id, ds, y), TKG sets (folder/zip with "
-        "entity2id.txt). Pass the format explicitly, e.g. data=gdelt2."
-    )
-
-
-def detect_format(path: str | Path | Sequence[str | Path]) -> str:
-    """Detect the format of a path, folder, glob or list of them.
-
-    Every input is inspected; all must agree, except that GDELT 1.0 and 2.0 inputs together
-    give ``gdelt`` (read per line by width).
-
-    Parameters
-    ----------
-    path : str, Path or sequence
-
-    Returns
-    -------
-    str
-        A member of :data:`FORMATS`.
-
-    Raises
-    ------
-    ValueError
-        When inputs disagree (naming a file of each format) or one is unrecognised.
-    """
-    paths = [path] if isinstance(path, (str, Path)) else list(path)
-    if all(_is_tkg_set(Path(p)) for p in paths if Path(p).exists()) and any(Path(p).exists() for p in paths):
-        return "icews_tkg"
-    found: dict[str, str] = {}
-    for source in expand_inputs(path):
-        found.setdefault(detect_input(source), source.label)
-    kinds = set(found)
-    if kinds <= {"gdelt1", "gdelt2"} and len(kinds) == 2:
-        return "gdelt"
-    if len(kinds) != 1:
-        raise ValueError(
-            "inputs hold different formats: "
-            + "; ".join(f"{k} (e.g. {v})" for k, v in sorted(found.items()))
-            + ". Ingest them separately or pass the format explicitly."
-        )
-    return kinds.pop()

@@ -11,19 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pandas as pd
+import pyarrow as pa
 
 from forecast.events.actors import country_codes, resolve_actors, sector_of_sector_lists
-from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish, to_arrow
-from forecast.events.readers._stream import (
-    DEFAULT_BLOCK_BYTES,
-    InputFile,
-    clean_columns,
-    concat_frames,
-    iter_blocks,
-    read_header,
-)
-from forecast.events.readers.base import empty_quarantine
+from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, block_chunks, iter_delimited
+from forecast.events.readers._stream import clean_columns, read_header
 from forecast.events.taxonomy import code_attributes
+
+PLACE_COLUMNS: tuple[str, ...] = ("City", "District", "Province", "Country", "Latitude", "Longitude")
+"""Where an event happened: the block of place fields ICEWS and its successor POLECAT share."""
 
 ICEWS_COLUMNS: tuple[str, ...] = (
     "Event ID",
@@ -40,28 +37,12 @@ ICEWS_COLUMNS: tuple[str, ...] = (
     "Story ID",
     "Sentence Number",
     "Publisher",
-    "City",
-    "District",
-    "Province",
-    "Country",
-    "Latitude",
-    "Longitude",
+    *PLACE_COLUMNS,
 )
 """The 20 header fields of an ICEWS Dataverse event file, in order."""
 
-_KEEP = (
-    "Event ID",
-    "Event Date",
-    "Source Name",
-    "Source Sectors",
-    "Source Country",
-    "CAMEO Code",
-    "Intensity",
-    "Target Name",
-    "Target Sectors",
-    "Target Country",
-    "Country",
-)
+_KEEP = (*ICEWS_COLUMNS[:5], *ICEWS_COLUMNS[6:11], "Country")
+"""Columns the reader uses: all but Event Text, story, publisher and place details."""
 EXTRA_COLUMNS: tuple[str, ...] = ("action_country",)
 """Extra event columns: ISO3 of the event location (``Country``)."""
 
@@ -97,19 +78,61 @@ def _check_header(source: InputFile) -> None:
         )
 
 
+def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[pa.Table, pd.DataFrame]:
+    block, _, table = piece
+    raw = table.select(["_row", "line"]).to_pandas()
+    dates_raw = table["Event Date"].to_pandas()
+    df = clean_columns(table, _KEEP, _MISSING, strip_quotes=True)
+    date = _dates(df["Event Date"].fillna(""))
+    code = df["CAMEO Code"].fillna("")
+    reasons = code_problems(code)
+    reasons = add_reason(
+        reasons, date.isna(), "bad date: Event Date {!r} is neither YYYY-MM-DD nor m/d/YYYY", dates_raw
+    )
+    reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
+    src_country, src_sector = _actor(df, "Source", date)
+    tgt_country, tgt_sector = _actor(df, "Target", date)
+    attrs = code_attributes(code, intensity="icews_intensity")
+    intensity = pd.to_numeric(df["Intensity"], errors="coerce")
+    frame = pd.DataFrame(
+        {
+            "event_id": df["Event ID"],
+            "date": date,
+            "source_actor": df["Source Name"],
+            "source_country": src_country,
+            "source_sector": src_sector,
+            "target_actor": df["Target Name"],
+            "target_country": tgt_country,
+            "target_sector": tgt_sector,
+            "cameo_code": code,
+            "root_code": attrs["root_code"],
+            "quad_class": attrs["quad_class"],
+            "goldstein": intensity.fillna(attrs["goldstein"]),
+            "source_dataset": "icews",
+            "count": 1,
+            "dedup_key": "icews:" + df["Event ID"].fillna("") + ":" + date.dt.strftime("%Y-%m-%d").fillna(""),
+            "source_file": source.label,
+            "source_line": raw["line"],
+            "action_country": country_codes(df["Country"]),
+        }
+    )
+    return finish_arrow(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), EXTRA_COLUMNS)
+
+
 def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
     """Stream ICEWS Dataverse files as batches of canonical events and quarantined rows.
 
     Parameters
     ----------
     inputs : list of InputFile
+        ICEWS ``.tab``/``.tsv`` files (plain, gzipped or zip members), each with its header.
     block_bytes : int
-        Block size.
+        Bytes of lines parsed at a time.
 
     Yields
     ------
     Batch
-        Events with ``source_dataset='icews'``, ``goldstein`` = the file's Intensity, and
+        One per block: events with ``source_dataset='icews'``, ``goldstein`` = the file's Intensity, and
         ``quad_class`` from the CAMEO table (ICEWS delivers none).
 
     Raises
@@ -117,58 +140,5 @@ def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTE
     ValueError
         When a file does not start with the ICEWS header.
     """
-    for source in inputs:
-        _check_header(source)
-        for block in iter_blocks(source, header_lines=1, block_bytes=block_bytes):
-            quarantine, tables = block.tables({20: ICEWS_COLUMNS}, _KEEP, "ICEWS Dataverse")
-            parts, events = [quarantine], []
-            for table in tables.values():
-                raw = table.select(["_row", "line"]).to_pandas()
-                dates_raw = table["Event Date"].to_pandas()
-                rows = raw["_row"].to_numpy()
-                df = clean_columns(table, _KEEP, _MISSING, strip_quotes=True)
-                date = _dates(df["Event Date"].fillna(""))
-                code = df["CAMEO Code"].fillna("")
-                reasons = code_problems(code)
-                reasons = add_reason(
-                    reasons, date.isna(), "bad date: Event Date {!r} is neither YYYY-MM-DD nor m/d/YYYY", dates_raw
-                )
-                reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
-                src_country, src_sector = _actor(df, "Source", date)
-                tgt_country, tgt_sector = _actor(df, "Target", date)
-                attrs = code_attributes(code, intensity="icews_intensity")
-                intensity = pd.to_numeric(df["Intensity"], errors="coerce")
-                frame = pd.DataFrame(
-                    {
-                        "event_id": df["Event ID"],
-                        "date": date,
-                        "source_actor": df["Source Name"],
-                        "source_country": src_country,
-                        "source_sector": src_sector,
-                        "target_actor": df["Target Name"],
-                        "target_country": tgt_country,
-                        "target_sector": tgt_sector,
-                        "cameo_code": code,
-                        "root_code": attrs["root_code"],
-                        "quad_class": attrs["quad_class"],
-                        "goldstein": intensity.fillna(attrs["goldstein"]),
-                        "source_dataset": "icews",
-                        "count": 1,
-                        "dedup_key": "icews:"
-                        + df["Event ID"].fillna("")
-                        + ":"
-                        + date.dt.strftime("%Y-%m-%d").fillna(""),
-                        "source_file": source.label,
-                        "source_line": raw["line"],
-                        "action_country": country_codes(df["Country"]),
-                    }
-                )
-                ev, q = finish(frame, reasons, block.quarantiner(rows), extra=EXTRA_COLUMNS)
-                events.append(to_arrow(ev, EXTRA_COLUMNS))
-                parts.append(q)
-            yield Batch(
-                file=source.label,
-                rows_read=len(block.starts),
-                events=events[0] if events else empty_event_table(EXTRA_COLUMNS),
-                quarantine=concat_frames(parts, empty_quarantine),
-            )
+    chunks = block_chunks({20: ICEWS_COLUMNS}, _KEEP, "ICEWS Dataverse", block_bytes=block_bytes)
+    yield from iter_delimited(inputs, chunks, _to_events, lambda: empty_event_table(EXTRA_COLUMNS), _check_header)

@@ -15,9 +15,9 @@ import pandera.pandas as pa
 import pyarrow
 
 from forecast.events.readers._finish import Batch, add_reason
-from forecast.events.readers._stream import InputFile, concat_frames
-from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
-from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, iter_table_chunks, raw_rows
+from forecast.events.readers._stream import InputFile, iter_delimited
+from forecast.events.readers.base import QUARANTINE_COLUMNS
+from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, raw_rows, table_chunks
 
 PANEL_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "y")
 
@@ -39,14 +39,63 @@ PANEL_SCHEMA = pa.DataFrameSchema(
 """The long panel: one row per series and period."""
 
 
+def _to_panel(source: InputFile, raw: pd.DataFrame) -> tuple[pyarrow.Table, pd.DataFrame]:
+    missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
+    if missing:
+        raise ValueError(f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}.")
+    meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line")]
+    ids = raw["unique_id"].astype("string").str.strip()
+    panel = pd.DataFrame(
+        {
+            "unique_id": ids.where(ids.str.len() > 0).astype(object).where(lambda s: s.notna(), None),
+            "ds": pd.to_datetime(raw["ds"], errors="coerce", format="mixed").astype("datetime64[ns]"),
+            "y": pd.to_numeric(raw["y"], errors="coerce").astype(float),
+        }
+    )
+    # Parse failures get a reason naming the value; pandera then checks the rest.
+    reasons = pd.Series(None, index=panel.index, dtype=object)
+    reasons = add_reason(reasons, panel["unique_id"].isna(), "missing unique_id")
+    reasons = add_reason(reasons, panel["ds"].isna(), "bad date: ds {!r}", raw["ds"].astype(str))
+    reasons = add_reason(reasons, panel["y"].isna(), "y is not a number: {!r}", raw["y"].astype(str))
+    try:
+        PANEL_SCHEMA.validate(panel, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.dropna(subset=["index"])
+        text = "schema check failed: " + cases["column"].astype(str) + " " + cases["check"].astype(str)
+        first = text.groupby(cases["index"].astype(int).to_numpy()).first()
+        reasons = reasons.where(reasons.notna(), first.reindex(reasons.index))
+    good = reasons.isna().to_numpy()
+    for col in meta:
+        panel[col] = raw[col].astype(str).where(raw[col].notna(), None)
+    panel["dedup_key"] = panel["unique_id"].astype(str) + "|" + panel["ds"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    panel["source_file"] = source.label
+    panel["source_line"] = raw["line"].to_numpy()
+    rejected = pd.DataFrame(
+        {
+            "file": source.label,
+            "line": raw["line"].to_numpy()[~good],
+            "reason": reasons[~good].to_numpy(),
+            "raw": raw_rows(raw[~good], [c for c in raw.columns if c != "line"]).to_numpy(),
+        },
+        columns=list(QUARANTINE_COLUMNS),
+    )
+    schema = pyarrow.schema(
+        [("unique_id", pyarrow.string()), ("ds", pyarrow.timestamp("ns")), ("y", pyarrow.float64())]
+        + [(c, pyarrow.string()) for c in meta]
+        + [("dedup_key", pyarrow.string()), ("source_file", pyarrow.string()), ("source_line", pyarrow.int64())]
+    )
+    return pyarrow.Table.from_pandas(panel[good], schema=schema, preserve_index=False), rejected
+
+
 def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
     """Stream long panels (CSV/TSV/parquet) as validated batches.
 
     Parameters
     ----------
     inputs : list of InputFile
+        Long panels as CSV/TSV or parquet, columns ``unique_id, ds, y`` and any metadata.
     chunk_rows : int
-        Rows per batch.
+        How many panel rows are checked at a time.
 
     Yields
     ------
@@ -59,60 +108,7 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS)
     ValueError
         When ``unique_id``, ``ds`` or ``y`` is missing from a file.
     """
-    for source in inputs:
-        for raw, bad in iter_table_chunks(source, chunk_rows):
-            missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
-            if missing:
-                raise ValueError(
-                    f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}."
-                )
-            meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line")]
-            ids = raw["unique_id"].astype("string").str.strip()
-            panel = pd.DataFrame(
-                {
-                    "unique_id": ids.where(ids.str.len() > 0).astype(object).where(lambda s: s.notna(), None),
-                    "ds": pd.to_datetime(raw["ds"], errors="coerce", format="mixed").astype("datetime64[ns]"),
-                    "y": pd.to_numeric(raw["y"], errors="coerce").astype(float),
-                }
-            )
-            # Parse failures get a reason naming the value; pandera then checks the rest.
-            reasons = pd.Series(None, index=panel.index, dtype=object)
-            reasons = add_reason(reasons, panel["unique_id"].isna(), "missing unique_id")
-            reasons = add_reason(reasons, panel["ds"].isna(), "bad date: ds {!r}", raw["ds"].astype(str))
-            reasons = add_reason(reasons, panel["y"].isna(), "y is not a number: {!r}", raw["y"].astype(str))
-            try:
-                PANEL_SCHEMA.validate(panel, lazy=True)
-            except pa.errors.SchemaErrors as err:
-                cases = err.failure_cases.dropna(subset=["index"])
-                text = "schema check failed: " + cases["column"].astype(str) + " " + cases["check"].astype(str)
-                first = text.groupby(cases["index"].astype(int).to_numpy()).first()
-                reasons = reasons.where(reasons.notna(), first.reindex(reasons.index))
-            good = reasons.isna().to_numpy()
-            for col in meta:
-                panel[col] = raw[col].astype(str).where(raw[col].notna(), None)
-            panel["dedup_key"] = panel["unique_id"].astype(str) + "|" + panel["ds"].dt.strftime("%Y-%m-%d %H:%M:%S")
-            panel["source_file"] = source.label
-            panel["source_line"] = raw["line"].to_numpy()
-            rejected = pd.DataFrame(
-                {
-                    "file": source.label,
-                    "line": raw["line"].to_numpy()[~good],
-                    "reason": reasons[~good].to_numpy(),
-                    "raw": raw_rows(raw[~good], [c for c in raw.columns if c != "line"]).to_numpy(),
-                },
-                columns=list(QUARANTINE_COLUMNS),
-            )
-            schema = pyarrow.schema(
-                [("unique_id", pyarrow.string()), ("ds", pyarrow.timestamp("ns")), ("y", pyarrow.float64())]
-                + [(c, pyarrow.string()) for c in meta]
-                + [("dedup_key", pyarrow.string()), ("source_file", pyarrow.string()), ("source_line", pyarrow.int64())]
-            )
-            yield Batch(
-                file=source.label,
-                rows_read=len(raw) + len(bad),
-                events=pyarrow.Table.from_pandas(panel[good], schema=schema, preserve_index=False),
-                quarantine=concat_frames([bad, rejected], empty_quarantine),
-            )
+    yield from iter_delimited(inputs, table_chunks(chunk_rows), _to_panel, lambda: pyarrow.table({}))
 
 
 __all__ = ["PANEL_COLUMNS", "PANEL_SCHEMA", "iter_panel"]

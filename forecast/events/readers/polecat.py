@@ -21,16 +21,10 @@ import pandas as pd
 import pyarrow as pa
 
 from forecast.events.actors import CAMEO_TYPE_SECTORS, country_codes
-from forecast.events.readers._finish import Batch, add_reason, empty_event_table, finish, to_arrow
-from forecast.events.readers._stream import (
-    DEFAULT_BLOCK_BYTES,
-    InputFile,
-    clean_columns,
-    concat_frames,
-    iter_blocks,
-    read_header,
-)
-from forecast.events.readers.base import empty_quarantine
+from forecast.events.readers._finish import Batch, add_reason, empty_event_table, finish_arrow
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, block_chunks, iter_delimited
+from forecast.events.readers._stream import clean_columns, read_header
+from forecast.events.readers.icews import PLACE_COLUMNS
 
 POLECAT_COLUMNS: tuple[str, ...] = (
     "Event ID",
@@ -57,12 +51,7 @@ POLECAT_COLUMNS: tuple[str, ...] = (
     "Recipient Name Raw",
     "Wikipedia Recipient ID",
     "Placename",
-    "City",
-    "District",
-    "Province",
-    "Country",
-    "Latitude",
-    "Longitude",
+    *PLACE_COLUMNS,
     "GeoNames ID",
     "Raw Placename",
     "Feature Type",
@@ -97,23 +86,20 @@ PLOVER_TO_CAMEO_ROOT: dict[str, str] = {
 """PLOVER event category -> the CAMEO root code it replaces."""
 
 _KEEP = (
-    "Event ID",
-    "Event Date",
-    "Event Type",
-    "Event Mode",
-    "Event Intensity",
-    "Quad Code",
-    "Contexts",
-    "Actor Name",
-    "Actor Country",
+    *POLECAT_COLUMNS[:9],
     "Primary Actor Sector",
     "Recipient Name",
     "Recipient Country",
     "Primary Recipient Sector",
     "Country",
 )
+"""Columns the reader uses: the event, both actors' name, country and primary sector, the place."""
 EXTRA_COLUMNS: tuple[str, ...] = ("plover_event", "plover_mode", "plover_context", "action_country")
 _MAX_TRAILING = 5
+_LAYOUTS: dict[int, tuple[str, ...]] = {
+    40 + k: (*POLECAT_COLUMNS, *(f"_trailing{i}" for i in range(k))) for k in range(_MAX_TRAILING + 1)
+}
+"""Column names per field count: the 40 columns plus up to five trailing (empty) ones."""
 _MISSING = ("", "None", "NA", "null")
 
 
@@ -125,84 +111,79 @@ def _sector(primary: pd.Series, name: pd.Series, country: pd.Series) -> pd.Serie
     return sector.where(country.notna(), None)
 
 
+def _check_header(source: InputFile) -> None:
+    header = read_header(source)
+    if [h.strip() for h in header[:3]] != list(POLECAT_COLUMNS[:3]):
+        raise ValueError(
+            f"{source.label}: header starts {header[:3]}, not {list(POLECAT_COLUMNS[:3])}; is this a POLECAT file?"
+        )
+
+
 def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
     """Stream POLECAT files as batches of canonical events and quarantined rows.
 
     Parameters
     ----------
     inputs : list of InputFile
+        POLECAT tab-separated files, header first (its names are checked, then replaced).
     block_bytes : int
-        Block size.
+        Approximate size of each block of lines.
 
     Yields
     ------
     Batch
-        Events with ``source_dataset='polecat'`` and dedup key Event ID.
+        A batch per block of lines: events with ``source_dataset='polecat'`` and dedup key Event ID.
 
     Raises
     ------
     ValueError
         When a file's header does not start with ``Event ID``, ``Event Date``.
     """
-    names = {40 + k: (*POLECAT_COLUMNS, *(f"_trailing{i}" for i in range(k))) for k in range(_MAX_TRAILING + 1)}
-    for source in inputs:
-        header = read_header(source)
-        if [h.strip() for h in header[:3]] != list(POLECAT_COLUMNS[:3]):
-            raise ValueError(
-                f"{source.label}: header starts {header[:3]}, not {list(POLECAT_COLUMNS[:3])}; is this a POLECAT file?"
-            )
-        for block in iter_blocks(source, header_lines=1, block_bytes=block_bytes):
-            quarantine, tables = block.tables(names, _KEEP, "POLECAT")
-            parts, events = [quarantine], []
-            for width, table in tables.items():
-                trailing = [f"_trailing{i}" for i in range(width - 40)]
-                if trailing:  # parse again keeping the surplus fields, to check they are empty
-                    table = block.parse(table["_row"].to_numpy(), names[width], (*_KEEP, *trailing))
-                raw = table.select(["_row", "line", "Event Date", *trailing]).to_pandas()
-                rows = raw["_row"].to_numpy()
-                df = clean_columns(table, _KEEP, _MISSING)
-                reasons = pd.Series(None, index=df.index, dtype=object)
-                for col in trailing:
-                    reasons = add_reason(reasons, raw[col].str.strip() != "", "non-empty extra column: {!r}", raw[col])
-                date = pd.to_datetime(df["Event Date"], format="%Y-%m-%d", errors="coerce")
-                category = df["Event Type"].fillna("").str.upper()
-                code = category.map(PLOVER_TO_CAMEO_ROOT)
-                reasons = add_reason(reasons, code.isna(), "unknown PLOVER event type {!r}", df["Event Type"])
-                reasons = add_reason(reasons, date.isna(), "bad date: Event Date {!r}", raw["Event Date"])
-                reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
-                src_country = country_codes(df["Actor Country"])
-                tgt_country = country_codes(df["Recipient Country"])
-                frame = pd.DataFrame(
-                    {
-                        "event_id": df["Event ID"],
-                        "date": date,
-                        "source_actor": df["Actor Name"],
-                        "source_country": src_country,
-                        "source_sector": _sector(df["Primary Actor Sector"], df["Actor Name"], src_country),
-                        "target_actor": df["Recipient Name"],
-                        "target_country": tgt_country,
-                        "target_sector": _sector(df["Primary Recipient Sector"], df["Recipient Name"], tgt_country),
-                        "cameo_code": code.fillna("00"),
-                        "root_code": code.fillna("00"),
-                        "quad_class": pd.to_numeric(df["Quad Code"], errors="coerce").fillna(0).astype("int64"),
-                        "goldstein": pd.to_numeric(df["Event Intensity"], errors="coerce"),
-                        "source_dataset": "polecat",
-                        "count": 1,
-                        "dedup_key": "polecat:" + df["Event ID"].fillna(""),
-                        "source_file": source.label,
-                        "source_line": raw["line"],
-                        "plover_event": category.where(category != "", None),
-                        "plover_mode": df["Event Mode"],
-                        "plover_context": df["Contexts"],
-                        "action_country": country_codes(df["Country"]),
-                    }
-                )
-                ev, q = finish(frame, reasons, block.quarantiner(rows), extra=EXTRA_COLUMNS)
-                events.append(to_arrow(ev, EXTRA_COLUMNS))
-                parts.append(q)
-            yield Batch(
-                file=source.label,
-                rows_read=len(block.starts),
-                events=pa.concat_tables(events) if events else empty_event_table(EXTRA_COLUMNS),
-                quarantine=concat_frames(parts, empty_quarantine),
-            )
+    chunks = block_chunks(_LAYOUTS, _KEEP, "POLECAT", block_bytes=block_bytes)
+    yield from iter_delimited(inputs, chunks, _to_events, lambda: empty_event_table(EXTRA_COLUMNS), _check_header)
+
+
+def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[pa.Table, pd.DataFrame]:
+    block, width, table = piece
+    trailing = [f"_trailing{i}" for i in range(width - 40)]
+    if trailing:  # parse again keeping the surplus fields, to check they are empty
+        table = block.parse(table["_row"].to_numpy(), _LAYOUTS[width], (*_KEEP, *trailing))
+    raw = table.select(["_row", "line", "Event Date", *trailing]).to_pandas()
+    df = clean_columns(table, _KEEP, _MISSING)
+    reasons = pd.Series(None, index=df.index, dtype=object)
+    for col in trailing:
+        reasons = add_reason(reasons, raw[col].str.strip() != "", "non-empty extra column: {!r}", raw[col])
+    date = pd.to_datetime(df["Event Date"], format="%Y-%m-%d", errors="coerce")
+    category = df["Event Type"].fillna("").str.upper()
+    code = category.map(PLOVER_TO_CAMEO_ROOT)
+    reasons = add_reason(reasons, code.isna(), "unknown PLOVER event type {!r}", df["Event Type"])
+    reasons = add_reason(reasons, date.isna(), "bad date: Event Date {!r}", raw["Event Date"])
+    reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
+    src_country = country_codes(df["Actor Country"])
+    tgt_country = country_codes(df["Recipient Country"])
+    frame = pd.DataFrame(
+        {
+            "event_id": df["Event ID"],
+            "date": date,
+            "source_actor": df["Actor Name"],
+            "source_country": src_country,
+            "source_sector": _sector(df["Primary Actor Sector"], df["Actor Name"], src_country),
+            "target_actor": df["Recipient Name"],
+            "target_country": tgt_country,
+            "target_sector": _sector(df["Primary Recipient Sector"], df["Recipient Name"], tgt_country),
+            "cameo_code": code.fillna("00"),
+            "root_code": code.fillna("00"),
+            "quad_class": pd.to_numeric(df["Quad Code"], errors="coerce").fillna(0).astype("int64"),
+            "goldstein": pd.to_numeric(df["Event Intensity"], errors="coerce"),
+            "source_dataset": "polecat",
+            "count": 1,
+            "dedup_key": "polecat:" + df["Event ID"].fillna(""),
+            "source_file": source.label,
+            "source_line": raw["line"],
+            "plover_event": category.where(category != "", None),
+            "plover_mode": df["Event Mode"],
+            "plover_context": df["Contexts"],
+            "action_country": country_codes(df["Country"]),
+        }
+    )
+    return finish_arrow(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), EXTRA_COLUMNS)

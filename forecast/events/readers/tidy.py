@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from forecast.events.actors import country_codes, resolve_actors
-from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish, to_arrow
-from forecast.events.readers._stream import InputFile, concat_frames
+from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
+from forecast.events.readers._stream import Chunk, InputFile, iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 from forecast.events.schema import EVENT_COLUMNS
 from forecast.events.taxonomy import code_attributes
@@ -135,84 +136,90 @@ def _side(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd.
     return country, sector.where(country.notna(), None)
 
 
+def table_chunks(chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Callable[[InputFile], Iterator[Chunk]]:
+    """:func:`iter_table_chunks` as chunks for :func:`iter_delimited` (one piece: the frame)."""
+
+    def chunks(source: InputFile) -> Iterator[Chunk]:
+        for raw, bad in iter_table_chunks(source, chunk_rows):
+            yield Chunk(len(raw) + len(bad), bad, [raw])
+
+    return chunks
+
+
+def _to_events(source: InputFile, raw: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        raise ValueError(
+            f"{source.label}: missing required column(s) {missing}. A tidy event table needs "
+            f"{list(REQUIRED_COLUMNS)} and may add {[c for c in EVENT_COLUMNS if c not in REQUIRED_COLUMNS]}."
+        )
+    stem = Path(source.name).name.split(".")[0]
+    columns = [c for c in raw.columns if c != "line"]
+    date = pd.to_datetime(raw["date"], errors="coerce", format="mixed")
+    code = _blank(raw["cameo_code"]).fillna("").astype(str).str.strip()
+    reasons = code_problems(code)
+    reasons = add_reason(reasons, date.isna(), "bad date: {!r}", raw["date"].astype(str))
+    attrs = code_attributes(code)
+    src_country, src_sector = _side(raw, "source", date)
+    tgt_country, tgt_sector = _side(raw, "target", date)
+    event_id = _blank(raw.get("event_id", pd.Series(None, index=raw.index)))
+    event_id = event_id.where(event_id.notna(), stem + ":" + raw["line"].astype(str)).astype(str)
+    dataset = _blank(raw.get("source_dataset", pd.Series(None, index=raw.index))).fillna(stem)
+    quad = pd.to_numeric(raw.get("quad_class", pd.Series(None, index=raw.index)), errors="coerce")
+    goldstein = pd.to_numeric(raw.get("goldstein", pd.Series(None, index=raw.index)), errors="coerce")
+    count = pd.to_numeric(raw.get("count", pd.Series(1, index=raw.index)), errors="coerce")
+    reasons = add_reason(reasons, count.isna() | (count % 1 != 0), "bad count (must be a whole number >= 1)")
+    frame = pd.DataFrame(
+        {
+            "event_id": event_id,
+            "date": date,
+            "source_actor": _blank(raw.get("source_actor", pd.Series(None, index=raw.index))),
+            "source_country": src_country,
+            "source_sector": src_sector,
+            "target_actor": _blank(raw.get("target_actor", pd.Series(None, index=raw.index))),
+            "target_country": tgt_country,
+            "target_sector": tgt_sector,
+            "cameo_code": code,
+            "root_code": attrs["root_code"],
+            "quad_class": quad.fillna(attrs["quad_class"].astype(float)).fillna(0).astype("int64"),
+            "goldstein": goldstein.fillna(attrs["goldstein"]),
+            "source_dataset": dataset,
+            "count": count.fillna(0).astype("int64"),
+            "dedup_key": dataset + ":" + event_id,
+            "source_file": source.label,
+            "source_line": raw["line"],
+        }
+    )
+    lines = raw["line"].to_numpy()
+    text = raw_rows(raw, columns)
+
+    def quarantiner(pos: np.ndarray, why: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"file": source.label, "line": lines[pos], "reason": why, "raw": text.iloc[pos].to_numpy()},
+            columns=list(QUARANTINE_COLUMNS),
+        )
+
+    return finish_arrow(frame, reasons, quarantiner)
+
+
 def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
     """Stream tidy event tables as batches of canonical events and quarantined rows.
 
     Parameters
     ----------
     inputs : list of InputFile
+        CSV/TSV (header row) or parquet tables in the canonical columns.
     chunk_rows : int
-        Rows per batch.
+        Input rows handled per batch.
 
     Yields
     ------
     Batch
+        Canonical events (missing optional columns derived) and the rows refused.
 
     Raises
     ------
     ValueError
         When a required column is missing from a file's header.
     """
-    for source in inputs:
-        stem = Path(source.name).name.split(".")[0]
-        for raw, bad in iter_table_chunks(source, chunk_rows):
-            missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
-            if missing:
-                raise ValueError(
-                    f"{source.label}: missing required column(s) {missing}. A tidy event table needs "
-                    f"{list(REQUIRED_COLUMNS)} and may add {[c for c in EVENT_COLUMNS if c not in REQUIRED_COLUMNS]}."
-                )
-            columns = [c for c in raw.columns if c != "line"]
-            date = pd.to_datetime(raw["date"], errors="coerce", format="mixed")
-            code = _blank(raw["cameo_code"]).fillna("").astype(str).str.strip()
-            reasons = code_problems(code)
-            reasons = add_reason(reasons, date.isna(), "bad date: {!r}", raw["date"].astype(str))
-            attrs = code_attributes(code)
-            src_country, src_sector = _side(raw, "source", date)
-            tgt_country, tgt_sector = _side(raw, "target", date)
-            event_id = _blank(raw.get("event_id", pd.Series(None, index=raw.index)))
-            event_id = event_id.where(event_id.notna(), stem + ":" + raw["line"].astype(str)).astype(str)
-            dataset = _blank(raw.get("source_dataset", pd.Series(None, index=raw.index))).fillna(stem)
-            quad = pd.to_numeric(raw.get("quad_class", pd.Series(None, index=raw.index)), errors="coerce")
-            goldstein = pd.to_numeric(raw.get("goldstein", pd.Series(None, index=raw.index)), errors="coerce")
-            count = pd.to_numeric(raw.get("count", pd.Series(1, index=raw.index)), errors="coerce")
-            reasons = add_reason(reasons, count.isna() | (count % 1 != 0), "bad count (must be a whole number >= 1)")
-            frame = pd.DataFrame(
-                {
-                    "event_id": event_id,
-                    "date": date,
-                    "source_actor": _blank(raw.get("source_actor", pd.Series(None, index=raw.index))),
-                    "source_country": src_country,
-                    "source_sector": src_sector,
-                    "target_actor": _blank(raw.get("target_actor", pd.Series(None, index=raw.index))),
-                    "target_country": tgt_country,
-                    "target_sector": tgt_sector,
-                    "cameo_code": code,
-                    "root_code": attrs["root_code"],
-                    "quad_class": quad.fillna(attrs["quad_class"].astype(float)).fillna(0).astype("int64"),
-                    "goldstein": goldstein.fillna(attrs["goldstein"]),
-                    "source_dataset": dataset,
-                    "count": count.fillna(0).astype("int64"),
-                    "dedup_key": dataset + ":" + event_id,
-                    "source_file": source.label,
-                    "source_line": raw["line"],
-                }
-            )
-            lines = raw["line"].to_numpy()
-            text = raw_rows(raw, columns)
-
-            def quarantiner(
-                pos: np.ndarray, why: list[str], lines=lines, text=text, label=source.label
-            ) -> pd.DataFrame:
-                return pd.DataFrame(
-                    {"file": label, "line": lines[pos], "reason": why, "raw": text.iloc[pos].to_numpy()},
-                    columns=list(QUARANTINE_COLUMNS),
-                )
-
-            events, quarantine = finish(frame, reasons, quarantiner)
-            yield Batch(
-                file=source.label,
-                rows_read=len(raw) + len(bad),
-                events=to_arrow(events) if len(events) else empty_event_table(),
-                quarantine=concat_frames([bad, quarantine], empty_quarantine),
-            )
+    yield from iter_delimited(inputs, table_chunks(chunk_rows), _to_events, empty_event_table)

@@ -100,7 +100,7 @@ def _tkg_sets(path: str | Path | Sequence[str | Path]) -> list[Path]:
 def iter_tkg(
     path: str | Path | Sequence[str | Path],
     *,
-    start_date: str,
+    start_date: str | None = None,
     time_unit: Literal["day", "hour"] = "day",
     dataset: str | None = None,
     splits: tuple[str, ...] = SPLITS,
@@ -120,6 +120,11 @@ def iter_tkg(
     Batch
         One per set; ``duplicates`` carries the rows collapsed by the ``collapse`` policy.
     """
+    if not start_date:
+        raise ValueError(
+            "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
+            "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour."
+        )
     for tkg_set in _tkg_sets(path):
         result = read_tkg(
             tkg_set, start_date=start_date, time_unit=time_unit, dataset=dataset, splits=tuple(splits),

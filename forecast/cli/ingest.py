@@ -16,10 +16,13 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
+from forecast.errors import ArgumentError
 from forecast.events.ingest import ingest
 
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 log = logging.getLogger(__name__)
+# ingest() arguments that are top-level keys of conf/ingest.yaml; the others come from data.*.
+TOP_LEVEL_KEYS = {"store": "store", "validate": "validate", "block_bytes": "block_mb", "memory_limit": "memory_limit"}
 
 
 def run_ingest(
@@ -72,23 +75,36 @@ def run_ingest(
 
 
 def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
-    """Run :func:`run_ingest` from a composed ``ingest`` config."""
+    """Run :func:`run_ingest` from a composed ``ingest`` config.
+
+    Raises
+    ------
+    ArgumentError
+        Named by config key: ``data.<option>``, or ``store``, ``block_mb``, ...
+    """
+    register_resolvers()
     data = OmegaConf.to_container(cfg.data, resolve=True, throw_on_missing=True)
     assert isinstance(data, dict)
     options = {k: v for k, v in data.items() if k not in ("format", "path")}
-    return run_ingest(
-        data["path"],
-        out_dir,
-        format=data["format"],
-        store=cfg.store,
-        validate=cfg.validate,
-        block_mb=cfg.block_mb,
-        memory_limit=cfg.memory_limit,
-        options=options,
-    )
+    try:
+        return run_ingest(
+            data["path"],
+            out_dir,
+            format=data["format"],
+            store=cfg.store,
+            validate=cfg.validate,
+            block_mb=cfg.block_mb,
+            memory_limit=cfg.memory_limit,
+            options=options,
+        )
+    except ArgumentError as error:
+        head, dot, rest = error.argument.partition(".")
+        key = TOP_LEVEL_KEYS.get(head, f"data.{head}")
+        raise ArgumentError(key + dot + rest, error.detail) from error
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="ingest")
+@reported
 def _main(cfg: DictConfig) -> None:
     out_dir = HydraConfig.get().runtime.output_dir
     summary = run_from_config(cfg, out_dir)
@@ -96,8 +112,8 @@ def _main(cfg: DictConfig) -> None:
 
 
 def ingest_main() -> None:
-    """Console-script entry point (``forecast-ingest``)."""
-    _main()
+    """Console-script entry point (``forecast-ingest``); ``--debug`` shows tracebacks."""
+    shell("forecast-ingest", _main)
 
 
 if __name__ == "__main__":

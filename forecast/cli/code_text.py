@@ -1,19 +1,17 @@
-"""Console entry point ``forecast-code-text``: a thin Hydra shell around the text coder."""
+"""``forecast-code-text``: a thin Hydra shell around :func:`forecast.events.text.run_code_text`."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
 
+from forecast.cli.shell import CONF_DIR, reported, shell
 from forecast.events.text import run_code_text
 
-CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "conf")
 
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="code_text")
-def code_text_main(cfg: DictConfig) -> None:
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="code_text")
+@reported
+def _main(cfg: DictConfig) -> None:
     """Code ``cfg.input`` into events and write them to ``cfg.output``.
 
     Parameters
@@ -29,3 +27,12 @@ def code_text_main(cfg: DictConfig) -> None:
         min_confidence=float(cfg.min_confidence),
     )
     print(f"{len(events)} events from {events['doc_id'].nunique()} documents written to {cfg.output}")
+
+
+def code_text_main() -> None:
+    """Console-script entry point (``forecast-code-text``); ``--debug`` shows tracebacks."""
+    shell("forecast-code-text", _main)
+
+
+if __name__ == "__main__":
+    code_text_main()

@@ -1,18 +1,19 @@
-"""Collate the runs of a Hydra multirun into one leaderboard and one report.
+"""Collate the run folders of a sweep into one leaderboard and one comparison report.
 
 :func:`collate` is what ``forecast-compare <multirun dir>`` calls; tests call it directly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import markdown
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 
 from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
+from forecast.errors import ArgumentError, DataError
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.report.render import markdown_table
 
@@ -26,22 +27,22 @@ def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
 
     Raises
     ------
-    FileNotFoundError
-        When no ``backtest.parquet`` is found.
-    ValueError
+    ArgumentError
+        Naming ``multirun_dir`` when no ``backtest.parquet`` is found under it.
+    DataError
         When the jobs were backtested on different cutoffs or horizons.
     """
     root = Path(multirun_dir)
     files = sorted(root.rglob("backtest.parquet"))
     if not files:
-        raise FileNotFoundError(
-            f"no backtest.parquet under {str(root)!r}; pass the folder of a `forecast-run -m` sweep."
+        raise ArgumentError(
+            "multirun_dir", f"no backtest.parquet under {str(root)!r}; pass the folder of a `forecast-run -m` sweep."
         )
     frames = [pd.read_parquet(f).assign(job=str(f.parent.relative_to(root))) for f in files]
     stacked = pd.concat(frames, ignore_index=True)
     protocols = {tuple(sorted(set(zip(f["cutoff"], f["horizon"])))) for f in frames}
     if len(protocols) > 1:
-        raise ValueError(
+        raise DataError(
             f"the jobs under {str(root)!r} used different backtest cutoffs/horizons; compare runs that share "
             "one backtest protocol (same data, backtest.horizon, backtest.n_windows, backtest.step)."
         )
@@ -53,12 +54,6 @@ def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
     return stacked
 
 
-def job_overrides(run_dir: Path) -> str:
-    """The command-line overrides Hydra recorded for a job (``.hydra/overrides.yaml``), or ``""``."""
-    path = run_dir / ".hydra" / "overrides.yaml"
-    return " ".join(str(o) for o in OmegaConf.load(path)) if path.is_file() else ""
-
-
 def collate(
     multirun_dir: str | Path,
     out_dir: str | Path | None = None,
@@ -66,6 +61,7 @@ def collate(
     reference: str | None = None,
     n_boot: int = 2000,
     seed: int = 0,
+    overrides: Mapping[str, str] | None = None,
 ) -> Path:
     """Write one leaderboard, metrics table, calibration figures and report for a sweep.
 
@@ -83,6 +79,9 @@ def collate(
         Bootstrap replicates for the difference intervals.
     seed : int
         Seed of the bootstrap.
+    overrides : mapping of str to str, optional
+        What distinguishes each job (its command-line overrides), by job folder relative
+        to ``multirun_dir``; shown beside the scores.
 
     Returns
     -------
@@ -133,7 +132,7 @@ def collate(
         if m in summary
     ]
     jobs = backtest.groupby("model")["job"].first().to_frame()
-    jobs["overrides"] = jobs["job"].map(lambda job: job_overrides(Path(multirun_dir) / job))
+    jobs["overrides"] = jobs["job"].map(lambda job: (overrides or {}).get(job, ""))
     text = render_comparison(
         boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir)
     )

@@ -1,0 +1,95 @@
+"""The one place that turns config nodes into objects, restricted to forecast's own code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hydra._internal.utils import _locate  # the resolver hydra's instantiate itself uses
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, ListConfig, OmegaConf
+
+from forecast.errors import ArgumentError, ForecastError
+
+ALLOWED_MODULE_PREFIX = "forecast."
+
+
+def _targets(node: Any, path: str) -> list[tuple[str, str]]:
+    """``(config path of the node, _target_)`` for every node under ``node`` that has one."""
+    if isinstance(node, Mapping):
+        found = [(path, str(node["_target_"]))] if "_target_" in node else []
+        return found + [
+            t for key, value in node.items() if key != "_target_" for t in _targets(value, f"{path}.{key}")
+        ]
+    if isinstance(node, list):
+        return [t for i, item in enumerate(node) for t in _targets(item, f"{path}.{i}")]
+    return []
+
+
+def check_target(target: str, *, where: str) -> Any:
+    """Resolve ``target`` and return the object if it is defined in a ``forecast.`` module.
+
+    The check is on the resolved object, not on the dotted string: a ``forecast`` module
+    re-exports what it imports (``forecast.pipeline.pd.read_pickle`` is pandas'), so only
+    ``__module__`` says whose code would run. The string is also checked first, so nothing
+    outside ``forecast`` is even imported.
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``<where>._target_`` when the target cannot be found or is not forecast's.
+    """
+    refusal = (
+        f"{target!r} is not allowed: targets must be classes or functions defined in a "
+        f"{ALLOWED_MODULE_PREFIX}* module; wrap third-party classes in a forecast adapter."
+    )
+    if not target.startswith(ALLOWED_MODULE_PREFIX):
+        raise ArgumentError(f"{where}._target_", refusal)
+    try:
+        obj = _locate(target)
+    except ImportError as error:
+        raise ArgumentError(f"{where}._target_", f"{target!r} cannot be found ({error}); check the spelling.") from None
+    module = getattr(obj, "__module__", None)
+    if not (isinstance(module, str) and module.startswith(ALLOWED_MODULE_PREFIX)):
+        raise ArgumentError(f"{where}._target_", f"{refusal} It resolves to an object of module {module!r}.")
+    return obj
+
+
+def _forecast_cause(error: BaseException) -> ForecastError | None:
+    """The first :class:`ForecastError` in an exception's ``__cause__`` chain."""
+    while error is not None:
+        if isinstance(error, ForecastError):
+            return error
+        error = error.__cause__
+    return None
+
+
+def build(node: DictConfig | ListConfig | Mapping, *, where: str) -> Any:
+    """Instantiate a config node after checking every ``_target_`` it holds.
+
+    Parameters
+    ----------
+    node : DictConfig or mapping
+        The config node holding ``_target_``.
+    where : str
+        The node's config path (``model.nb_glm``): the prefix of error messages.
+
+    Raises
+    ------
+    ArgumentError
+        When a ``_target_`` is refused by :func:`check_target`, or when the object
+        rejects an argument: ``horizon`` becomes ``<where>.horizon``.
+    ForecastError
+        Any other user-facing error the object raises while it is built.
+    """
+    plain = OmegaConf.to_container(node, resolve=True) if isinstance(node, (DictConfig, ListConfig)) else node
+    for path, target in _targets(plain, where):
+        check_target(target, where=path)
+    try:
+        return instantiate(plain, _convert_="all")
+    except InstantiationException as error:
+        cause = _forecast_cause(error)
+        if cause is None:
+            raise
+        raise (cause.under(where) if isinstance(cause, ArgumentError) else cause) from error

@@ -1,0 +1,92 @@
+"""``forecast-run``: compose ``conf/config.yaml``, build the objects, run :func:`forecast.pipeline.run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from forecast import pipeline
+from forecast.cli.instantiate import build
+from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
+from forecast.errors import ArgumentError
+from forecast.events import families_from_mapping
+
+# Arguments of forecast.pipeline (Experiment fields, objective's metric) -> the config keys they come from.
+CONFIG_KEYS = {
+    "models": "model",
+    "reference": "evaluation.reference",
+    "metric": "evaluation.metric",
+    "extra_data": "data.extra",
+}
+
+
+def config_key(error: ArgumentError) -> ArgumentError:
+    """``error`` with its argument renamed to the config key it came from (``models`` -> ``model``)."""
+    head, dot, rest = error.argument.partition(".")
+    return ArgumentError(CONFIG_KEYS.get(head, head) + dot + rest, error.detail)
+
+
+def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
+    """Build the :class:`forecast.pipeline.Experiment` a composed root config describes.
+
+    Every ``_target_`` goes through :func:`forecast.cli.instantiate.build`, so a bad
+    argument is reported under its config key (``backtest.horizon``).
+    """
+    register_resolvers()
+    data = OmegaConf.to_container(cfg.data, resolve=True)
+    extra = data.pop("extra", None) or []  # data.extra: further sources, each a data config
+    return pipeline.Experiment(
+        data=data,
+        extra_data=extra,
+        series=build(cfg.series, where="series"),
+        families=families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True)),
+        models={name: build(node, where=f"model.{name}") for name, node in (cfg.get("model") or {}).items()},
+        backtest=build(cfg.backtest, where="backtest"),
+        report=pipeline.ReportOptions(title=cfg.report.title, question=cfg.report.question, model=cfg.report.model),
+        seed=int(cfg.seed),
+        reference=cfg.evaluation.reference,
+        config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
+    )
+
+
+def run_from_config(cfg: DictConfig, run_dir: str | Path) -> Path:
+    """Run the experiment of a composed root config into ``run_dir``; what tests call.
+
+    Raises
+    ------
+    ArgumentError
+        Named by config key (``model``, ``backtest.horizon``, ``evaluation.reference``).
+    """
+    try:
+        return pipeline.run(experiment_from_config(cfg), Path(run_dir))
+    except ArgumentError as error:
+        raise config_key(error) from error
+
+
+def objective_from_config(cfg: DictConfig, run_dir: str | Path) -> float:
+    """:func:`forecast.pipeline.objective` for ``cfg.evaluation.metric``, errors named by config key."""
+    try:
+        return pipeline.objective(Path(run_dir), cfg.evaluation.metric)
+    except ArgumentError as error:
+        raise config_key(error) from error
+
+
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
+@reported
+def _main(cfg: DictConfig) -> float:
+    run_dir = run_from_config(cfg, HydraConfig.get().runtime.output_dir)
+    print(f"forecast: run folder {run_dir.resolve()} (report.html, figures/fan_chart.png)")
+    # The run's mean backtest evaluation.metric over its models: what a Hydra sweeper (Optuna) minimises.
+    return objective_from_config(cfg, run_dir)
+
+
+def run_main() -> None:
+    """Console-script entry point (``forecast-run``); ``--debug`` shows tracebacks."""
+    shell("forecast-run", _main)
+
+
+if __name__ == "__main__":
+    run_main()
