@@ -8,7 +8,7 @@ import re
 import pytest
 
 from forecast.report.blocks import Figure, Table, count, p_value, percent, score, signed, words_list
-from forecast.report.pages import escape_markdown, render_html, render_markdown
+from forecast.report.render import escape_markdown, render_html, render_markdown
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 PNG = base64.b64decode(
