@@ -69,10 +69,8 @@ class QuantileAverage(_VincentEnsemble):
         Unfitted members (cloned at fit time, never modified).
     weights : sequence of float, optional
         Non-negative weights, one per member (normalised); equal when omitted.
-    n_paths : int
-        Draws per member and (series, step).
-    seed : int
-        Seed of the members' draws.
+    n_paths, seed : int
+        Draws per member and (series, step), and their seed.
     """
 
     def __init__(
@@ -115,10 +113,8 @@ class CRPSWeightedEnsemble(_VincentEnsemble):
         Periods scored after each inner cutoff.
     step : int
         Periods between inner cutoffs.
-    n_paths : int
-        Draws per member and (series, step).
-    seed : int
-        Seed of the members' draws.
+    n_paths, seed : int
+        Draws per member and (series, step), and their seed.
     """
 
     def __init__(

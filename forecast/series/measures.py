@@ -166,10 +166,8 @@ def check_model_support(measure: str, transform: str, models: Iterable[str]) -> 
 
     Parameters
     ----------
-    measure : str
-        One of :data:`MEASURES`.
-    transform : str
-        One of :data:`TRANSFORMS`.
+    measure, transform : str
+        One of :data:`MEASURES` and one of :data:`TRANSFORMS`.
     models : iterable of str
         The configured model names (a mapping of names to models works too).
 
@@ -209,10 +207,8 @@ def describe_measure(measure: str, transform: str = "none", share_per: float = 1
 
     Parameters
     ----------
-    measure : str
-        One of :data:`MEASURES`.
-    transform : str
-        One of :data:`TRANSFORMS`.
+    measure, transform : str
+        One of :data:`MEASURES` and one of :data:`TRANSFORMS` (default ``none``).
     share_per : float
         Events of the source per unit of ``share`` (used by ``share`` only).
     """
