@@ -9,6 +9,8 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
+from forecast.columns import quantile_columns
+
 
 @dataclass(frozen=True)
 class ReportInputs:
@@ -53,7 +55,7 @@ def render_markdown(inputs: ReportInputs) -> str:
     horizon_view = inputs.forecasts[inputs.forecasts["model"] == inputs.report_model]
     first_step = horizon_view.groupby("unique_id").head(1)
     last_step = horizon_view.groupby("unique_id").tail(1)
-    quantile_cols = [c for c in horizon_view.columns if c.startswith("q")]
+    quantile_cols = quantile_columns(horizon_view)
     figures = "\n\n".join(f"![forecast]({p})" for p in inputs.figure_paths)
     sections = [
         f"# {inputs.title}",
