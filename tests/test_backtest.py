@@ -19,6 +19,7 @@ from forecast.backtest import (
     splits,
 )
 from forecast.cli.instantiate import build
+from forecast.errors import ArgumentError
 from forecast.models import Naive
 from tests.helpers import compose_config, model_config_names, nb_panel
 
@@ -72,17 +73,13 @@ def test_no_leakage_after_cutoff(name, monkeypatch):
 
 
 class _Recorder(Naive):
-    """Naive that logs the length of every training panel and every update."""
+    """Naive that logs the length of every training panel."""
 
     log: ClassVar[list[tuple[str, int]]] = []
 
     def _fit(self, y):
         self.log.append(("fit", y.shape[1]))
         super()._fit(y)
-
-    def update(self, panel):
-        self.log.append(("update", panel["ds"].nunique()))
-        return super().update(panel)
 
 
 def _record(spec, n_periods=30):
@@ -108,10 +105,12 @@ def test_gap_skips_leads_and_shifts_cutoffs():
     assert frame["y"].notna().all()
 
 
-def test_refit_cadence():
-    _, log = _record(BacktestSpec(horizon=2, n_windows=4, step=1, refit_every=2))
-    # refits at cutoffs 0 and 2; cutoffs 1 and 3 condition the last fit (default update refits).
-    assert [kind for kind, _ in log] == ["fit", "update", "fit", "fit", "update", "fit"]
+def test_every_cutoff_fits_a_fresh_clone():
+    model = _Recorder()
+    _Recorder.log = []
+    rolling_origin(nb_panel(n_periods=30), {"r": model}, BacktestSpec(horizon=2, n_windows=4, step=1))
+    assert _Recorder.log == [("fit", 25), ("fit", 26), ("fit", 27), ("fit", 28)]
+    assert not hasattr(model, "ids_")  # the configured model is never fitted itself
 
 
 def test_single_window_and_step_longer_than_horizon():
@@ -122,19 +121,21 @@ def test_single_window_and_step_longer_than_horizon():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "argument", "message"),
     [
-        ({"window": "sliding"}, "needs backtest.train_size"),
-        ({"window": "rolling"}, "must be 'expanding' or 'sliding'"),
-        ({"refit_every": 0}, "must all be >= 1"),
-        ({"gap": -1}, "must be >= 0"),
-        ({"quantiles": (0.0, 0.5)}, "must lie in \\(0, 1\\)"),
-        ({"spike_quantile": 1.0}, "spike_quantile"),
+        ({"window": "sliding"}, "train_size", "needs train_size"),
+        ({"window": "rolling"}, "window", "must be 'expanding' or 'sliding'"),
+        ({"step": 0}, "step", "must be >= 1, got 0"),
+        ({"gap": -1}, "gap", "must be >= 0"),
+        ({"quantiles": (0.0, 0.5)}, "quantiles", "must lie in \\(0, 1\\)"),
+        ({"spike_quantile": 1.0}, "spike_quantile", "must lie in \\(0, 1\\)"),
     ],
 )
-def test_invalid_protocols_are_explained(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_invalid_protocols_name_the_argument(kwargs, argument, message):
+    with pytest.raises(ArgumentError, match=message) as caught:
         BacktestSpec(**kwargs)
+    assert caught.value.argument == argument
+    assert str(caught.value.under("backtest")).startswith(f"backtest.{argument}: ")
 
 
 def test_gap_counts_in_the_fit_check():

@@ -133,7 +133,8 @@ def test_forecast_compare_uses_the_same_renderer(tmp_path):
     panel = nb_panel(n_series=2, n_periods=30)
     panel.to_csv(tmp_path / "panel.csv", index=False)
     for job, model in enumerate(["naive", "window_average"]):
-        cfg = compose_config(["data=panel", f"data.path={tmp_path / 'panel.csv'}", f"model={model}", *SMALL])
+        # Single-model jobs: window_average's job has no naive to be its skill reference.
+        cfg = compose_config(["data=panel", f"data.path={tmp_path / 'panel.csv'}", f"model={model}", *SMALL, "evaluation.reference=null"])
         run_from_config(cfg, tmp_path / "sweep" / str(job))
     out = collate(tmp_path / "sweep", n_boot=100, overrides={"0": f"model=naive note={HOSTILE}"})
     html = (out / "report.html").read_text(encoding="utf-8")

@@ -198,7 +198,7 @@ def test_skill_against_reference():
     # crps: m 0.75, r 1.05 -> 1 - 0.75 / 1.05
     assert table["m", "crps_skill"] == pytest.approx(1 - 0.75 / 1.05)
     assert table["r", "crps_skill"] == 0.0
-    with pytest.raises(KeyError, match="'nope' is not in the backtest"):
+    with pytest.raises(ValueError, match="^reference: model 'nope' is not in the run"):
         skill(evaluate(_frame()), "nope")
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
 from forecast.models import Naive, WindowAverage
 from forecast.series import SeriesSpec, aggregate_panel, build_hierarchy, build_panel, reconcile
@@ -151,9 +152,9 @@ def test_reconcile_errors_name_the_fix():
     base = _base_forecasts(hierarchy)
     with pytest.raises(ValueError, match="aggregate_panel"):
         reconcile(base[base["unique_id"] != "total"], hierarchy)
-    with pytest.raises(ValueError, match="mint_shrink needs insample"):
+    with pytest.raises(ArgumentError, match="^insample: reconcile: method='mint_shrink' needs insample"):
         reconcile(base, hierarchy, "mint_shrink")
-    with pytest.raises(ValueError, match="method='topdown'"):
+    with pytest.raises(ArgumentError, match="^method: reconcile: 'topdown' is unknown"):
         reconcile(base, hierarchy, "topdown")
 
 

@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
+from forecast.models import Naive
 from forecast.series import SeriesSpec, apply_transform, build_panel, check_model_support, describe_measure, invert_transform
+from forecast.series.measures import aggregate_measure
 from tests.event_tables import coverage, event_table, series
 
 FAMILIES = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
@@ -85,28 +88,30 @@ def test_log1p_transform_round_trip_and_inversion():
     back = invert_transform(forecasts, "log1p")
     assert back[["mean", "q0.1", "q0.9"]].iloc[0].tolist() == pytest.approx([3.0, 0.0, 7.0])
     assert invert_transform(forecasts, "none") is forecasts
-    with pytest.raises(ValueError, match="series.transform=log1p needs y >= 0"):
+    with pytest.raises(ArgumentError, match="transform: 'log1p' needs y >= 0"):
         apply_transform(panel.assign(y=[-1.0, 1.0]), "log1p")
-
-
-class _CountModel:
-    pass
-
-
-class _RealModel:
-    count_only = False
+    with pytest.raises(ArgumentError, match="transform: 'log' is unknown"):
+        invert_transform(forecasts, "log")
 
 
 def test_count_models_refuse_negative_measures_and_warn_for_non_integer_ones():
-    with pytest.raises(ValueError, match=r"series.measure=net_cooperation can be negative.*\['naive'\]"):
-        check_model_support("net_cooperation", "none", {"naive": _CountModel()})
-    with pytest.warns(UserWarning, match="series.measure=share gives non-integer values"):
-        caveats = check_model_support("share", "none", {"naive": _CountModel()})
+    with pytest.raises(ArgumentError, match=r"^measure: 'net_cooperation' can be negative.*\['naive'\]") as caught:
+        check_model_support("net_cooperation", "none", {"naive": Naive()})
+    assert str(caught.value.under("series")).startswith("series.measure: 'net_cooperation'")
+    with pytest.warns(UserWarning, match="measure=share gives non-integer values"):
+        caveats = check_model_support("share", "none", ["naive"])
     assert len(caveats) == 1
-    with pytest.warns(UserWarning, match="series.transform=log1p"):
-        check_model_support("count", "log1p", {"naive": _CountModel()})
-    assert check_model_support("count", "none", {"naive": _CountModel()}) == []
-    assert check_model_support("goldstein_mean", "none", {"gauss": _RealModel()}) == []
+    with pytest.warns(UserWarning, match="transform=log1p"):
+        check_model_support("count", "log1p", {"naive": Naive()})
+    assert check_model_support("count", "none", {"naive": Naive()}) == []
+    assert check_model_support("goldstein_mean", "none", []) == []  # no model, nothing to refuse
+
+
+@pytest.mark.parametrize("call", [lambda: describe_measure("tone"), lambda: aggregate_measure(pd.DataFrame(), [], "tone")])
+def test_unknown_measure_names_the_argument(call):
+    with pytest.raises(ArgumentError, match=r"^measure: 'tone' is unknown; choose one of \['count',") as caught:
+        call()
+    assert caught.value.argument == "measure"
 
 
 def test_describe_measure_says_raw_or_normalised():

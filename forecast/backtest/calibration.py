@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.backtest.metrics import central_levels, interval_columns, quantile_levels
+from forecast.backtest.metrics import central_levels
+from forecast.columns import interval_columns, quantile_levels
 
 
 def randomised_pit(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.models.base import interval_columns, quantile_column
+from forecast.columns import interval_columns, quantile_column, quantile_levels
+from forecast.errors import ArgumentError
 
 #: Mean floor in the Poisson deviance, so a zero forecast of a positive count is finite.
 DEVIANCE_FLOOR = 1e-6
@@ -21,11 +22,6 @@ DEVIANCE_FLOOR = 1e-6
 
 #: The metrics a report shows first (metrics.csv has them all).
 HEADLINE = ("crps", "crps_skill", "log_score", "mae", "rmse", "mase", "brier_pos", "coverage_0.8", "coverage_0.9")
-
-
-def quantile_levels(frame: pd.DataFrame) -> list[float]:
-    """Quantile levels present as ``q<level>`` columns, sorted."""
-    return sorted(float(c[1:]) for c in frame.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit())
 
 
 def central_levels(levels: Sequence[float]) -> list[float]:
@@ -180,6 +176,11 @@ def evaluate(
     -------
     pandas.DataFrame
         Long ``model, [by...], metric, value``.
+
+    Raises
+    ------
+    ArgumentError
+        On ``reference``, when that model is not in ``backtest``.
     """
     keys = ["model", *by]
     scored = pd.concat([backtest[keys], row_scores(backtest, coverage_levels)], axis=1)
@@ -209,13 +210,10 @@ def skill(
 
     Raises
     ------
-    KeyError
-        When ``reference`` is not among the models.
+    ArgumentError
+        On ``reference``, when it is not among the models.
     """
-    if reference not in set(metrics["model"]):
-        raise KeyError(
-            f"skill reference model {reference!r} is not in the backtest; models: {sorted(set(metrics['model']))}."
-        )
+    _check_reference(set(metrics["model"]), reference)
     groups = [c for c in metrics.columns if c not in ("model", "metric", "value")]
     chosen = metrics[metrics["metric"].isin(losses)]
     ref = chosen[chosen["model"] == reference].drop(columns="model").rename(columns={"value": "ref"})
@@ -226,16 +224,38 @@ def skill(
     return joined.drop(columns="ref")
 
 
+def _check_reference(models: set[str], reference: str) -> None:
+    if reference not in models:
+        raise ArgumentError(
+            "reference",
+            f"model {reference!r} is not in the run, so it cannot be the skill reference; "
+            f"the run's models: {sorted(models)}. Name one of them or add that model.",
+        )
+
+
 def metrics_table(backtest: pd.DataFrame, reference: str | None = None) -> pd.DataFrame:
     """The ``metrics.csv`` frame: overall, per series and per horizon, stacked.
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        Output of :func:`forecast.backtest.rolling_origin`.
+    reference : str, optional
+        Model for the ``<metric>_skill`` rows (see :func:`skill`); None writes none.
 
     Returns
     -------
     pandas.DataFrame
         ``model, metric, value, unique_id, horizon``; ``unique_id``/``horizon`` are empty
         on the rows that aggregate over them.
+
+    Raises
+    ------
+    ArgumentError
+        On ``reference``, when that model is not in ``backtest``.
     """
-    reference = reference if reference in set(backtest["model"]) else None
+    if reference is not None:
+        _check_reference(set(backtest["model"]), reference)
     parts = [evaluate(backtest, by, reference=reference) for by in ((), ("unique_id",), ("horizon",))]
     table = pd.concat(parts, ignore_index=True)
     table["horizon"] = table["horizon"].astype("Int64")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.backtest.scoring import distribution_scores
+from forecast.errors import ArgumentError
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster
 
 #: Minimum training periods of an expanding window when ``train_size`` is not set.
@@ -35,9 +36,6 @@ class BacktestSpec:
     gap : int
         Periods skipped between the cutoff and the first scored period (data that would
         not yet be available at forecast time); leads ``gap + 1 .. gap + horizon`` are scored.
-    refit_every : int
-        Re-estimate every ``refit_every``-th cutoff; in between, the last fit is
-        conditioned on the longer panel with :meth:`Forecaster.update`.
     quantiles : sequence of float
         Predictive quantile levels to record.
     n_samples : int
@@ -54,7 +52,6 @@ class BacktestSpec:
     window: str = "expanding"
     train_size: int | None = None
     gap: int = 0
-    refit_every: int = 1
     quantiles: Sequence[float] = DEFAULT_QUANTILES
     n_samples: int = 100
     spike_quantile: float = 0.9
@@ -62,20 +59,19 @@ class BacktestSpec:
 
     def __post_init__(self) -> None:
         if self.window not in ("expanding", "sliding"):
-            raise ValueError(f"backtest.window must be 'expanding' or 'sliding', got {self.window!r}.")
-        if self.horizon < 1 or self.n_windows < 1 or self.step < 1 or self.refit_every < 1:
-            raise ValueError(
-                "backtest.horizon, backtest.n_windows, backtest.step and backtest.refit_every must all be >= 1, "
-                f"got {self.horizon}, {self.n_windows}, {self.step}, {self.refit_every}."
-            )
-        if self.gap < 0 or self.n_samples < 0:
-            raise ValueError(f"backtest.gap and backtest.n_samples must be >= 0, got {self.gap}, {self.n_samples}.")
+            raise ArgumentError("window", f"must be 'expanding' or 'sliding', got {self.window!r}.")
+        for name in ("horizon", "n_windows", "step"):
+            if getattr(self, name) < 1:
+                raise ArgumentError(name, f"must be >= 1, got {getattr(self, name)}.")
+        for name in ("gap", "n_samples"):
+            if getattr(self, name) < 0:
+                raise ArgumentError(name, f"must be >= 0, got {getattr(self, name)}.")
         if self.window == "sliding" and not self.train_size:
-            raise ValueError("backtest.window=sliding needs backtest.train_size (periods in each training window).")
+            raise ArgumentError("train_size", "window='sliding' needs train_size (periods in each training window).")
         if not 0 < self.spike_quantile < 1:
-            raise ValueError(f"backtest.spike_quantile must lie in (0, 1), got {self.spike_quantile}.")
+            raise ArgumentError("spike_quantile", f"must lie in (0, 1), got {self.spike_quantile}.")
         if any(not 0 < float(q) < 1 for q in self.quantiles):
-            raise ValueError(f"backtest.quantiles must lie in (0, 1), got {list(self.quantiles)}.")
+            raise ArgumentError("quantiles", f"must lie in (0, 1), got {list(self.quantiles)}.")
 
 
 def cutoffs(dates: pd.DatetimeIndex, spec: BacktestSpec) -> list[pd.Timestamp]:
@@ -83,19 +79,20 @@ def cutoffs(dates: pd.DatetimeIndex, spec: BacktestSpec) -> list[pd.Timestamp]:
 
     Raises
     ------
-    ValueError
-        When ``gap + horizon + step * (n_windows - 1)`` plus the minimum training length
-        does not fit in the panel, with the numbers and the fix.
+    ArgumentError
+        On ``n_windows``, when ``gap + horizon + step * (n_windows - 1)`` plus the minimum
+        training length does not fit in the panel, with the numbers and the fix.
     """
     dates = pd.DatetimeIndex(sorted(dates.unique()))
     lead = spec.gap + spec.horizon
     needed = lead + spec.step * (spec.n_windows - 1)
     min_train = spec.train_size or MIN_TRAIN
     if needed + min_train > len(dates):
-        raise ValueError(
-            f"backtest needs {needed} scored periods (gap {spec.gap} + horizon {spec.horizon} + step {spec.step} x "
-            f"(n_windows {spec.n_windows} - 1)) plus {min_train} training periods, but the panel has "
-            f"{len(dates)}. Lower backtest.n_windows, backtest.step or backtest.horizon."
+        raise ArgumentError(
+            "n_windows",
+            f"the backtest needs {needed} scored periods (gap {spec.gap} + horizon {spec.horizon} + step "
+            f"{spec.step} x (n_windows {spec.n_windows} - 1)) plus {min_train} training periods, but the panel "
+            f"has {len(dates)}. Lower n_windows, step or horizon.",
         )
     last = len(dates) - lead - 1
     return [dates[last - spec.step * k] for k in reversed(range(spec.n_windows))]
@@ -122,8 +119,8 @@ def insample_scale(history: np.ndarray, spike_quantile: float) -> dict[str, np.n
 def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec) -> pd.DataFrame:
     """Backtest every model over the cutoffs of ``spec``.
 
-    Each fit sees only rows with ``ds <= cutoff`` (a clone per refit, so nothing learned
-    at one refit carries into the next). The realised values after the cutoff are used
+    Each cutoff refits a clone of every model on the rows with ``ds <= cutoff`` only, so
+    nothing learned at one cutoff carries into the next. The realised values after the cutoff are used
     only to score the forecast already made.
 
     Returns
@@ -138,7 +135,6 @@ def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: 
     wide.index = wide.index.astype(str)
     dates = pd.DatetimeIndex(wide.columns)
     lead = spec.gap + spec.horizon
-    fitted: dict[str, Forecaster] = {}
     frames = []
     for j, cutoff in enumerate(cutoffs(dates, spec)):
         end = dates.get_loc(cutoff) + 1
@@ -147,9 +143,7 @@ def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: 
         history = wide.iloc[:, begin:end]
         future = wide.iloc[:, end : end + lead]
         for i, (name, model) in enumerate(models.items()):
-            refit = j % spec.refit_every == 0
-            fitted[name] = model.clone().fit(train) if refit else fitted[name].update(train)
-            forecaster = fitted[name]
+            forecaster = model.clone().fit(train)
             dist = forecaster.distribution(lead)
             frame = forecaster.predict(lead, spec.quantiles, distribution=dist)
             ids = forecaster.ids_

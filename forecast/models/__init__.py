@@ -1,6 +1,7 @@
 """Models stage: forecasters behind one contract (``fit(panel)`` then ``predict(h, quantiles)``)."""
 
-from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError, quantile_column
+from forecast.columns import quantile_column
+from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError
 from forecast.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
 from forecast.models.count_regression import (
     CountRegression,

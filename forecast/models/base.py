@@ -14,22 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.columns import quantile_column
+from forecast.errors import ArgumentError, DataError
 from forecast.models.distributions import CountDistribution
 
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
-def quantile_column(q: float) -> str:
-    """Column name of a quantile level: ``0.1`` -> ``"q0.1"``."""
-    return f"q{q:g}"
-
-
-def interval_columns(level: float) -> tuple[str, str]:
-    """Quantile columns bounding the central ``level`` interval: 0.8 -> ``("q0.1", "q0.9")``."""
-    return quantile_column(round((1 - level) / 2, 10)), quantile_column(round((1 + level) / 2, 10))
-
-
-class PanelError(ValueError):
+class PanelError(DataError):
     """Raised when a panel cannot be fitted: names the series or column and the fix."""
 
 
@@ -78,7 +70,7 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
     if freq is None:
         raise PanelError(
             "panel dates are not a regular calendar grid (or fewer than 3 periods); a gap between "
-            "coverage periods is missing data: use series.span=latest or fit each segment."
+            "coverage periods is missing data: build the panel with span='latest' or fit each segment."
         )
     return wide.to_numpy(dtype=float), [str(i) for i in wide.index], dates, freq
 
@@ -128,24 +120,11 @@ class Forecaster:
             delattr(self, name)
         y, ids, dates, freq = panel_to_matrix(panel)
         self.ids_ = ids
-        self.last_ds_ = dates[-1]
+        self.dates_ = dates
         self.freq_ = freq
         self.n_periods_ = y.shape[1]
         self._fit(y)
         return self
-
-    def update(self, panel: pd.DataFrame) -> Forecaster:
-        """Condition a fitted model on a longer panel without re-estimating, where possible.
-
-        The backtest calls this between refits (``backtest.refit_every > 1``). The
-        default refits from scratch; models with a cheap conditional update override it.
-
-        Returns
-        -------
-        Forecaster
-            ``self``.
-        """
-        return self.fit(panel)
 
     def _fit(self, y: np.ndarray) -> None:
         raise NotImplementedError
@@ -160,13 +139,38 @@ class Forecaster:
     def future_dates(self, h: int) -> pd.DatetimeIndex:
         """The ``h`` dates after the end of the training panel."""
         self._check_fitted()
-        return pd.date_range(self.last_ds_, periods=h + 1, freq=self.freq_)[1:]
+        return pd.date_range(self.dates_[-1], periods=h + 1, freq=self.freq_)[1:]
+
+    def long_frame(self, values: np.ndarray, column: str = "y", future: bool = False) -> pd.DataFrame:
+        """A long ``unique_id, ds, <column>`` frame of a ``(n_series, n_steps)`` matrix.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+            One row per series of ``ids_``; ``n_steps`` columns.
+        column : str
+            Name of the value column.
+        future : bool
+            Date the columns with the ``n_steps`` periods after the training panel
+            (forecasts) instead of the training dates (the panel itself, so
+            ``long_frame(y)`` is what ``fit`` was given, in series and date order).
+        """
+        self._check_fitted()
+        n_series, n_steps = values.shape
+        dates = self.future_dates(n_steps) if future else self.dates_
+        if n_series != len(self.ids_) or len(dates) != n_steps:
+            raise ValueError(
+                f"long_frame needs {len(self.ids_)} series x {len(dates)} dates, got shape {values.shape}."
+            )
+        return pd.DataFrame(
+            {"unique_id": np.repeat(self.ids_, n_steps), "ds": np.tile(dates, n_series), column: values.ravel()}
+        )
 
     def distribution(self, h: int) -> CountDistribution:
         """The predictive distribution for horizons 1..h, shape ``(n_series, h)``."""
         self._check_fitted()
         if h < 1:
-            raise ValueError(f"horizon h must be >= 1, got {h}.")
+            raise ArgumentError("h", f"the horizon must be >= 1, got {h}.")
         return self._distribution(h)
 
     # -- forecasting -----------------------------------------------------------------
@@ -193,17 +197,10 @@ class Forecaster:
         """
         levels = sorted(float(q) for q in quantiles)
         if any(not 0 < q < 1 for q in levels):
-            raise ValueError(f"quantile levels must lie in (0, 1), got {levels}.")
+            raise ArgumentError("quantiles", f"levels must lie in (0, 1), got {levels}.")
         dist = distribution if distribution is not None else self.distribution(h)
-        n = len(self.ids_)
-        frame = pd.DataFrame(
-            {
-                "unique_id": np.repeat(self.ids_, h),
-                "ds": np.tile(self.future_dates(h), n),
-                "model": type(self).__name__,
-                "mean": np.clip(dist.mean(), 0.0, None).ravel(),
-            }
-        )
+        frame = self.long_frame(np.clip(dist.mean(), 0.0, None), "mean", future=True)
+        frame.insert(2, "model", type(self).__name__)
         values = np.stack([dist.quantile(q) for q in levels])
         values = np.maximum.accumulate(np.clip(values, 0.0, None), axis=0)  # monotone in level
         for q, column in zip(levels, values):

@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import NegativeBinomial, nb_dispersion
 
 
+def _lagged(values: np.ndarray, k: int) -> np.ndarray:
+    """``values[:, t - k]`` at column ``t``; NaN where ``t < k``."""
+    out = np.full_like(values, np.nan)
+    out[:, k:] = values[:, :-k]
+    return out
+
+
 class _PointRuleForecaster(Forecaster):
-    """A baseline whose ``k``-step forecast from origin ``t`` is a function of ``y[..., :t]``."""
+    """A baseline whose ``k``-step forecast from origin ``t`` is a function of ``y[..., :t]``.
+
+    Parameters
+    ----------
+    seed : int
+        Seed for sample paths.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
 
     def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
         """Forecasts of ``y[:, t]`` made at origin ``t - k``; NaN where undefined."""
@@ -28,31 +45,23 @@ class _PointRuleForecaster(Forecaster):
         self.y_ = y
         self.point_ = self._point(y)
 
+    def _mean(self, h: int) -> np.ndarray:
+        """Forecast means ``(n_series, h)``: the point forecast, flat over the horizon."""
+        return np.repeat(self.point_[:, None], h, axis=1)
+
     def _distribution(self, h: int) -> NegativeBinomial:
         alpha = np.column_stack([nb_dispersion(self.y_, self._in_sample(self.y_, k)) for k in range(1, h + 1)])
-        mu = np.repeat(self.point_[:, None], h, axis=1)
-        return NegativeBinomial(mu=mu, alpha=alpha)
+        return NegativeBinomial(mu=self._mean(h), alpha=alpha)
 
 
 class Naive(_PointRuleForecaster):
-    """Last observed value carried forward (LOCF).
-
-    Parameters
-    ----------
-    seed : int
-        Seed for sample paths.
-    """
-
-    def __init__(self, seed: int = 0) -> None:
-        self.seed = seed
+    """Last observed value carried forward (LOCF); ``seed`` seeds sample paths."""
 
     def _point(self, y: np.ndarray) -> np.ndarray:
         return y[:, -1].copy()
 
     def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
-        fitted = np.full_like(y, np.nan)
-        fitted[:, k:] = y[:, :-k]
-        return fitted
+        return _lagged(y, k)
 
 
 class WindowAverage(_PointRuleForecaster):
@@ -72,8 +81,8 @@ class WindowAverage(_PointRuleForecaster):
 
     def _fit(self, y: np.ndarray) -> None:
         if self.window < 1 or self.window > y.shape[1]:
-            raise ValueError(
-                f"WindowAverage.window={self.window} must be between 1 and the {y.shape[1]} periods of the panel."
+            raise ArgumentError(
+                "window", f"WindowAverage window={self.window} must be between 1 and the {y.shape[1]} periods of the panel."
             )
         super()._fit(y)
 
@@ -83,25 +92,13 @@ class WindowAverage(_PointRuleForecaster):
     def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
         w = self.window
         csum = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y, axis=1)], axis=1)
-        means = (csum[:, w:] - csum[:, :-w]) / w  # means[:, j] = mean(y[:, j : j + w])
-        fitted = np.full_like(y, np.nan)
-        # The forecast of y[:, t] from origin t-k uses y[:, t-k-w+1 : t-k+1] = means[:, t-k-w+1].
-        first = w + k - 1
-        fitted[:, first:] = means[:, : y.shape[1] - first]
-        return fitted
+        rolling = np.full_like(y, np.nan)
+        rolling[:, w - 1 :] = (csum[:, w:] - csum[:, :-w]) / w  # mean of y[:, t - w + 1 : t + 1]
+        return _lagged(rolling, k)
 
 
 class Zero(_PointRuleForecaster):
-    """Always zero: the floor every model must beat on sparse dyads (a point mass at 0).
-
-    Parameters
-    ----------
-    seed : int
-        Seed for sample paths (all zero).
-    """
-
-    def __init__(self, seed: int = 0) -> None:
-        self.seed = seed
+    """Always zero: the floor every model must beat on sparse dyads (a point mass at 0)."""
 
     def _point(self, y: np.ndarray) -> np.ndarray:
         return np.zeros(y.shape[0])
@@ -112,25 +109,13 @@ class Zero(_PointRuleForecaster):
 
 
 class HistoricAverage(_PointRuleForecaster):
-    """Mean of the whole training history.
-
-    Parameters
-    ----------
-    seed : int
-        Seed for sample paths.
-    """
-
-    def __init__(self, seed: int = 0) -> None:
-        self.seed = seed
+    """Mean of the whole training history; ``seed`` seeds sample paths."""
 
     def _point(self, y: np.ndarray) -> np.ndarray:
         return y.mean(axis=1)
 
     def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
-        expanding = np.cumsum(y, axis=1) / np.arange(1, y.shape[1] + 1)  # mean of y[:, : t + 1]
-        fitted = np.full_like(y, np.nan)
-        fitted[:, k:] = expanding[:, :-k]
-        return fitted
+        return _lagged(np.cumsum(y, axis=1) / np.arange(1, y.shape[1] + 1), k)  # mean of y[:, : t + 1]
 
 
 class SeasonalNaive(_PointRuleForecaster):
@@ -151,9 +136,10 @@ class SeasonalNaive(_PointRuleForecaster):
 
     def _fit(self, y: np.ndarray) -> None:
         if self.season_length < 1 or self.season_length > y.shape[1]:
-            raise ValueError(
-                f"SeasonalNaive.season_length={self.season_length} must be between 1 and the "
-                f"{y.shape[1]} periods of the panel."
+            raise ArgumentError(
+                "season_length",
+                f"SeasonalNaive season_length={self.season_length} must be between 1 and the "
+                f"{y.shape[1]} periods of the panel.",
             )
         super()._fit(y)
 
@@ -162,12 +148,7 @@ class SeasonalNaive(_PointRuleForecaster):
 
     def _in_sample(self, y: np.ndarray, k: int) -> np.ndarray:
         # From origin t-k the forecast of y[t] is y[t - m * ceil(k / m)].
-        back = self.season_length * -(-k // self.season_length)
-        fitted = np.full_like(y, np.nan)
-        fitted[:, back:] = y[:, :-back]
-        return fitted
+        return _lagged(y, self.season_length * -(-k // self.season_length))
 
-    def _distribution(self, h: int) -> NegativeBinomial:
-        alpha = np.column_stack([nb_dispersion(self.y_, self._in_sample(self.y_, k)) for k in range(1, h + 1)])
-        phase = np.arange(h) % self.season_length
-        return NegativeBinomial(mu=self.point_[:, phase], alpha=alpha)
+    def _mean(self, h: int) -> np.ndarray:
+        return self.point_[:, np.arange(h) % self.season_length]

@@ -20,6 +20,7 @@ from statsmodels.discrete.count_model import ZeroInflatedNegativeBinomialP
 from statsmodels.discrete.truncated_model import HurdleCountModel
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
+from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import SamplePaths
 
@@ -113,17 +114,17 @@ class CountRegression(Forecaster):
         return names
 
     def _check(self, y: np.ndarray) -> int:
-        if self.lags < 1 or self.window < 1 or self.season_harmonics < 0:
-            raise ValueError(
-                f"{type(self).__name__}: lags={self.lags} and window={self.window} must be >= 1 and "
-                f"season_harmonics={self.season_harmonics} >= 0."
-            )
+        for name, least in (("lags", 1), ("window", 1), ("season_harmonics", 0)):
+            if getattr(self, name) < least:
+                raise ArgumentError(name, f"{type(self).__name__}: must be >= {least}, got {getattr(self, name)}.")
         if self.series_effects not in ("dummies", "level"):
-            raise ValueError(
-                f"{type(self).__name__}.series_effects={self.series_effects!r} must be 'dummies' or 'level'."
+            raise ArgumentError(
+                "series_effects", f"{type(self).__name__}: must be 'dummies' or 'level', got {self.series_effects!r}."
             )
         if self.cross_dyad and y.shape[0] < 2:
-            raise ValueError(f"{type(self).__name__}.cross_dyad=True needs at least two series; set cross_dyad=False.")
+            raise ArgumentError(
+                "cross_dyad", f"{type(self).__name__}: True needs at least two series; set cross_dyad=False."
+            )
         start = max(self.lags, self.window)
         if y.shape[1] - start < 8:
             raise ValueError(
@@ -136,8 +137,7 @@ class CountRegression(Forecaster):
     def _fit(self, y: np.ndarray) -> None:
         start = self._check(y)
         n_series, n_periods = y.shape
-        dates = pd.date_range(end=self.last_ds_, periods=n_periods, freq=self.freq_)
-        self.phase_ = _year_phase(dates.append(self.future_dates(1)))  # phase of every target period
+        self.phase_ = _year_phase(self.dates_.append(self.future_dates(1)))  # phase of every target period
         features = np.concatenate([self._features(y[:, :t], t, self.phase_[t]) for t in range(start, n_periods)])
         series = np.tile(np.arange(n_series), n_periods - start)
         effects = self._series_design(y)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import scoringrules as sr
 from scipy import optimize, special
 
+from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import SamplePaths
 
@@ -28,22 +28,17 @@ def _vincent(sorted_draws: np.ndarray, weights: np.ndarray) -> np.ndarray:
 class _VincentEnsemble(Forecaster):
     """Shared machinery: members cloned and fitted, draws sorted and averaged with ``weights_``."""
 
-    members: Sequence[Forecaster]
-    n_paths: int
-    seed: int
+    def __init__(self, members: Sequence[Forecaster], n_paths: int, seed: int) -> None:
+        self.members = members
+        self.n_paths = n_paths
+        self.seed = seed
 
     def _learn_weights(self, y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def _check_members(self) -> None:
         if len(self.members) < 1 or not all(isinstance(m, Forecaster) for m in self.members):
-            raise ValueError(f"{type(self).__name__}.members must list at least one Forecaster.")
-
-    def _panel(self, y: np.ndarray) -> pd.DataFrame:
-        dates = pd.date_range(end=self.last_ds_, periods=y.shape[1], freq=self.freq_)
-        return pd.DataFrame(
-            {"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()}
-        )
+            raise ArgumentError("members", f"{type(self).__name__} needs a list of at least one Forecaster.")
 
     def _sorted_draws(self, fitted: Sequence[Forecaster], h: int) -> np.ndarray:
         """Sorted draws ``(n_members, n_series, h, n_paths)``, each member on its own seeded stream."""
@@ -53,7 +48,7 @@ class _VincentEnsemble(Forecaster):
     def _fit(self, y: np.ndarray) -> None:
         self._check_members()
         self.weights_ = self._learn_weights(y)
-        panel = self._panel(y)
+        panel = self.long_frame(y)
         self.members_ = [m.clone().fit(panel) for m in self.members]
 
     def _distribution(self, h: int) -> SamplePaths:
@@ -74,10 +69,8 @@ class QuantileAverage(_VincentEnsemble):
         Unfitted members (cloned at fit time, never modified).
     weights : sequence of float, optional
         Non-negative weights, one per member (normalised); equal when omitted.
-    n_paths : int
-        Draws per member and (series, step).
-    seed : int
-        Seed of the members' draws.
+    n_paths, seed : int
+        Draws per member and (series, step), and their seed.
     """
 
     def __init__(
@@ -87,18 +80,16 @@ class QuantileAverage(_VincentEnsemble):
         n_paths: int = 500,
         seed: int = 0,
     ) -> None:
-        self.members = members
+        super().__init__(members, n_paths, seed)
         self.weights = weights
-        self.n_paths = n_paths
-        self.seed = seed
 
     def _learn_weights(self, y: np.ndarray) -> np.ndarray:
         if self.weights is None:
             return np.full(len(self.members), 1.0 / len(self.members))
         weights = np.asarray(self.weights, dtype=float)
         if weights.shape != (len(self.members),) or np.any(weights < 0) or weights.sum() <= 0:
-            raise ValueError(
-                f"{type(self).__name__}.weights must be {len(self.members)} non-negative numbers, not all 0."
+            raise ArgumentError(
+                "weights", f"{type(self).__name__} needs {len(self.members)} non-negative numbers, not all 0."
             )
         return weights / weights.sum()
 
@@ -122,10 +113,8 @@ class CRPSWeightedEnsemble(_VincentEnsemble):
         Periods scored after each inner cutoff.
     step : int
         Periods between inner cutoffs.
-    n_paths : int
-        Draws per member and (series, step).
-    seed : int
-        Seed of the members' draws.
+    n_paths, seed : int
+        Draws per member and (series, step), and their seed.
     """
 
     def __init__(
@@ -137,27 +126,25 @@ class CRPSWeightedEnsemble(_VincentEnsemble):
         n_paths: int = 200,
         seed: int = 0,
     ) -> None:
-        self.members = members
+        super().__init__(members, n_paths, seed)
         self.n_windows = n_windows
         self.horizon = horizon
         self.step = step
-        self.n_paths = n_paths
-        self.seed = seed
 
     def _learn_weights(self, y: np.ndarray) -> np.ndarray:
         n_periods = y.shape[1]
         origins = [n_periods - self.horizon - self.step * k for k in reversed(range(self.n_windows))]
         if min(self.n_windows, self.horizon, self.step) < 1 or origins[0] < 8:
-            raise ValueError(
+            raise ArgumentError(
+                "n_windows",
                 f"{type(self).__name__}: n_windows={self.n_windows}, horizon={self.horizon} and step={self.step} "
-                f"need at least {self.horizon + self.step * (self.n_windows - 1) + 8} periods; the panel has "
-                f"{n_periods}. Lower them."
+                f"must be >= 1 and need at least {self.horizon + self.step * (self.n_windows - 1) + 8} periods; "
+                f"the panel has {n_periods}. Lower them.",
             )
-        panel = self._panel(y)
-        dates = pd.DatetimeIndex(sorted(panel["ds"].unique()))
+        panel = self.long_frame(y)
         draws, truths = [], []
         for origin in origins:
-            train = panel[panel["ds"] < dates[origin]]
+            train = panel[panel["ds"] < self.dates_[origin]]
             fitted = [m.clone().fit(train) for m in self.members]
             draws.append(self._sorted_draws(fitted, self.horizon))
             truths.append(y[:, origin : origin + self.horizon])

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
+from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import QuantileGrid
 
@@ -106,11 +107,15 @@ class GlobalBoostedPoisson(Forecaster):
             self._fit_single_thread(y)
 
     def _fit_single_thread(self, y: np.ndarray) -> None:
-        if self.lags < 1 or min(self.windows, default=1) < 1 or self.max_horizon < 1 or self.calibration_origins < 1:
-            raise ValueError(
-                f"{type(self).__name__}: lags, windows, max_horizon and calibration_origins must be >= 1 "
-                f"(got {self.lags}, {list(self.windows)}, {self.max_horizon}, {self.calibration_origins})."
-            )
+        smallest = {
+            "lags": self.lags,
+            "windows": min(self.windows, default=1),
+            "max_horizon": self.max_horizon,
+            "calibration_origins": self.calibration_origins,
+        }
+        for name, value in smallest.items():
+            if value < 1:
+                raise ArgumentError(name, f"{type(self).__name__}: must be >= 1, got {getattr(self, name)!r}.")
         held_out = self.max_horizon + self.calibration_origins - 1
         if y.shape[1] - held_out < self.lags + 4:
             raise ValueError(
@@ -133,9 +138,10 @@ class GlobalBoostedPoisson(Forecaster):
 
     def _distribution(self, h: int) -> QuantileGrid:
         if h > self.max_horizon:
-            raise ValueError(
+            raise ArgumentError(
+                "h",
                 f"{type(self).__name__} was calibrated up to max_horizon={self.max_horizon}; h={h} needs a "
-                "larger max_horizon."
+                "larger max_horizon.",
             )
         with threadpool_limits(limits=1, user_api="openmp"):
             mu = self._recursive_mean(self.booster_, self.y_, h)

@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 from scipy import optimize
 
+from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import SamplePaths
 
@@ -94,11 +95,10 @@ class MultivariateHawkes(Forecaster):
         self.seed = seed
 
     def _fit(self, y: np.ndarray) -> None:
-        if len(self.decays) < 1 or min(self.decays) <= 0 or not 0 < self.max_branching < 1:
-            raise ValueError(
-                f"{type(self).__name__}: decays={list(self.decays)} must be positive and "
-                f"max_branching={self.max_branching} in (0, 1)."
-            )
+        if len(self.decays) < 1 or min(self.decays) <= 0:
+            raise ArgumentError("decays", f"{type(self).__name__}: must be positive numbers, got {list(self.decays)}.")
+        if not 0 < self.max_branching < 1:
+            raise ArgumentError("max_branching", f"{type(self).__name__}: must lie in (0, 1), got {self.max_branching}.")
         best = None
         for beta in self.decays:
             mu, excitation, loglik = _fit_given_beta(y, excitation_features(y, beta), self.maxiter)

@@ -17,6 +17,7 @@ import statsforecast.models as sf_models
 from statsforecast import StatsForecast
 from statsforecast.utils import ConformalIntervals
 
+from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import CountDistribution, QuantileGrid, nb_dispersion, parametric_count_law
 
@@ -64,7 +65,7 @@ class StatsForecastModel(Forecaster):
     def _engine(self, h: int | None = None) -> StatsForecast:
         model_class = getattr(sf_models, self.model, None)
         if not isinstance(model_class, type):
-            raise ValueError(f"StatsForecastModel.model={self.model!r} is not a class of statsforecast.models.")
+            raise ArgumentError("model", f"StatsForecastModel: {self.model!r} is not a class of statsforecast.models.")
         params = dict(self.params or {})
         if h is not None:
             params["prediction_intervals"] = ConformalIntervals(h=h, n_windows=self.conformal_windows)
@@ -77,17 +78,17 @@ class StatsForecastModel(Forecaster):
 
     def _fit(self, y: np.ndarray) -> None:
         if self.conformal_windows is not None and self.conformal_windows < 2:
-            raise ValueError(f"StatsForecastModel.conformal_windows={self.conformal_windows} must be >= 2 or None.")
+            raise ArgumentError(
+                "conformal_windows", f"StatsForecastModel: {self.conformal_windows} must be >= 2 or None."
+            )
         parametric_count_law(self.count_distribution, "StatsForecastModel.count_distribution")  # validates
         if self.conformal_windows is not None and self.count_distribution != "negative_binomial":
-            raise ValueError(
+            raise ArgumentError(
+                "count_distribution",
                 f"StatsForecastModel: count_distribution={self.count_distribution!r} and conformal_windows="
-                f"{self.conformal_windows} both set the intervals; drop one of them."
+                f"{self.conformal_windows} both set the intervals; drop one of them.",
             )
-        dates = pd.date_range(end=self.last_ds_, periods=y.shape[1], freq=self.freq_)
-        self.frame_ = pd.DataFrame(
-            {"unique_id": np.repeat(self.ids_, y.shape[1]), "ds": np.tile(dates, y.shape[0]), "y": y.ravel()}
-        )
+        self.frame_ = self.long_frame(y)
         # Fit once: the NB path predicts from these fitted models without refitting.
         engine = self._engine()
         engine.fit(df=self.frame_)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import PoissonRegressor
 
+from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import SamplePaths, nb_dispersion
 
@@ -47,8 +48,10 @@ class PoissonVAR(Forecaster):
         return np.concatenate([np.log1p(history[..., -k, :]) for k in range(1, self.lags + 1)], axis=-1)
 
     def _fit(self, y: np.ndarray) -> None:
-        if self.lags < 1 or self.l2 < 0:
-            raise ValueError(f"{type(self).__name__}: lags={self.lags} must be >= 1 and l2={self.l2} >= 0.")
+        if self.lags < 1:
+            raise ArgumentError("lags", f"{type(self).__name__}: must be >= 1, got {self.lags}.")
+        if self.l2 < 0:
+            raise ArgumentError("l2", f"{type(self).__name__}: must be >= 0, got {self.l2}.")
         if y.shape[1] - self.lags < 8:
             raise ValueError(
                 f"{type(self).__name__} needs at least {self.lags + 8} periods for lags={self.lags}; "

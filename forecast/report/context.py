@@ -28,6 +28,7 @@ import yaml
 
 from forecast.backtest import leaderboard
 from forecast.backtest.metrics import overall
+from forecast.columns import parse_quantile_column, quantile_column, quantile_levels
 from forecast.errors import ArgumentError
 from forecast.events.embedded import embedded_path
 from forecast.report.blocks import Figure, Table, count, p_value, percent, probability, score, signed, words_list
@@ -491,8 +492,7 @@ class ContextBuilder:
     # -- forecasts -----------------------------------------------------------------
     def forecasts(self) -> list[dict]:
         frame = self.run.forecasts[self.run.forecasts["model"] == self.choice.model]
-        levels = sorted(c for c in frame.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit())
-        levels.sort(key=lambda c: float(c[1:]))
+        levels = [quantile_column(level) for level in quantile_levels(frame)]
         blocks = []
         for dyad in self.sides.dyads:
             ids = [i for i in self.ids if split_series_id(i)[0] == dyad] if self.sides.by_family else [dyad]
@@ -507,7 +507,7 @@ class ContextBuilder:
                 for _, r in part.iterrows()
             ]
             table = Table.build(
-                ["Family" if self.sides.by_family else "Series", "Period", "Mean", *(percent(float(c[1:]), 0) for c in levels)],
+                ["Family" if self.sides.by_family else "Series", "Period", "Mean", *(percent(parse_quantile_column(c), 0) for c in levels)],
                 rows,
                 caption=f"{self.choice.model}: forecast mean and quantiles per {period_unit(self.freq)}.",
                 numeric=[False, False, True, *(True,) * len(levels)],

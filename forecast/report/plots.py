@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.models.base import interval_columns
+from forecast.columns import interval_columns
 from forecast.series.measures import AXIS_LABELS
 
 

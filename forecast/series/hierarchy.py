@@ -29,7 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.series.measures import ADDITIVE_MEASURES, quantile_columns
+from forecast.columns import quantile_columns
+from forecast.errors import ArgumentError, DataError
+from forecast.series.measures import ADDITIVE_MEASURES
 from forecast.series.selection import dyad_labels
 
 RECONCILERS: tuple[str, ...] = ("bottom_up", "ols", "wls_struct", "mint_shrink")
@@ -83,19 +85,19 @@ def build_hierarchy(panel: pd.DataFrame) -> Hierarchy:
 
     Raises
     ------
-    ValueError
+    DataError
         When the measure does not add up across series (``event_days``,
         ``goldstein_mean``) or a family is named ``total``.
     """
     meta = panel.drop_duplicates("unique_id").set_index("unique_id").sort_index()
     not_additive = sorted(set(meta["measure"]) - ADDITIVE_MEASURES)
     if not_additive:
-        raise ValueError(
-            f"series.measure {not_additive} does not add up across series, so it has no hierarchy; "
-            f"use one of {sorted(ADDITIVE_MEASURES)}."
+        raise DataError(
+            f"panel measure {not_additive} does not add up across series, so it has no hierarchy; "
+            f"build the panel with a measure among {sorted(ADDITIVE_MEASURES)}."
         )
     if (meta["family"] == "total").any():
-        raise ValueError("series.families: 'total' is reserved for the hierarchy's totals; rename that family.")
+        raise DataError("panel has a family named 'total', reserved for the hierarchy's totals; rename that family.")
     directed = meta["dyad"].str.contains(">", regex=False).all()
     # Each bottom series belongs to both its countries' actor totals.
     actors = _one_hot(meta["source"], "/total").add(_one_hot(meta["target"], "/total"), fill_value=0.0)
@@ -130,7 +132,7 @@ def _reconciler(method: str, nonnegative: bool):
         return BottomUp()
     if method in RECONCILERS:
         return MinTrace(method=method, nonnegative=nonnegative)
-    raise ValueError(f"reconcile: method={method!r} is unknown; choose one of {RECONCILERS}.")
+    raise ArgumentError("method", f"reconcile: {method!r} is unknown; choose one of {list(RECONCILERS)}.")
 
 
 def reconcile(
@@ -185,7 +187,9 @@ def reconcile(
             f"reconcile: no base forecast for {missing[:5]}; forecast every series of aggregate_panel(panel, hierarchy)."
         )
     if method == "mint_shrink" and insample is None:
-        raise ValueError("reconcile: method=mint_shrink needs insample fitted values (unique_id, ds, model, y, fitted).")
+        raise ArgumentError(
+            "insample", "reconcile: method='mint_shrink' needs insample fitted values (unique_id, ds, model, y, fitted)."
+        )
     kept = forecasts[forecasts["unique_id"].isin(ids)]
     # hierarchicalforecast wants one column per model.
     y_hat = kept.pivot(index=["unique_id", "ds"], columns="model", values="mean")

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+
+from forecast.columns import quantile_columns
+from forecast.errors import ArgumentError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,18 @@ NEGATIVE_MEASURES: frozenset[str] = frozenset({"goldstein_sum", "goldstein_mean"
 TRANSFORMS: tuple[str, ...] = ("none", "log1p")
 
 
+def check_measure(measure: str) -> None:
+    """Raise :class:`~forecast.errors.ArgumentError` unless ``measure`` is one of :data:`MEASURES`."""
+    if measure not in MEASURES:
+        raise ArgumentError("measure", f"{measure!r} is unknown; choose one of {sorted(MEASURES)}.")
+
+
+def check_transform(transform: str) -> None:
+    """Raise :class:`~forecast.errors.ArgumentError` unless ``transform`` is one of :data:`TRANSFORMS`."""
+    if transform not in TRANSFORMS:
+        raise ArgumentError("transform", f"{transform!r} is unknown; choose one of {list(TRANSFORMS)}.")
+
+
 def aggregate_measure(events: pd.DataFrame, keys: list[str], measure: str) -> pd.DataFrame:
     """Aggregate events to one value per group, before zero-filling and normalisation.
 
@@ -70,22 +85,21 @@ def aggregate_measure(events: pd.DataFrame, keys: list[str], measure: str) -> pd
         ``keys`` plus ``y`` and ``n_events`` (the count-weighted number of events behind
         ``y``, used to tell an empty period from a zero value).
     """
+    check_measure(measure)
     weight = events["count"].astype(float)
     frame = events[keys].assign(n_events=weight)
+    if measure == "event_days":
+        days = events[keys].assign(date=events["date"]).groupby(keys)["date"].nunique().rename("y")
+        return frame.groupby(keys)["n_events"].sum().to_frame().join(days).reset_index()
     if measure in ("count", "share"):
         frame["y"] = weight
     elif measure == "net_cooperation":
         # Quad classes 1-2 are cooperation, 3-4 conflict.
         frame["y"] = weight * np.where(events["quad_class"].astype(float) <= 2, 1.0, -1.0)
-    elif measure in ("goldstein_sum", "goldstein_mean"):
+    else:  # goldstein_sum, goldstein_mean
         known = events["goldstein"].notna()
         frame["y"] = (events["goldstein"] * weight).where(known, 0.0)
         frame["n_scored"] = weight.where(known, 0.0)
-    elif measure == "event_days":
-        days = events[keys].assign(date=events["date"]).groupby(keys)["date"].nunique().rename("y")
-        return frame.groupby(keys)["n_events"].sum().to_frame().join(days).reset_index()
-    else:
-        raise ValueError(f"series.measure={measure!r} is unknown; choose one of {sorted(MEASURES)}.")
     summed = frame.groupby(keys).sum().reset_index()
     if measure == "goldstein_mean":
         # Events of unknown CAMEO codes have no Goldstein value and leave the mean alone.
@@ -111,11 +125,13 @@ def source_volume(events: pd.DataFrame, freq: str) -> pd.DataFrame:
 
 def apply_transform(panel: pd.DataFrame, transform: str) -> pd.DataFrame:
     """Transform ``y`` for model fitting (``none`` or ``log1p``); other columns unchanged."""
-    _check_transform(transform)
+    check_transform(transform)
     if transform == "none":
         return panel
     if (panel["y"] < 0).any():
-        raise ValueError("series.transform=log1p needs y >= 0; use transform=none for measures that can be negative.")
+        raise ArgumentError(
+            "transform", "'log1p' needs y >= 0; use transform='none' for measures that can be negative."
+        )
     return panel.assign(y=np.log1p(panel["y"]))
 
 
@@ -134,38 +150,26 @@ def invert_transform(frame: pd.DataFrame, transform: str) -> pd.DataFrame:
     transform : {"none", "log1p"}
         The transform applied before fitting.
     """
-    _check_transform(transform)
+    check_transform(transform)
     if transform == "none":
         return frame
     columns = [c for c in frame.columns if c in ("y", "mean")] + quantile_columns(frame)
     return frame.assign(**{c: np.expm1(frame[c]) for c in columns})
 
 
-def quantile_columns(frame: pd.DataFrame) -> list[str]:
-    """The ``q<level>`` columns of a forecasts frame."""
-    return [c for c in frame.columns if c.startswith("q") and c[1:].replace(".", "", 1).isdigit()]
+def check_model_support(measure: str, transform: str, models: Iterable[str]) -> list[str]:
+    """Refuse or warn when the models would forecast a series that is not a count.
 
-
-def _check_transform(transform: str) -> None:
-    if transform not in TRANSFORMS:
-        raise ValueError(f"series.transform={transform!r} is unknown; choose one of {TRANSFORMS}.")
-
-
-def check_model_support(measure: str, transform: str, models: Mapping[str, object]) -> list[str]:
-    """Refuse or warn when count models would forecast a series that is not a count.
-
-    A model declares that it forecasts real values with a class attribute
-    ``count_only = False``; every other model is taken to forecast counts (non-negative
-    integers), as the negative-binomial forecasters of :mod:`forecast.models` do.
+    Every forecaster of :mod:`forecast.models` predicts a count distribution (the
+    ``Forecaster`` contract: non-negative integers), so every configured model is
+    checked; there is no real-valued model to exempt.
 
     Parameters
     ----------
-    measure : str
-        ``series.measure``.
-    transform : str
-        ``series.transform``.
-    models : mapping of str to object
-        The configured models by config name.
+    measure, transform : str
+        One of :data:`MEASURES` and one of :data:`TRANSFORMS`.
+    models : iterable of str
+        The configured model names (a mapping of names to models works too).
 
     Returns
     -------
@@ -176,18 +180,19 @@ def check_model_support(measure: str, transform: str, models: Mapping[str, objec
 
     Raises
     ------
-    ValueError
-        When a count-only model meets a measure that can be negative.
+    ArgumentError
+        On ``measure``, when it can be negative (count models cannot forecast it).
     """
-    count_models = [name for name, model in models.items() if getattr(model, "count_only", True)]
+    count_models = list(models)
     if not count_models or (measure in COUNT_MEASURES and transform == "none"):
         return []
     if measure in NEGATIVE_MEASURES:
-        raise ValueError(
-            f"series.measure={measure} can be negative, but model(s) {count_models} forecast counts. "
-            f"Use series.measure=count, event_days or share, or a model with count_only = False."
+        raise ArgumentError(
+            "measure",
+            f"{measure!r} can be negative, but model(s) {count_models} forecast counts; "
+            "use measure='count', 'event_days' or 'share'.",
         )
-    what = f"series.measure={measure}" if measure not in COUNT_MEASURES else f"series.transform={transform}"
+    what = f"measure={measure}" if measure not in COUNT_MEASURES else f"transform={transform}"
     caveat = (
         f"{what} gives non-integer values; count model(s) {count_models} treat them as counts, so "
         "their means are usable but their intervals are approximate."
@@ -202,15 +207,12 @@ def describe_measure(measure: str, transform: str = "none", share_per: float = 1
 
     Parameters
     ----------
-    measure : str
-        ``series.measure``.
-    transform : str
-        ``series.transform``.
+    measure, transform : str
+        One of :data:`MEASURES` and one of :data:`TRANSFORMS` (default ``none``).
     share_per : float
-        ``series.share_per`` (used by ``share`` only).
+        Events of the source per unit of ``share`` (used by ``share`` only).
     """
-    if measure not in MEASURES:
-        raise ValueError(f"series.measure={measure!r} is unknown; choose one of {sorted(MEASURES)}.")
+    check_measure(measure)
     if measure == "share":
         text = (
             f"`share`: volume-normalised series, the dyad's events per {share_per:g} events of its data "

@@ -58,8 +58,8 @@ def family_mask(events: pd.DataFrame, expression: str, families: Mapping[str, Ev
     unknown = sorted({n for n in family_names(expression) if n not in families})
     if unknown:
         raise KeyError(
-            f"series.families: {expression!r} names unknown family {unknown}; defined: {sorted(families)}. "
-            "Add it to conf/taxonomy/*.yaml or to series.extra_families."
+            f"family expression {expression!r} names unknown family {unknown}; defined: {sorted(families)}. "
+            "Add it to conf/taxonomy/*.yaml or to the extra families."
         )
     # Each family's mask is computed once even when the expression repeats it.
     masks = {name: families[name].mask(events) for name in set(family_names(expression))}
