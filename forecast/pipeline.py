@@ -209,7 +209,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
 
     backtest_spec = experiment.backtest
     models = dict(experiment.models)
-    caveats = check_model_support(measure, transform, models)
+    try:
+        caveats = check_model_support(measure, transform, models)
+    except ArgumentError as error:  # measure/transform are the series spec's
+        raise error.under("series") from None
     fit_panel = apply_transform(panel, transform)
     backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)

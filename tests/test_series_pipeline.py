@@ -71,7 +71,7 @@ def test_log1p_forecasts_are_mapped_back(tmp_path):
 
 @pytest.mark.slow
 def test_count_models_refuse_a_measure_that_can_be_negative(tmp_path):
-    with pytest.raises(ValueError, match="series.measure=net_cooperation can be negative"):
+    with pytest.raises(ValueError, match="series.measure: 'net_cooperation' can be negative"):
         run_from_config(compose_config([*FAST, "series=tone_weekly"]), tmp_path)
 
 
