@@ -39,16 +39,21 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "mutation"
 #: Folders and files of the project a test run needs (tests compose conf/, read data/ and notebooks/).
 PROJECT_FILES = ("forecast", "tests", "conf", "data", "notebooks", "pyproject.toml")
-#: Passed to every pytest run inside mutmut; slow end-to-end tests still run, but warnings do not print.
+#: Passed to every pytest run inside mutmut (with each module's ``-m`` markers).
 PYTEST_ARGS = ("-p", "no:cacheprovider", "-q", "-W", "ignore")
 
 
 @dataclass(frozen=True)
 class Module:
-    """One mutation target: the source files to mutate (globs) and the tests that guard them."""
+    """One mutation target: the source files to mutate (globs) and the tests that guard them.
+
+    ``markers`` is a pytest ``-m`` expression: the slow end-to-end tests would run for
+    every mutant of every function they touch, so they stay out of the budget.
+    """
 
     sources: tuple[str, ...]
     tests: tuple[str, ...]
+    markers: str = "not slow"
 
 
 #: Module name -> files to mutate and the test files run against its mutants.
@@ -145,7 +150,7 @@ def lay_out(name: str, module: Module) -> Path:
         "source_paths": "forecast",
         "only_mutate": "\n".join(module.sources),
         "also_copy": "\n".join(i for i in PROJECT_FILES if i not in ("forecast", "tests", "pyproject.toml")),
-        "pytest_add_cli_args": "\n".join(PYTEST_ARGS),
+        "pytest_add_cli_args": "\n".join([*PYTEST_ARGS, "-m", module.markers]),
         "pytest_add_cli_args_test_selection": "\n".join(tests),
     }
     with open(work / "setup.cfg", "w") as handle:
