@@ -76,14 +76,29 @@ MODULES: dict[str, Module] = {
     ),
     "events.readers": Module(
         ("forecast/events/readers/*",),
-        ("tests/events/test_readers_fixtures.py", "tests/events/test_genuine_files.py", "tests/test_tkg_reader.py"),
+        (
+            "tests/events/test_readers_fixtures.py",
+            "tests/events/test_genuine_files.py",
+            "tests/test_tkg_reader.py",
+            "tests/events/test_reader_options.py",
+        ),
     ),
     "events.ingest": Module(
         ("forecast/events/ingest.py",),
-        ("tests/events/test_ingest_store_cli.py", "tests/test_sources_merge.py"),
+        ("tests/events/test_ingest_store_cli.py", "tests/test_sources_merge.py", "tests/events/test_reader_options.py"),
     ),
-    "events.actors": Module(("forecast/events/actors.py",), ("tests/events/test_actors_taxonomy_ext.py",)),
-    "events.taxonomy": Module(("forecast/events/taxonomy.py",), ("tests/events/test_actors_taxonomy_ext.py",)),
+    "events.actors": Module(
+        ("forecast/events/actors.py",),
+        ("tests/events/test_actors_taxonomy_ext.py", "tests/events/test_actor_tables.py"),
+    ),
+    "events.taxonomy": Module(
+        ("forecast/events/taxonomy.py",),
+        (
+            "tests/events/test_actors_taxonomy_ext.py",
+            "tests/events/test_taxonomy_rules.py",
+            "tests/events/test_reader_options.py",
+        ),
+    ),
     "series": Module(
         ("forecast/series/*",),
         (
@@ -93,6 +108,7 @@ MODULES: dict[str, Module] = {
             "tests/test_series_panel.py",
             "tests/test_series_pipeline.py",
             "tests/test_series_selection.py",
+            "tests/test_measures_by_freq.py",
         ),
     ),
     "models.distributions": Module(
