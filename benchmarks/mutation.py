@@ -109,6 +109,7 @@ MODULES: dict[str, Module] = {
             "tests/test_series_pipeline.py",
             "tests/test_series_selection.py",
             "tests/test_measures_by_freq.py",
+            "tests/test_series_contracts.py",
         ),
     ),
     "models.distributions": Module(
