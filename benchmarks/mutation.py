@@ -81,6 +81,7 @@ MODULES: dict[str, Module] = {
             "tests/events/test_genuine_files.py",
             "tests/test_tkg_reader.py",
             "tests/events/test_reader_options.py",
+            "tests/events/test_detect_and_inputs.py",
         ),
     ),
     "events.ingest": Module(
