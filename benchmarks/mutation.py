@@ -82,6 +82,7 @@ MODULES: dict[str, Module] = {
             "tests/test_tkg_reader.py",
             "tests/events/test_reader_options.py",
             "tests/events/test_detect_and_inputs.py",
+            "tests/events/test_tidy_reader.py",
         ),
     ),
     "events.ingest": Module(
