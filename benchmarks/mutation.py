@@ -91,7 +91,11 @@ MODULES: dict[str, Module] = {
     ),
     "events.actors": Module(
         ("forecast/events/actors.py",),
-        ("tests/events/test_actors_taxonomy_ext.py", "tests/events/test_actor_tables.py"),
+        (
+            "tests/events/test_actors_taxonomy_ext.py",
+            "tests/events/test_actor_tables.py",
+            "tests/events/test_actor_resolution.py",
+        ),
     ),
     "events.taxonomy": Module(
         ("forecast/events/taxonomy.py",),
