@@ -83,6 +83,7 @@ MODULES: dict[str, Module] = {
             "tests/events/test_reader_options.py",
             "tests/events/test_detect_and_inputs.py",
             "tests/events/test_tidy_reader.py",
+            "tests/events/test_polecat_panel_readers.py",
         ),
     ),
     "events.ingest": Module(

@@ -51,7 +51,8 @@ PAIR = {"dyads": [("CHN", "RUS")], "families": ["all"]}
          "add it to series.sectors."),
         ({**PAIR, "freq": "H"},
          "series.freq='H': only days, weeks, months and quarters are supported (D, W-SUN, M, Q)."),
-        ({**PAIR, "start": "2021-02-01", "end": "2021-01-31"}, "series.start=2021-02-01 is after series.end=2021-01-31."),
+        ({**PAIR, "start": "2021-02-01", "end": "2021-01-31"},
+         "series.start=2021-02-01 is after series.end=2021-01-31."),
     ],
 )
 def test_spec_refusals_name_the_key_and_the_fix(kwargs: dict, message: str) -> None:
@@ -64,7 +65,8 @@ def test_spec_accepts_the_boundaries() -> None:
     SeriesSpec(**PAIR, top_n=1, share_per=1e-9, start="2021-01-01", end="2021-01-01", freq="W-WED")
     SeriesSpec(countries=["CHN", "RUS"], families=["all"])
     SeriesSpec(top_n=1, families=["all"])
-    with pytest.raises(ValueError, match=r"^series.freq='nonsense' is not a pandas period alias \(.*\); use D, W-SUN, M or Q.$"):
+    nonsense = r"^series.freq='nonsense' is not a pandas period alias \(.*\); use D, W-SUN, M or Q.$"
+    with pytest.raises(ValueError, match=nonsense):
         SeriesSpec(**PAIR, freq="nonsense")
 
 

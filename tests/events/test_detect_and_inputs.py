@@ -81,7 +81,8 @@ def test_detect_refusals_name_the_file(fixtures_dir: Path, tmp_path: Path) -> No
 
 
 def test_detect_parquet_by_its_columns(tmp_path: Path) -> None:
-    pd.DataFrame({"unique_id": ["a"], "ds": [pd.Timestamp("2021-01-04")], "y": [1.0]}).to_parquet(tmp_path / "p.parquet")
+    panel = pd.DataFrame({"unique_id": ["a"], "ds": [pd.Timestamp("2021-01-04")], "y": [1.0]})
+    panel.to_parquet(tmp_path / "p.parquet")
     pd.DataFrame({"date": ["2021-01-04"], "cameo_code": ["042"], "count": [1]}).to_parquet(tmp_path / "e.parquet")
     pd.DataFrame({"day": ["2021-01-04"], "cameo_code": ["042"]}).to_parquet(tmp_path / "thin.parquet")
     assert detect_format(tmp_path / "p.parquet") == "panel"
