@@ -86,3 +86,10 @@ def test_packaged_tables_load_as_text() -> None:
     assert aliases.set_index("alias").loc["People's Liberation Army"].tolist() == ["CHN", "MIL"]
     spellings = _resource("country_spellings.csv")
     assert spellings.set_index("spelling").loc["Turkey", "iso3"] == "TUR"
+
+
+def test_nothing_resolves() -> None:
+    names = pd.Series(["Bank of China", "Unspecified Actor"])
+    resolved = resolve_actors(names, pd.Series(pd.Timestamp("2018-06-01"), index=names.index))
+    assert list(resolved.columns) == ["country", "sector"]
+    assert resolved.to_numpy().tolist() == [[None, None], [None, None]]
