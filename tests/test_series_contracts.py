@@ -234,3 +234,105 @@ def test_measure_descriptions() -> None:
     with pytest.raises(ValueError) as err:
         describe_measure("median")
     assert str(err.value).startswith("series.measure='median' is unknown; choose one of ['count', ")
+
+
+def test_model_support_warning_points_at_the_caller_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("WARNING", logger="forecast.series.measures"):
+        warnings.simplefilter("always")
+        (caveat,) = check_model_support("share", "none", {"nb": _CountModel()})
+    assert caught[0].filename == __file__  # stacklevel=2: the line that called check_model_support
+    assert [r.getMessage() for r in caplog.records] == [caveat]
+
+
+# --------------------------------------------------------------------------------------
+# Hierarchy: aggregation and reconciliation contracts
+# --------------------------------------------------------------------------------------
+
+_HIER_EVENTS = event_table(
+    [
+        ("2021-01-04", "CHN", "state", "RUS", "state", "042", 2),
+        ("2021-01-05", "CHN", "state", "USA", "state", "042", 1),
+        ("2021-01-12", "RUS", "state", "USA", "state", "190", 3),
+    ]
+)
+
+
+def _hierarchy_panel() -> pd.DataFrame:
+    spec = SeriesSpec(countries=["CHN", "RUS", "USA"], families=["all"])
+    return build_panel(_HIER_EVENTS, spec, FAMILIES, coverage(("hand", "2021-01-04", "2021-01-17")))
+
+
+def test_aggregate_panel_by_hand_and_its_refusal() -> None:
+    from forecast.series import aggregate_panel, build_hierarchy
+
+    panel = _hierarchy_panel()
+    hierarchy = build_hierarchy(panel)
+    assert hierarchy.bottom == ["CHN-RUS/all", "CHN-USA/all", "RUS-USA/all"]
+    assert hierarchy.S.loc["CHN/total"].tolist() == [1.0, 1.0, 0.0]  # columns in bottom order
+    summed = aggregate_panel(panel.sample(frac=1.0, random_state=0), hierarchy)  # row order does not matter
+    assert list(summed.columns) == ["unique_id", "ds", "y"]
+    got = summed.set_index(["unique_id", "ds"])["y"]
+    w1, w2 = pd.Timestamp("2021-01-04"), pd.Timestamp("2021-01-11")
+    assert (got[("total", w1)], got[("total", w2)], got[("USA/total", w1)], got[("USA/total", w2)]) == (3, 3, 1, 3)
+    assert (got[("CHN-RUS/all", w1)], got[("RUS-USA/total", w2)]) == (2.0, 3.0)
+    with pytest.raises(ValueError) as err:
+        aggregate_panel(panel[panel["unique_id"] != "RUS-USA/all"], hierarchy)
+    assert str(err.value) == "panel has missing y: every bottom series needs a value in every period to aggregate."
+
+
+def _forecasts(hierarchy, mean_of) -> pd.DataFrame:
+    ids = list(hierarchy.S.index)
+    frame = pd.DataFrame({"unique_id": ids, "ds": pd.Timestamp("2021-01-18"), "model": "m", "note": "kept"})
+    frame["mean"] = [mean_of(uid) for uid in ids]
+    frame["q0.1"] = frame["mean"] - 2.0
+    frame["q0.9"] = frame["mean"] + 1.0
+    return frame
+
+
+def test_reconcile_defaults_shift_quantiles_and_clip_only_when_asked() -> None:
+    from forecast.series import build_hierarchy, reconcile
+
+    hierarchy = build_hierarchy(_hierarchy_panel())
+    bottom = {"CHN-RUS/all": 0.5, "CHN-USA/all": 1.0, "RUS-USA/all": 3.0}
+    base = _forecasts(hierarchy, lambda uid: bottom.get(uid, 0.0))  # aggregates forecast 0: incoherent
+    default = reconcile(base, hierarchy)  # bottom_up, no clipping
+    assert list(default.columns) == ["unique_id", "ds", "model", "note", "mean", "q0.1", "q0.9", "reconciler"]
+    assert default.index.tolist() == list(range(len(base)))
+    out = default.set_index("unique_id")
+    assert (out["reconciler"] == "bottom_up").all() and (out["note"] == "kept").all()
+    assert out.loc["total", ["mean", "q0.1", "q0.9"]].tolist() == [4.5, 2.5, 5.5]  # base offsets kept
+    assert out.loc["CHN-RUS/all", ["mean", "q0.1", "q0.9"]].tolist() == [0.5, -1.5, 1.5]  # not clipped
+    clipped = reconcile(base, hierarchy, "bottom_up", nonnegative=True).set_index("unique_id")
+    assert clipped.loc["CHN-RUS/all", ["mean", "q0.1", "q0.9"]].tolist() == [0.5, 0.0, 1.5]
+    assert clipped.loc["total", ["q0.1", "q0.9"]].tolist() == [2.5, 5.5]
+    with pytest.raises(ValueError) as err:
+        reconcile(base, hierarchy, "mint_shrink")
+    assert str(err.value) == (
+        "reconcile: method=mint_shrink needs insample fitted values (unique_id, ds, model, y, fitted)."
+    )
+    with pytest.raises(ValueError) as err:
+        reconcile(base[~base["unique_id"].str.endswith("/total")], hierarchy)
+    assert str(err.value) == (
+        "reconcile: no base forecast for ['CHN-RUS/total', 'CHN-USA/total', 'CHN/total', 'RUS-USA/total', "
+        "'RUS/total']; forecast every series of aggregate_panel(panel, hierarchy)."
+    )
+
+
+def test_nonnegative_mintrace_keeps_means_at_or_above_zero() -> None:
+    from forecast.series import build_hierarchy, reconcile
+
+    hierarchy = build_hierarchy(_hierarchy_panel())
+    # one bottom at 10 and every other series at 0: the OLS projection pushes the other two below 0
+    base = _forecasts(hierarchy, lambda uid: {"RUS-USA/all": 10.0}.get(uid, 0.0))
+    free = reconcile(base, hierarchy, "ols").set_index("unique_id")["mean"]
+    bounded = reconcile(base, hierarchy, "ols", nonnegative=True).set_index("unique_id")["mean"]
+    # OLS by its formula, bottom = (S'S)^-1 S' y_hat, with S written out by hand
+    S = np.array([[1, 1, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1],
+                  [1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=float)
+    y_hat = np.zeros(10)
+    y_hat[9] = 10.0
+    expected = np.linalg.solve(S.T @ S, S.T @ y_hat)
+    assert free[hierarchy.bottom].to_numpy() == pytest.approx(expected, abs=1e-6)
+    assert expected[0] < 0 and expected[1] < 0  # the unconstrained projection goes below 0
+    assert (bounded[hierarchy.bottom] >= -1e-9).all()
+    assert bounded["total"] == pytest.approx(bounded[hierarchy.bottom].sum())
