@@ -150,3 +150,44 @@ def test_panel_rows_checks_and_dedup(tmp_path: Path) -> None:
     with pytest.raises(ValueError) as err:
         read_events(missing, format="panel")
     assert str(err.value) == f"{missing}: a long panel needs columns ['unique_id', 'ds', 'y']; missing ['ds']."
+
+
+def test_polecat_dates_widths_intensity_and_blocks(tmp_path: Path) -> None:
+    from forecast.events.readers._stream import expand_inputs
+    from forecast.events.readers.polecat import iter_polecat
+
+    only_us_date = _polecat(tmp_path, [_row(**{"Event Date": "03/01/2023"})])
+    result = read_events(only_us_date, format="polecat")
+    assert result.quarantine["reason"].tolist() == ["bad date: Event Date '03/01/2023'"]  # YYYY-MM-DD only
+    rows = [_row(**{"Event ID": "a", "Intensity": "high"}), _row(**{"Event ID": "b", "Intensity": "NA"}),
+            "x\ty", _row(**{"Event ID": "c"})]
+    result = read_events(_polecat(tmp_path, rows), format="polecat")
+    reasons = dict(zip(result.quarantine["line"], result.quarantine["reason"]))
+    assert reasons == {
+        2: "bad Intensity 'high'",
+        4: "wrong column count: 2 tab-separated fields, expected 40 or 41 or 42 or 43 or 44 or 45 (POLECAT)",
+    }
+    ev = result.events.set_index("event_id")
+    assert pd.isna(ev.loc["b", "goldstein"]) and ev.loc["c", "goldstein"] == 4.0
+    assert set(result.events["source_dataset"]) == {"polecat"}
+    many = _polecat(tmp_path, [_row(**{"Event ID": f"e{i}"}) for i in range(40)])
+    batches = list(iter_polecat(expand_inputs(many), block_bytes=1024))
+    assert len(batches) > 1 and sum(b.rows_read for b in batches) == 40
+    assert sum(b.events.num_rows for b in batches) == 40
+
+
+def test_polecat_header_message_shows_three_fields(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text("Event ID\tEvent Date\tType\tMode\tMore\n")
+    with pytest.raises(ValueError, match=r"header starts \['Event ID', 'Event Date', 'Type'\], not "):
+        read_events(path, format="polecat")
+
+
+def test_panel_columns_and_raw_text(tmp_path: Path) -> None:
+    path = tmp_path / "panel.csv"
+    path.write_text("unique_id,ds,y,family\na,2021-01-04,1,x\nb,bad,2,x\n")
+    result = read_events(path, format="panel")
+    assert list(result.events.columns) == [
+        "unique_id", "ds", "y", "family", "dedup_key", "source_file", "source_line",
+    ]
+    assert result.quarantine["raw"].tolist() == ["unique_id=b | ds=bad | y=2 | family=x"]
