@@ -94,6 +94,8 @@ def test_candidate_pairs_and_top_pairs_by_hand() -> None:
             ("2021-01-04", "USA", "state", "JPN", "state", "042", 3),  # ties CHN-RUS undirected
             ("2021-01-04", "USA", "state", "USA", "state", "042", 9),  # domestic: never ranked
             ("2021-01-04", "DEU", "state", "FRA", "state", "042", 1),
+            ("2021-01-04", "CHN", "state", None, None, "042", 50),  # no target country: never ranked
+            ("2021-01-04", None, None, "GBR", "state", "042", 50),
         ]
     )
     # undirected: CHN-RUS 3 and JPN-USA 3 tie, broken alphabetically; then DEU-FRA as FRA-DEU
@@ -102,6 +104,11 @@ def test_candidate_pairs_and_top_pairs_by_hand() -> None:
     assert top_pairs(events, 5, directed=True, among=[("RUS", "CHN"), ("DEU", "FRA")]) == [
         ("DEU", "FRA"), ("RUS", "CHN"),
     ]
+    same_source = event_table(
+        [("2021-01-04", "CHN", "state", "USA", "state", "042", 2),
+         ("2021-01-04", "CHN", "state", "RUS", "state", "042", 2)]
+    )
+    assert top_pairs(same_source, 2, directed=True) == [("CHN", "RUS"), ("CHN", "USA")]  # then by target
 
 
 def test_top_n_without_any_international_event_is_refused() -> None:
@@ -155,6 +162,22 @@ def test_overlapping_coverage_counts_each_period_once() -> None:
     assert grid["segment"].tolist() == ["a", "a", "a", "b", "b"]
 
 
+def test_aggregate_measure_reports_the_events_behind_each_value() -> None:
+    events = event_table(
+        [
+            ("2021-01-04", "CHN", "state", "RUS", "state", "042", 2, 1.9),
+            ("2021-01-04", "CHN", "state", "RUS", "state", "112", 3, -2.0),
+            ("2021-01-05", "CHN", "state", "RUS", "state", "042", 1, 1.9),
+        ]
+    ).assign(ds=lambda f: f["date"])
+    for measure, y in [("count", [5.0, 1.0]), ("event_days", [1, 1]), ("net_cooperation", [-1.0, 1.0]),
+                       ("goldstein_sum", [3.8 - 6.0, 1.9]), ("goldstein_mean", [-2.2 / 5, 1.9])]:
+        out = aggregate_measure(events, ["ds"], measure)
+        assert list(out.columns) == ["ds", "n_events", "y"], measure
+        assert out["n_events"].tolist() == [5.0, 1.0], measure
+        assert out["y"].tolist() == pytest.approx(y), measure
+
+
 def test_aggregate_measure_refuses_unknown_measures() -> None:
     events = event_table([("2021-01-04", "CHN", "state", "RUS", "state", "042", 1)])
     with pytest.raises(ValueError) as err:
@@ -185,7 +208,8 @@ def test_transforms_and_their_errors() -> None:
     assert back["quality"].iloc[0] == np.log(3.0)  # not a quantile column
     assert invert_transform(forecasts, "none") is forecasts
     assert quantile_columns(forecasts) == ["q0.1", "q0.95"]
-    assert quantile_columns(pd.DataFrame(columns=["q", "q1.2.3", "qx", "q50"])) == ["q50"]
+    odd = pd.DataFrame(columns=["q", "q1.2.3", "qx", "q50", "q5", "x5", "q.5"])
+    assert quantile_columns(odd) == ["q50", "q5", "q.5"]
 
 
 class _CountModel:
