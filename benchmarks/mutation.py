@@ -88,7 +88,12 @@ MODULES: dict[str, Module] = {
     ),
     "events.ingest": Module(
         ("forecast/events/ingest.py",),
-        ("tests/events/test_ingest_store_cli.py", "tests/test_sources_merge.py", "tests/events/test_reader_options.py"),
+        (
+            "tests/events/test_ingest_store_cli.py",
+            "tests/test_sources_merge.py",
+            "tests/events/test_reader_options.py",
+            "tests/events/test_ingest_outputs.py",
+        ),
     ),
     "events.actors": Module(
         ("forecast/events/actors.py",),
