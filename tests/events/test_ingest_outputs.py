@@ -38,3 +38,35 @@ def test_event_file_layout(fixtures_dir: Path, tmp_path: Path, folder: str) -> N
         stats = columns[name].statistics
         assert stats is None or not stats.has_min_max, name
     assert columns["source_line"].statistics.has_min_max  # numbers keep theirs
+
+
+def _gdelt_lines(fixtures_dir: Path, ids: list[str]) -> bytes:
+    first = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_bytes().split(b"\n")[0].split(b"\t")
+    return b"".join(b"\t".join([i.encode(), *first[1:]]) + b"\n" for i in ids)
+
+
+def test_a_repeat_in_an_early_block_is_found_after_increasing_blocks(fixtures_dir: Path, tmp_path: Path) -> None:
+    # one line per block: ids 5, 5, 6, 7 - the later blocks increase, the repeat must still count
+    path = tmp_path / "blocks.export.CSV"
+    path.write_bytes(_gdelt_lines(fixtures_dir, ["5", "5", "6", "7"]))
+    summary = ingest(path, tmp_path / "out", block_bytes=64)
+    assert (summary["rows_read"], summary["rows_accepted"], summary["rows_duplicate"]) == (4, 3, 1)
+    increasing = tmp_path / "inc.export.CSV"
+    increasing.write_bytes(_gdelt_lines(fixtures_dir, ["5", "6", "10", "11"]))  # shorter first, then bytewise
+    summary = ingest(increasing, tmp_path / "out2", block_bytes=64)
+    assert (summary["rows_accepted"], summary["rows_duplicate"]) == (4, 0)
+
+
+def test_format_names_and_the_tkg_refusal(fixtures_dir: Path, tmp_path: Path) -> None:
+    summary = ingest(fixtures_dir / "tkg_small", tmp_path / "a", format="tkg", start_date="2018-01-01",
+                     time_unit="hour")
+    assert summary["rows_read"] == 11
+    with pytest.raises(ValueError) as err:
+        ingest(fixtures_dir / "tkg_small", tmp_path / "b", format="icews_tkg")
+    assert str(err.value) == (
+        "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
+        "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour."
+    )
+    # gdelt1 reads the 57/58-column layouts only: the fixture's 61-column line is refused
+    summary = ingest(fixtures_dir / "gdelt1", tmp_path / "c", format="gdelt1")
+    assert (summary["rows_read"], summary["rows_accepted"], summary["rows_quarantined"]) == (6, 4, 2)
