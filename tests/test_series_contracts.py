@@ -255,6 +255,7 @@ def test_measure_descriptions() -> None:
         "`event_days`: raw series, the number of distinct days with at least one event (not normalised for media "
         "volume); models were fitted on log1p(y) and their forecasts mapped back with expm1."
     )
+    assert "the dyad's events per 10000 events of its data source" in describe_measure("share")  # the default
     with pytest.raises(ValueError) as err:
         describe_measure("median")
     assert str(err.value).startswith("series.measure='median' is unknown; choose one of ['count', ")
