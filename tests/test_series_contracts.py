@@ -363,3 +363,18 @@ def test_nonnegative_mintrace_keeps_means_at_or_above_zero() -> None:
     assert expected[0] < 0 and expected[1] < 0  # the unconstrained projection goes below 0
     assert (bounded[hierarchy.bottom] >= -1e-9).all()
     assert bounded["total"] == pytest.approx(bounded[hierarchy.bottom].sum())
+
+
+def test_either_sector_still_needs_both_sides_in_sectors() -> None:
+    from forecast.series.selection import sector_mask
+
+    events = event_table(
+        [
+            ("2021-01-04", "CHN", "MIL", "RUS", "state", "042", 1),  # in
+            ("2021-01-04", "CHN", "MIL", "RUS", "other", "042", 1),  # target outside sectors
+            ("2021-01-04", "CHN", "GOV", "RUS", "state", "042", 1),  # no MIL side
+            ("2021-01-04", "CHN", "GOV", "RUS", "MIL", "042", 1),  # in
+        ]
+    )
+    assert sector_mask(events, ["state", "GOV", "MIL"], ["MIL"]).tolist() == [True, False, False, True]
+    assert sector_mask(events, ["state", "GOV", "MIL"], []).tolist() == [True, False, True, True]
