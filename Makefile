@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean
+.PHONY: run test mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Benchmark-style job, not part of `make test`: mutation-tests the core modules with mutmut
+# (benchmarks/mutation.py; MODULES=backtest.compare for one, JOBS=2 parallel mutants).
+$(VENV)/.mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,mutation]"
+	touch $(VENV)/.mutation
+
+mutation: $(VENV)/.mutation
+	$(BIN)/python benchmarks/mutation.py --jobs $(or $(JOBS),2) $(MODULES)
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache

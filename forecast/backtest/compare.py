@@ -3,8 +3,12 @@
 Loss differentials are taken row by row on the forecasts two models share (same series,
 target date and cutoff), averaged over series into one value per ``(cutoff, ds)``, and
 ordered by cutoff then lead: a multi-step backtest is then one serially correlated
-series of differentials, which the DM long-run variance (lags up to ``h - 1``) and the
-circular block bootstrap (blocks of ``h``) both allow for.
+series of differentials. Two differentials are dependent when their forecast windows
+``(cutoff, ds]`` overlap (the same cutoff, or later cutoffs scoring the same periods);
+:func:`dependence_span` turns that into the ``h`` of the DM long-run variance (lags up to
+``h - 1``) and of the circular block bootstrap (blocks of ``h``). For a per-horizon board
+at lead ``k`` with cutoffs ``s`` periods apart it is ``ceil(k / s)``: the classic ``h`` of
+an ``h``-step forecast when ``s = 1``.
 """
 
 from __future__ import annotations
@@ -123,12 +127,41 @@ def row_losses(backtest: pd.DataFrame, metric: str, keep: Sequence[str] = ()) ->
     return backtest[columns].assign(loss=scores[metric].to_numpy())
 
 
-def loss_differential(losses: pd.DataFrame, model: str, other: str) -> np.ndarray:
-    """Series-averaged ``loss(model) - loss(other)`` per ``(cutoff, ds)``, ordered by cutoff then ds."""
+def _differential(losses: pd.DataFrame, model: str, other: str) -> pd.Series:
+    """Series-averaged ``loss(model) - loss(other)`` indexed by ``(cutoff, ds)``, sorted."""
     wide = losses[losses["model"].isin([model, other])].pivot_table(index=KEYS, columns="model", values="loss")
     both = wide.dropna()
-    diff = (both[model] - both[other]).groupby(level=["cutoff", "ds"]).mean()
-    return diff.sort_index().to_numpy()
+    return (both[model] - both[other]).groupby(level=["cutoff", "ds"]).mean().sort_index()
+
+
+def loss_differential(losses: pd.DataFrame, model: str, other: str) -> np.ndarray:
+    """Series-averaged ``loss(model) - loss(other)`` per ``(cutoff, ds)``, ordered by cutoff then ds."""
+    return _differential(losses, model, other).to_numpy()
+
+
+def dependence_span(cutoff: Sequence, ds: Sequence) -> int:
+    """``h`` for a differential series ordered by cutoff then ds: 1 + the farthest apart two dependent terms lie.
+
+    Terms ``i < j`` are dependent when their windows ``(cutoff, ds]`` overlap, that is
+    when ``cutoff_j < ds_i``: the same cutoff, or a later one that scores some of the
+    same periods (their errors share the realised values of those periods).
+
+    Parameters
+    ----------
+    cutoff, ds : sequence of datetime-like
+        Keys of the series, sorted by cutoff then ds, with ``ds > cutoff``.
+
+    Returns
+    -------
+    int
+        At least 1; e.g. ``ceil(k / s)`` for lead ``k`` alone with cutoffs ``s`` periods apart.
+    """
+    cutoff = np.asarray(pd.to_datetime(np.asarray(cutoff)), dtype="datetime64[ns]")
+    ds = np.asarray(pd.to_datetime(np.asarray(ds)), dtype="datetime64[ns]")
+    if cutoff.size == 0:
+        return 1
+    last_dependent = np.searchsorted(cutoff, ds, side="left") - 1  # last j with cutoff_j < ds_i
+    return int(max(1, (last_dependent - np.arange(cutoff.size)).max() + 1))
 
 
 def common_rows(losses: pd.DataFrame) -> pd.DataFrame:
@@ -187,7 +220,9 @@ def leaderboard(
     pandas.DataFrame
         ``[by...], rank, model, <metric>, versus, diff, ci_low, ci_high, dm_stat,
         p_value, mark`` where ``diff = mean loss - mean loss of versus`` and ``mark`` is
-        ``*`` (p < 0.05) or ``**`` (p < 0.01) from a two-sided HLN-corrected DM test.
+        ``*`` (p < 0.05) or ``**`` (p < 0.01) from a two-sided HLN-corrected DM test;
+        the DM lags and the bootstrap block follow :func:`dependence_span` of the board's
+        differentials.
     """
     losses = common_rows(row_losses(backtest, metric, keep=by))
     rng = np.random.default_rng(seed)
@@ -195,7 +230,6 @@ def leaderboard(
     groups = losses.groupby(list(by), sort=True) if by else [((), losses)]
     for key, group in groups:
         means = group.groupby("model")["loss"].mean().sort_values()
-        h = int(group["horizon"].nunique())  # leads pooled in this board: the DM lag and block length
         versus = reference if reference is not None else means.index[0]
         if versus not in means.index:
             raise KeyError(f"reference model {versus!r} is not in the backtest; models: {sorted(means.index)}.")
@@ -203,7 +237,9 @@ def leaderboard(
         for model, value in means.items():
             row = {"model": model, metric: value, "versus": versus}
             if model != versus:
-                d = loss_differential(group, model, versus)
+                diff = _differential(group, model, versus)
+                h = dependence_span(diff.index.get_level_values("cutoff"), diff.index.get_level_values("ds"))
+                d = diff.to_numpy()
                 dm = diebold_mariano(d, h=h)
                 low, high = block_bootstrap_ci(d, block=h, rng=rng, n_boot=n_boot)
                 row |= {"diff": d.mean(), "ci_low": low, "ci_high": high, "dm_stat": dm.statistic, "p_value": dm.pvalue}

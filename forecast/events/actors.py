@@ -77,8 +77,9 @@ def sector_of_role(role: str) -> str:
     Returns
     -------
     str
-        ``MIL`` or ``GOV`` when a keyword of ``role_sectors.csv`` matches (first match
-        wins, military keywords first), otherwise ``other``.
+        The sector of the first keyword of ``role_sectors.csv`` that matches (``MIL`` or
+        ``GOV``; military keywords first, after the few civilian phrases that contain a
+        military word, such as "defense attorney"), otherwise ``other``.
     """
     lowered = role.lower()
     for pattern, sector in _role_patterns():

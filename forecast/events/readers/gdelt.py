@@ -129,8 +129,9 @@ SELECT trim(v) AS code, c.cameo_code IS NOT NULL AS known, z.short IS NOT NULL A
 FROM vals LEFT JOIN cameo c ON c.cameo_code = trim(v) LEFT JOIN unzeroed z ON z.short = trim(v) ORDER BY i
 """
 _DATE_SQL = "SELECT try_strptime(v, '%Y%m%d')::TIMESTAMP_NS AS d FROM vals ORDER BY i"
-_QUAD_SQL = "SELECT try_cast(v AS INTEGER) AS q FROM vals ORDER BY i"
-_GOLD_SQL = "SELECT try_cast(v AS DOUBLE) AS g FROM vals ORDER BY i"
+# A blank value is filled from the CAMEO table; a non-blank one that does not parse is bad.
+_QUAD_SQL = "SELECT try_cast(v AS INTEGER) AS q, q IS NULL AND trim(coalesce(v, '')) <> '' AS bad FROM vals ORDER BY i"
+_GOLD_SQL = "SELECT try_cast(v AS DOUBLE) AS g, g IS NULL AND trim(coalesce(v, '')) <> '' AS bad FROM vals ORDER BY i"
 _LOW, _HIGH = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 _CACHE_LIMIT = 1_000_000  # distinct values kept per lookup; beyond it the cache starts afresh
 
@@ -259,7 +260,7 @@ def _reason(row: dict) -> str:
         return f"bad id: GLOBALEVENTID '{row['eid']}' is not an integer"
     if date < _LOW or date > _HIGH:
         return f"date out of range: {row['SQLDATE']}"
-    if row["quad"] is not None and row["quad"] not in (1, 2, 3, 4):
+    if row["quad_bad"] or (row["quad"] is not None and row["quad"] not in (1, 2, 3, 4)):
         return f"bad QuadClass '{row['QuadClass']}'"
     return f"bad GoldsteinScale '{row['GoldsteinScale']}'"
 
@@ -282,8 +283,8 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
         "code", [table["EventCode"]], [string, flag, flag, pa.int32(), pa.float64()]
     )
     (date,) = lookups.take("date", [table["SQLDATE"]], [pa.timestamp("ns")])
-    (quad_raw,) = lookups.take("quad", [table["QuadClass"]], [pa.int32()])
-    (gold_raw,) = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64()])
+    quad_raw, quad_bad = lookups.take("quad", [table["QuadClass"]], [pa.int32(), flag])
+    gold_raw, gold_bad = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64(), flag])
     src_country, src_sector = lookups.take("actor", _actor_columns(table, 1, lookups.geo_fallback), [string, string])
     tgt_country, tgt_sector = lookups.take("actor", _actor_columns(table, 2, lookups.geo_fallback), [string, string])
     (action_country,) = lookups.take("fips", [table["ActionGeo_CountryCode"]], [string])
@@ -298,6 +299,7 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
     # NaN fails too: DuckDB, whose rules these are, orders NaN above every number.
     out_of_range = pc.or_(pc.or_(pc.less(gold, -10.0), pc.greater(gold, 10.0)), pc.is_nan(gold))
     bad = pc.or_(bad, pc.or_(pc.is_null(gold), out_of_range.fill_null(True)))
+    bad = pc.or_(bad, pc.or_(quad_bad, gold_bad))
     n = table.num_rows
     events = pa.table(
         {
@@ -326,6 +328,7 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
     flagged = pa.table(
         {
             "code": code, "known": known, "lost_zero": lost_zero, "date": date, "eid": eid, "quad": quad,
+            "quad_bad": quad_bad,
             "SQLDATE": table["SQLDATE"], "QuadClass": table["QuadClass"], "GoldsteinScale": table["GoldsteinScale"],
             "_row": table["_row"],
         }

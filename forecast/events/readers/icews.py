@@ -90,10 +90,13 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
         reasons, date.isna(), "bad date: Event Date {!r} is neither YYYY-MM-DD nor m/d/YYYY", dates_raw
     )
     reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
+    intensity = pd.to_numeric(df["Intensity"], errors="coerce")
+    # A missing Intensity is filled from the CAMEO table; one that is not a number is bad.
+    not_a_number = intensity.isna() & df["Intensity"].notna()
+    reasons = add_reason(reasons, not_a_number, "bad Intensity {!r}", df["Intensity"])
     src_country, src_sector = _actor(df, "Source", date)
     tgt_country, tgt_sector = _actor(df, "Target", date)
     attrs = code_attributes(code, intensity="icews_intensity")
-    intensity = pd.to_numeric(df["Intensity"], errors="coerce")
     frame = pd.DataFrame(
         {
             "event_id": df["Event ID"],

@@ -159,6 +159,10 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
     reasons = add_reason(reasons, code.isna(), "unknown PLOVER event type {!r}", df["Event Type"])
     reasons = add_reason(reasons, date.isna(), "bad date: Event Date {!r}", raw["Event Date"])
     reasons = add_reason(reasons, df["Event ID"].isna(), "missing Event ID")
+    intensity = pd.to_numeric(df["Event Intensity"], errors="coerce")
+    # A missing intensity stays missing; one that is not a number is bad.
+    not_a_number = intensity.isna() & df["Event Intensity"].notna()
+    reasons = add_reason(reasons, not_a_number, "bad Intensity {!r}", df["Event Intensity"])
     src_country = country_codes(df["Actor Country"])
     tgt_country = country_codes(df["Recipient Country"])
     frame = pd.DataFrame(
@@ -174,7 +178,7 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
             "cameo_code": code.fillna("00"),
             "root_code": code.fillna("00"),
             "quad_class": pd.to_numeric(df["Quad Code"], errors="coerce").fillna(0).astype("int64"),
-            "goldstein": pd.to_numeric(df["Event Intensity"], errors="coerce"),
+            "goldstein": intensity,
             "source_dataset": "polecat",
             "count": 1,
             "dedup_key": "polecat:" + df["Event ID"].fillna(""),
