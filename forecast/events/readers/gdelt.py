@@ -25,6 +25,7 @@ from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, i
 from forecast.events.readers._finish import Batch, arrow_schema
 from forecast.events.readers._stream import (
     DEFAULT_BLOCK_BYTES,
+    DEFAULT_MAX_LINE_BYTES,
     Block,
     InputFile,
     concat_frames,
@@ -346,6 +347,7 @@ def iter_gdelt(
     version: Literal["1", "2", "auto"] = "auto",
     geo_fallback: bool = False,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Iterator[Batch]:
     """Stream GDELT event exports as batches of canonical events and quarantined rows.
 
@@ -361,6 +363,8 @@ def iter_gdelt(
         location rather than its nationality. Off by default.
     block_bytes : int
         Block size; peak memory is a small multiple of it, whatever the file size.
+    max_line_bytes : int
+        Longest line read; a longer one is quarantined and skipped in bounded memory.
 
     Yields
     ------
@@ -375,7 +379,11 @@ def iter_gdelt(
     # A pipeline of four threads: read and scan, parse, convert (this one), write (the
     # stage's). Parsing is the longest step, so it has a thread of its own - and does not
     # also use pyarrow's thread pool, which would only add overhead.
-    blocks = prefetch((source, block) for source in inputs for block in iter_blocks(source, block_bytes=block_bytes))
+    blocks = prefetch(
+        (source, block)
+        for source in inputs
+        for block in iter_blocks(source, block_bytes=block_bytes, max_line_bytes=max_line_bytes)
+    )
     parsed = prefetch(
         (source, block, *block.tables(layouts, keep, what, _DICTIONARY_COLUMNS, threads=False))
         for source, block in blocks

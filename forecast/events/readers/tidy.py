@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from forecast.errors import DataError
 from forecast.events.actors import country_codes, resolve_actors
 from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
 from forecast.events.readers._stream import Chunk, InputFile, iter_delimited
@@ -149,7 +150,7 @@ def table_chunks(chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Callable[[InputFile], 
 def _to_events(source: InputFile, raw: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"{source.label}: missing required column(s) {missing}. A tidy event table needs "
             f"{list(REQUIRED_COLUMNS)} and may add {[c for c in EVENT_COLUMNS if c not in REQUIRED_COLUMNS]}."
         )
@@ -219,7 +220,7 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) 
 
     Raises
     ------
-    ValueError
+    DataError
         When a required column is missing from a file's header.
     """
     yield from iter_delimited(inputs, table_chunks(chunk_rows), _to_events, empty_event_table)
