@@ -136,8 +136,9 @@ SELECT CASE WHEN t BETWEEN TIMESTAMP '1900-01-01' AND TIMESTAMP '2100-12-31' THE
        t IS NOT NULL AND NOT (t BETWEEN TIMESTAMP '1900-01-01' AND TIMESTAMP '2100-12-31') AS out_of_range
 FROM (SELECT i, try_strptime(v, '%Y%m%d') AS t FROM vals) ORDER BY i
 """
-_QUAD_SQL = "SELECT try_cast(v AS INTEGER) AS q FROM vals ORDER BY i"
-_GOLD_SQL = "SELECT try_cast(v AS DOUBLE) AS g FROM vals ORDER BY i"
+# A blank QuadClass/GoldsteinScale is filled from the CAMEO table; text that is not a number is not.
+_QUAD_SQL = "SELECT try_cast(v AS INTEGER) AS q, trim(v) <> '' AND q IS NULL AS unparsed FROM vals ORDER BY i"
+_GOLD_SQL = "SELECT try_cast(v AS DOUBLE) AS g, trim(v) <> '' AND g IS NULL AS unparsed FROM vals ORDER BY i"
 _LOW, _HIGH = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 _CACHE_LIMIT = 1_000_000  # distinct values kept per lookup; beyond it the cache starts afresh
 
@@ -266,7 +267,7 @@ def _reason(row: dict) -> str:
         return f"bad date: SQLDATE '{row['SQLDATE']}' is not a YYYYMMDD date"
     if re.fullmatch(r"[0-9]+", row["eid"]) is None:
         return f"bad id: GLOBALEVENTID '{row['eid']}' is not an integer"
-    if row["quad"] is not None and row["quad"] not in (1, 2, 3, 4):
+    if row["quad_unparsed"] or (row["quad"] is not None and row["quad"] not in (1, 2, 3, 4)):
         return f"bad QuadClass '{row['QuadClass']}'"
     return f"bad GoldsteinScale '{row['GoldsteinScale']}'"
 
@@ -289,8 +290,8 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
         "code", [table["EventCode"]], [string, flag, flag, pa.int32(), pa.float64()]
     )
     date, out_of_range_date = lookups.take("date", [table["SQLDATE"]], [pa.timestamp("ns"), pa.bool_()])
-    (quad_raw,) = lookups.take("quad", [table["QuadClass"]], [pa.int32()])
-    (gold_raw,) = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64()])
+    quad_raw, quad_unparsed = lookups.take("quad", [table["QuadClass"]], [pa.int32(), flag])
+    gold_raw, gold_unparsed = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64(), flag])
     src_country, src_sector = lookups.take("actor", _actor_columns(table, 1, lookups.geo_fallback), [string, string])
     tgt_country, tgt_sector = lookups.take("actor", _actor_columns(table, 2, lookups.geo_fallback), [string, string])
     (action_country,) = lookups.take("fips", [table["ActionGeo_CountryCode"]], [string])
@@ -299,6 +300,7 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
     gold = pc.coalesce(gold_raw, code_gold)
     bad = pc.or_kleene(pc.or_kleene(lost_zero, pc.invert(known)), pc.is_null(date))  # out of range: null too
     bad = pc.or_(bad, pc.invert(pc.ascii_is_decimal(eid)))  # the regex ^[0-9]+$, cheaper
+    bad = pc.or_(bad, pc.or_(quad_unparsed, gold_unparsed))
     bad = pc.or_(bad, pc.and_(pc.is_valid(quad), pc.invert(pc.is_in(quad, value_set=pa.array([1, 2, 3, 4], pa.int32())))))
     # NaN fails too: DuckDB, whose rules these are, orders NaN above every number.
     out_of_range = pc.or_(pc.or_(pc.less(gold, -10.0), pc.greater(gold, 10.0)), pc.is_nan(gold))
@@ -331,7 +333,7 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
     flagged = pa.table(
         {
             "code": code, "known": known, "lost_zero": lost_zero, "date": date, "out_of_range": out_of_range_date,
-            "eid": eid, "quad": quad,
+            "eid": eid, "quad": quad, "quad_unparsed": quad_unparsed,
             "SQLDATE": table["SQLDATE"], "QuadClass": table["QuadClass"], "GoldsteinScale": table["GoldsteinScale"],
             "_row": table["_row"],
         }

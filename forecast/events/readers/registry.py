@@ -182,10 +182,16 @@ def detect_input(source: InputFile) -> str:
     if not sample.head:
         raise DataError(f"{source.label}: empty input, nothing to detect. Remove it or pass data.format explicitly.")
     if not sample.is_parquet and not sample.lines:
+        if b"\n" in sample.head.rstrip(b"\r\n\t "):
+            seen = f"no complete line in the first {len(sample.head)} bytes"
+        elif b"\n" in sample.head:
+            seen = "only blank lines"
+        else:
+            seen = f"no line break in the first {len(sample.head)} bytes"
         nul = " (NUL bytes: binary or zeroed data)" if b"\0" in sample.head else ""
         raise DataError(
-            f"{source.label}: no line break in the first {len(sample.head)} bytes{nul}, so this is not a text "
-            "event file. Remove it, or pass data.format explicitly to quarantine it row by row."
+            f"{source.label}: {seen}{nul}, so there is nothing to detect the format from. Remove it, or pass "
+            "the format explicitly (data=gdelt2, ...) to quarantine it row by row."
         )
     for spec in _SPECS.values():
         if spec.detector is not None and spec.detector(sample):
