@@ -90,6 +90,13 @@ def _long_line(tmp: Path) -> Path:
     return path
 
 
+def _tidy_huge_field(tmp: Path) -> Path:
+    """A hand-coded table whose second record has a 200 kB field (over the csv module's limit)."""
+    path = tmp / "hand.csv"
+    path.write_text(f"event_id,date,cameo_code\ne1,2022-02-04,042\ne2,2022-02-04,{'x' * 200_000}\ne3,2022-02-05,043\n")
+    return path
+
+
 def _self_symlink(tmp: Path) -> Path:
     folder = tmp / "raw"
     folder.mkdir()
@@ -210,6 +217,13 @@ CASES = [
         {"max_line_bytes": 1 << 16},
         counts=(3, 2, 1, 0),
         reasons={"line too long": 1},
+    ),
+    Case(
+        "tidy field over the csv limit",
+        _tidy_huge_field,
+        {"format": "events"},
+        counts=(3, 2, 1, 0),
+        reasons={"unreadable CSV record": 1},
     ),
     Case(
         "dir/** through a self-symlink",  # the fixture's own 4 bad rows and 1 repeated id, counted once

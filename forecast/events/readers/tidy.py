@@ -77,8 +77,16 @@ def iter_table_chunks(
         reader = csv.reader(text, delimiter=delimiter)
         rows, lines, bad = [], [], []
         last_line = 1
-        for record in reader:
+        while True:
             line = last_line + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as err:  # e.g. a field over the csv module's limit: that record only
+                last_line = reader.line_num + 1
+                bad.append((source.label, line, f"unreadable CSV record: {err}", ""))
+                continue
             last_line = reader.line_num + 1  # csv counts from the line after the header
             raw = delimiter.join(record)
             if not record or not any(f.strip() for f in record):
