@@ -8,6 +8,8 @@ import zipfile
 import pandas as pd
 import pytest
 
+from forecast.errors import DataError
+
 from forecast.events import read_tkg, validate_events
 
 # tests/fixtures/tkg_small, by hand: train has 6 lines (one exact repeat of line 1),
@@ -77,7 +79,7 @@ def test_reads_zip_and_day_units(fixtures_dir, tmp_path):
 
 
 def test_missing_files_are_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match="entity2id"):
+    with pytest.raises(DataError, match="entity2id"):
         read_tkg(tmp_path, start_date="2018-01-01")
 
 

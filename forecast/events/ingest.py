@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,10 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from forecast.events.readers._finish import Batch, BatchChecker, empty_event_table, from_arrow
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES
+from forecast.errors import ArgumentError, DataError
+from forecast.events.readers._finish import Batch, BatchChecker, from_arrow
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.readers.registry import detect, get, iter_batches, output_kind
+from forecast.events.store import append_partitions, glob_pattern, recover_store, store_files
+from forecast.io import COMMIT, commit_folder, recover_folder, staging_folder, write_success, write_text_atomic
 
 _QUARANTINE_SCHEMA = pa.schema(
     [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
@@ -45,6 +49,7 @@ class _Tally:
     rows_duplicate: int = 0
     files: dict[str, dict[str, int]] = field(default_factory=dict)
     owner: dict[str, str] = field(default_factory=dict)  # source_file of a row -> the input it was read from
+    reasons: Counter = field(default_factory=Counter)  # reason kind (text before ':') -> rows
 
     def add(self, batch: Batch) -> None:
         # Every row a reader saw must come out as an event, a quarantined row or a duplicate.
@@ -56,6 +61,8 @@ class _Tally:
         if batch.events.num_rows:
             for label in pc.unique(batch.events["source_file"]).to_pylist():
                 self.owner[label] = batch.file
+        if len(batch.quarantine):
+            self.reasons.update(batch.quarantine["reason"].astype(str).str.split(":", n=1).str[0])
         self.rows_read += batch.rows_read
         self.rows_quarantined += len(batch.quarantine)
         self.rows_duplicate += batch.duplicates
@@ -63,6 +70,11 @@ class _Tally:
         entry["rows_read"] += batch.rows_read
         entry["rows_quarantined"] += len(batch.quarantine)
         entry["rows_duplicate"] += batch.duplicates
+
+
+    def top_reasons(self, n: int) -> list[tuple[str, int]]:
+        """The ``n`` most common kinds of quarantine reason, with their row counts."""
+        return sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))[:n]
 
 
 def _sql_path(path: Path) -> str:
@@ -77,18 +89,24 @@ def ingest(
     store: str | Path | None = None,
     validate: bool = True,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     memory_limit: str = "128MB",
     **options: Any,
 ) -> dict[str, Any]:
     """Ingest event files into ``out_dir`` (or a partitioned store) with exact accounting.
+
+    Outputs are written in a staging folder inside ``out_dir`` and moved into place
+    together, ``_SUCCESS`` last (:mod:`forecast.io`); a store append commits its files
+    the same way (:mod:`forecast.events.store`). What a killed earlier run left behind is
+    finished or removed first.
 
     Parameters
     ----------
     path : str, Path or sequence
         Files, folders or globs; ``.gz`` and ``.zip`` are read directly.
     out_dir : str or Path
-        Where ``events.parquet`` (``panel.parquet`` for a panel), ``quarantine.parquet``
-        and ``ingest_summary.json`` are written.
+        Where ``events.parquet`` (``panel.parquet`` for a panel), ``quarantine.parquet``,
+        ``ingest_summary.json`` and ``_SUCCESS`` are written.
     format : str
         ``auto`` (detect from content) or a registered format
         (:func:`forecast.events.readers.registry.names`).
@@ -101,6 +119,9 @@ def ingest(
     block_bytes : int
         Block size of the line-oriented readers (``line_oriented`` in the registry: GDELT,
         ICEWS, POLECAT); peak memory is a small multiple of it.
+    max_line_bytes : int
+        Longest line the line-oriented readers accept; a longer one is quarantined and
+        skipped without being held in memory.
     memory_limit : str
         DuckDB memory limit for deduplication; beyond it DuckDB spills to disk.
     **options
@@ -113,25 +134,33 @@ def ingest(
 
     Raises
     ------
+    DataError
+        For a fault of a whole input (unreadable archive, missing columns, unknown format,
+        a path matching nothing) and when no row at all is accepted: then the quarantine and
+        the summary are written, and no event table.
     AssertionError
         If the accounting identity fails (a bug: rows were lost or invented).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    recover_folder(out_dir)
+    if store is not None:
+        recover_store(Path(store))
     fmt = detect(path) if format == "auto" else format
     spec = get(fmt)
     if spec.line_oriented:
-        options["block_bytes"] = block_bytes
+        options.update(block_bytes=block_bytes, max_line_bytes=max_line_bytes)
     is_panel = spec.output == "panel"
     if is_panel and store is not None:
-        raise ValueError("a panel is written to panel.parquet; the partitioned store holds events only.")
-    staging = Path(tempfile.mkdtemp(prefix="_staging-", dir=out_dir))
-    quarantine_path = out_dir / "quarantine.parquet"
+        raise ArgumentError("store", "a panel is written to panel.parquet; the partitioned store holds events only.")
+    staging = staging_folder(out_dir)
+    work = staging / "work"  # staged parts and DuckDB's spill files; never moved into out_dir
+    work.mkdir()
     tally = _Tally()
-    stage = _Stage(staging)
+    stage = _Stage(work)
     checker = BatchChecker()
     try:
-        with pq.ParquetWriter(quarantine_path, _QUARANTINE_SCHEMA) as quarantine_writer:
+        with pq.ParquetWriter(staging / QUARANTINE_FILE, _QUARANTINE_SCHEMA) as quarantine_writer:
             for batch in iter_batches(path, fmt, **options):
                 tally.add(batch)
                 if len(batch.quarantine):
@@ -147,11 +176,37 @@ def ingest(
                     stage.write(batch.events, check=(lambda t, f=batch.file: checker.add(t, f)) if check else None)
         stage.close()
         checker.flush()
-        written = _deduplicate(stage, out_dir, store, is_panel, memory_limit)
+        event_file = "panel.parquet" if is_panel else "events.parquet"
+        if stage.rows:
+            written = _deduplicate(stage, staging / event_file, store, is_panel, memory_limit)
+        else:
+            written = {"target": None, "per_file": {}, "unresolved": {}}
+        shutil.rmtree(work)
+        summary = _summary(path, fmt, tally, stage, written)
+        summary["outputs"] = {
+            "events": str(store if store is not None else out_dir / event_file) if stage.rows else None,
+            "quarantine": str(out_dir / QUARANTINE_FILE),
+        }
+        write_text_atomic(staging / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
+        if not stage.rows:  # nothing usable: keep the evidence, drop any older event table
+            commit_folder(staging, out_dir, remove=["events.parquet", "panel.parquet"])
+            raise DataError(nothing_accepted(summary, out_dir / QUARANTINE_FILE))
+        outputs = [QUARANTINE_FILE, SUMMARY_FILE] + ([event_file] if store is None else [])
+        write_success(staging, outputs)
+        commit_folder(staging, out_dir, remove=[f for f in ("events.parquet", "panel.parquet") if f not in outputs])
     finally:
         stage.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (staging / COMMIT).exists():  # once committed, recover_folder finishes the moves
+            shutil.rmtree(staging, ignore_errors=True)
+    return summary
 
+
+QUARANTINE_FILE = "quarantine.parquet"
+SUMMARY_FILE = "ingest_summary.json"
+
+
+def _summary(path: Any, fmt: str, tally: _Tally, stage: _Stage, written: dict[str, Any]) -> dict[str, Any]:
+    """The ingest summary, with ``rows_read = accepted + quarantined + duplicate`` checked."""
     accepted = sum(written["per_file"].values())
     tally.rows_duplicate += stage.rows - accepted  # dropped by deduplication (or already in the store)
     accepted_per_input: dict[str, int] = {}
@@ -169,13 +224,30 @@ def ingest(
         "rows_quarantined": tally.rows_quarantined,
         "rows_duplicate": tally.rows_duplicate,
         "unresolved_actor_rate": written["unresolved"],
+        "quarantine_reasons": dict(tally.top_reasons(10)),
         "files": tally.files,
-        "outputs": {"events": written["target"], "quarantine": str(quarantine_path)},
     }
     if summary["rows_read"] != accepted + summary["rows_quarantined"] + summary["rows_duplicate"]:
         raise AssertionError(f"row accounting broken: {summary}")
-    (out_dir / "ingest_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def nothing_accepted(summary: dict[str, Any], quarantine: Path | None) -> str:
+    """The message of an ingest that accepted no row: counts, the top reasons, where to look."""
+    inputs = summary["inputs"][0] if len(summary["inputs"]) == 1 else f"{len(summary['inputs'])} inputs"
+    if not summary["rows_read"]:
+        return f"{inputs}: no data rows ({summary['format']}): the input holds only blank or header lines."
+    top = "; ".join(f"{n} x {reason}" for reason, n in list(summary["quarantine_reasons"].items())[:3])
+    where = (
+        f"every rejected row is in {quarantine}"
+        if quarantine is not None
+        else "run forecast-ingest on it to see every rejected row in quarantine.parquet"
+    )
+    return (
+        f"{inputs}: no row accepted ({summary['format']}): {summary['rows_read']} read, "
+        f"{summary['rows_quarantined']} quarantined. Top reasons: {top}. Fix the input or choose the right "
+        f"data format; {where}."
+    )
 
 
 _UNIQUE_COLUMNS = ("event_id", "dedup_key", "source_line")
@@ -270,20 +342,16 @@ class _Stage:
             self._pool.shutdown()
 
 
-def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:
+def _deduplicate(stage: _Stage, target: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:
     """Keep the first row per ``dedup_key`` (input order) and write it; return counts.
 
     Duplicates are found with a spillable GROUP BY on the key's hash, then on the exact key
-    among hash collisions only. In the common case -
-    one staged part, no duplicate, no store - the staged file is moved into place as is;
-    otherwise the first occurrence of each key is copied out, skipping keys already in
-    the store.
+    among hash collisions only. In the common case - one staged part, no duplicate, no
+    store - the staged file becomes ``target`` as is; otherwise the first occurrence of each
+    key is copied out in ``source_file, source_line`` order (a join has no order of its own:
+    without it the same inputs could give different bytes), skipping keys already in the
+    store. A store gets its new partition files through :func:`append_partitions`.
     """
-    target = Path(store) if store is not None else out_dir / ("panel.parquet" if is_panel else "events.parquet")
-    if not stage.parts:  # nothing accepted: still write an empty table with the right columns
-        if store is None:
-            pq.write_table(pa.table({}) if is_panel else empty_event_table(), target)
-        return {"target": str(target), "per_file": {}, "unresolved": {}}
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(stage.folder / "spill")})
     con.execute("SET enable_progress_bar = false")
     files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
@@ -299,10 +367,10 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
         "WHERE hash(dedup_key) IN (SELECT h FROM candidates) GROUP BY dedup_key HAVING count(*) > 1"
     )
     con.sql(f"CREATE TEMP TABLE repeated AS {repeated}")
-    has_store = store is not None and any(target.glob("**/*.parquet"))
+    has_store = store is not None and bool(store_files(Path(store)))
     in_store = (
-        f"ANTI JOIN (SELECT DISTINCT dedup_key FROM read_parquet('{_sql_path(target)}/**/*.parquet', "
-        "hive_partitioning = true)) AS old ON old.dedup_key = s.dedup_key"
+        f"ANTI JOIN (SELECT DISTINCT dedup_key FROM read_parquet('{_sql_path(Path(glob_pattern(Path(store))))}')) "
+        "AS old ON old.dedup_key = s.dedup_key"
         if has_store
         else ""
     )
@@ -315,18 +383,22 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
         con.close()
         shutil.move(stage.parts[0], target)
     elif store is None:
-        con.sql(f"COPY ({fresh}) TO '{_sql_path(target)}' (FORMAT parquet, COMPRESSION zstd)")
-        con.close()
-    else:
-        target.mkdir(parents=True, exist_ok=True)
-        before = {p.resolve() for p in target.glob("**/*.parquet")}
         con.sql(
-            f"COPY (SELECT *, year(date) AS year, month(date) AS month FROM ({fresh})) TO '{_sql_path(target)}' "
-            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month), APPEND)"
+            f"COPY ({fresh} ORDER BY s.source_file, s.source_line) TO '{_sql_path(target)}' "
+            "(FORMAT parquet, COMPRESSION zstd)"
         )
         con.close()
-        new_files = [p for p in target.glob("**/*.parquet") if p.resolve() not in before]
-        return {"target": str(target), **_written_counts(new_files, is_panel)}
+    else:
+        # Row order means nothing across partition files: let DuckDB stream without keeping it.
+        con.execute("SET preserve_insertion_order = false")
+        partitions = stage.folder / "partitions"
+        con.sql(
+            f"COPY (SELECT *, year(date) AS year, month(date) AS month FROM ({fresh})) TO '{_sql_path(partitions)}' "
+            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month))"
+        )
+        con.close()
+        new_files = append_partitions(partitions, Path(store)) if partitions.exists() else []
+        return {"target": str(store), **_written_counts(new_files, is_panel)}
     return {"target": str(target), **_written_counts([target], is_panel)}
 
 
@@ -375,7 +447,14 @@ def read_events(path: str | Path | Sequence[str | Path], format: str = "auto", *
         ``source_file``, ``source_line``) and format extras; for ``panel`` it is the panel.
     """
     with tempfile.TemporaryDirectory(prefix="forecast-read-") as tmp:
-        summary = ingest(path, tmp, format=format, **options)
+        try:
+            summary = ingest(path, tmp, format=format, **options)
+        except DataError as error:
+            if not (Path(tmp) / SUMMARY_FILE).exists():
+                raise
+            # no row accepted: the temporary quarantine goes away, so do not point at it
+            done = json.loads((Path(tmp) / SUMMARY_FILE).read_text())
+            raise DataError(nothing_accepted(done, None)) from error
         target = pq.read_table(summary["outputs"]["events"])
         quarantine = pq.read_table(summary["outputs"]["quarantine"]).to_pandas()
     events = target.to_pandas() if output_kind(summary["format"]) == "panel" else from_arrow(target)

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from forecast.errors import ArgumentError
+from forecast.errors import ArgumentError, DataError
 from forecast.events.coverage import observed_coverage
 from forecast.events.embedded import COUNTS_FILE, embedded_coverage, embedded_path, file_sha256, load_embedded
 from forecast.events.ingest import read_events
@@ -118,25 +119,54 @@ def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
 
     Raises
     ------
-    ValueError
-        When a required column is missing, when any row had to be quarantined, or when a
-        (unique_id, ds) repeats: a forecast must not silently lose or pick periods.
+    DataError
+        When a required column is missing, when any row had to be quarantined, when a
+        (unique_id, ds) repeats, or when a series' dates leave a regular calendar grid: a
+        forecast must not silently lose or pick periods.
     """
     if path is None:
-        raise ValueError("data.format=panel needs data.path=<csv or parquet with unique_id,ds,y>.")
+        raise DataError("data.format=panel needs data.path=<csv or parquet with unique_id,ds,y>.")
     result = read_events(path, format="panel")
     if result.rows_quarantined:
         first = result.quarantine.iloc[0]
-        raise ValueError(
+        raise DataError(
             f"data.path={str(path)!r}: {result.rows_quarantined} panel row(s) rejected, e.g. "
             f"{first['file']} line {first['line']}: {first['reason']}. Fix them, or run "
             "forecast-ingest data=panel to see them all in quarantine.parquet."
         )
     if result.rows_duplicate:
-        raise ValueError(
+        raise DataError(
             f"data.path={str(path)!r}: {result.rows_duplicate} repeated (unique_id, ds) row(s); "
             "aggregate them into one value per series and period first."
         )
+    _check_grid(result.events)
     panel = result.events.drop(columns=["dedup_key", "source_file", "source_line"])
     files = dict.fromkeys(item.path for item in expand_inputs(path))
     return panel.sort_values(["unique_id", "ds"]).reset_index(drop=True), {str(f): file_sha256(f) for f in files}
+
+
+def _check_grid(panel: pd.DataFrame) -> None:
+    """Refuse a series whose dates leave a regular calendar grid, naming it, its file and line.
+
+    Raises
+    ------
+    DataError
+        At the first row after a gap (or off the step) of the first irregular series.
+    """
+    for uid, rows in panel.sort_values(["unique_id", "ds"], kind="stable").groupby("unique_id", sort=True):
+        dates = pd.DatetimeIndex(rows["ds"])
+        if len(dates) < 3 or pd.infer_freq(dates) is not None:
+            continue
+        step = pd.infer_freq(dates[:3])
+        expected = pd.date_range(dates[0], periods=len(dates), freq=step) if step else dates[:2]
+        mismatch = np.flatnonzero(dates[: len(expected)] != expected) if step else [2]
+        if not len(mismatch):
+            continue
+        off = int(mismatch[0])
+        row = rows.iloc[off]
+        grid = f"its {step} grid" if step else "the step of its first two periods"
+        raise DataError(
+            f"{row['source_file']} line {row['source_line']}: series {uid!r} goes from {dates[off - 1].date()} to "
+            f"{dates[off].date()}, off {grid}. A panel needs one row per period for every series: "
+            "write 0 for periods without events, or split the series where coverage stops."
+        )

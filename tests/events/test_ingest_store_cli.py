@@ -12,6 +12,7 @@ from hydra import compose, initialize_config_dir
 
 from forecast.cli import CONF_DIR
 from forecast.cli.ingest import run_from_config, run_ingest
+from forecast.errors import DataError
 from forecast.events import ingest
 
 
@@ -54,13 +55,16 @@ def test_summary_and_outputs(fixtures_dir: Path, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("_staging-*"))  # staging is cleaned up
 
 
-def test_all_rows_bad_still_writes_outputs(tmp_path: Path) -> None:
+def test_all_rows_bad_fails_but_keeps_the_quarantine(tmp_path: Path) -> None:
     bad = tmp_path / "in" / "bad.export.CSV"
     bad.parent.mkdir()
     bad.write_text("1\t2\t3\n")
-    summary = ingest(bad, tmp_path / "out", format="gdelt2")
+    with pytest.raises(DataError, match="no row accepted .* 1 read, 1 quarantined. Top reasons: 1 x wrong column count"):
+        ingest(bad, tmp_path / "out", format="gdelt2")
+    summary = json.loads((tmp_path / "out" / "ingest_summary.json").read_text())
     assert (summary["rows_read"], summary["rows_quarantined"], summary["rows_accepted"]) == (1, 1, 0)
-    assert len(pd.read_parquet(tmp_path / "out" / "events.parquet")) == 0
+    assert len(pd.read_parquet(tmp_path / "out" / "quarantine.parquet")) == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ingest_summary.json", "quarantine.parquet"]
 
 
 def test_run_ingest_typed(fixtures_dir: Path, tmp_path: Path) -> None:
@@ -85,7 +89,7 @@ def test_cli_config_runs(fixtures_dir: Path, tmp_path: Path) -> None:
         cfg = compose(config_name="ingest", overrides=["data=gdelt2", f"data.path={fixtures_dir / 'gdelt2'}/*.CSV"])
     summary = run_from_config(cfg, tmp_path)
     assert summary["format"] == "gdelt2" and summary["rows_accepted"] == 7
-    assert {p.name for p in tmp_path.iterdir()} == {"events.parquet", "quarantine.parquet", "ingest_summary.json"}
+    assert {p.name for p in tmp_path.iterdir()} == {"events.parquet", "quarantine.parquet", "ingest_summary.json", "_SUCCESS"}
 
 
 def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:

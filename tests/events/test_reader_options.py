@@ -366,7 +366,7 @@ def test_gdelt_reason_order(fixtures_dir: Path, tmp_path: Path) -> None:
         _gdelt_row(v2, code="", date="bad", eid="x2"),  # 2 missing code before date and id
         _gdelt_row(v2, code="999", date="bad", eid="x3"),  # 3 unknown code before date and id
         _gdelt_row(v2, date="20201345", eid="x4", quad="9"),  # 4 date before id and QuadClass
-        _gdelt_row(v2, date="18991231", eid="x5"),  # 5 id before the date range
+        _gdelt_row(v2, date="18991231", eid="x5"),  # 5 a date problem wins over the id, as a bad date does
         _gdelt_row(v2, eid="6", date="18991231", quad="7", gold="11"),  # 6 range before QuadClass
         _gdelt_row(v2, eid="7", date="21010101"),  # 7 after the upper bound
         _gdelt_row(v2, eid="8", quad="0", gold="-11"),  # 8 QuadClass before Goldstein
@@ -391,9 +391,9 @@ def test_gdelt_reason_order(fixtures_dir: Path, tmp_path: Path) -> None:
         2: "missing CAMEO code",
         3: "unknown CAMEO code '999'",
         4: "bad date: SQLDATE '20201345' is not a YYYYMMDD date",
-        5: "bad id: GLOBALEVENTID 'x5' is not an integer",
-        6: "date out of range: 18991231",
-        7: "date out of range: 21010101",
+        5: "date out of range: SQLDATE '18991231' is outside 1900-01-01..2100-12-31",
+        6: "date out of range: SQLDATE '18991231' is outside 1900-01-01..2100-12-31",
+        7: "date out of range: SQLDATE '21010101' is outside 1900-01-01..2100-12-31",
         8: "bad QuadClass '0'",
         9: "bad GoldsteinScale '10.5'",
         10: "bad GoldsteinScale 'nan'",
@@ -412,9 +412,10 @@ def test_undecodable_bytes_win_over_a_carriage_return(fixtures_dir: Path, tmp_pa
     v2 = _template(fixtures_dir, 2)
     line = _gdelt_row(v2).replace("NAME RUS", "NAME\rR\xffUS")
     path = tmp_path / "both.export.CSV"
-    path.write_bytes((line + "\n").encode("latin-1"))
+    path.write_bytes((line + "\n" + _gdelt_row(v2, eid="2") + "\n").encode("latin-1"))  # one good row: not a whole-file fault
     result = read_events(path, format="gdelt2")
     assert result.quarantine["reason"].str.startswith("undecodable bytes (not UTF-8) at byte ").tolist() == [True]
+    assert len(result.events) == 1
 
 
 def test_icews_reason_order(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import glob
 import gzip
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -28,11 +29,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from forecast.errors import DataError
 from forecast.events.readers._finish import Batch
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
 T = TypeVar("T")
 DEFAULT_BLOCK_BYTES = 16 << 20
+DEFAULT_MAX_LINE_BYTES = 1 << 20
+"""Longest line a reader accepts (``data.max_line_bytes``); a longer one is quarantined unread."""
+RAW_LIMIT = 1 << 16
+"""Bytes of a line kept in the quarantine's ``raw`` column."""
+_CORRUPT = (EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile)
+"""What a truncated or corrupt ``.gz`` or ``.zip`` raises while it is read."""
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NL, _TAB, _CR = 10, 9, 13
 
@@ -64,21 +72,52 @@ class InputFile:
 
     @contextmanager
     def open(self) -> Iterator[IO[bytes]]:
-        """Open the input for binary reading, decompressing ``.gz`` on the fly."""
-        with ExitStack() as stack:
-            if self.member is not None:
-                archive = stack.enter_context(zipfile.ZipFile(self.path))
-                handle: IO[bytes] = stack.enter_context(archive.open(self.member))
-            else:
-                handle = stack.enter_context(open(self.path, "rb"))
-            if self.name.endswith(".gz"):
-                handle = stack.enter_context(gzip.GzipFile(fileobj=handle))
-            yield handle
+        """Open the input for binary reading, decompressing ``.gz`` on the fly.
+
+        Raises
+        ------
+        DataError
+            Naming the input when it is a truncated or corrupt archive (on open or while read).
+        """
+        try:
+            with ExitStack() as stack:
+                if self.member is not None:
+                    archive = stack.enter_context(zipfile.ZipFile(self.path))
+                    handle: IO[bytes] = stack.enter_context(archive.open(self.member))
+                else:
+                    handle = stack.enter_context(open(self.path, "rb"))
+                if self.name.endswith(".gz"):
+                    handle = stack.enter_context(gzip.GzipFile(fileobj=handle))
+                yield handle
+        except _CORRUPT as err:
+            kind = "zip archive" if self.member is not None or self.path.suffix.lower() == ".zip" else "gzip file"
+            raise DataError(
+                f"{self.label}: truncated or corrupt {kind} ({err}). Download the file again; nothing was ingested."
+            ) from None
 
     def head(self, n_bytes: int = 65536) -> bytes:
         """The first ``n_bytes`` decompressed bytes (for format detection)."""
         with self.open() as handle:
             return handle.read(n_bytes)
+
+
+def _matches(text: str) -> list[Path]:
+    """Paths a glob matches, sorted; ``**`` does not descend into symlinked folders.
+
+    :func:`glob.glob` follows symlinked folders under ``**``, so a folder linking to itself
+    is walked 40 levels deep and each file found 41 times; :meth:`pathlib.Path.glob` does not.
+    """
+    if not glob.has_magic(text):
+        return [Path(text)] if Path(text).exists() else []
+    parts = Path(text).parts
+    first = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    root = Path(*parts[:first]) if first else Path(".")
+    if not root.is_dir():
+        return []
+    hidden_ok = any(part.startswith(".") for part in parts[first:])  # as glob: '*' skips dot files
+    return sorted(
+        (m for m in root.glob(str(Path(*parts[first:]))) if hidden_ok or not m.name.startswith(".")), key=str
+    )
 
 
 def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
@@ -93,29 +132,39 @@ def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
     Returns
     -------
     list of InputFile
+        Each file once, however many paths, globs or symlinks lead to it (the first
+        spelling names it).
 
     Raises
     ------
-    FileNotFoundError
-        Naming the pattern that matched nothing.
+    DataError
+        Naming the pattern that matched nothing, a folder without files, or an archive
+        that is not a readable zip.
     """
     patterns = [path] if isinstance(path, (str, Path)) else list(path)
-    found: list[Path] = []
+    found: dict[Path, Path] = {}  # resolved path -> the first spelling that led to it
     for pattern in patterns:
         text = str(Path(pattern).expanduser())
-        matches = sorted(glob.glob(text, recursive=True)) if glob.has_magic(text) else [text]
-        matches = [m for m in matches if Path(m).exists()]
+        matches = _matches(text)
         if not matches:
-            raise FileNotFoundError(
+            raise DataError(
                 f"no input matches {text!r}. Give a file, a folder or a glob such as 'data/*.export.CSV.gz'."
             )
-        for match in map(Path, matches):
-            found.extend(sorted(p for p in match.iterdir() if p.is_file()) if match.is_dir() else [match])
+        files = [f for m in matches for f in (sorted(p for p in m.iterdir() if p.is_file()) if m.is_dir() else [m])]
+        if not files:
+            raise DataError(f"{text!r} matches only folders without files; point data.path at the event files.")
+        for file in files:
+            found.setdefault(file.resolve(), file)
     inputs: list[InputFile] = []
-    for file in dict.fromkeys(found):  # keep order, drop repeats of the same path
+    for file in found.values():
         if file.suffix.lower() == ".zip":
-            with zipfile.ZipFile(file) as archive:
-                members = sorted(m for m in archive.namelist() if not m.endswith("/"))
+            try:
+                with zipfile.ZipFile(file) as archive:
+                    members = sorted(m for m in archive.namelist() if not m.endswith("/"))
+            except (zipfile.BadZipFile, EOFError) as err:
+                raise DataError(
+                    f"{file}: truncated or corrupt zip archive ({err}). Download it again; nothing was ingested."
+                ) from None
             inputs.extend(InputFile(file, m) for m in members)
         else:
             inputs.append(InputFile(file))
@@ -156,10 +205,10 @@ class Block:
         return np.searchsorted(tabs, self.ends) - np.searchsorted(tabs, self.starts) + 1
 
     def raw(self, rows: np.ndarray) -> list[str]:
-        """Raw text of the given lines; undecodable bytes shown as ``\\xNN``."""
+        """Raw text of the given lines (the first :data:`RAW_LIMIT` bytes); undecodable bytes as ``\\xNN``."""
         buf = self.data
         return [
-            bytes(buf[s:e]).decode("utf-8", errors="backslashreplace").rstrip("\r")
+            bytes(buf[s : min(e, s + RAW_LIMIT)]).decode("utf-8", errors="backslashreplace").rstrip("\r")
             for s, e in zip(self.starts[rows], self.ends[rows])
         ]
 
@@ -370,7 +419,18 @@ def _parser_pool() -> pa.MemoryPool | None:
     return pool
 
 
-def _scan(source: InputFile, data: np.ndarray, first_line: int, skip_lines: int, scratch: np.ndarray) -> Block:
+def _too_long(n_bytes: int, limit: int) -> str:
+    return f"line too long: {n_bytes} bytes, more than max_line_bytes={limit} (raise data.max_line_bytes if it is genuine)"
+
+
+def _scan(
+    source: InputFile,
+    data: np.ndarray,
+    first_line: int,
+    skip_lines: int,
+    scratch: np.ndarray,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Block:
     # Byte comparisons go to ``scratch`` (reused across blocks): a fresh 16 MiB mask per
     # comparison costs more in page faults than the comparison itself.
     mask = scratch[: len(data)]
@@ -378,6 +438,11 @@ def _scan(source: InputFile, data: np.ndarray, first_line: int, skip_lines: int,
     starts = np.concatenate(([0], newlines[:-1] + 1))
     line_no = np.arange(first_line, first_line + len(newlines), dtype=np.int64)
     problem: dict[int, str] = {}
+
+    # NUL bytes are valid UTF-8 but never part of a text event file: binary or zeroed data.
+    if np.equal(data, 0, out=mask).any():
+        for i in np.unique(np.searchsorted(newlines, np.flatnonzero(mask))):
+            problem[int(i)] = "NUL byte inside the line (binary or zeroed data)"
 
     # A lone \r would end a row for the CSV parser but not for the line scan.
     if np.equal(data, _CR, out=mask).any():
@@ -391,6 +456,8 @@ def _scan(source: InputFile, data: np.ndarray, first_line: int, skip_lines: int,
                 str(data[s:e], "utf-8")
             except UnicodeDecodeError as err:
                 problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
+    for i in np.flatnonzero(newlines - starts > max_line_bytes):
+        problem[int(i)] = _too_long(int(newlines[i] - starts[i]), max_line_bytes)
     blank = (newlines - starts) == 0
     blank |= (newlines - starts == 1) & (data[np.maximum(newlines - 1, 0)] == _CR)
     keep = ~blank
@@ -435,7 +502,42 @@ def _line_cut(data: np.ndarray) -> int:
     return 0
 
 
-def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Block]:
+def _skip_line(handle: IO[bytes], head: bytes, block_bytes: int) -> tuple[int, bytes]:
+    """Read past the end of a line that began with ``head`` and has no ``\\n`` in it yet.
+
+    Memory stays at one block whatever the line's length (a file of zeros is one line).
+
+    Returns
+    -------
+    n_bytes : int
+        The line's length without its ``\\n``.
+    rest : bytes
+        What follows the line's ``\\n`` in the last block read (empty at the end of the input).
+    """
+    n_bytes = len(head)
+    while True:
+        piece = handle.read(block_bytes)
+        if not piece:
+            return n_bytes, b""
+        end = piece.find(b"\n")
+        if end >= 0:
+            return n_bytes + end, piece[end + 1 :]
+        n_bytes += len(piece)
+
+
+def _one_line_block(source: InputFile, head: bytes, line: int, reason: str) -> Block:
+    """A block of one quarantined line, holding only its first bytes (for ``raw``)."""
+    data = np.frombuffer(head[:RAW_LIMIT].replace(b"\n", b" ") + b"\n", dtype=np.uint8)
+    return Block(source, data, np.array([0]), np.array([len(data) - 1]), np.array([line]), {0: reason}, 1)
+
+
+def iter_blocks(
+    source: InputFile,
+    *,
+    header_lines: int = 0,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Iterator[Block]:
     """Stream an input as blocks of whole lines (blank lines and headers dropped).
 
     Parameters
@@ -445,6 +547,9 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
         Leading lines that are a header, not data (they are not counted as rows).
     block_bytes : int
         Approximate block size; memory use is a small multiple of it.
+    max_line_bytes : int
+        Longest line read; a longer one becomes a one-line block with a problem (it is
+        quarantined) and is skipped in bounded memory.
 
     Yields
     ------
@@ -468,13 +573,19 @@ def iter_blocks(source: InputFile, *, header_lines: int = 0, block_bytes: int = 
             if cut:
                 if len(scratch) < cut:
                     scratch = np.empty(len(buf), dtype=bool)
-                block = _scan(source, buf[:cut], line, header_lines, scratch)
+                block = _scan(source, buf[:cut], line, header_lines, scratch, max_line_bytes)
                 line += block.n_lines
                 if len(block.starts):
                     yield block
+            if len(rest) > max_line_bytes:  # a line longer than allowed, still unfinished
+                head = rest[:RAW_LIMIT]
+                n_bytes, rest = _skip_line(handle, rest, block_bytes)
+                if line > header_lines:
+                    yield _one_line_block(source, head, line, _too_long(n_bytes, max_line_bytes))
+                line += 1
     if rest:  # last line without a newline
         data = np.frombuffer(rest + b"\n", dtype=np.uint8)
-        block = _scan(source, data, line, header_lines, np.empty(len(data), dtype=bool))
+        block = _scan(source, data, line, header_lines, np.empty(len(data), dtype=bool), max_line_bytes)
         if len(block.starts):
             yield block
 
@@ -596,7 +707,12 @@ class Chunk:
 
 
 def block_chunks(
-    layouts: dict[int, Sequence[str]], keep: Sequence[str], what: str, *, block_bytes: int = DEFAULT_BLOCK_BYTES
+    layouts: dict[int, Sequence[str]],
+    keep: Sequence[str],
+    what: str,
+    *,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Callable[[InputFile], Iterator[Chunk]]:
     """Chunks of a tab-separated input with a one-line header, as :meth:`Block.tables` parses them.
 
@@ -605,7 +721,7 @@ def block_chunks(
     """
 
     def chunks(source: InputFile) -> Iterator[Chunk]:
-        for block in iter_blocks(source, header_lines=1, block_bytes=block_bytes):
+        for block in iter_blocks(source, header_lines=1, block_bytes=block_bytes, max_line_bytes=max_line_bytes):
             quarantine, tables = block.tables(layouts, keep, what)
             yield Chunk(len(block.starts), quarantine, [(block, w, t) for w, t in tables.items()])
 

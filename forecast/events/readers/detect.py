@@ -81,12 +81,14 @@ class Sample:
         return None
 
     @cached_property
+    def tab_widths(self) -> Counter:
+        """Field counts of header-less lines (first field numeric) among the first 200 lines."""
+        return Counter(len(ln.split("\t")) for ln in self.lines[:200] if ln.split("\t")[0].strip().isdigit())
+
+    @cached_property
     def tab_width(self) -> int | None:
         """Most common field count of header-less lines (first field numeric), if any."""
-        widths = Counter(
-            len(ln.split("\t")) for ln in self.lines[:200] if ln.split("\t")[0].strip().isdigit()
-        )
-        return widths.most_common(1)[0][0] if widths else None
+        return self.tab_widths.most_common(1)[0][0] if self.tab_widths else None
 
 
 def is_panel(sample: Sample) -> bool:
@@ -114,14 +116,23 @@ def is_icews(sample: Sample) -> bool:
     return _dataverse_header(sample) and sample.first_fields[2:3] != ["Event Type"]
 
 
+def _gdelt_versions(sample: Sample) -> set[str]:
+    return {"2" if w == 61 else "1" for w in sample.tab_widths if w in (57, 58, 61)}
+
+
 def is_gdelt2(sample: Sample) -> bool:
-    """GDELT 2.0: header-less, 61 tab-separated fields."""
-    return sample.tab_width == 61
+    """GDELT 2.0: header-less, 61 tab-separated fields (and no GDELT 1.0 line)."""
+    return sample.tab_width == 61 and _gdelt_versions(sample) == {"2"}
 
 
 def is_gdelt1(sample: Sample) -> bool:
-    """GDELT 1.0: header-less, 57 or 58 tab-separated fields."""
-    return sample.tab_width in (57, 58)
+    """GDELT 1.0: header-less, 57 or 58 tab-separated fields (and no GDELT 2.0 line)."""
+    return sample.tab_width in (57, 58) and _gdelt_versions(sample) == {"1"}
+
+
+def is_gdelt_mixed(sample: Sample) -> bool:
+    """GDELT 1.0 and 2.0 lines in one input (57/58 and 61 fields): each is read by its width."""
+    return sample.tab_width in (57, 58, 61) and _gdelt_versions(sample) == {"1", "2"}
 
 
 def is_tkg_set(path: Path) -> bool:

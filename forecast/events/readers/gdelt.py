@@ -25,6 +25,7 @@ from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, i
 from forecast.events.readers._finish import Batch, arrow_schema
 from forecast.events.readers._stream import (
     DEFAULT_BLOCK_BYTES,
+    DEFAULT_MAX_LINE_BYTES,
     Block,
     InputFile,
     concat_frames,
@@ -128,10 +129,16 @@ SELECT trim(v) AS code, c.cameo_code IS NOT NULL AS known, z.short IS NOT NULL A
        c.quad_class AS quad, c.goldstein AS gold
 FROM vals LEFT JOIN cameo c ON c.cameo_code = trim(v) LEFT JOIN unzeroed z ON z.short = trim(v) ORDER BY i
 """
-_DATE_SQL = "SELECT try_strptime(v, '%Y%m%d')::TIMESTAMP_NS AS d FROM vals ORDER BY i"
-# A blank value is filled from the CAMEO table; a non-blank one that does not parse is bad.
-_QUAD_SQL = "SELECT try_cast(v AS INTEGER) AS q, q IS NULL AND trim(coalesce(v, '')) <> '' AS bad FROM vals ORDER BY i"
-_GOLD_SQL = "SELECT try_cast(v AS DOUBLE) AS g, g IS NULL AND trim(coalesce(v, '')) <> '' AS bad FROM vals ORDER BY i"
+# The range test runs before the cast: TIMESTAMP_NS ends in 2262, so casting a far-future
+# date (SQLDATE 22630101) would abort the whole file instead of flagging one value.
+_DATE_SQL = """
+SELECT CASE WHEN t BETWEEN TIMESTAMP '1900-01-01' AND TIMESTAMP '2100-12-31' THEN t::TIMESTAMP_NS END AS d,
+       t IS NOT NULL AND NOT (t BETWEEN TIMESTAMP '1900-01-01' AND TIMESTAMP '2100-12-31') AS out_of_range
+FROM (SELECT i, try_strptime(v, '%Y%m%d') AS t FROM vals) ORDER BY i
+"""
+# A blank QuadClass/GoldsteinScale is filled from the CAMEO table; text that is not a number is not.
+_QUAD_SQL = "SELECT try_cast(v AS INTEGER) AS q, trim(v) <> '' AND q IS NULL AS unparsed FROM vals ORDER BY i"
+_GOLD_SQL = "SELECT try_cast(v AS DOUBLE) AS g, trim(v) <> '' AND g IS NULL AS unparsed FROM vals ORDER BY i"
 _LOW, _HIGH = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 _CACHE_LIMIT = 1_000_000  # distinct values kept per lookup; beyond it the cache starts afresh
 
@@ -254,13 +261,13 @@ def _reason(row: dict) -> str:
         return "missing CAMEO code"
     if not row["known"]:
         return f"unknown CAMEO code '{code}'"
+    if row["out_of_range"]:
+        return f"date out of range: SQLDATE '{row['SQLDATE']}' is outside {_LOW.date()}..{_HIGH.date()}"
     if date is None:
         return f"bad date: SQLDATE '{row['SQLDATE']}' is not a YYYYMMDD date"
     if re.fullmatch(r"[0-9]+", row["eid"]) is None:
         return f"bad id: GLOBALEVENTID '{row['eid']}' is not an integer"
-    if date < _LOW or date > _HIGH:
-        return f"date out of range: {row['SQLDATE']}"
-    if row["quad_bad"] or (row["quad"] is not None and row["quad"] not in (1, 2, 3, 4)):
+    if row["quad_unparsed"] or (row["quad"] is not None and row["quad"] not in (1, 2, 3, 4)):
         return f"bad QuadClass '{row['QuadClass']}'"
     return f"bad GoldsteinScale '{row['GoldsteinScale']}'"
 
@@ -282,24 +289,22 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
     code, known, lost_zero, code_quad, code_gold = lookups.take(
         "code", [table["EventCode"]], [string, flag, flag, pa.int32(), pa.float64()]
     )
-    (date,) = lookups.take("date", [table["SQLDATE"]], [pa.timestamp("ns")])
-    quad_raw, quad_bad = lookups.take("quad", [table["QuadClass"]], [pa.int32(), flag])
-    gold_raw, gold_bad = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64(), flag])
+    date, out_of_range_date = lookups.take("date", [table["SQLDATE"]], [pa.timestamp("ns"), pa.bool_()])
+    quad_raw, quad_unparsed = lookups.take("quad", [table["QuadClass"]], [pa.int32(), flag])
+    gold_raw, gold_unparsed = lookups.take("gold", [table["GoldsteinScale"]], [pa.float64(), flag])
     src_country, src_sector = lookups.take("actor", _actor_columns(table, 1, lookups.geo_fallback), [string, string])
     tgt_country, tgt_sector = lookups.take("actor", _actor_columns(table, 2, lookups.geo_fallback), [string, string])
     (action_country,) = lookups.take("fips", [table["ActionGeo_CountryCode"]], [string])
     eid = pc.utf8_trim(table["GLOBALEVENTID"], characters=" ").combine_chunks()
     quad = pc.coalesce(quad_raw, code_quad)
     gold = pc.coalesce(gold_raw, code_gold)
-    low, high = pa.scalar(_LOW, pa.timestamp("ns")), pa.scalar(_HIGH, pa.timestamp("ns"))
-    bad = pc.or_kleene(pc.or_kleene(lost_zero, pc.invert(known)), pc.is_null(date))
+    bad = pc.or_kleene(pc.or_kleene(lost_zero, pc.invert(known)), pc.is_null(date))  # out of range: null too
     bad = pc.or_(bad, pc.invert(pc.ascii_is_decimal(eid)))  # the regex ^[0-9]+$, cheaper
-    bad = pc.or_(bad, pc.or_(pc.less(date, low), pc.greater(date, high)).fill_null(False))
+    bad = pc.or_(bad, pc.or_(quad_unparsed, gold_unparsed))
     bad = pc.or_(bad, pc.and_(pc.is_valid(quad), pc.invert(pc.is_in(quad, value_set=pa.array([1, 2, 3, 4], pa.int32())))))
     # NaN fails too: DuckDB, whose rules these are, orders NaN above every number.
     out_of_range = pc.or_(pc.or_(pc.less(gold, -10.0), pc.greater(gold, 10.0)), pc.is_nan(gold))
     bad = pc.or_(bad, pc.or_(pc.is_null(gold), out_of_range.fill_null(True)))
-    bad = pc.or_(bad, pc.or_(quad_bad, gold_bad))
     n = table.num_rows
     events = pa.table(
         {
@@ -327,8 +332,8 @@ def _to_events(lookups: _Lookups, table: pa.Table, dataset: str, block: Block) -
         return events, empty_quarantine()
     flagged = pa.table(
         {
-            "code": code, "known": known, "lost_zero": lost_zero, "date": date, "eid": eid, "quad": quad,
-            "quad_bad": quad_bad,
+            "code": code, "known": known, "lost_zero": lost_zero, "date": date, "out_of_range": out_of_range_date,
+            "eid": eid, "quad": quad, "quad_unparsed": quad_unparsed,
             "SQLDATE": table["SQLDATE"], "QuadClass": table["QuadClass"], "GoldsteinScale": table["GoldsteinScale"],
             "_row": table["_row"],
         }
@@ -344,6 +349,7 @@ def iter_gdelt(
     version: Literal["1", "2", "auto"] = "auto",
     geo_fallback: bool = False,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Iterator[Batch]:
     """Stream GDELT event exports as batches of canonical events and quarantined rows.
 
@@ -359,6 +365,8 @@ def iter_gdelt(
         location rather than its nationality. Off by default.
     block_bytes : int
         Block size; peak memory is a small multiple of it, whatever the file size.
+    max_line_bytes : int
+        Longest line read; a longer one is quarantined and skipped in bounded memory.
 
     Yields
     ------
@@ -373,7 +381,11 @@ def iter_gdelt(
     # A pipeline of four threads: read and scan, parse, convert (this one), write (the
     # stage's). Parsing is the longest step, so it has a thread of its own - and does not
     # also use pyarrow's thread pool, which would only add overhead.
-    blocks = prefetch((source, block) for source in inputs for block in iter_blocks(source, block_bytes=block_bytes))
+    blocks = prefetch(
+        (source, block)
+        for source in inputs
+        for block in iter_blocks(source, block_bytes=block_bytes, max_line_bytes=max_line_bytes)
+    )
     parsed = prefetch(
         (source, block, *block.tables(layouts, keep, what, _DICTIONARY_COLUMNS, threads=False))
         for source, block in blocks

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 import pandas as pd
 import pyarrow as pa
 
+from forecast.errors import DataError
 from forecast.events.actors import country_codes, resolve_actors, sector_of_sector_lists
 from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, block_chunks, iter_delimited
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES, Block, InputFile, block_chunks
+from forecast.events.readers._stream import iter_delimited
 from forecast.events.readers._stream import clean_columns, read_header
 from forecast.events.taxonomy import code_attributes
 
@@ -70,12 +72,20 @@ def _actor(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd
 
 def _check_header(source: InputFile) -> None:
     header = [h.strip().strip('"') for h in read_header(source)]
-    if [h.lower() for h in header] != [c.lower() for c in ICEWS_COLUMNS]:
-        raise ValueError(
-            f"{source.label}: first line is not the ICEWS Dataverse header.\n  found:    {header[:8]}...\n"
-            f"  expected: {list(ICEWS_COLUMNS[:8])}... (20 tab-separated fields). "
-            "Pass format='auto' or the right format for this file."
-        )
+    if [h.lower() for h in header] == [c.lower() for c in ICEWS_COLUMNS]:
+        return
+    found = {h.lower() for h in header}
+    missing = [c for c in ICEWS_COLUMNS if c.lower() not in found]
+    expected = {c.lower() for c in ICEWS_COLUMNS}
+    unknown = [h for h in header if h.lower() not in expected]
+    if missing:
+        problem = f"missing column(s) {missing}" + (f", unknown column(s) {unknown}" if unknown else "")
+    else:
+        problem = f"columns out of order: {header[:8]}..."
+    raise DataError(
+        f"{source.label}: first line is not the ICEWS Dataverse header: {problem}. The header has 20 tab-separated "
+        f"fields starting {list(ICEWS_COLUMNS[:4])}; pass data=auto or the right format for this file."
+    )
 
 
 def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[pa.Table, pd.DataFrame]:
@@ -122,7 +132,9 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
     return finish_arrow(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), EXTRA_COLUMNS)
 
 
-def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
+def iter_icews(
+    inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> Iterator[Batch]:
     """Stream ICEWS Dataverse files as batches of canonical events and quarantined rows.
 
     Parameters
@@ -131,6 +143,8 @@ def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTE
         ICEWS ``.tab``/``.tsv`` files (plain, gzipped or zip members), each with its header.
     block_bytes : int
         Bytes of lines parsed at a time.
+    max_line_bytes : int
+        Longest line read; longer ones are quarantined.
 
     Yields
     ------
@@ -140,8 +154,10 @@ def iter_icews(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTE
 
     Raises
     ------
-    ValueError
-        When a file does not start with the ICEWS header.
+    DataError
+        When a file does not start with the ICEWS header (naming the missing columns).
     """
-    chunks = block_chunks({20: ICEWS_COLUMNS}, _KEEP, "ICEWS Dataverse", block_bytes=block_bytes)
+    chunks = block_chunks(
+        {20: ICEWS_COLUMNS}, _KEEP, "ICEWS Dataverse", block_bytes=block_bytes, max_line_bytes=max_line_bytes
+    )
     yield from iter_delimited(inputs, chunks, _to_events, lambda: empty_event_table(EXTRA_COLUMNS), _check_header)

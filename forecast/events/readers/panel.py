@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
+from forecast.errors import DataError
 from forecast.events.readers._finish import Batch, add_reason
 from forecast.events.readers._stream import InputFile, iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS
@@ -42,7 +43,7 @@ PANEL_SCHEMA = pa.DataFrameSchema(
 def _to_panel(source: InputFile, raw: pd.DataFrame) -> tuple[pyarrow.Table, pd.DataFrame]:
     missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
     if missing:
-        raise ValueError(f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}.")
+        raise DataError(f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}.")
     meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line")]
     ids = raw["unique_id"].astype("string").str.strip()
     panel = pd.DataFrame(
@@ -57,6 +58,9 @@ def _to_panel(source: InputFile, raw: pd.DataFrame) -> tuple[pyarrow.Table, pd.D
     reasons = add_reason(reasons, panel["unique_id"].isna(), "missing unique_id")
     reasons = add_reason(reasons, panel["ds"].isna(), "bad date: ds {!r}", raw["ds"].astype(str))
     reasons = add_reason(reasons, panel["y"].isna(), "y is not a number: {!r}", raw["y"].astype(str))
+    reasons = add_reason(
+        reasons, panel["y"] < 0, "negative count: y = {!r} (counts cannot be below 0)", raw["y"].astype(str)
+    )
     try:
         PANEL_SCHEMA.validate(panel, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -105,7 +109,7 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS)
 
     Raises
     ------
-    ValueError
+    DataError
         When ``unique_id``, ``ds`` or ``y`` is missing from a file.
     """
     yield from iter_delimited(inputs, table_chunks(chunk_rows), _to_panel, lambda: pyarrow.table({}))

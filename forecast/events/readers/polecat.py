@@ -20,9 +20,10 @@ from collections.abc import Iterator
 import pandas as pd
 import pyarrow as pa
 
+from forecast.errors import DataError
 from forecast.events.actors import CAMEO_TYPE_SECTORS, country_codes
 from forecast.events.readers._finish import Batch, add_reason, empty_event_table, finish_arrow
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, Block, InputFile, block_chunks, iter_delimited
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES, Block, InputFile, block_chunks, iter_delimited
 from forecast.events.readers._stream import clean_columns, read_header
 from forecast.events.readers.icews import PLACE_COLUMNS
 
@@ -114,12 +115,14 @@ def _sector(primary: pd.Series, name: pd.Series, country: pd.Series) -> pd.Serie
 def _check_header(source: InputFile) -> None:
     header = read_header(source)
     if [h.strip() for h in header[:3]] != list(POLECAT_COLUMNS[:3]):
-        raise ValueError(
+        raise DataError(
             f"{source.label}: header starts {header[:3]}, not {list(POLECAT_COLUMNS[:3])}; is this a POLECAT file?"
         )
 
 
-def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[Batch]:
+def iter_polecat(
+    inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BYTES, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> Iterator[Batch]:
     """Stream POLECAT files as batches of canonical events and quarantined rows.
 
     Parameters
@@ -128,6 +131,8 @@ def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BY
         POLECAT tab-separated files, header first (its names are checked, then replaced).
     block_bytes : int
         Approximate size of each block of lines.
+    max_line_bytes : int
+        Longest line read; longer ones are quarantined.
 
     Yields
     ------
@@ -136,10 +141,10 @@ def iter_polecat(inputs: list[InputFile], *, block_bytes: int = DEFAULT_BLOCK_BY
 
     Raises
     ------
-    ValueError
+    DataError
         When a file's header does not start with ``Event ID``, ``Event Date``.
     """
-    chunks = block_chunks(_LAYOUTS, _KEEP, "POLECAT", block_bytes=block_bytes)
+    chunks = block_chunks(_LAYOUTS, _KEEP, "POLECAT", block_bytes=block_bytes, max_line_bytes=max_line_bytes)
     yield from iter_delimited(inputs, chunks, _to_events, lambda: empty_event_table(EXTRA_COLUMNS), _check_header)
 
 

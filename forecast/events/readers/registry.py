@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from forecast.errors import ArgumentError
+from forecast.errors import ArgumentError, DataError
 from forecast.events.readers import detect as signatures
 from forecast.events.readers._finish import Batch
 from forecast.events.readers._stream import InputFile, expand_inputs
@@ -175,22 +175,34 @@ def detect_input(source: InputFile) -> str:
 
     Raises
     ------
-    ValueError
+    DataError
         Naming the file and what was seen when no format matches.
     """
     sample = Sample(source)
+    if not sample.head:
+        raise DataError(f"{source.label}: empty input, nothing to detect. Remove it or pass data.format explicitly.")
     if not sample.is_parquet and not sample.lines:
-        raise ValueError(f"{source.label}: empty input, nothing to detect. Pass data.format explicitly.")
+        if b"\n" in sample.head.rstrip(b"\r\n\t "):
+            seen = f"no complete line in the first {len(sample.head)} bytes"
+        elif b"\n" in sample.head:
+            seen = "only blank lines"
+        else:
+            seen = f"no line break in the first {len(sample.head)} bytes"
+        nul = " (NUL bytes: binary or zeroed data)" if b"\0" in sample.head else ""
+        raise DataError(
+            f"{source.label}: {seen}{nul}, so there is nothing to detect the format from. Remove it, or pass "
+            "the format explicitly (data=gdelt2, ...) to quarantine it row by row."
+        )
     for spec in _SPECS.values():
         if spec.detector is not None and spec.detector(sample):
             return spec.name
     if sample.is_parquet:
-        raise ValueError(
+        raise DataError(
             f"{source.label}: parquet columns {sample.parquet_columns[:10]} match neither a tidy event table "
             "(date, cameo_code, ...) nor a panel (unique_id, ds, y)."
         )
     known = "; ".join(f"{s.name} ({s.signature})" for s in _SPECS.values() if s.signature)
-    raise ValueError(
+    raise DataError(
         f"{source.label}: cannot tell the format from the first line {sample.lines[0][:120]!r}. Known: {known}. "
         "Pass the format explicitly, e.g. data=gdelt2."
     )
@@ -210,7 +222,7 @@ def detect(path: str | Path | Sequence[str | Path]) -> str:
 
     Raises
     ------
-    ValueError
+    DataError
         When inputs disagree (naming a file of each format) or one is unrecognised.
     """
     paths = [Path(p) for p in ([path] if isinstance(path, (str, Path)) else path)]
@@ -225,9 +237,9 @@ def detect(path: str | Path | Sequence[str | Path]) -> str:
     if len(kinds) == 1:
         return kinds.pop()
     for spec in _SPECS.values():
-        if kinds <= spec.mixes:
+        if kinds <= spec.mixes | {spec.name}:
             return spec.name
-    raise ValueError(
+    raise DataError(
         "inputs hold different formats: "
         + "; ".join(f"{k} (e.g. {v})" for k, v in sorted(found.items()))
         + ". Ingest them separately or pass the format explicitly."
@@ -261,9 +273,11 @@ BUILTIN_FORMATS: tuple[FormatSpec, ...] = (
     FormatSpec(
         "gdelt",
         partial(iter_gdelt, version="auto"),
+        signatures.is_gdelt_mixed,
         line_oriented=True,
         arrow_batches=True,
         mixes=frozenset({"gdelt1", "gdelt2"}),
+        signature="header-less, 57/58 and 61 tab-separated fields in one input",
     ),
     FormatSpec(
         "icews_tkg",

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from forecast.errors import DataError
 from forecast.events.actors import country_codes, resolve_actors
 from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
 from forecast.events.readers._stream import Chunk, InputFile, iter_delimited
@@ -76,8 +77,16 @@ def iter_table_chunks(
         reader = csv.reader(text, delimiter=delimiter)
         rows, lines, bad = [], [], []
         last_line = 1
-        for record in reader:
+        while True:
             line = last_line + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as err:  # e.g. a field over the csv module's limit: that record only
+                last_line = reader.line_num + 1
+                bad.append((source.label, line, f"unreadable CSV record: {err}", ""))
+                continue
             last_line = reader.line_num + 1  # csv counts from the line after the header
             raw = delimiter.join(record)
             if not record or not any(f.strip() for f in record):
@@ -149,7 +158,7 @@ def table_chunks(chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Callable[[InputFile], 
 def _to_events(source: InputFile, raw: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"{source.label}: missing required column(s) {missing}. A tidy event table needs "
             f"{list(REQUIRED_COLUMNS)} and may add {[c for c in EVENT_COLUMNS if c not in REQUIRED_COLUMNS]}."
         )
@@ -219,7 +228,7 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) 
 
     Raises
     ------
-    ValueError
+    DataError
         When a required column is missing from a file's header.
     """
     yield from iter_delimited(inputs, table_chunks(chunk_rows), _to_events, empty_event_table)

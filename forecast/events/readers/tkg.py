@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from forecast.errors import ArgumentError, DataError
 from forecast.events.actors import resolve_actors
 from forecast.events.readers._finish import Batch, to_arrow
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
@@ -54,7 +55,7 @@ class _TkgSource:
 def _read_id_map(source: _TkgSource, stem: str) -> pd.Series:
     member = source.find(stem)
     if member is None:
-        raise FileNotFoundError(
+        raise DataError(
             f"{source.path}: no {stem}.txt (or .txt.gz). A TKG set needs entity2id.txt, "
             "relation2id.txt and at least one of train/valid/test.txt."
         )
@@ -92,7 +93,7 @@ def _tkg_sets(path: str | Path | Sequence[str | Path]) -> list[Path]:
         text = str(Path(pattern).expanduser())
         matches = sorted(glob.glob(text)) if glob.has_magic(text) else [text]
         if not any(Path(m).exists() for m in matches):
-            raise FileNotFoundError(f"no TKG set matches {text!r}: give a folder or .zip holding entity2id.txt.")
+            raise DataError(f"no TKG set matches {text!r}: give a folder or .zip holding entity2id.txt.")
         sets.extend(Path(m) for m in matches if Path(m).exists())
     return sets
 
@@ -121,9 +122,10 @@ def iter_tkg(
         One per set; ``duplicates`` carries the rows collapsed by the ``collapse`` policy.
     """
     if not start_date:
-        raise ValueError(
+        raise ArgumentError(
+            "start_date",
             "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
-            "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour."
+            "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour.",
         )
     for tkg_set in _tkg_sets(path):
         result = read_tkg(
@@ -187,7 +189,7 @@ def read_tkg(
             frames.append(quads.assign(split=split))
             quarantined.extend(bad)
     if not frames:
-        raise FileNotFoundError(f"{path}: none of the split files {splits} were found.")
+        raise DataError(f"{path}: none of the split files {splits} were found.")
     quads = pd.concat(frames, ignore_index=True)
     rows_read = len(quads) + len(quarantined)
 
