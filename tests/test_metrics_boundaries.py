@@ -1,0 +1,201 @@
+"""Ties and boundaries of the interval and event metrics on integer quantiles, by hand.
+
+Pinned semantics (read from forecast/backtest/metrics.py and scoring.py):
+- a central interval is closed: ``y`` equal to either end quantile is covered;
+- the interval score penalises a miss by ``2 / alpha`` times its distance, ``alpha = 1 - level``;
+- a spike is ``y > threshold`` (strict), for the Brier event and for ``p_spike`` alike:
+  a count equal to an integer threshold is not a spike; with a fractional threshold
+  ``t`` the event is ``y >= floor(t) + 1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from forecast.backtest.metrics import evaluate, metrics_table, overall, row_scores, skill
+from forecast.backtest.scoring import distribution_scores
+from forecast.backtest.splits import BacktestSpec, cutoffs, insample_scale, rolling_origin
+from forecast.models import Naive
+from forecast.models.distributions import NegativeBinomial
+from tests.helpers import nb_panel
+
+QUANTILES = {"q0.05": 1.0, "q0.1": 2.0, "q0.25": 3.0, "q0.5": 4.0, "q0.75": 5.0, "q0.9": 6.0, "q0.95": 8.0}
+#: level -> (lower, upper) quantile values of QUANTILES
+BOUNDS = {0.5: (3.0, 5.0), 0.8: (2.0, 6.0), 0.9: (1.0, 8.0)}
+
+
+def _frame(y: list[float], **extra: list[float]) -> pd.DataFrame:
+    """Rows with the same integer quantiles and the given outcomes."""
+    n = len(y)
+    data = {"model": ["m"] * n, "y": [float(v) for v in y], "mean": [4.0] * n}
+    data |= {column: [value] * n for column, value in QUANTILES.items()}
+    data |= extra
+    return pd.DataFrame(data)
+
+
+@pytest.mark.parametrize("level", sorted(BOUNDS))
+def test_coverage_counts_outcomes_on_either_end(level: float) -> None:
+    lower, upper = BOUNDS[level]
+    frame = _frame([lower - 1, lower, (lower + upper) / 2, upper, upper + 1])
+    scores = row_scores(frame)
+    assert scores[f"coverage_{level:g}"].tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
+    table = evaluate(frame).set_index("metric")["value"]
+    assert table[f"coverage_{level:g}"] == pytest.approx(3 / 5)
+
+
+@pytest.mark.parametrize(("level", "factor"), [(0.5, 4.0), (0.8, 10.0), (0.9, 20.0)])
+def test_interval_score_penalty_is_two_over_alpha(level: float, factor: float) -> None:
+    lower, upper = BOUNDS[level]
+    width = upper - lower
+    frame = _frame([lower - 2, lower, upper, upper + 3, lower + 1])
+    expected = [width + factor * 2, width, width, width + factor * 3, width]
+    assert row_scores(frame)[f"interval_score_{level:g}"].tolist() == pytest.approx(expected)
+
+
+def test_only_levels_with_both_ends_recorded_get_coverage() -> None:
+    frame = _frame([4.0]).drop(columns=["q0.75"])
+    columns = set(row_scores(frame).columns)
+    assert {"coverage_0.8", "coverage_0.9", "interval_score_0.8", "interval_score_0.9"} <= columns
+    assert not {c for c in columns if c.startswith("coverage_0.5") or c == "coverage_0"}
+    chosen = row_scores(_frame([4.0]), coverage_levels=[0.5])
+    assert [c for c in chosen.columns if c.startswith(("coverage", "interval"))] == [
+        "coverage_0.5",
+        "interval_score_0.5",
+    ]
+
+
+def test_quantile_ties_score_zero_pinball_and_hand_crps() -> None:
+    # y = 4 sits on q0.5: pinball terms 0.05*3, 0.1*2, 0.25*1, 0, 0.25*1, 0.1*2, 0.05*4
+    frame = _frame([4.0])
+    terms = [0.05 * 3, 0.1 * 2, 0.25 * 1, 0.0, 0.25 * 1, 0.1 * 2, 0.05 * 4]
+    scores = row_scores(frame)
+    assert scores["crps_quantile"].item() == pytest.approx(2 * sum(terms) / 7)
+    assert scores["pinball"].item() == pytest.approx(sum(terms) / 7)
+
+
+# -- spikes and zeros: one strict '>' everywhere --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("y", "threshold", "spike"),
+    [(3, 3.0, False), (4, 3.0, True), (3, 2.5, True), (2, 2.5, False), (0, 0.0, False), (1, 0.0, True)],
+)
+def test_spike_is_strictly_above_the_threshold(y: int, threshold: float, spike: bool) -> None:
+    frame = _frame([y], p_spike=[0.3], spike_threshold=[threshold])
+    # Brier of p = 0.3: 0.49 when the event happened, 0.09 when not.
+    assert row_scores(frame)["brier_spike"].item() == pytest.approx(0.49 if spike else 0.09)
+
+
+@pytest.mark.parametrize("threshold", [3.0, 2.5, 0.0])
+def test_p_spike_is_the_probability_of_the_same_event(threshold: float) -> None:
+    mu, alpha = 2.5, 0.4
+    dist = NegativeBinomial(mu=np.array([[mu]]), alpha=np.array([[alpha]]))
+    scores = distribution_scores(dist, np.array([[3.0]]), np.array([threshold]), 0, np.random.default_rng(0))
+    size = 1 / alpha
+    law = stats.nbinom(size, size / (size + mu))
+    # P(Y > t) for integer counts: t = 3 -> P(Y >= 4); t = 2.5 -> P(Y >= 3); t = 0 -> P(Y >= 1).
+    first_spike = int(np.floor(threshold)) + 1
+    assert scores["p_spike"].item() == pytest.approx(1 - law.cdf(first_spike - 1), rel=1e-10)
+    assert scores["p_pos"].item() == pytest.approx(1 - law.pmf(0), rel=1e-10)
+
+
+def test_brier_positive_treats_zero_as_no_event() -> None:
+    frame = _frame([0, 1, 5], p_pos=[0.2, 0.2, 1.0])
+    assert row_scores(frame)["brier_pos"].tolist() == pytest.approx([0.04, 0.64, 0.0])
+
+
+# -- aggregation ----------------------------------------------------------------------------------
+
+
+def test_scaled_errors_skip_constant_histories_only() -> None:
+    frame = _frame([1, 7, 4], scale_abs=[2.0, np.nan, 1.0], scale_sq=[4.0, np.nan, 9.0])
+    table = evaluate(frame).set_index("metric")["value"]
+    # |y - 4| = 3, 3, 0; squared 9, 9, 0.
+    assert table["mae"] == pytest.approx(2.0)
+    assert table["rmse"] == pytest.approx(np.sqrt(6.0))
+    assert table["mase"] == pytest.approx((3 / 2 + 0 / 1) / 2)
+    assert table["rmsse"] == pytest.approx(np.sqrt((9 / 4 + 0 / 9) / 2))
+    assert "se" not in table and "sse" not in table
+
+
+def test_poisson_deviance_floors_a_zero_mean() -> None:
+    frame = pd.DataFrame({"model": ["m"] * 3, "y": [2.0, 0.0, 3.0], "mean": [0.0, 0.0, 3.0]})
+    expected = [2 * (2 * np.log(2 / 1e-6) - (2 - 1e-6)), 2 * 1e-6, 0.0]
+    assert row_scores(frame)["poisson_deviance"].tolist() == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_evaluate_by_group_skill_and_metrics_table() -> None:
+    frame = pd.DataFrame(
+        {
+            "model": ["a", "a", "b", "b"],
+            "unique_id": ["s", "t", "s", "t"],
+            "horizon": [1, 2, 1, 2],
+            "y": [2.0, 4.0, 2.0, 4.0],
+            "mean": [3.0, 4.0, 2.0, 1.0],
+        }
+    )
+    per_series = evaluate(frame, by=["unique_id"]).set_index(["model", "unique_id", "metric"])["value"]
+    assert per_series[("b", "t", "mae")] == 3.0 and per_series[("a", "s", "mae")] == 1.0
+    with_skill = evaluate(frame, reference="a").set_index(["model", "metric"])["value"]
+    # mae: a 0.5, b 1.5 -> skill of b = 1 - 1.5 / 0.5 = -2; rmse a sqrt(0.5), b sqrt(4.5) -> 1 - 3 = -2
+    assert with_skill[("b", "mae_skill")] == pytest.approx(-2.0)
+    assert with_skill[("b", "rmse_skill")] == pytest.approx(-2.0)
+    assert with_skill[("a", "mae_skill")] == 0.0
+    long = evaluate(frame)
+    assert skill(long, "b", losses=("mae",)).set_index("model")["value"].to_dict() == pytest.approx(
+        {"a": 1 - 0.5 / 1.5, "b": 0.0}
+    )
+    with pytest.raises(KeyError, match="reference model 'c'"):
+        skill(long, "c")
+    table = metrics_table(frame, reference="a")
+    assert list(table.columns) == ["model", "metric", "value", "unique_id", "horizon"]
+    top = overall(table).set_index(["model", "metric"])["value"]
+    assert top[("b", "mae")] == 1.5 and top[("b", "mae_skill")] == pytest.approx(-2.0)
+    assert len(overall(table)) == len(evaluate(frame, reference="a"))
+    by_horizon = table[table["horizon"].notna()].set_index(["model", "horizon", "metric"])["value"]
+    assert by_horizon[("b", 2, "mae")] == 3.0
+    # A reference that is not in the backtest gives no skill rows instead of an error.
+    assert not metrics_table(frame, reference="zzz")["metric"].str.endswith("_skill").any()
+
+
+# -- splits: cutoffs, scales and the horizon column ----------------------------------------------
+
+
+def test_insample_scale_by_hand_and_nan_for_constant_history() -> None:
+    history = np.array([[1.0, 3.0, 2.0, 6.0], [5.0, 5.0, 5.0, 5.0]])
+    scale = insample_scale(history, spike_quantile=0.5)
+    # diffs 2, -1, 4: mean |d| = 7/3, mean d^2 = 21/3 = 7
+    np.testing.assert_allclose(scale["scale_abs"], [7 / 3, np.nan])
+    np.testing.assert_allclose(scale["scale_sq"], [7.0, np.nan])
+    np.testing.assert_allclose(scale["spike_threshold"], [2.5, 5.0])
+
+
+def test_cutoffs_leave_gap_plus_horizon_after_the_last() -> None:
+    dates = pd.date_range("2020-01-06", periods=20, freq="W-MON")
+    spec = BacktestSpec(horizon=3, n_windows=3, step=2, gap=1, n_samples=0)
+    # last cutoff leaves 1 + 3 periods: index 15; then 13, 11.
+    assert cutoffs(dates, spec) == [dates[11], dates[13], dates[15]]
+    # exactly enough periods: 4 + 2 * 2 = 8 scored + 8 training = 16
+    assert cutoffs(dates[:16], spec)[0] == dates[7]
+    with pytest.raises(ValueError, match="needs 8 scored periods"):
+        cutoffs(dates[:15], spec)
+
+
+def test_backtest_rows_carry_lead_scale_and_threshold_of_their_cutoff() -> None:
+    panel = nb_panel(n_series=2, n_periods=20)
+    spec = BacktestSpec(horizon=2, n_windows=2, step=3, gap=1, n_samples=0, spike_quantile=0.75)
+    backtest = rolling_origin(panel, {"naive": Naive()}, spec)
+    assert sorted(backtest["horizon"].unique()) == [2, 3]
+    wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
+    for (uid, cutoff), rows in backtest.groupby(["unique_id", "cutoff"]):
+        history = wide.loc[uid, wide.columns <= cutoff].to_numpy()
+        assert rows["spike_threshold"].unique() == pytest.approx([np.quantile(history, 0.75)])
+        assert rows["scale_abs"].unique() == pytest.approx([np.abs(np.diff(history)).mean()])
+        leads = ((rows["ds"] - cutoff) / pd.Timedelta(days=1)).astype(int) // (wide.columns[1] - wide.columns[0]).days
+        assert rows["horizon"].tolist() == leads.tolist()
+        assert rows["y"].tolist() == wide.loc[uid, rows["ds"]].tolist()
+        # Naive: the mean is the last training value.
+        assert (rows["mean"] == history[-1]).all()
