@@ -60,15 +60,15 @@ class Module:
 MODULES: dict[str, Module] = {
     "backtest.metrics": Module(
         ("forecast/backtest/metrics.py",),
-        ("tests/test_backtest.py", "tests/test_metrics_boundaries.py"),
+        ("tests/test_backtest.py", "tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
     ),
     "backtest.scoring": Module(
         ("forecast/backtest/scoring.py",),
-        ("tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
+        ("tests/test_scoring.py", "tests/test_backtest.py", "tests/test_metrics_boundaries.py"),
     ),
     "backtest.splits": Module(
         ("forecast/backtest/splits.py",),
-        ("tests/test_backtest.py", "tests/test_metrics_boundaries.py"),
+        ("tests/test_backtest.py", "tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
     ),
     "backtest.compare": Module(
         ("forecast/backtest/compare.py",),

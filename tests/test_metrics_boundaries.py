@@ -199,3 +199,60 @@ def test_backtest_rows_carry_lead_scale_and_threshold_of_their_cutoff() -> None:
         assert rows["y"].tolist() == wide.loc[uid, rows["ds"]].tolist()
         # Naive: the mean is the last training value.
         assert (rows["mean"] == history[-1]).all()
+
+
+# -- column handling: given levels, foreign columns, index and order -------------------------------
+
+
+def test_crps_from_quantiles_uses_the_levels_it_is_given() -> None:
+    from forecast.backtest.metrics import crps_from_quantiles
+
+    frame = _frame([6.0])
+    # Only q0.5 = 4: 2 * 0.5 * |6 - 4| = 2. All seven levels: 0.05*5, 0.1*4, 0.25*3, 0.5*2, 0.75*1,
+    # 0 (y on q0.9) and 0.05*2 (y below q0.95 = 8), twice their mean.
+    assert crps_from_quantiles(frame, [0.5]).item() == pytest.approx(2.0)
+    every = 2 * (0.05 * 5 + 0.1 * 4 + 0.25 * 3 + 0.5 * 2 + 0.75 * 1 + 0.0 + 0.05 * 2) / 7
+    assert crps_from_quantiles(frame).item() == pytest.approx(every)
+
+
+def test_columns_that_are_not_quantiles_are_ignored() -> None:
+    # 'h1' and 'x0.5' end in digits but are not q<level> columns; 'q1e-05' is not a plain level.
+    frame = _frame([4.0]).assign(h1=99.0, **{"x0.5": 99.0, "q1e-05": 99.0})
+    assert row_scores(frame)["crps_quantile"].item() == pytest.approx(row_scores(_frame([4.0]))["crps_quantile"].item())
+
+
+def test_row_scores_keep_the_backtest_index_and_distribution_columns() -> None:
+    frame = _frame([1.0, 4.0], rps=[0.7, 0.2], crps_sample=[0.8, 0.3], log_score=[1.5, 1.1])
+    frame.index = [10, 20]
+    scores = row_scores(frame)
+    assert scores.index.tolist() == [10, 20]
+    assert scores["crps"].tolist() == [0.7, 0.2]
+    assert scores["crps_sample"].tolist() == [0.8, 0.3]
+    assert scores["log_score"].tolist() == [1.5, 1.1]
+    assert scores["poisson_deviance"].index.tolist() == [10, 20]
+
+
+def test_poisson_deviance_of_a_single_event() -> None:
+    frame = pd.DataFrame({"model": ["m"], "y": [1.0], "mean": [2.0]})
+    # 2 (1 log(1/2) - (1 - 2)) = 2 (1 - log 2)
+    assert row_scores(frame)["poisson_deviance"].item() == pytest.approx(2 * (1 - np.log(2)))
+
+
+def test_evaluate_orders_models_and_passes_coverage_levels() -> None:
+    frame = pd.concat([_frame([4.0]).assign(model="zeta"), _frame([9.0]).assign(model="alpha")], ignore_index=True)
+    long = evaluate(frame, coverage_levels=[0.5], reference="zeta")
+    assert long["model"].iloc[0] == "alpha" and long.index.tolist() == list(range(len(long)))
+    assert {m for m in long["metric"] if m.startswith("coverage")} == {"coverage_0.5"}
+    table = metrics_table(frame.assign(unique_id="s", horizon=1), reference="zeta")
+    assert table.index.tolist() == list(range(len(table)))
+    assert str(table["horizon"].dtype) == "Int64"
+    assert list(overall(table).columns) == ["model", "metric", "value"]
+
+
+def test_skill_of_a_metric_the_reference_lacks_is_missing_not_dropped() -> None:
+    long = pd.DataFrame(
+        {"model": ["a", "b", "b"], "metric": ["mae", "mae", "mase"], "value": [2.0, 1.0, 0.5]}
+    )
+    result = skill(long, "a").set_index(["model", "metric"])["value"]
+    assert result[("b", "mae_skill")] == pytest.approx(0.5)
+    assert np.isnan(result[("b", "mase_skill")])
