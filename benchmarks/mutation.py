@@ -6,7 +6,7 @@ For every module of :data:`MODULES` the script lays a scratch copy of the projec
 that mutates only that module's files and runs only that module's test files, runs
 ``mutmut run``, and writes the surviving mutants with their diffs to
 ``benchmarks/results/mutation/<module>.txt``. A per-module kill-rate table ends the run;
-it is also written to ``benchmarks/results/mutation/summary.md``.
+``summary.md`` there holds the latest result of every module (``--summary`` prints it).
 
 Kill rate = (killed + timeout) / (mutants - skipped); "no tests" mutants (code no selected
 test executes) count as survivors, since a bug there would pass unnoticed too.
@@ -222,8 +222,16 @@ def run_module(name: str, jobs: int) -> dict:
         diffs = survivor_diffs(work, survivors, env)
         for key in survivors:
             handle.write(f"## {key}: {results[key]}\n{diffs.get(key, '(no diff)').strip()}\n\n")
-    return {"name": name, "killed": killed, "tested": tested, "counts": dict(counts), "seconds": seconds,
-            "ok": done.returncode == 0 and bool(results)}
+    row = {"name": name, "killed": killed, "tested": tested, "counts": dict(counts), "seconds": seconds,
+           "ok": done.returncode == 0 and bool(results)}
+    (RESULTS / f"{name}.json").write_text(json.dumps(row, indent=1) + "\n")
+    return row
+
+
+def stored_rows() -> list[dict]:
+    """The latest result of every module that has one, in :data:`MODULES` order."""
+    paths = {name: RESULTS / f"{name}.json" for name in MODULES}
+    return [json.loads(path.read_text()) for path in paths.values() if path.exists()]
 
 
 def table(rows: list[dict]) -> str:
@@ -246,10 +254,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested in parallel (default 2, a CI machine)")
     parser.add_argument("--list", action="store_true", help="print the module map and exit")
+    parser.add_argument("--summary", action="store_true", help="print the table of the latest stored results and exit")
     args = parser.parse_args(argv)
     if args.list:
         for name, module in MODULES.items():
             print(f"{name}: {' '.join(module.sources)}\n    tests: {' '.join(module.tests)}")
+        return 0
+    if args.summary:
+        print(table(stored_rows()))
         return 0
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -260,9 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         row = run_module(name, args.jobs)
         rows.append(row)
         print(f"{name}: {row['killed']}/{row['tested']} killed in {row['seconds']:.0f} s", flush=True)
-    summary = table(rows)
-    (RESULTS / "summary.md").write_text(summary + "\n")
-    print(summary)
+    print(table(rows))
+    # summary.md: the latest result of every module, this run's and earlier ones.
+    (RESULTS / "summary.md").write_text(table(stored_rows()) + "\n")
     print(f"survivors: {RESULTS.relative_to(REPO)}/<module>.txt")
     return 0 if all(r["ok"] for r in rows) else 1
 
