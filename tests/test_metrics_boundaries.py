@@ -256,3 +256,53 @@ def test_skill_of_a_metric_the_reference_lacks_is_missing_not_dropped() -> None:
     result = skill(long, "a").set_index(["model", "metric"])["value"]
     assert result[("b", "mae_skill")] == pytest.approx(0.5)
     assert np.isnan(result[("b", "mase_skill")])
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"horizon": 0}, {"n_windows": 0}, {"step": 0}, {"refit_every": 0}]
+)
+def test_each_count_of_the_protocol_must_be_at_least_one(kwargs: dict) -> None:
+    with pytest.raises(ValueError, match=r"^backtest.horizon, backtest.n_windows, backtest.step and backtest.refit_every"):
+        BacktestSpec(**kwargs)
+
+
+def test_smallest_valid_protocol_and_level_boundaries() -> None:
+    spec = BacktestSpec(horizon=1, n_windows=1, step=1, refit_every=1, gap=0, n_samples=0, quantiles=(0.01, 0.99))
+    assert spec.horizon == 1
+    for bad in ({"spike_quantile": 0.0}, {"spike_quantile": 1.0}):
+        with pytest.raises(ValueError, match="spike_quantile must lie in"):
+            BacktestSpec(**bad)
+    for levels in ((0.5, 1.0), (0.0, 0.5), (1.5,)):
+        with pytest.raises(ValueError, match="quantiles must lie in"):
+            BacktestSpec(quantiles=levels)
+    with pytest.raises(ValueError, match=r"^backtest.window=sliding needs backtest.train_size"):
+        BacktestSpec(window="sliding")
+
+
+def test_scales_below_one_are_kept() -> None:
+    # diffs 0, 1, 0: mean |d| = mean d^2 = 1/3, a real scale (not undefined).
+    scale = insample_scale(np.array([[0.0, 0.0, 1.0, 1.0]]), spike_quantile=0.9)
+    np.testing.assert_allclose(scale["scale_abs"], [1 / 3])
+    np.testing.assert_allclose(scale["scale_sq"], [1 / 3])
+
+
+def test_backtest_frame_layout_scores_and_reproducible_draws() -> None:
+    panel = nb_panel(n_series=2, n_periods=20)
+    spec = BacktestSpec(horizon=2, n_windows=2, step=2, n_samples=30, quantiles=(0.2, 0.8))
+    first = rolling_origin(panel, {"last": Naive()}, spec)
+    again = rolling_origin(panel, {"last": Naive()}, spec)
+    pd.testing.assert_frame_equal(first, again)
+    assert first.index.tolist() == list(range(len(first))) == list(range(8))
+    assert set(first["model"]) == {"last"}
+    assert [c for c in first.columns if c.startswith("q")] == ["q0.2", "q0.8"]
+    for column in ("pit_lo", "pit_hi", "log_score", "rps", "p_pos", "p_spike", "crps_sample"):
+        assert first[column].notna().all(), column
+    # Naive's NB at the first row: the recorded rps equals distribution_scores on that law.
+    row = first.iloc[0]
+    wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
+    history = wide.loc[row["unique_id"], wide.columns <= row["cutoff"]].to_numpy()
+    alpha = Naive().fit(panel[panel["ds"] <= row["cutoff"]]).distribution(1).alpha[0, 0]
+    dist = NegativeBinomial(mu=np.array([[history[-1]]]), alpha=np.array([[alpha]]))
+    expected = distribution_scores(dist, np.array([[row["y"]]]), np.array([np.quantile(history, 0.9)]), 0, np.random.default_rng(0))
+    assert row["rps"] == pytest.approx(expected["rps"].item())
+    assert row["p_spike"] == pytest.approx(expected["p_spike"].item())
