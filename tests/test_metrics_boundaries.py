@@ -306,3 +306,33 @@ def test_backtest_frame_layout_scores_and_reproducible_draws() -> None:
     expected = distribution_scores(dist, np.array([[row["y"]]]), np.array([np.quantile(history, 0.9)]), 0, np.random.default_rng(0))
     assert row["rps"] == pytest.approx(expected["rps"].item())
     assert row["p_spike"] == pytest.approx(expected["p_spike"].item())
+
+
+# -- scoring: the grid ends and the Poisson-log-normal's numerical tail ----------------------------
+
+
+def test_quantile_grid_rps_reaches_the_top_quantile() -> None:
+    # Levels 0.1/0.5/0.9 at 0, 1, 10: F(k) = P(Q(U) < k + 1/2) is the piecewise-linear CDF of the
+    # grid (0 below 0, 1 from 10 on); at y = 0 the RPS is sum_k (F(k) - 1)^2 over k = 0..10.
+    from forecast.models.distributions import QuantileGrid
+
+    values, levels = np.array([0.0, 1.0, 10.0]), np.array([0.1, 0.5, 0.9])
+    grid = QuantileGrid(levels=levels, values=values[None, None, :], point=np.array([[3.0]]))
+    k = np.arange(0, 12)
+    cdf = np.interp(k + 0.5, values, levels, left=0.0, right=1.0)
+    scores = distribution_scores(grid, np.array([[0.0]]), np.array([1.0]), 0, np.random.default_rng(0))
+    assert scores["rps"].item() == pytest.approx(((cdf - 1.0) ** 2).sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize(("mu", "alpha"), [(50.0, 10.0), (5.0, 3.0), (20.0, 1.0)])
+def test_lognormal_tail_sum_matches_the_full_sum(mu: float, alpha: float) -> None:
+    # The tail past the grid, sum_{k > end} P(Y > k)^2, from the median on (where it is most of the
+    # RPS), against the plain sum over every integer up to the 1 - 1e-13 quantile.
+    from forecast.backtest.scoring import _lognormal_tail
+    from forecast.models.distributions import PoissonLogNormal
+
+    dist = PoissonLogNormal(mu=np.array([[mu]]), alpha=np.array([[alpha]]))
+    end = int(dist.quantile(0.5)[0, 0])
+    k = np.arange(end + 1, int(dist.quantile(1 - 1e-13)[0, 0]) + 1, dtype=float)
+    exact = ((1.0 - dist.cdf(k[None, None, :])[0, 0]) ** 2).sum()
+    assert _lognormal_tail(dist, end).item() == pytest.approx(exact, rel=3e-3)
