@@ -336,3 +336,48 @@ def test_lognormal_tail_sum_matches_the_full_sum(mu: float, alpha: float) -> Non
     k = np.arange(end + 1, int(dist.quantile(1 - 1e-13)[0, 0]) + 1, dtype=float)
     exact = ((1.0 - dist.cdf(k[None, None, :])[0, 0]) ** 2).sum()
     assert _lognormal_tail(dist, end).item() == pytest.approx(exact, rel=3e-3)
+
+
+def test_rps_of_a_point_mass_at_zero_is_the_count() -> None:
+    # F(k) = 1 for every k >= 0, so RPS = sum_k (1 - 1{y <= k})^2 = y; beside a Poisson(2) row.
+    dist = NegativeBinomial(mu=np.array([[0.0, 0.0], [2.0, 2.0]]), alpha=np.array([[0.0, 0.5], [0.0, 0.0]]))
+    y = np.array([[3.0, 0.0], [1.0, 4.0]])
+    rps = distribution_scores(dist, y, np.array([1.0, 1.0]), 0, np.random.default_rng(0))["rps"]
+    np.testing.assert_allclose(rps[0], [3.0, 0.0], atol=1e-12)
+    k = np.arange(0, 60)
+    for j, obs in enumerate(y[1]):
+        expected = ((stats.poisson.cdf(k, 2.0) - (obs <= k)) ** 2).sum()
+        assert rps[1, j] == pytest.approx(expected, rel=1e-10)
+
+
+def test_quantile_grid_rows_are_scored_independently() -> None:
+    from forecast.models.distributions import QuantileGrid
+
+    levels = np.array([0.1, 0.5, 0.9])
+    values = np.array([[[0.0, 1.0, 10.0], [2.0, 3.0, 4.0]], [[0.0, 0.0, 1.0], [5.0, 9.0, 30.0]]])
+    point = np.array([[3.0, 3.0], [0.5, 12.0]])
+    y = np.array([[0.0, 7.0], [2.0, 10.0]])
+    together = distribution_scores(QuantileGrid(levels, values, point), y, np.array([1.0, 1.0]), 0, np.random.default_rng(0))
+    for i in range(2):
+        for j in range(2):
+            one = QuantileGrid(levels, values[i : i + 1, j : j + 1], point[i : i + 1, j : j + 1])
+            alone = distribution_scores(one, y[i : i + 1, j : j + 1], np.array([1.0]), 0, np.random.default_rng(0))
+            k = np.arange(0, 40)
+            cdf = np.interp(k + 0.5, values[i, j], levels, left=0.0, right=1.0)
+            assert together["rps"][i, j] == pytest.approx(alone["rps"].item(), rel=1e-12)
+            assert together["rps"][i, j] == pytest.approx(((cdf - (y[i, j] <= k)) ** 2).sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize(("mu", "end"), [(30.0, 10), (4.0, 3), (200.0, 150)])
+def test_negative_binomial_tail_term_is_exact_for_the_geometric(mu: float, end: int) -> None:
+    # alpha = 1 is the geometric law, P(Y > k) = q^(k + 1) with q = mu / (1 + mu): the tail past the
+    # grid, sum_{k > end} P(Y > k)^2, is exactly S_end^2 q^2 / (1 - q^2) (here summed by scipy).
+    from forecast.backtest.scoring import _tail_term
+
+    dist = NegativeBinomial(mu=np.array([[mu]]), alpha=np.array([[1.0]]))
+    law = stats.nbinom(1.0, 1.0 / (1.0 + mu))
+    survival = law.sf(end)
+    exact = (law.sf(np.arange(end + 1, end + 20000)) ** 2).sum()
+    assert _tail_term(dist, np.array([survival]), end).item() == pytest.approx(exact, rel=1e-9)
+    poisson = NegativeBinomial(mu=np.array([[mu]]), alpha=np.array([[0.0]]))
+    assert _tail_term(poisson, np.array([0.3]), end).item() == 0.0
