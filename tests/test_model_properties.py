@@ -270,3 +270,35 @@ def test_quantile_grid_rounds_onto_counts() -> None:
     assert grid.cdf(np.array([[4.0]]))[0, 0] == 1.0 and grid.cdf(np.array([[-1.0]]))[0, 0] == 0.0
     with pytest.raises(ValueError, match="increase strictly"):
         QuantileGrid(levels=np.array([0.5, 0.5]), values=np.zeros((1, 1, 2)), point=np.zeros((1, 1)))
+
+
+# -- baselines: hyperparameter bounds and seeded draws ---------------------------------------------
+
+
+@pytest.mark.parametrize(("model", "name"), [(WindowAverage, "window"), (SeasonalNaive, "season_length")])
+def test_window_bounds_are_one_and_the_panel_length(model, name: str) -> None:
+    panel = _panel(_random_walk(n_series=1, n_periods=12))
+    for ok in (1, 12):
+        fitted = model(**{name: ok}).fit(panel)
+        assert fitted.distribution(2).mean().shape == (1, 2)
+    for bad in (0, 13):
+        message = rf"^{model.__name__}.{name}={bad} must be between 1 and the 12 periods of the panel.$"
+        with pytest.raises(ValueError, match=message):
+            model(**{name: bad}).fit(panel)
+
+
+def test_window_of_one_is_the_last_value() -> None:
+    y = _random_walk(n_series=2, n_periods=15, seed=8)
+    np.testing.assert_array_equal(WindowAverage(window=1).fit(_panel(y)).distribution(1).mu[:, 0], y[:, -1])
+    np.testing.assert_array_equal(SeasonalNaive(season_length=1).fit(_panel(y)).distribution(2).mu, y[:, [-1, -1]])
+
+
+@pytest.mark.parametrize("model", [Naive, WindowAverage, HistoricAverage, SeasonalNaive, Zero])
+def test_baseline_draws_follow_the_seed(model) -> None:
+    panel = _panel(_random_walk(n_series=2, n_periods=20, seed=2))
+    default = model().fit(panel)
+    assert default.get_params()["seed"] == 0
+    expected = default.distribution(3).sample(50, np.random.default_rng(0))
+    np.testing.assert_array_equal(default.sample(3, 50), expected)
+    seeded = model(seed=7).fit(panel)
+    np.testing.assert_array_equal(seeded.sample(3, 50), seeded.distribution(3).sample(50, np.random.default_rng(7)))
