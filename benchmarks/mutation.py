@@ -71,8 +71,7 @@ MODULES: dict[str, Module] = {
     ),
     "backtest.scoring": Module(
         ("forecast/backtest/scoring.py",),
-        ("tests/test_scoring.py", "tests/test_backtest.py", "tests/test_metrics_boundaries.py"),
-        keyword=_BACKTEST_KEYWORD,
+        ("tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
     ),
     "backtest.splits": Module(
         ("forecast/backtest/splits.py",),

@@ -302,3 +302,40 @@ def test_baseline_draws_follow_the_seed(model) -> None:
     np.testing.assert_array_equal(default.sample(3, 50), expected)
     seeded = model(seed=7).fit(panel)
     np.testing.assert_array_equal(seeded.sample(3, 50), seeded.distribution(3).sample(50, np.random.default_rng(7)))
+
+
+# -- ensembles: weight validation and documented defaults ------------------------------------------
+
+
+@pytest.mark.parametrize("weights", [[0.5, 0.25], [0.0, 1.0], [0.3, 0.2]])
+def test_valid_weights_below_one_or_zero_are_normalised(weights: list[float]) -> None:
+    ensemble = QuantileAverage(members=[Zero(), HistoricAverage()], weights=weights, n_paths=10).fit(_constant_panel(3.0))
+    np.testing.assert_allclose(ensemble.weights_, np.array(weights) / sum(weights))
+
+
+def test_a_negative_weight_is_refused_even_when_the_sum_is_positive() -> None:
+    with pytest.raises(ValueError, match=r"^QuantileAverage.weights must be 2 non-negative numbers, not all 0.$"):
+        QuantileAverage(members=[Zero(), Naive()], weights=[2.0, -1.0]).fit(_constant_panel(3.0))
+
+
+def test_ensemble_defaults_are_the_documented_ones() -> None:
+    assert CRPSWeightedEnsemble().get_params() == {
+        "members": (), "n_windows": 3, "horizon": 4, "step": 1, "n_paths": 200, "seed": 0,
+    }
+    assert QuantileAverage().get_params() == {"members": (), "weights": None, "n_paths": 500, "seed": 0}
+
+
+@pytest.mark.parametrize("kwargs", [{"n_windows": 0}, {"horizon": 0}, {"step": 0}])
+def test_inner_protocol_counts_must_be_positive(kwargs: dict) -> None:
+    model = CRPSWeightedEnsemble(members=[Naive(), Zero()], **kwargs)
+    with pytest.raises(ValueError, match="^CRPSWeightedEnsemble: n_windows="):
+        model.fit(_panel(_random_walk(n_series=1, n_periods=40)))
+
+
+def test_inner_windows_need_eight_training_periods() -> None:
+    # n_windows 2, horizon 3, step 2: the first inner origin is n - 3 - 2 = n - 5; 8 training periods need n = 13.
+    model = CRPSWeightedEnsemble(members=[Naive(), Zero()], n_windows=2, horizon=3, step=2, n_paths=20)
+    assert model.fit(_panel(_random_walk(n_series=1, n_periods=13))).weights_.sum() == pytest.approx(1.0)
+    message = r"^CRPSWeightedEnsemble: n_windows=2, horizon=3 and step=2 need at least 13 periods; the panel has 12. Lower them.$"
+    with pytest.raises(ValueError, match=message):
+        model.fit(_panel(_random_walk(n_series=1, n_periods=12)))
