@@ -339,3 +339,8 @@ def test_inner_windows_need_eight_training_periods() -> None:
     message = r"^CRPSWeightedEnsemble: n_windows=2, horizon=3 and step=2 need at least 13 periods; the panel has 12. Lower them.$"
     with pytest.raises(ValueError, match=message):
         model.fit(_panel(_random_walk(n_series=1, n_periods=12)))
+
+
+def test_baseline_defaults_are_the_documented_ones() -> None:
+    assert WindowAverage().get_params() == {"window": 8, "seed": 0}
+    assert SeasonalNaive().get_params() == {"season_length": 4, "seed": 0}
