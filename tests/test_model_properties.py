@@ -344,3 +344,58 @@ def test_inner_windows_need_eight_training_periods() -> None:
 def test_baseline_defaults_are_the_documented_ones() -> None:
     assert WindowAverage().get_params() == {"window": 8, "seed": 0}
     assert SeasonalNaive().get_params() == {"season_length": 4, "seed": 0}
+
+
+# -- distributions: the remaining methods by hand ---------------------------------------------------
+
+
+def test_means_of_the_mixture_and_grid_laws() -> None:
+    mu = np.array([[1.5, 0.0, 40.0]])
+    np.testing.assert_array_equal(PoissonLogNormal(mu=mu, alpha=np.full_like(mu, 0.7)).mean(), mu)
+    grid = QuantileGrid(levels=np.array([0.2, 0.8]), values=np.array([[[1.0, 3.0]]]), point=np.array([[2.25]]))
+    np.testing.assert_array_equal(grid.mean(), [[2.25]])
+
+
+def test_sample_paths_resample_their_own_draws() -> None:
+    stored = np.array([[[0.0, 3.0, 7.0]], [[1.0, 1.0, 9.0]]])
+    paths = SamplePaths(paths=stored)
+    draws = paths.sample(400, np.random.default_rng(5))
+    assert draws.shape == (2, 1, 400)
+    pick = np.random.default_rng(5).integers(0, 3, size=400)
+    np.testing.assert_array_equal(draws, stored[..., pick])  # the same column for every row
+    assert set(np.unique(draws[0])) == {0.0, 3.0, 7.0}
+
+
+def test_quantile_grid_cdf_is_the_piecewise_linear_law_at_half_integers() -> None:
+    # Unsorted (crossing) quantiles are sorted first: values 6, 1, 2, 4 at levels .1 .3 .6 .9 -> 1, 2, 4, 6.
+    levels = np.array([0.1, 0.3, 0.6, 0.9])
+    grid = QuantileGrid(levels=levels, values=np.array([[[6.0, 1.0, 2.0, 4.0]]]), point=np.array([[3.0]]))
+    k = np.arange(-2, 9, dtype=float)
+    expected = np.where(k < 0, 0.0, np.interp(k + 0.5, [1.0, 2.0, 4.0, 6.0], levels, left=0.0, right=1.0))
+    np.testing.assert_allclose(grid.cdf(k[None, None, :])[0, 0], expected, rtol=1e-12)
+    np.testing.assert_allclose(grid.pmf(np.array([[[1.0, 3.0]]]))[0, 0], np.diff(np.interp([0.5, 1.5, 2.5, 3.5], [1.0, 2.0, 4.0, 6.0], levels, left=0.0))[[0, 2]])
+    # Quantiles: Q(0.45) = 2 + (0.45 - 0.3) / 0.3 * 2 = 3 -> 3; below the lowest level it is flat at 1.
+    assert grid.quantile(0.45)[0, 0] == 3.0 and grid.quantile(0.05)[0, 0] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("levels", "values", "message"),
+    [
+        ([0.0, 0.5], [1.0, 2.0], "increase strictly"),
+        ([0.5, 1.0], [1.0, 2.0], "increase strictly"),
+        ([0.6, 0.4], [1.0, 2.0], "increase strictly"),
+        ([0.2, 0.8], [1.0, np.inf], "must be finite"),
+    ],
+)
+def test_quantile_grid_refuses_bad_levels_and_values(levels, values, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        QuantileGrid(levels=np.array(levels), values=np.array([[values]]), point=np.zeros((1, 1)))
+
+
+def test_pmfs_are_differences_of_the_cdf_at_integers() -> None:
+    law = PoissonLogNormal(mu=np.array([[3.0]]), alpha=np.array([[0.5]]))
+    k = np.array([[[0.0, 1.0, 4.0]]])
+    np.testing.assert_allclose(law.pmf(k), law.cdf(k) - law.cdf(k - 1), rtol=1e-12)
+    assert law.pmf(np.array([[[0.0]]]))[0, 0, 0] == pytest.approx(law.cdf(np.array([[[0.0]]]))[0, 0, 0])
+    paths = SamplePaths(paths=np.array([[[0.0, 1.0, 1.0, 4.0]]]))
+    np.testing.assert_allclose(paths.pmf(np.array([[[0.0, 1.0, 2.0, 4.0]]]))[0, 0], [0.25, 0.5, 0.0, 0.25])
