@@ -266,3 +266,81 @@ def test_bootstrap_95_interval_covers_a_zero_mean_at_its_nominal_rate() -> None:
 
     assert 0.90 <= _coverage(iid, block=1, n=100, reps=300, seed=0) <= 0.99
     assert 0.90 <= _coverage(ar1, block=10, n=300, reps=300, seed=1) <= 0.99
+
+
+# -- degenerate DM inputs and the leaderboard's layout ---------------------------------------------
+
+
+def test_dm_exactly_zero_truncated_variance_uses_lag_zero() -> None:
+    # d = [3, 1, 2]: centred [1, -1, 0], gamma0 = 2/3, gamma1 = -1/3, so gamma0 + 2 gamma1 = 0 exactly.
+    # Lag-0 variance (2/3) / 3 = 2/9 and HLN factor sqrt((3 + 1 - 4 + 2/3) / 3) = sqrt(2/9): DM = 2 exactly.
+    result = diebold_mariano(np.array([3.0, 1.0, 2.0]), h=2)
+    assert result.statistic == pytest.approx(2.0, rel=1e-12)
+    assert result.pvalue == pytest.approx(2 * stats.t(df=2).sf(2.0), rel=1e-12)
+
+
+def test_dm_on_fewer_than_three_values_is_nan_with_its_count() -> None:
+    result = diebold_mariano(np.array([1.0, np.nan, 2.0]), h=1)
+    assert result.n == 2 and np.isnan(result.statistic) and np.isnan(result.pvalue)
+
+
+@pytest.mark.parametrize(
+    ("pvalue", "mark"), [(0.001, "**"), (0.00999, "**"), (0.01, "*"), (0.049, "*"), (0.05, ""), (0.5, ""), (np.nan, "")]
+)
+def test_significance_marks_are_strictly_below_one_and_five_percent(pvalue: float, mark: str) -> None:
+    from forecast.backtest.compare import _marks
+
+    assert _marks(pvalue) == mark
+
+
+def test_a_clearly_worse_model_gets_two_stars() -> None:
+    backtest = _two_model_backtest(list(range(10)), [1], seed=1)
+    worse = backtest["model"] == "B"
+    backtest.loc[worse, "mean"] = backtest.loc[worse, "y"] + 30.0 + np.arange(worse.sum()) % 3
+    backtest.loc[~worse, "mean"] = backtest.loc[~worse, "y"] + np.arange((~worse).sum()) % 2
+    row = leaderboard(backtest, "mae", n_boot=200).set_index("model").loc["B"]
+    assert row["p_value"] < 0.01 and row["mark"] == "**"
+
+
+def test_leaderboard_defaults_are_2000_draws_of_seed_0() -> None:
+    backtest = _two_model_backtest(list(range(0, 12, 3)), [1, 2, 3], seed=6)
+    row = leaderboard(backtest, "mae", reference="A").set_index("model").loc["B"]
+    d = _hand_differential(backtest, "B", "A").to_numpy()
+    expected = block_bootstrap_ci(d, block=3, rng=np.random.default_rng(0), n_boot=2000)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(expected, rel=1e-12)
+    assert block_bootstrap_ci(d, block=3, rng=np.random.default_rng(4)) == block_bootstrap_ci(
+        d, block=3, rng=np.random.default_rng(4), n_boot=2000, level=0.95
+    )
+
+
+def test_boards_by_an_extra_column_are_sorted_and_reindexed() -> None:
+    backtest = _two_model_backtest(list(range(6)), [1, 2], seed=2)
+    backtest["dyad"] = np.where(backtest["unique_id"] == "s0", "zz-b", "aa-a")  # s0 rows come first
+    boards = leaderboard(backtest, "mae", by=["dyad"], reference="A", n_boot=100)
+    assert list(boards.columns) == [
+        "dyad", "rank", "model", "mae", "versus", "diff", "ci_low", "ci_high", "dm_stat", "p_value", "mark",
+    ]
+    assert boards["dyad"].tolist() == ["aa-a", "aa-a", "zz-b", "zz-b"]
+    assert boards.index.tolist() == [0, 1, 2, 3]
+    first = backtest[backtest["dyad"] == "aa-a"]
+    expected = (first["y"] - first["mean"]).abs().groupby(first["model"]).mean()
+    assert boards[boards["dyad"] == "aa-a"].set_index("model")["mae"].to_dict() == pytest.approx(expected.to_dict())
+
+
+def test_single_model_board_has_every_column() -> None:
+    backtest = _two_model_backtest([0, 1, 2], [1], seed=2)
+    board = leaderboard(backtest[backtest["model"] == "A"], "mae", n_boot=50)
+    assert list(board.columns) == [
+        "rank", "model", "mae", "versus", "diff", "ci_low", "ci_high", "dm_stat", "p_value", "mark",
+    ]
+    assert board["mark"].tolist() == [""] and board[["diff", "dm_stat", "p_value"]].isna().all().all()
+
+
+def test_unknown_reference_and_disjoint_models_are_explained() -> None:
+    backtest = _two_model_backtest([0, 1, 2], [1], seed=2)
+    with pytest.raises(KeyError, match=r"reference model 'zzz' is not in the backtest; models: \['A', 'B'\]"):
+        leaderboard(backtest, "mae", reference="zzz", n_boot=10)
+    disjoint = backtest[(backtest["model"] == "A") & (backtest["cutoff"] == backtest["cutoff"].min())]
+    other = backtest[(backtest["model"] == "B") & (backtest["cutoff"] != backtest["cutoff"].min())]
+    with pytest.raises(ValueError, match=r"^the models share no \(unique_id, ds, cutoff\) forecast: compare runs"):
+        leaderboard(pd.concat([disjoint, other]), "mae")
