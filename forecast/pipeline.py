@@ -17,7 +17,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overall, pit_histogram, rolling_origin
+from forecast.backtest import (
+    BacktestSpec,
+    coverage_curve,
+    final_forecasts,
+    metrics_table,
+    overall,
+    pit_histogram,
+    run_backtest,
+)
 from forecast.backtest.metrics import HEADLINE
 from forecast.errors import ArgumentError
 from forecast.events import EventFamily
@@ -142,6 +150,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
 
     Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
     volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
+    ``failures.csv`` (every model, series and cutoff that could not be forecast, with
+    the reason: :data:`forecast.backtest.FAILURE_COLUMNS`; the run goes on without them),
     ``figures/{fan_chart,timeline,pit,coverage}.png``, ``config.yaml``,
     ``provenance.json``, ``report.md`` and ``report.html``. With ``transform="log1p"`` in
     the :class:`SeriesSpec` the models fit ``log1p(y)`` and the backtest and forecasts are
@@ -191,9 +201,13 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
 
     backtest_spec = experiment.backtest
     models = dict(experiment.models)
-    caveats = check_model_support(measure, transform, models)
+    try:
+        caveats = check_model_support(measure, transform, models)
+    except ArgumentError as error:  # measure and transform are SeriesSpec fields
+        raise error.under("series") from error
     fit_panel = apply_transform(panel, transform)
-    backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), transform)
+    scored = run_backtest(fit_panel, models, backtest_spec)
+    backtest = invert_transform(scored.frame, transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
     metrics = metrics_table(backtest, reference=experiment.reference)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
@@ -201,15 +215,13 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     _save_figure(coverage_plot(coverage_curve(backtest)), run_dir / "figures" / "coverage.png")
     figure_paths = ["figures/pit.png", "figures/coverage.png"]
 
-    forecasts = pd.concat(
-        [
-            model.fit(fit_panel[["unique_id", "ds", "y"]]).predict(backtest_spec.horizon, backtest_spec.quantiles).assign(model=name)
-            for name, model in models.items()
-        ],
-        ignore_index=True,
-    )
-    forecasts = invert_transform(forecasts, transform)
+    final = final_forecasts(fit_panel, models, backtest_spec)
+    forecasts = invert_transform(final.frame, transform)
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
+    failures = pd.concat([scored.failures, final.failures], ignore_index=True)
+    failures.to_csv(run_dir / "failures.csv", index=False)
+    if not failures.empty:
+        log.warning("%d model/series/cutoff failures recorded in failures.csv", len(failures))
 
     options = experiment.report
     report_model = options.model if options.model in models else next(iter(models))
