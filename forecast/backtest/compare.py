@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from forecast.backtest.metrics import row_scores
+from forecast.errors import ArgumentError
 
 KEYS = ["unique_id", "ds", "cutoff"]
 
@@ -198,7 +199,7 @@ def leaderboard(
         h = int(group["horizon"].nunique())  # leads pooled in this board: the DM lag and block length
         versus = reference if reference is not None else means.index[0]
         if versus not in means.index:
-            raise KeyError(f"reference model {versus!r} is not in the backtest; models: {sorted(means.index)}.")
+            raise ArgumentError("reference", f"model {versus!r} is not in the backtest; choose one of {sorted(means.index)}.")
         rows = []
         for model, value in means.items():
             row = {"model": model, metric: value, "versus": versus}

@@ -176,16 +176,16 @@ def dyad_label(source: str, target: str, directed: bool) -> str:
 def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, max_empty: int) -> pd.DataFrame:
     """Drop runs of more than ``max_empty`` consecutive periods without any source event.
 
-    Adds ``run``: a counter that starts a new contiguous stretch at every segment change
+    Adds ``run``: a counter that starts a new contiguous stretch at every coverage window
     and after every gap, so ``span="latest"`` can keep the stretch after the last gap.
     """
     counted = grid.merge(volume, on=["segment", "ds"], how="left")
     empty = ~(counted["denominator"].fillna(0.0) > 0)
     # Stretches of equal emptiness within a segment; a long empty one is a gap.
-    stretch = (empty.ne(empty.shift()) | grid["segment"].ne(grid["segment"].shift())).cumsum()
+    stretch = (empty.ne(empty.shift()) | grid["window"].ne(grid["window"].shift())).cumsum()
     length = empty.groupby(stretch).transform("size")
     gap = empty & (length > max_empty)
-    new_run = grid["segment"].ne(grid["segment"].shift()) | gap.shift(fill_value=False)
+    new_run = grid["window"].ne(grid["window"].shift()) | gap.shift(fill_value=False)
     return grid.assign(run=new_run.cumsum())[~gap.to_numpy()].reset_index(drop=True)
 
 
@@ -219,7 +219,8 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     -------
     pandas.DataFrame
         ``ds`` (period start), ``partial`` (period only partly covered), ``segment``
-        (the dataset covering it) and ``run`` (contiguous stretch number), sorted by ``ds``.
+        (the dataset covering it), ``window`` (its row in ``coverage``) and ``run``
+        (contiguous stretch number: a new one at each window and after each gap), sorted by ``ds``.
 
     Raises
     ------
@@ -230,14 +231,16 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     upper = pd.Timestamp(spec.end) if spec.end is not None else pd.Timestamp.max
     rows = []
     # One iteration per coverage window (a handful), not per event.
-    for window in coverage.itertuples(index=False):
+    for number, window in enumerate(coverage.itertuples(index=False)):
         start, end = max(pd.Timestamp(window.start), lower), min(pd.Timestamp(window.end), upper)
         if start > end:
             continue
         periods = pd.period_range(start.to_period(spec.freq), end.to_period(spec.freq), freq=spec.freq)
         partial = (periods.start_time < start) | (periods.end_time.normalize() > end)
-        rows.append(pd.DataFrame({"ds": periods.start_time, "partial": partial, "segment": window.source_dataset}))
-    grid = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["ds", "partial", "segment"])
+        rows.append(
+            pd.DataFrame({"ds": periods.start_time, "partial": partial, "segment": window.source_dataset, "window": number})
+        )
+    grid = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["ds", "partial", "segment", "window"])
     if spec.drop_partial:
         grid = grid[~grid["partial"].astype(bool)]
     # Two datasets covering the same period would double count: keep one row per period.
@@ -255,7 +258,7 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
                 stacklevel=3,
             )
     else:
-        grid = grid.assign(run=grid["segment"].ne(grid["segment"].shift()).cumsum())
+        grid = grid.assign(run=grid["window"].ne(grid["window"].shift()).cumsum())
     if spec.span == "latest" and not grid.empty:
         grid = grid[grid["run"] == grid["run"].iloc[-1]].reset_index(drop=True)
     if grid.empty:
