@@ -268,9 +268,13 @@ def _backtest_window(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scored rows and failures of every model at cutoff number ``j``."""
     lead = spec.gap + spec.horizon
+    unseen = history.index[history.isna().all(axis=1)]
+    if strict and len(unseen):
+        raise ModelFitError(f"series {list(unseen[:3])} have no observation up to the cutoff {cutoff:%Y-%m-%d}.")
     frames, failed = {}, {}
     for i, (name, model) in enumerate(models.items()):
         pieces, failed[name] = _isolated(model, train, lead, spec.quantiles, strict)
+        failed[name].update({uid: "DataError: no observation up to the cutoff" for uid in unseen})
         scored = []
         for piece in pieces:
             ids = piece.forecaster.ids_
