@@ -33,6 +33,7 @@ from forecast.events.embedded import embedded_path
 from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.models import Forecaster
+from forecast.models.base import ModelFitError
 from forecast.report import ReportInputs, event_timeline_grid, fan_chart_grid, provenance, write_report
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.series import (
@@ -170,6 +171,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     ------
     ArgumentError
         Naming ``models`` when there is none.
+    ModelFitError
+        When no model could forecast any series at any cutoff (``failures.csv`` is written first).
 
     Returns
     -------
@@ -207,6 +210,14 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         raise error.under("series") from error
     fit_panel = apply_transform(panel, transform)
     scored = run_backtest(fit_panel, models, backtest_spec)
+    if scored.frame.empty:
+        scored.failures.to_csv(run_dir / "failures.csv", index=False)
+        first = scored.failures.drop_duplicates("model")
+        raise ModelFitError(
+            "no model could forecast any series in the backtest ("
+            + "; ".join(f"{row.model}: {row.reason}" for row in first.itertuples())
+            + f"); {run_dir / 'failures.csv'} lists every failure."
+        )
     backtest = invert_transform(scored.frame, transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
     metrics = metrics_table(backtest, reference=experiment.reference)

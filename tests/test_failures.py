@@ -9,7 +9,7 @@ import pytest
 from forecast.backtest import FAILURE_COLUMNS, BacktestSpec, final_forecasts, rolling_origin, run_backtest
 from forecast.cli.run import run_from_config
 from forecast.errors import ArgumentError
-from forecast.models import Forecaster, Naive, NegativeBinomialGLM
+from forecast.models import Forecaster, Naive, NegativeBinomialGLM, WindowAverage
 from forecast.models.base import ConvergenceError, ModelFitError
 from forecast.models.distributions import NegativeBinomial
 from tests.helpers import compose_config, nb_panel
@@ -151,3 +151,19 @@ def test_pipeline_writes_failures_csv_and_scores_the_other_models(tmp_path):
     metrics = pd.read_csv(run_dir / "metrics.csv")
     assert "naive" in set(metrics["model"]) and "hurdle_glm" not in set(metrics["model"])
     assert set(pd.read_parquet(run_dir / "forecasts.parquet")["model"]) == {"naive"}
+
+
+def test_a_hyperparameter_the_panel_cannot_meet_is_recorded_with_the_argument():
+    result = run_backtest(nb_panel(n_periods=30), {"naive": Naive(), "mean40": WindowAverage(window=40)}, SPEC)
+    assert set(result.frame["model"]) == {"naive"}
+    failures = result.failures
+    assert len(failures) == 3 * 2 and failures["reason"].str.startswith("ArgumentError: window: WindowAverage window=40").all()
+
+
+def test_a_run_where_every_model_fails_everywhere_says_so(tmp_path):
+    path = tmp_path / "panel.csv"
+    nb_panel(n_series=2, n_periods=30).assign(y=0.0).to_csv(path, index=False)
+    cfg = compose_config(["data=panel", f"data.path={path}", "model=[hurdle_glm]", "backtest.n_windows=1", "evaluation.reference=null"])
+    with pytest.raises(ModelFitError, match=r"no model could forecast any series .*hurdle_glm: .*needs both zero and positive"):
+        run_from_config(cfg, tmp_path / "run")
+    assert len(pd.read_csv(tmp_path / "run" / "failures.csv")) == 2

@@ -184,7 +184,9 @@ def _isolated(
     (the series that still fail are recorded, the others forecast); a pooling model's
     failure is recorded for every series, since no series' forecast stands without the
     others. Series whose forecast is not finite, or that end before the panel does, are
-    recorded too. With ``strict`` the first failure is raised instead.
+    recorded too. With ``strict`` the first failure is raised instead. Hyperparameter
+    errors are recorded like the rest, since some depend on the panel (a window longer
+    than a short series); their reason names the argument.
 
     Returns
     -------
@@ -294,7 +296,8 @@ def _backtest_window(
             scored.append(frame[~frame["unique_id"].isin(list(failed[name]))])
         frames[name] = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
     _use_fallback(frames, failed, spec.fallback)
-    rows = pd.concat([f for f in frames.values() if not f.empty], ignore_index=True) if frames else pd.DataFrame()
+    kept = [f for f in frames.values() if not f.empty]
+    rows = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
     failures = pd.concat([_failures(name, reasons, cutoff, "backtest") for name, reasons in failed.items()])
     return (rows[rows["horizon"] > spec.gap] if not rows.empty else rows), failures
 
