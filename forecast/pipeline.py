@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from forecast.backtest import (
+    BacktestResult,
     BacktestSpec,
     coverage_curve,
     final_forecasts,
@@ -146,6 +147,20 @@ def _panel_layout(panel: pd.DataFrame) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(parts[0])), list(dict.fromkeys(parts[1]))
 
 
+def _check_any_forecast(result: BacktestResult, stage: str, run_dir: Path, earlier: pd.DataFrame | None = None) -> None:
+    """Raise when no model forecast any series, after writing ``failures.csv``."""
+    if not result.frame.empty:
+        return
+    failures = pd.concat([f for f in (earlier, result.failures) if f is not None], ignore_index=True)
+    failures.to_csv(run_dir / "failures.csv", index=False)
+    first = result.failures.drop_duplicates("model")
+    raise ModelFitError(
+        f"no model could forecast any series in {stage} ("
+        + "; ".join(f"{row.model}: {row.reason}" for row in first.itertuples())
+        + f"); {run_dir / 'failures.csv'} lists every failure."
+    )
+
+
 def run(experiment: Experiment, run_dir: Path) -> Path:
     """Run one experiment and write every output into ``run_dir``.
 
@@ -172,7 +187,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     ArgumentError
         Naming ``models`` when there is none.
     ModelFitError
-        When no model could forecast any series at any cutoff (``failures.csv`` is written first).
+        When no model could forecast any series in the backtest or in the final forecast
+        (``failures.csv`` is written first).
 
     Returns
     -------
@@ -210,14 +226,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         raise error.under("series") from error
     fit_panel = apply_transform(panel, transform)
     scored = run_backtest(fit_panel, models, backtest_spec)
-    if scored.frame.empty:
-        scored.failures.to_csv(run_dir / "failures.csv", index=False)
-        first = scored.failures.drop_duplicates("model")
-        raise ModelFitError(
-            "no model could forecast any series in the backtest ("
-            + "; ".join(f"{row.model}: {row.reason}" for row in first.itertuples())
-            + f"); {run_dir / 'failures.csv'} lists every failure."
-        )
+    _check_any_forecast(scored, "the backtest", run_dir)
     backtest = invert_transform(scored.frame, transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
     metrics = metrics_table(backtest, reference=experiment.reference)
@@ -227,6 +236,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     figure_paths = ["figures/pit.png", "figures/coverage.png"]
 
     final = final_forecasts(fit_panel, models, backtest_spec)
+    _check_any_forecast(final, "the final forecast", run_dir, earlier=scored.failures)
     forecasts = invert_transform(final.frame, transform)
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
     failures = pd.concat([scored.failures, final.failures], ignore_index=True)
@@ -235,7 +245,9 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         log.warning("%d model/series/cutoff failures recorded in failures.csv", len(failures))
 
     options = experiment.report
-    report_model = options.model if options.model in models else next(iter(models))
+    forecast_models = list(dict.fromkeys(forecasts["model"]))
+    # The drawn model must have forecasts: a model that failed on every series has none.
+    report_model = options.model if options.model in forecast_models else forecast_models[0]
     if families:
         figure = fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=report_model)
         _save_figure(figure, run_dir / "figures" / "fan_chart.png")
