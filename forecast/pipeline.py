@@ -19,13 +19,23 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overall, pit_histogram, rolling_origin
+from forecast.backtest import (
+    BacktestResult,
+    BacktestSpec,
+    coverage_curve,
+    final_forecasts,
+    metrics_table,
+    overall,
+    pit_histogram,
+    run_backtest,
+)
 from forecast.errors import ArgumentError
 from forecast.events import EventFamily
 from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.models import Forecaster
 from forecast.report import event_timeline_grid, fan_chart_grid, long_samples, provenance, reported_model, write_report
+from forecast.models.base import ModelFitError
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.report.choice import check_pinned
 from forecast.report.context import run_record
@@ -150,6 +160,20 @@ def _panel_layout(panel: pd.DataFrame) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(parts[0])), list(dict.fromkeys(parts[1]))
 
 
+def _check_any_forecast(result: BacktestResult, stage: str, run_dir: Path, earlier: pd.DataFrame | None = None) -> None:
+    """Raise when no model forecast any series, after writing ``failures.csv``."""
+    if not result.frame.empty:
+        return
+    failures = pd.concat([f for f in (earlier, result.failures) if f is not None], ignore_index=True)
+    failures.to_csv(run_dir / "failures.csv", index=False)
+    first = result.failures.drop_duplicates("model")
+    raise ModelFitError(
+        f"no model could forecast any series in {stage} ("
+        + "; ".join(f"{row.model}: {row.reason}" for row in first.itertuples())
+        + f"); {run_dir / 'failures.csv'} lists every failure."
+    )
+
+
 def run(experiment: Experiment, run_dir: Path) -> Path:
     """Run one experiment and write every output into ``run_dir``.
 
@@ -163,13 +187,25 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     fit ``log1p(y)`` and the backtest, forecasts and samples are mapped back with
     ``expm1`` here, so every file is on the measure's scale. With ``data.format=panel``
     the panel file goes straight to the models (no event ingest, no series builder) and
-    its ``y`` is taken as a count.
+    its ``y`` is taken as a count. ``failures.csv`` lists every model, series and cutoff
+    that could not be forecast, with the reason (:data:`forecast.backtest.FAILURE_COLUMNS`);
+    the run goes on without them.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        What to run.
+    run_dir : Path
+        Output folder (created).
 
     Raises
     ------
     ArgumentError
         Naming ``models`` when there is none, ``report.model`` when the pinned model is
         not in the run, ``report.compare`` / ``report.family`` when the run lacks them.
+    ModelFitError
+        When no model could forecast any series in the backtest or in the final forecast
+        (``failures.csv`` is written first).
 
     Returns
     -------
@@ -214,28 +250,35 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     except ArgumentError as error:  # measure/transform are the series spec's
         raise error.under("series") from None
     fit_panel = apply_transform(panel, transform)
-    backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), transform)
+    scored = run_backtest(fit_panel, models, backtest_spec)
+    _check_any_forecast(scored, "the backtest", run_dir)
+    backtest = invert_transform(scored.frame, transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
     metrics = metrics_table(backtest, reference=experiment.reference)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
     _save_figure(pit_histogram_plot(pit_histogram(backtest)), run_dir / "figures" / "pit.png")
     _save_figure(coverage_plot(coverage_curve(backtest)), run_dir / "figures" / "coverage.png")
 
-    forecasts = pd.concat(
-        [
-            model.fit(fit_panel[["unique_id", "ds", "y"]]).predict(backtest_spec.horizon, backtest_spec.quantiles).assign(model=name)
-            for name, model in models.items()
-        ],
-        ignore_index=True,
-    )
-    forecasts = invert_transform(forecasts, transform)
+    final = final_forecasts(fit_panel, models, backtest_spec)
+    _check_any_forecast(final, "the final forecast", run_dir, earlier=scored.failures)
+    forecasts = invert_transform(final.frame, transform)
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
+    failures = pd.concat([scored.failures, final.failures], ignore_index=True)
+    failures.to_csv(run_dir / "failures.csv", index=False)
+    if not failures.empty:
+        log.warning("%d model/series/cutoff failures recorded in failures.csv", len(failures))
 
     options = experiment.report
-    report_model = reported_model(metrics, options.model).model
-    _samples(models[report_model], forecasts[forecasts["model"] == report_model], options.n_samples, experiment.seed, transform).assign(
-        model=report_model
-    ).to_parquet(run_dir / "samples.parquet", index=False)
+    # Only a model with final forecasts can be reported; one that failed everywhere has none.
+    forecast_models = list(dict.fromkeys(forecasts["model"]))
+    report_model = reported_model(metrics[metrics["model"].isin(forecast_models)], options.model).model
+    reported = forecasts[forecasts["model"] == report_model]
+    # final_forecasts fits clones: refit the reported model on the series it forecast, to draw its paths.
+    reported_panel = fit_panel[fit_panel["unique_id"].isin(reported["unique_id"].unique())][["unique_id", "ds", "y"]]
+    fitted = models[report_model].clone().fit(reported_panel)
+    _samples(fitted, reported, options.n_samples, experiment.seed, transform).assign(model=report_model).to_parquet(
+        run_dir / "samples.parquet", index=False
+    )
     if families:
         figure = fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=report_model)
         _save_figure(figure, run_dir / "figures" / "fan_chart.png")

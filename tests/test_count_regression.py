@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.models import HurdleNBGLM, NegativeBinomialGLM, PoissonGLM, ZeroInflatedNBGLM
+from forecast.models import HurdleNBGLM, NegativeBinomialGLM, PoissonGLM, ZeroInflatedNBGLM, count_regression
+from forecast.models.base import ConvergenceError
+from tests.helpers import nb_panel
 
 INTERCEPTS = np.array([0.2, 0.5, 0.8, 1.1])
 B_LAG1, B_LAG2, C_MEAN4, ALPHA = 0.30, 0.10, 0.15, 0.40
@@ -81,3 +83,36 @@ def test_period_of_year_terms_recover_a_known_annual_cycle():
     assert names == ["log1p_lag1", "log1p_mean4", "sin_year1", "cos_year1"]
     coef = dict(zip(names, model.coef_))
     assert abs(coef["sin_year1"] - 0.5) < 0.06 and abs(coef["cos_year1"]) < 0.06
+
+
+def test_non_converged_hurdle_is_a_convergence_error():
+    # One constant series among NB ones: statsmodels reports the zero part unconverged.
+    panel = nb_panel(n_series=3, n_periods=30)
+    panel.loc[panel["unique_id"] == "s0", "y"] = 5.0
+    with pytest.raises(ConvergenceError, match="HurdleNBGLM: the statsmodels fit did not converge"):
+        HurdleNBGLM(trend=True, series_effects="level", n_paths=100).fit(panel)
+
+
+def test_dispersion_above_the_cap_is_a_convergence_error(monkeypatch):
+    panel = simulate(200)
+    fitted = NegativeBinomialGLM(cross_dyad=False, trend=False).fit(panel)  # alpha near 0.4
+    monkeypatch.setattr(count_regression, "MAX_DISPERSION", fitted.alpha_ * 1.01)
+    NegativeBinomialGLM(cross_dyad=False, trend=False).fit(panel)  # at the cap: accepted
+    monkeypatch.setattr(count_regression, "MAX_DISPERSION", fitted.alpha_ * 0.99)
+    with pytest.raises(ConvergenceError, match=r"NB2 dispersion alpha=0\.\d+ exceeds"):
+        NegativeBinomialGLM(cross_dyad=False, trend=False).fit(panel)
+
+
+def test_forecast_above_the_history_bound_is_a_convergence_error(monkeypatch):
+    panel = simulate(200)
+    model = PoissonGLM(cross_dyad=False, trend=False, n_paths=200).fit(panel)
+    means = model.distribution(3).mean().mean(axis=1)
+    largest = panel.groupby("unique_id")["y"].max().to_numpy()
+    # Bound = scale x max(history) + offset: just above the largest ratio passes, just below fails.
+    ratio = float(np.max(means / largest))
+    monkeypatch.setattr(count_regression, "FORECAST_OFFSET", 0.0)
+    monkeypatch.setattr(count_regression, "FORECAST_SCALE", ratio * 1.001)
+    model.distribution(3)
+    monkeypatch.setattr(count_regression, "FORECAST_SCALE", ratio * 0.999)
+    with pytest.raises(ConvergenceError, match=r"mean forecast .* for series 's\d' exceeds .* an explosive fit"):
+        model.distribution(3)

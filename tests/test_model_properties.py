@@ -282,7 +282,7 @@ def test_window_bounds_are_one_and_the_panel_length(model, name: str) -> None:
         fitted = model(**{name: ok}).fit(panel)
         assert fitted.distribution(2).mean().shape == (1, 2)
     for bad in (0, 13):
-        message = rf"^{model.__name__}.{name}={bad} must be between 1 and the 12 periods of the panel.$"
+        message = rf"^{name}: {model.__name__} {name}={bad} must be between 1 and the 12 periods of the panel.$"
         with pytest.raises(ValueError, match=message):
             model(**{name: bad}).fit(panel)
 
@@ -314,7 +314,7 @@ def test_valid_weights_below_one_or_zero_are_normalised(weights: list[float]) ->
 
 
 def test_a_negative_weight_is_refused_even_when_the_sum_is_positive() -> None:
-    with pytest.raises(ValueError, match=r"^QuantileAverage.weights must be 2 non-negative numbers, not all 0.$"):
+    with pytest.raises(ValueError, match=r"^weights: QuantileAverage needs 2 non-negative numbers, not all 0.$"):
         QuantileAverage(members=[Zero(), Naive()], weights=[2.0, -1.0]).fit(_constant_panel(3.0))
 
 
@@ -328,7 +328,7 @@ def test_ensemble_defaults_are_the_documented_ones() -> None:
 @pytest.mark.parametrize("kwargs", [{"n_windows": 0}, {"horizon": 0}, {"step": 0}])
 def test_inner_protocol_counts_must_be_positive(kwargs: dict) -> None:
     model = CRPSWeightedEnsemble(members=[Naive(), Zero()], **kwargs)
-    with pytest.raises(ValueError, match="^CRPSWeightedEnsemble: n_windows="):
+    with pytest.raises(ValueError, match="^n_windows: CRPSWeightedEnsemble: n_windows="):
         model.fit(_panel(_random_walk(n_series=1, n_periods=40)))
 
 
@@ -336,7 +336,7 @@ def test_inner_windows_need_eight_training_periods() -> None:
     # n_windows 2, horizon 3, step 2: the first inner origin is n - 3 - 2 = n - 5; 8 training periods need n = 13.
     model = CRPSWeightedEnsemble(members=[Naive(), Zero()], n_windows=2, horizon=3, step=2, n_paths=20)
     assert model.fit(_panel(_random_walk(n_series=1, n_periods=13))).weights_.sum() == pytest.approx(1.0)
-    message = r"^CRPSWeightedEnsemble: n_windows=2, horizon=3 and step=2 need at least 13 periods; the panel has 12. Lower them.$"
+    message = r"^n_windows: CRPSWeightedEnsemble: n_windows=2, horizon=3 and step=2 must be >= 1 and need at least 13 periods; the panel has 12. Lower them.$"
     with pytest.raises(ValueError, match=message):
         model.fit(_panel(_random_walk(n_series=1, n_periods=12)))
 

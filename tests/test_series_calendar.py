@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
 from forecast.series import SeriesSpec, build_panel
 from tests.event_tables import coverage, event_table, series
@@ -76,8 +77,9 @@ def test_partial_months_at_both_ends():
 
 @pytest.mark.parametrize("freq", ["h", "Y", "bogus"])
 def test_unsupported_frequency_names_the_key(freq):
-    with pytest.raises(ValueError, match="series.freq"):
+    with pytest.raises(ArgumentError, match="^freq: ") as caught:
         SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], freq=freq)
+    assert caught.value.under("series").argument == "series.freq"
 
 
 def test_window_without_a_full_period_is_an_error():

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli.run import run_from_config
+from forecast.errors import ArgumentError
 from tests.helpers import compose_config
 
 # Keep the end-to-end runs fast: one backtest window, one model.
@@ -71,7 +72,7 @@ def test_log1p_forecasts_are_mapped_back(tmp_path):
 
 @pytest.mark.slow
 def test_count_models_refuse_a_measure_that_can_be_negative(tmp_path):
-    with pytest.raises(ValueError, match="series.measure: 'net_cooperation' can be negative"):
+    with pytest.raises(ArgumentError, match="^series.measure: 'net_cooperation' can be negative"):
         run_from_config(compose_config([*FAST, "series=tone_weekly"]), tmp_path)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
 from forecast.series import SeriesSpec, build_panel
 from tests.event_tables import coverage, event_table, series
@@ -73,7 +74,7 @@ def test_either_sector_keeps_events_with_military_on_one_side():
 
 
 def test_either_sector_outside_sectors_is_refused():
-    with pytest.raises(ValueError, match="series.either_sector"):
+    with pytest.raises(ArgumentError, match=r"^either_sector: \['MIL'\] is not in series.sectors"):
         SeriesSpec(countries=["CHN", "RUS"], families=["all"], sectors=["state"], either_sector=["MIL"])
 
 
@@ -100,7 +101,7 @@ def test_unknown_family_in_an_expression_is_named():
 
 
 def test_no_dyad_selection_is_refused():
-    with pytest.raises(ValueError, match="series.dyads, series.countries"):
+    with pytest.raises(ArgumentError, match="^dyads: no dyads selected; set series.dyads, series.countries"):
         SeriesSpec(families=["all"])
 
 

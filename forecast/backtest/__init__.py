@@ -15,9 +15,20 @@ from forecast.backtest.metrics import (
     skill,
 )
 from forecast.backtest.scoring import crps_from_samples, distribution_scores, ranked_probability_score
-from forecast.backtest.splits import BacktestSpec, cutoffs, insample_scale, rolling_origin
+from forecast.backtest.splits import (
+    FAILURE_COLUMNS,
+    BacktestResult,
+    BacktestSpec,
+    cutoffs,
+    final_forecasts,
+    insample_scale,
+    rolling_origin,
+    run_backtest,
+)
 
 __all__ = [
+    "FAILURE_COLUMNS",
+    "BacktestResult",
     "BacktestSpec",
     "DMResult",
     "block_bootstrap_ci",
@@ -28,6 +39,7 @@ __all__ = [
     "diebold_mariano",
     "distribution_scores",
     "evaluate",
+    "final_forecasts",
     "insample_scale",
     "interval_hit",
     "interval_score",
@@ -42,6 +54,7 @@ __all__ = [
     "ranked_probability_score",
     "rolling_origin",
     "row_scores",
+    "run_backtest",
     "sharpness",
     "skill",
 ]

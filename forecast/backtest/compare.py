@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from forecast.backtest.metrics import row_scores
+from forecast.errors import ArgumentError
 
 KEYS = ["unique_id", "ds", "cutoff"]
 
@@ -232,7 +233,7 @@ def leaderboard(
         means = group.groupby("model")["loss"].mean().sort_values()
         versus = reference if reference is not None else means.index[0]
         if versus not in means.index:
-            raise KeyError(f"reference model {versus!r} is not in the backtest; models: {sorted(means.index)}.")
+            raise ArgumentError("reference", f"model {versus!r} is not in the backtest; choose one of {sorted(means.index)}.")
         rows = []
         for model, value in means.items():
             row = {"model": model, metric: value, "versus": versus}

@@ -1,4 +1,10 @@
-"""Rolling-origin evaluation: refit at each cutoff on data up to it, score the next h periods."""
+"""Rolling-origin evaluation: refit at each cutoff on data up to it, score the next h periods.
+
+:func:`run_backtest` and :func:`final_forecasts` isolate failures: a model that raises, or
+cannot forecast some series, is recorded in a failures table (``model, unique_id, cutoff,
+stage, reason``) and everything else is still scored. :func:`rolling_origin` is the strict
+form for library use: the first failure is raised.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from forecast.backtest.scoring import distribution_scores
 from forecast.errors import ArgumentError
-from forecast.models.base import DEFAULT_QUANTILES, Forecaster
+from forecast.models.base import DEFAULT_QUANTILES, Forecaster, ModelFitError
+from forecast.models.distributions import CountDistribution
 
 #: Minimum training periods of an expanding window when ``train_size`` is not set.
 MIN_TRAIN = 8
@@ -44,6 +52,13 @@ class BacktestSpec:
         A spike is a count above this quantile of the series' training history.
     seed : int
         Seed of the draws.
+    fallback : str, optional
+        A model of the run that forecasts the series another model fails on (the failure
+        is still recorded, with the fallback named). ``None``: failed series have no rows.
+    n_jobs : int
+        Worker processes over the cutoffs (joblib). Every random stream is derived from
+        ``seed``, the cutoff and the model (and the series when a model is refitted series
+        by series), never from the worker, so results are identical for any ``n_jobs``.
     """
 
     horizon: int = 8
@@ -56,11 +71,13 @@ class BacktestSpec:
     n_samples: int = 100
     spike_quantile: float = 0.9
     seed: int = 0
+    fallback: str | None = None
+    n_jobs: int = 1
 
     def __post_init__(self) -> None:
         if self.window not in ("expanding", "sliding"):
             raise ArgumentError("window", f"must be 'expanding' or 'sliding', got {self.window!r}.")
-        for name in ("horizon", "n_windows", "step"):
+        for name in ("horizon", "n_windows", "step", "n_jobs"):
             if getattr(self, name) < 1:
                 raise ArgumentError(name, f"must be >= 1, got {getattr(self, name)}.")
         for name in ("gap", "n_samples"):
@@ -116,12 +133,221 @@ def insample_scale(history: np.ndarray, spike_quantile: float) -> dict[str, np.n
     }
 
 
+#: Columns of a failures table (``failures.csv``).
+FAILURE_COLUMNS = ("model", "unique_id", "cutoff", "stage", "reason")
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Rows that could be forecast and the failures that could not.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Backtest rows (:func:`rolling_origin`'s layout) or final forecasts.
+    failures : pandas.DataFrame
+        One row per model, series and cutoff that failed: :data:`FAILURE_COLUMNS`;
+        ``stage`` is ``backtest`` or ``forecast``, ``reason`` the error type and message
+        (and the fallback that forecast the series instead, if any).
+    """
+
+    frame: pd.DataFrame
+    failures: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A fitted forecaster over some series, its distribution and forecast frame."""
+
+    forecaster: Forecaster
+    dist: CountDistribution
+    frame: pd.DataFrame
+    stream: tuple[int, ...]  # appended to (seed, cutoff, model) for this piece's draws
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}".replace("\n", " ")
+
+
+def _fit_predict(forecaster: Forecaster, panel: pd.DataFrame, lead: int, quantiles: Sequence[float]) -> _Piece:
+    forecaster.fit(panel)
+    dist = forecaster.distribution(lead)
+    return _Piece(forecaster, dist, forecaster.predict(lead, quantiles, distribution=dist), ())
+
+
+def _isolated(
+    model: Forecaster, panel: pd.DataFrame, lead: int, quantiles: Sequence[float], strict: bool
+) -> tuple[list[_Piece], dict[str, str]]:
+    """Fit ``model`` on the panel and forecast ``lead`` steps, isolating failing series.
+
+    A failed panel fit of a model that does not pool series is retried series by series
+    (the series that still fail are recorded, the others forecast); a pooling model's
+    failure is recorded for every series, since no series' forecast stands without the
+    others. Series whose forecast is not finite, or that end before the panel does, are
+    recorded too. With ``strict`` the first failure is raised instead. Hyperparameter
+    errors are recorded like the rest, since some depend on the panel (a window longer
+    than a short series); their reason names the argument.
+
+    Returns
+    -------
+    tuple
+        The fitted pieces and ``{unique_id: reason}`` of the failed series.
+    """
+    ids = list(dict.fromkeys(panel["unique_id"].astype(str)))
+    last = panel["ds"].max()
+    try:
+        pieces = [_fit_predict(model.clone(), panel, lead, quantiles)]
+        failed: dict[str, str] = {}
+    except Exception as error:  # noqa: BLE001 - any model error is recorded, never fatal to the run
+        if strict:
+            raise
+        if model.pools_series or len(ids) == 1:
+            note = "whole-panel fit failed (the model pools series, so every series fails with it): " if len(ids) > 1 else ""
+            return [], {uid: note + _reason(error) for uid in ids}
+        pieces, failed = [], {}
+        for k, uid in enumerate(ids):
+            rows = panel[panel["unique_id"].astype(str) == uid]
+            try:
+                if rows["ds"].max() != last:
+                    raise ModelFitError(f"series {uid!r} ends at {rows['ds'].max():%Y-%m-%d}, before the panel's {last:%Y-%m-%d}.")
+                piece = _fit_predict(model.clone(), rows, lead, quantiles)
+                pieces.append(_Piece(piece.forecaster, piece.dist, piece.frame, (k + 1,)))
+            except Exception as series_error:  # noqa: BLE001 - recorded per series
+                failed[uid] = _reason(series_error)
+    kept = []
+    for piece in pieces:
+        values = piece.frame.drop(columns=["unique_id", "ds", "model"]).to_numpy(dtype=float)
+        bad = sorted(set(piece.frame.loc[~np.isfinite(values).all(axis=1), "unique_id"]))
+        if bad and strict:
+            raise ModelFitError(f"{type(model).__name__}: non-finite forecast for series {bad[:3]}.")
+        failed.update({uid: "ModelFitError: non-finite forecast" for uid in bad})
+        if bad and len(bad) == len(piece.forecaster.ids_):
+            continue
+        kept.append(piece)
+    return kept, failed
+
+
+def _failures(model: str, failed: Mapping[str, str], cutoff: pd.Timestamp, stage: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"model": model, "unique_id": list(failed), "cutoff": cutoff, "stage": stage, "reason": list(failed.values())},
+        columns=list(FAILURE_COLUMNS),
+    )
+
+
+def _use_fallback(
+    frames: dict[str, pd.DataFrame], failed: dict[str, dict[str, str]], fallback: str | None
+) -> None:
+    """Fill each model's failed series with the fallback model's rows (relabelled), noting it in the reason."""
+    if fallback is None:
+        return
+    for name, reasons in failed.items():
+        if name == fallback or not reasons:
+            continue
+        substitute = frames[fallback][frames[fallback]["unique_id"].isin(list(reasons))]
+        frames[name] = pd.concat([frames[name], substitute.assign(model=name)], ignore_index=True)
+        covered = set(substitute["unique_id"])
+        for uid in reasons:
+            if uid in covered:
+                reasons[uid] += f"; forecast by fallback {fallback!r}"
+
+
+def _check_fallback(models: Mapping[str, Forecaster], fallback: str | None) -> None:
+    if fallback is not None and fallback not in models:
+        raise ArgumentError(
+            "backtest.fallback", f"{fallback!r} is not a model of this run; choose one of {sorted(models)} or null."
+        )
+
+
+def _backtest_window(
+    j: int,
+    cutoff: pd.Timestamp,
+    train: pd.DataFrame,
+    history: pd.DataFrame,
+    future: pd.DataFrame,
+    models: Mapping[str, Forecaster],
+    spec: BacktestSpec,
+    strict: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scored rows and failures of every model at cutoff number ``j``."""
+    lead = spec.gap + spec.horizon
+    unseen = history.index[history.isna().all(axis=1)]
+    if strict and len(unseen):
+        raise ModelFitError(f"series {list(unseen[:3])} have no observation up to the cutoff {cutoff:%Y-%m-%d}.")
+    frames, failed = {}, {}
+    for i, (name, model) in enumerate(models.items()):
+        pieces, failed[name] = _isolated(model, train, lead, spec.quantiles, strict)
+        failed[name].update({uid: "DataError: no observation up to the cutoff" for uid in unseen})
+        scored = []
+        for piece in pieces:
+            ids = piece.forecaster.ids_
+            scale = insample_scale(history.loc[ids].to_numpy(dtype=float), spec.spike_quantile)
+            realised = future.loc[ids].to_numpy(dtype=float)
+            # One reproducible stream per (cutoff, model), and per series when refitted series by series.
+            rng = np.random.default_rng([spec.seed, j, i, *piece.stream])
+            scores = distribution_scores(piece.dist, realised, scale["spike_threshold"], spec.n_samples, rng)
+            frame = piece.frame.assign(
+                model=name,
+                cutoff=cutoff,
+                y=realised.ravel(),
+                horizon=np.tile(np.arange(1, lead + 1), len(ids)),
+                **{key: np.repeat(value, lead) for key, value in scale.items()},
+                **{key: value.ravel() for key, value in scores.items()},
+            )
+            scored.append(frame[~frame["unique_id"].isin(list(failed[name]))])
+        frames[name] = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
+    _use_fallback(frames, failed, spec.fallback)
+    kept = [f for f in frames.values() if not f.empty]
+    rows = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
+    failures = pd.concat([_failures(name, reasons, cutoff, "backtest") for name, reasons in failed.items()])
+    return (rows[rows["horizon"] > spec.gap] if not rows.empty else rows), failures
+
+
+def _rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec, strict: bool) -> BacktestResult:
+    _check_fallback(models, spec.fallback)
+    panel = panel[["unique_id", "ds", "y"]]
+    wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
+    wide.index = wide.index.astype(str)
+    dates = pd.DatetimeIndex(wide.columns)
+    lead = spec.gap + spec.horizon
+    windows = []
+    for j, cutoff in enumerate(cutoffs(dates, spec)):
+        end = dates.get_loc(cutoff) + 1
+        begin = end - spec.train_size if spec.window == "sliding" else 0
+        train = panel[(panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)]
+        windows.append((j, cutoff, train, wide.iloc[:, begin:end], wide.iloc[:, end : end + lead]))
+    # Workers only change where a window runs: results come back in cutoff order.
+    results = Parallel(n_jobs=spec.n_jobs)(delayed(_backtest_window)(*w, models, spec, strict) for w in windows)
+    frames = [rows for rows, _ in results if not rows.empty]
+    failures = pd.concat([f for _, f in results], ignore_index=True)
+    if not frames:
+        return BacktestResult(pd.DataFrame(), failures)
+    result = pd.concat(frames, ignore_index=True)
+    front = ["unique_id", "ds", "cutoff", "y", "model", "mean"]
+    return BacktestResult(result[front + [c for c in result.columns if c not in front]], failures)
+
+
+def run_backtest(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec) -> BacktestResult:
+    """Backtest every model over the cutoffs of ``spec``, recording failures instead of raising.
+
+    Same rows as :func:`rolling_origin` for everything that could be forecast; a model
+    that raises, or series it cannot forecast, become rows of ``failures`` (stage
+    ``backtest``) and are filled by ``spec.fallback`` when it names a model.
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``backtest.fallback`` when it is not a model of the run, or ``n_windows``
+        when the protocol does not fit the panel.
+    """
+    return _rolling_origin(panel, models, spec, strict=False)
+
+
 def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec) -> pd.DataFrame:
-    """Backtest every model over the cutoffs of ``spec``.
+    """Backtest every model over the cutoffs of ``spec``; the first model failure is raised.
 
     Each cutoff refits a clone of every model on the rows with ``ds <= cutoff`` only, so
     nothing learned at one cutoff carries into the next. The realised values after the cutoff are used
-    only to score the forecast already made.
+    only to score the forecast already made. :func:`run_backtest` records failures instead.
 
     Returns
     -------
@@ -130,36 +356,28 @@ def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: 
         periods), the training-history columns of :func:`insample_scale` and the per-row
         distribution scores of :func:`forecast.backtest.scoring.distribution_scores`.
     """
+    return _rolling_origin(panel, models, spec, strict=True).frame
+
+
+def final_forecasts(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec) -> BacktestResult:
+    """Fit every model on the whole panel and forecast ``spec.horizon`` periods, recording failures.
+
+    Returns
+    -------
+    BacktestResult
+        ``frame``: ``unique_id, ds, model, mean, q<level>...``; ``failures`` with stage
+        ``forecast`` and the panel's last date as ``cutoff``. Failed series are forecast by
+        ``spec.fallback`` when it names a model.
+    """
+    _check_fallback(models, spec.fallback)
     panel = panel[["unique_id", "ds", "y"]]
-    wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
-    wide.index = wide.index.astype(str)
-    dates = pd.DatetimeIndex(wide.columns)
-    lead = spec.gap + spec.horizon
-    frames = []
-    for j, cutoff in enumerate(cutoffs(dates, spec)):
-        end = dates.get_loc(cutoff) + 1
-        begin = end - spec.train_size if spec.window == "sliding" else 0
-        train = panel[(panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)]
-        history = wide.iloc[:, begin:end]
-        future = wide.iloc[:, end : end + lead]
-        for i, (name, model) in enumerate(models.items()):
-            forecaster = model.clone().fit(train)
-            dist = forecaster.distribution(lead)
-            frame = forecaster.predict(lead, spec.quantiles, distribution=dist)
-            ids = forecaster.ids_
-            scale = insample_scale(history.loc[ids].to_numpy(dtype=float), spec.spike_quantile)
-            realised = future.loc[ids].to_numpy(dtype=float)
-            rng = np.random.default_rng([spec.seed, j, i])  # one reproducible stream per (cutoff, model)
-            scores = distribution_scores(dist, realised, scale["spike_threshold"], spec.n_samples, rng)
-            frame = frame.assign(
-                model=name,
-                cutoff=cutoff,
-                y=realised.ravel(),
-                horizon=np.tile(np.arange(1, lead + 1), len(ids)),
-                **{key: np.repeat(value, lead) for key, value in scale.items()},
-                **{key: value.ravel() for key, value in scores.items()},
-            )
-            frames.append(frame[frame["horizon"] > spec.gap])
-    result = pd.concat(frames, ignore_index=True)
-    front = ["unique_id", "ds", "cutoff", "y", "model", "mean"]
-    return result[front + [c for c in result.columns if c not in front]]
+    frames, failed = {}, {}
+    for name, model in models.items():
+        pieces, failed[name] = _isolated(model, panel, spec.horizon, spec.quantiles, strict=False)
+        kept = [piece.frame[~piece.frame["unique_id"].isin(list(failed[name]))] for piece in pieces]
+        frames[name] = pd.concat(kept, ignore_index=True).assign(model=name) if kept else pd.DataFrame()
+    _use_fallback(frames, failed, spec.fallback)
+    last = panel["ds"].max()
+    failures = pd.concat([_failures(name, reasons, last, "forecast") for name, reasons in failed.items()], ignore_index=True)
+    kept = [f for f in frames.values() if not f.empty]
+    return BacktestResult(pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(), failures)

@@ -9,7 +9,9 @@ def observed_coverage(events: pd.DataFrame) -> pd.DataFrame:
     """Coverage per dataset taken from the data itself: first and last event date.
 
     Use it when a source publishes no coverage period; it cannot tell a quiet last week
-    from a missing one.
+    from a missing one. Holes inside the span (a sample with events in 1982 and 2016 only)
+    are found where the periods are known: :func:`forecast.series.build_panel` drops runs of
+    more than ``SeriesSpec.max_empty_periods`` periods without any event of the source.
 
     Parameters
     ----------

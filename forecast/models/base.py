@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.columns import quantile_column
-from forecast.errors import ArgumentError, DataError
+from forecast.errors import ArgumentError, DataError, ForecastError
 from forecast.models.distributions import CountDistribution
 
 DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -23,6 +23,14 @@ DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 class PanelError(DataError):
     """Raised when a panel cannot be fitted: names the series or column and the fix."""
+
+
+class ModelFitError(ForecastError):
+    """A model could not give a trustworthy forecast on this panel (the backtest records it)."""
+
+
+class ConvergenceError(ModelFitError):
+    """A fit did not converge, or converged to parameters or forecasts outside documented bounds."""
 
 
 def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.DatetimeIndex, str]:
@@ -80,7 +88,12 @@ class Forecaster:
 
     Subclasses implement ``_fit(y)`` on the validated ``(n_series, n_periods)`` matrix and
     ``_distribution(h)`` returning a :data:`CountDistribution` of shape ``(n_series, h)``.
+    ``pools_series`` says whether a series' forecast depends on the other series of the
+    panel; when a panel fit fails, the backtest refits a non-pooling model series by
+    series to isolate the series that fail.
     """
+
+    pools_series: bool = True  # the safe assumption for a new model
 
     # -- hyperparameters -------------------------------------------------------------
     @classmethod

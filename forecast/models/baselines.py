@@ -30,6 +30,8 @@ class _PointRuleForecaster(Forecaster):
         Seed for sample paths.
     """
 
+    pools_series = False
+
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
 

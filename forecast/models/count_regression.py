@@ -6,6 +6,12 @@ coefficients on own lags, an own rolling mean, the lagged mean of the *other* dy
 Poisson, negative binomial (NB2), zero-inflated NB and an NB hurdle. Multi-step
 forecasts simulate all series together, feeding every draw back into the lags of its own
 series and into the cross-dyad term of the others.
+
+A fit is trusted only when statsmodels reports convergence (every part of a hurdle), the
+NB2 dispersion is at most :data:`MAX_DISPERSION` and every series' mean forecast is at
+most ``FORECAST_SCALE * max(history) + FORECAST_OFFSET``; otherwise a
+:class:`~forecast.models.base.ConvergenceError` says which check failed, and the
+backtest records it (or forecasts with ``backtest.fallback`` when one is named).
 """
 
 from __future__ import annotations
@@ -21,11 +27,25 @@ from statsmodels.discrete.truncated_model import HurdleCountModel
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from forecast.errors import ArgumentError
-from forecast.models.base import Forecaster
+from forecast.models.base import ConvergenceError, Forecaster
 from forecast.models.distributions import SamplePaths
 
 _MU_CAP = 1e6  # guard explosive simulated paths of a near-unit-root fit
-_IGNORED = (ConvergenceWarning, HessianInversionWarning, RuntimeWarning)
+_IGNORED = (ConvergenceWarning, HessianInversionWarning, RuntimeWarning)  # judged by the checks below
+#: Largest NB2 dispersion accepted: variance ``mu + alpha mu**2`` with ``alpha = 1e3`` is
+#: already a point mass at zero with rare huge counts; larger values mean the MLE ran off
+#: to the boundary (an all-zero or constant series), not a fitted law.
+MAX_DISPERSION = 1e3
+#: A series' mean forecast may not exceed ``FORECAST_SCALE * max(history) + FORECAST_OFFSET``
+#: (10 x the largest count seen, plus 10 so that near-empty histories are not flagged for a few events).
+FORECAST_SCALE, FORECAST_OFFSET = 10.0, 10.0
+
+
+def _converged(results) -> bool:
+    """statsmodels' converged flag: GLMs carry ``converged``, MLE fits ``mle_retvals`` (a list per hurdle part)."""
+    retvals = getattr(results, "mle_retvals", None)
+    flag = retvals.get("converged", True) if isinstance(retvals, dict) else getattr(results, "converged", True)
+    return bool(np.all(flag))
 
 
 def _year_phase(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -148,14 +168,24 @@ class CountRegression(Forecaster):
             results = self._fit_likelihood(endog, exog, features)
         params = np.asarray(results.params)
         if not np.all(np.isfinite(params)):
-            raise RuntimeError(
+            raise ConvergenceError(
                 f"{type(self).__name__}: maximum likelihood did not converge to finite parameters; "
                 "try fewer lags or cross_dyad=False."
+            )
+        if not _converged(results):
+            raise ConvergenceError(
+                f"{type(self).__name__}: the statsmodels fit did not converge (typically an all-zero or constant "
+                "series sending its intercept to the boundary); drop such series or name a backtest.fallback."
             )
         self.results_ = results
         self.y_ = y
         k = effects.shape[1]
         self._unpack(params, k, features.shape[1])
+        if getattr(self, "alpha_", 0.0) > MAX_DISPERSION:
+            raise ConvergenceError(
+                f"{type(self).__name__}: NB2 dispersion alpha={self.alpha_:.3g} exceeds {MAX_DISPERSION:g} "
+                "(the fit ran off to the boundary); drop all-zero or constant series or name a backtest.fallback."
+            )
         # Per-series intercepts in both layouts: the effect columns times their coefficients.
         self.intercepts_ = effects @ self.intercepts_
         if hasattr(self, "zero_intercepts_"):
@@ -189,7 +219,20 @@ class CountRegression(Forecaster):
             log_mu = self.intercepts_[:, None] + features @ self.coef_
             draws[:, step] = self._draw(log_mu, features, rng)
             paths = np.concatenate([paths, draws[:, step, :, None]], axis=2)
+        self._check_scale(draws.mean(axis=(1, 2)))
         return SamplePaths(paths=draws)
+
+    def _check_scale(self, mean_forecast: np.ndarray) -> None:
+        """Raise when a series' mean forecast exceeds its history's bound (an explosive fit)."""
+        bound = FORECAST_SCALE * self.y_.max(axis=1) + FORECAST_OFFSET
+        wild = np.flatnonzero(~(mean_forecast <= bound))
+        if wild.size:
+            i = wild[0]
+            raise ConvergenceError(
+                f"{type(self).__name__}: mean forecast {mean_forecast[i]:.4g} for series {self.ids_[i]!r} exceeds "
+                f"{FORECAST_SCALE:g} x its largest count {self.y_[i].max():g} + {FORECAST_OFFSET:g} "
+                f"({wild.size} series in all): an explosive fit; try trend=false or fewer lags."
+            )
 
 
 def _nb_draw(mu: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:

@@ -83,6 +83,11 @@ class QuantileAverage(_VincentEnsemble):
         super().__init__(members, n_paths, seed)
         self.weights = weights
 
+    @property
+    def pools_series(self) -> bool:
+        """Pooled when any member pools (fixed weights pool nothing themselves)."""
+        return any(member.pools_series for member in self.members)
+
     def _learn_weights(self, y: np.ndarray) -> np.ndarray:
         if self.weights is None:
             return np.full(len(self.members), 1.0 / len(self.members))

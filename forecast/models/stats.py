@@ -48,6 +48,8 @@ class StatsForecastModel(Forecaster):
         Seed for sample paths.
     """
 
+    pools_series = False
+
     def __init__(
         self,
         model: str = "AutoETS",

@@ -11,7 +11,7 @@ Typical use (the pipeline does the same from ``conf/series/*.yaml``)::
 Config keys (``series.*``): ``dyads``, ``countries``, ``top_n``, ``families`` (names
 combined with ``|`` and ``&``), ``extra_families``, ``directed``, ``freq``, ``start``,
 ``end``, ``sectors``, ``either_sector``, ``measure``, ``share_per``, ``transform``,
-``drop_partial``, ``span``; see :class:`SeriesSpec`. ``series.measure=share`` switches any
+``drop_partial``, ``span``, ``max_empty_periods``; see :class:`SeriesSpec`. ``series.measure=share`` switches any
 experiment to media-volume-normalised series. ``series.transform=log1p`` is applied and
 inverted in :func:`forecast.pipeline.run`, around model fitting only.
 """

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+import country_converter as coco
 import numpy as np
 import pandas as pd
 
 from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
-from forecast.series.measures import MEASURES, TRANSFORMS, aggregate_measure, source_volume
+from forecast.errors import ArgumentError
+from forecast.series.measures import aggregate_measure, check_measure, check_transform, source_volume
 from forecast.series.selection import candidate_pairs, dyad_labels, family_mask, sector_mask, top_pairs
 
 PANEL_COLUMNS = ("unique_id", "ds", "y")
 METADATA_COLUMNS = ("dyad", "source", "target", "family", "measure", "freq", "segment", "partial", "denominator")
 _FREQ_BASES = ("D", "W", "M", "Q")
+#: Share of coverage periods without any source event above which the panel is reported as mostly empty.
+MOSTLY_EMPTY = 0.5
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,12 @@ class SeriesSpec:
     span : {"latest", "all"}
         ``latest`` keeps only the most recent coverage period, so every series is one
         contiguous run; ``all`` keeps every period, with the gaps left missing.
+    max_empty_periods : int, optional
+        Coverage is observed, not assumed: a run of more than this many consecutive
+        periods in which the source itself has no event at all (any dyad) is a gap in
+        the data, not a quiet spell. Gap periods are dropped (missing, never zero-filled)
+        and split the coverage window in two, so ``span="latest"`` keeps the part after
+        the last gap. Default 4 (a month of weeks); ``None`` trusts the coverage windows.
     """
 
     dyads: Sequence[tuple[str, str]] = ()
@@ -84,43 +97,72 @@ class SeriesSpec:
     transform: str = "none"
     drop_partial: bool = True
     span: str = "latest"
+    max_empty_periods: int | None = 4
 
     def __post_init__(self) -> None:
         if self.span not in ("latest", "all"):
-            raise ValueError(f"series.span must be 'latest' or 'all', got {self.span!r}.")
+            raise ArgumentError("span", f"must be 'latest' or 'all', got {self.span!r}.")
         if not self.families:
-            raise ValueError("series.families is empty: name at least one event family.")
+            raise ArgumentError("families", "is empty: name at least one event family.")
         for pair in self.dyads:
             if len(pair) != 2 or pair[0] == pair[1]:
-                raise ValueError(f"series.dyads: {pair!r} is not a pair of two different ISO3 codes.")
+                raise ArgumentError("dyads", f"{pair!r} is not a pair of two different ISO3 codes.")
+        check_country_codes("dyads", [code for pair in self.dyads for code in pair])
+        check_country_codes("countries", self.countries)
         if not self.dyads and len(self.countries) < 2 and self.top_n is None:
-            raise ValueError("series: no dyads selected; set series.dyads, series.countries (>= 2) or series.top_n.")
+            raise ArgumentError("dyads", "no dyads selected; set series.dyads, series.countries (>= 2) or series.top_n.")
         if self.top_n is not None and self.top_n < 1:
-            raise ValueError(f"series.top_n must be >= 1 or null, got {self.top_n}.")
-        if self.measure not in MEASURES:
-            raise ValueError(f"series.measure={self.measure!r} is unknown; choose one of {sorted(MEASURES)}.")
-        if self.transform not in TRANSFORMS:
-            raise ValueError(f"series.transform={self.transform!r} is unknown; choose one of {TRANSFORMS}.")
+            raise ArgumentError("top_n", f"must be >= 1 or null, got {self.top_n}.")
+        check_measure(self.measure)
+        check_transform(self.transform)
         if self.share_per <= 0:
-            raise ValueError(f"series.share_per must be > 0, got {self.share_per}.")
+            raise ArgumentError("share_per", f"must be > 0, got {self.share_per}.")
+        if self.max_empty_periods is not None and self.max_empty_periods < 0:
+            raise ArgumentError("max_empty_periods", f"must be >= 0 or null, got {self.max_empty_periods}.")
         outside = set(self.either_sector) - set(self.sectors)
         if outside:
-            raise ValueError(
-                f"series.either_sector {sorted(outside)} is not in series.sectors {list(self.sectors)}: "
-                "no event could pass; add it to series.sectors."
+            raise ArgumentError(
+                "either_sector",
+                f"{sorted(outside)} is not in series.sectors {list(self.sectors)}: no event could pass; "
+                "add it to series.sectors.",
             )
         _check_freq(self.freq)
         if self.start is not None and self.end is not None and pd.Timestamp(self.start) > pd.Timestamp(self.end):
-            raise ValueError(f"series.start={self.start} is after series.end={self.end}.")
+            raise ArgumentError("start", f"{self.start} is after series.end={self.end}.")
+
+
+@lru_cache(maxsize=1)
+def _iso3_codes() -> frozenset[str]:
+    return frozenset(coco.CountryConverter().data["ISO3"].dropna())
+
+
+def check_country_codes(argument: str, codes: Sequence[str]) -> None:
+    """Raise :class:`ArgumentError` naming ``argument`` for the first code that is not ISO3.
+
+    The message suggests the ISO3 code ``country_converter`` reads in it (``CHINA`` ->
+    ``CHN``), so a country name or lower-case code is fixed in one edit instead of
+    silently giving an all-zero series.
+    """
+    known = _iso3_codes()
+    for code in codes:
+        if str(code) in known:
+            continue
+        logging.getLogger("country_converter").disabled = True  # it logs every miss; the error says it once
+        try:
+            guess = coco.CountryConverter().convert(str(code), to="ISO3", not_found=None)
+        finally:
+            logging.getLogger("country_converter").disabled = False
+        hint = f"did you mean {guess!r}?" if isinstance(guess, str) and guess in known else "use an ISO 3166 alpha-3 code such as 'CHN'."
+        raise ArgumentError(argument, f"{code!r} is not an ISO3 country code; {hint}")
 
 
 def _check_freq(freq: str) -> None:
     try:
         base = pd.Period("2000-01-01", freq=freq).freqstr.split("-")[0]
     except (ValueError, TypeError) as err:
-        raise ValueError(f"series.freq={freq!r} is not a pandas period alias ({err}); use D, W-SUN, M or Q.") from None
+        raise ArgumentError("freq", f"{freq!r} is not a pandas period alias ({err}); use D, W-SUN, M or Q.") from None
     if base not in _FREQ_BASES:
-        raise ValueError(f"series.freq={freq!r}: only days, weeks, months and quarters are supported (D, W-SUN, M, Q).")
+        raise ArgumentError("freq", f"{freq!r}: only days, weeks, months and quarters are supported (D, W-SUN, M, Q).")
 
 
 def dyad_label(source: str, target: str, directed: bool) -> str:
@@ -131,14 +173,54 @@ def dyad_label(source: str, target: str, directed: bool) -> str:
     return f"{first}-{second}"
 
 
-def period_grid(coverage: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
+def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, max_empty: int) -> pd.DataFrame:
+    """Drop runs of more than ``max_empty`` consecutive periods without any source event.
+
+    Adds ``run``: a counter that starts a new contiguous stretch at every coverage window
+    and after every gap, so ``span="latest"`` can keep the stretch after the last gap.
+    """
+    counted = grid.merge(volume, on=["segment", "ds"], how="left")
+    empty = ~(counted["denominator"].fillna(0.0) > 0)
+    # Stretches of equal emptiness within a segment; a long empty one is a gap.
+    stretch = (empty.ne(empty.shift()) | grid["window"].ne(grid["window"].shift())).cumsum()
+    length = empty.groupby(stretch).transform("size")
+    gap = empty & (length > max_empty)
+    new_run = grid["window"].ne(grid["window"].shift()) | gap.shift(fill_value=False)
+    return grid.assign(run=new_run.cumsum())[~gap.to_numpy()].reset_index(drop=True)
+
+
+def _warn_mostly_empty(grid: pd.DataFrame, volume: pd.DataFrame, freq: str) -> None:
+    """Warn, naming the share, when most coverage periods have no event of the source at all."""
+    counted = grid.merge(volume, on=["segment", "ds"], how="left")["denominator"]
+    share = float((~(counted > 0)).mean()) if len(counted) else 0.0
+    if share > MOSTLY_EMPTY:
+        warnings.warn(
+            f"series: {share:.1%} of the {len(grid)} {freq} periods of the coverage have no event of the source at "
+            "all; coverage taken from first to last event date is mostly missing data, not quiet periods.",
+            stacklevel=4,
+        )
+
+
+def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame | None = None) -> pd.DataFrame:
     """The calendar periods of the panel: inside coverage and the spec's start/end.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        ``source_dataset, start, end``.
+    spec : SeriesSpec
+        Frequency, calendar limits, ``drop_partial``, ``span`` and ``max_empty_periods``.
+    volume : pandas.DataFrame, optional
+        ``segment, ds, denominator`` (:func:`forecast.series.measures.source_volume`):
+        with it, runs of more than ``spec.max_empty_periods`` periods without any source
+        event are gaps, dropped from the grid.
 
     Returns
     -------
     pandas.DataFrame
-        ``ds`` (period start), ``partial`` (period only partly covered) and ``segment``
-        (the dataset covering it), sorted by ``ds``.
+        ``ds`` (period start), ``partial`` (period only partly covered), ``segment``
+        (the dataset covering it), ``window`` (its row in ``coverage``) and ``run``
+        (contiguous stretch number: a new one at each window and after each gap), sorted by ``ds``.
 
     Raises
     ------
@@ -149,20 +231,36 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
     upper = pd.Timestamp(spec.end) if spec.end is not None else pd.Timestamp.max
     rows = []
     # One iteration per coverage window (a handful), not per event.
-    for window in coverage.itertuples(index=False):
+    for number, window in enumerate(coverage.itertuples(index=False)):
         start, end = max(pd.Timestamp(window.start), lower), min(pd.Timestamp(window.end), upper)
         if start > end:
             continue
         periods = pd.period_range(start.to_period(spec.freq), end.to_period(spec.freq), freq=spec.freq)
         partial = (periods.start_time < start) | (periods.end_time.normalize() > end)
-        rows.append(pd.DataFrame({"ds": periods.start_time, "partial": partial, "segment": window.source_dataset}))
-    grid = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["ds", "partial", "segment"])
+        rows.append(
+            pd.DataFrame({"ds": periods.start_time, "partial": partial, "segment": window.source_dataset, "window": number})
+        )
+    grid = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["ds", "partial", "segment", "window"])
     if spec.drop_partial:
         grid = grid[~grid["partial"].astype(bool)]
     # Two datasets covering the same period would double count: keep one row per period.
     grid = grid.drop_duplicates("ds").sort_values("ds").reset_index(drop=True)
+    if volume is not None:
+        _warn_mostly_empty(grid, volume, spec.freq)
+    if volume is not None and spec.max_empty_periods is not None:
+        n_periods = len(grid)
+        grid = _drop_gaps(grid, volume, spec.max_empty_periods)
+        if len(grid) < n_periods:
+            warnings.warn(
+                f"series: {n_periods - len(grid)} of {n_periods} {spec.freq} periods lie in runs of more than "
+                f"{spec.max_empty_periods} periods without any source event; they are gaps in the data, left out "
+                "(not zero-filled). Set series.max_empty_periods to change the limit.",
+                stacklevel=3,
+            )
+    else:
+        grid = grid.assign(run=grid["window"].ne(grid["window"].shift()).cumsum())
     if spec.span == "latest" and not grid.empty:
-        grid = grid[grid["segment"] == grid["segment"].iloc[-1]].reset_index(drop=True)
+        grid = grid[grid["run"] == grid["run"].iloc[-1]].reset_index(drop=True)
     if grid.empty:
         raise ValueError(
             f"series: no complete {spec.freq} period inside the coverage {coverage.to_dict('records')} "
@@ -211,6 +309,20 @@ def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]
     return pairs
 
 
+def _warn_sectors(events: pd.DataFrame, spec: SeriesSpec, admitted_any: bool) -> None:
+    """Say what was assumed when the selected dyads have events but none in ``spec.sectors``."""
+    if admitted_any or events.empty:
+        return
+    found = sorted(set(events["source_sector"].dropna()) | set(events["target_sector"].dropna()))
+    warnings.warn(
+        f"series: the selected dyads have {len(events)} events, but none with both actors in series.sectors "
+        f"{list(spec.sectors)}; their actor sectors are {found or 'missing'} (a source without sector columns "
+        "gets 'other' for every actor with a country, or no sector at all), so every series is zero. Add 'other' "
+        "to series.sectors to count them.",
+        stacklevel=3,
+    )
+
+
 def build_panel(
     events: pd.DataFrame,
     spec: SeriesSpec,
@@ -243,7 +355,8 @@ def build_panel(
         where the source itself reported nothing.
     """
     known = all_families(spec, families)
-    grid = period_grid(coverage, spec)
+    volume = source_volume(events, spec.freq)
+    grid = period_grid(coverage, spec, volume)
     # An event counts only in a period its own dataset covers.
     period = events["date"].dt.to_period(spec.freq).dt.start_time
     in_grid = pd.MultiIndex.from_arrays([events["source_dataset"], period]).isin(
@@ -259,9 +372,11 @@ def build_panel(
 
     dyads = pd.DataFrame(pairs, columns=["source", "target"])
     dyads["dyad"] = dyad_labels(dyads["source"], dyads["target"], spec.directed)
-    keep = admitted & pd.MultiIndex.from_arrays([events["source_country"], events["target_country"]]).isin(
+    in_pairs = pd.MultiIndex.from_arrays([events["source_country"], events["target_country"]]).isin(
         pairs + ([] if spec.directed else [(b, a) for a, b in pairs])
     )
+    keep = admitted & in_pairs
+    _warn_sectors(events[in_pairs & in_grid], spec, admitted_any=bool(keep.any()))
     selected = events[keep].copy()
     selected["dyad"] = dyad_labels(selected["source_country"], selected["target_country"], spec.directed)
     selected["ds"] = selected["date"].dt.to_period(spec.freq).dt.start_time
@@ -273,7 +388,7 @@ def build_panel(
     values = pd.concat(measured, ignore_index=True)
     skeleton = dyads.merge(pd.DataFrame({"family": list(spec.families)}), how="cross").merge(grid, how="cross")
     panel = skeleton.merge(values, on=["dyad", "family", "ds"], how="left")
-    panel = panel.merge(source_volume(events, spec.freq), on=["segment", "ds"], how="left")
+    panel = panel.merge(volume, on=["segment", "ds"], how="left")
     panel["denominator"] = panel["denominator"].fillna(0.0)
     if spec.measure == "goldstein_mean":
         panel["y"] = panel["y"].astype(float)

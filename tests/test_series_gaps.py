@@ -1,0 +1,108 @@
+"""Coverage is observed, not assumed: gaps, mostly-empty panels, country codes and sectors."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from forecast.cli.instantiate import build
+from forecast.errors import ArgumentError
+from forecast.events import families_from_mapping
+from forecast.series import SeriesSpec, build_panel, period_grid
+from forecast.series.measures import source_volume
+from tests.event_tables import coverage, event_table
+from tests.helpers import compose_config
+
+FAMILIES = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
+T = pd.Timestamp
+
+
+def weekly_events(weeks: list[int], start: str = "2018-01-01") -> pd.DataFrame:
+    """One CHN-RUS state event on the Wednesday of each listed week (week 0 starts ``start``, a Monday)."""
+    first = T(start)
+    return event_table(
+        [((first + pd.Timedelta(weeks=w, days=2)).strftime("%Y-%m-%d"), "CHN", "state", "RUS", "state", "042", 1) for w in weeks]
+    )
+
+
+# Weeks 0-4 and 15-19 have events; weeks 5-14 (ten weeks) have none at all in the source.
+HOLE = weekly_events([*range(0, 5), *range(15, 20)])
+# Coverage as first-to-last event date: the hole sits inside it.
+HOLE_COVER = coverage(("hand", "2018-01-01", "2018-05-20"))
+
+
+def test_ten_week_hole_is_a_gap_between_two_windows_and_never_zero_filled():
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
+    with pytest.warns(UserWarning, match="10 of 20 W-SUN periods lie in runs of more than 4"):
+        grid = period_grid(HOLE_COVER, spec, source_volume(HOLE, spec.freq))
+    week = pd.Timedelta(weeks=1)
+    assert grid["run"].nunique() == 2
+    windows = [[group["ds"].min(), group["ds"].max()] for _, group in grid.groupby("run")]
+    assert windows == [[T("2018-01-01"), T("2018-01-01") + 4 * week], [T("2018-01-01") + 15 * week, T("2018-05-14")]]
+    with pytest.warns(UserWarning, match="gaps in the data"):
+        panel = build_panel(HOLE, spec, FAMILIES, HOLE_COVER)
+    assert len(panel) == 10 and panel["y"].eq(1.0).all()  # the ten hole weeks are absent, not zero
+    assert not panel["ds"].between(T("2018-02-05"), T("2018-04-09")).any()
+
+
+def test_latest_span_keeps_the_stretch_after_the_last_gap():
+    with pytest.warns(UserWarning, match="gaps in the data"):
+        panel = build_panel(HOLE, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"]), FAMILIES, HOLE_COVER)
+    assert panel["ds"].min() == T("2018-04-16") and len(panel) == 5
+
+
+def test_short_quiet_spells_stay_zero_filled_and_the_limit_is_configurable():
+    # Weeks 5-8 (four weeks) are empty: at the limit of 4, still a quiet spell.
+    quiet = weekly_events([*range(0, 5), *range(9, 12)])
+    cover = coverage(("hand", "2018-01-01", "2018-03-25"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no gap and not mostly empty: no warning at all
+        panel = build_panel(quiet, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"]), FAMILIES, cover)
+    assert len(panel) == 12 and panel["y"].sum() == 8 and (panel["y"] == 0).sum() == 4
+    with pytest.warns(UserWarning, match="more than 3 periods"):
+        stricter = build_panel(quiet, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], max_empty_periods=3), FAMILIES, cover)
+    assert len(stricter) == 3  # weeks 9-11 only
+    trusting = build_panel(HOLE, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], max_empty_periods=None), FAMILIES, HOLE_COVER)
+    assert len(trusting) == 20 and (trusting["y"] == 0).sum() == 10
+
+
+def test_mostly_empty_coverage_warns_with_the_share():
+    sparse = weekly_events([0, 19])  # 2 of 20 weeks have a source event
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], max_empty_periods=None)
+    with pytest.warns(UserWarning, match=r"90\.0% of the 20 W-SUN periods of the coverage have no event"):
+        build_panel(sparse, spec, FAMILIES, HOLE_COVER)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "suggestion"),
+    [("dyads", [("CHINA", "RUS")], "'CHN'"), ("countries", ["CHN", "Russia"], "'RUS'"), ("dyads", [("CHN", "usa")], "'USA'")],
+)
+def test_unknown_country_code_is_an_argument_error_suggesting_iso3(field, value, suggestion):
+    with pytest.raises(ArgumentError, match=f"is not an ISO3 country code; did you mean {suggestion}") as caught:
+        SeriesSpec(families=["all"], **{field: value})
+    assert caught.value.argument == field
+
+
+def test_unknown_country_code_is_named_by_config_key():
+    cfg = compose_config(["series.dyads=[[CHINA,RUS]]"])
+    with pytest.raises(ArgumentError, match=r"^series\.dyads: 'CHINA' is not an ISO3 country code; did you mean 'CHN'\?"):
+        build(cfg.series, where="series")
+
+
+def test_code_without_a_guess_asks_for_iso3():
+    with pytest.raises(ArgumentError, match="'XQZ' is not an ISO3 country code; use an ISO 3166 alpha-3 code"):
+        SeriesSpec(dyads=[("XQZ", "RUS")], families=["all"])
+
+
+def test_events_without_admitted_sectors_warn_what_was_assumed():
+    # What a tidy CSV with countries but no sector columns gives: every actor 'other'.
+    no_sectors = event_table([("2018-01-03", "CHN", "other", "RUS", "other", "042", 1)] * 3)
+    cover = coverage(("hand", "2018-01-01", "2018-01-07"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"])
+    with pytest.warns(UserWarning, match=r"3 events, but none with both actors in series.sectors.*\['other'\].*Add 'other'"):
+        panel = build_panel(no_sectors, spec, FAMILIES, cover)
+    assert panel["y"].tolist() == [0.0]
+    counted = build_panel(no_sectors, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["other"]), FAMILIES, cover)
+    assert counted["y"].tolist() == [3.0]
