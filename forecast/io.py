@@ -107,6 +107,20 @@ def write_success(folder: str | Path, outputs: Sequence[str | Path]) -> Path:
     return write_text_atomic(folder / SUCCESS, json.dumps({"outputs": hashes}, indent=2, sort_keys=True) + "\n")
 
 
+def folder_outputs(folder: str | Path) -> list[Path]:
+    """Every file of a run folder a marker vouches for: all but logs, Hydra's own record and markers."""
+    folder = Path(folder)
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.suffix != ".log"
+        and ".hydra" not in path.relative_to(folder).parts
+        and path.name not in (SUCCESS, COMMIT)
+        and not path.relative_to(folder).parts[0].startswith(STAGING_PREFIX)
+    )
+
+
 def check_success(folder: str | Path) -> dict[str, str]:
     """The outputs of a complete folder (name -> sha256); finishes a committed, interrupted move first.
 

@@ -33,6 +33,7 @@ from forecast.errors import ArgumentError
 from forecast.events import EventFamily
 from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
+from forecast.io import folder_outputs, write_success
 from forecast.models import Forecaster
 from forecast.report import event_timeline_grid, fan_chart_grid, long_samples, provenance, reported_model, write_report
 from forecast.models.base import ModelFitError
@@ -302,6 +303,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     prov |= {"command": experiment.command, "wall_time_s": round(time.perf_counter() - started, 1)}
     (run_dir / "provenance.json").write_text(json.dumps(prov, indent=2))
     write_report(run_dir)
+    write_success(run_dir, folder_outputs(run_dir))  # last: forecast-report and forecast-compare require it
     return run_dir
 
 

@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from forecast.cli.shell import DEBUG_FLAG, shell
+from forecast.io import check_success, folder_outputs, write_success
 from forecast.report import write_report
+
+
+def rebuild(run_dir: Path) -> tuple[Path, Path]:
+    """Rebuild the report of a complete run folder, then re-mark it complete with the new pages."""
+    check_success(run_dir)
+    pages = write_report(run_dir)
+    write_success(run_dir, folder_outputs(run_dir))
+    return pages
 
 
 def report_main(argv: Sequence[str] | None = None) -> None:
@@ -18,7 +27,7 @@ def report_main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(DEBUG_FLAG, action="store_true", help="show the traceback of an error")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     run_dir = Path(args.run_dir.removeprefix("run_dir="))
-    md_path, html_path = shell("forecast-report", lambda: write_report(run_dir), debug=args.debug)
+    md_path, html_path = shell("forecast-report", lambda: rebuild(run_dir), debug=args.debug)
     print(f"forecast-report: {html_path.resolve()} and {md_path.name}")
 
 

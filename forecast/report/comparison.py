@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.errors import ArgumentError, DataError
 from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
+from forecast.errors import ArgumentError, DataError
+from forecast.io import check_success
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.report.blocks import Figure, Table, percent, score, signed
 from forecast.report.context import build_timestamp
@@ -38,6 +39,8 @@ def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
         raise ArgumentError(
             "multirun_dir", f"no backtest.parquet under {str(root)!r}; pass the folder of a `forecast-run -m` sweep."
         )
+    for file in files:  # a job that failed or was killed has no marker: never collate half a run
+        check_success(file.parent)
     frames = [pd.read_parquet(f).assign(job=str(f.parent.relative_to(root))) for f in files]
     stacked = pd.concat(frames, ignore_index=True)
     protocols = {tuple(sorted(set(zip(f["cutoff"], f["horizon"])))) for f in frames}
