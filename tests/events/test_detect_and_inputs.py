@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from forecast.errors import DataError
+
 from forecast.events import detect_format, read_events
 from forecast.events.readers._stream import expand_inputs
 
@@ -41,17 +43,19 @@ def test_detect_from_the_first_line(tmp_path: Path, text: str, fmt: str) -> None
     assert detect_format(path) == fmt
 
 
-def test_detect_gdelt_by_the_most_common_width(fixtures_dir: Path, tmp_path: Path) -> None:
+def test_detect_gdelt_version_by_width_and_a_mix_as_both(fixtures_dir: Path, tmp_path: Path) -> None:
     v2, v1, v1_daily = (_gdelt_line(fixtures_dir, w) for w in (61, 57, 58))
     cases = {
-        "two.CSV": [v2, v2, v1],  # mostly 61 fields
-        "one.CSV": [v1, v1_daily, v1_daily, v2],  # 58 wins
+        "two.CSV": [v2, v2, v1],  # 61 and 57 fields: both versions, each line read by its width
+        "one.CSV": [v1, v1_daily, v1_daily],  # 57 and 58 are both GDELT 1.0
+        "new.CSV": [v2],
         "old.CSV": [v1],
     }
     for name, lines in cases.items():
         (tmp_path / name).write_text("\n".join(lines) + "\n")
-    assert detect_format(tmp_path / "two.CSV") == "gdelt2"
+    assert detect_format(tmp_path / "two.CSV") == "gdelt"
     assert detect_format(tmp_path / "one.CSV") == "gdelt1"
+    assert detect_format(tmp_path / "new.CSV") == "gdelt2"
     assert detect_format(tmp_path / "old.CSV") == "gdelt1"
     assert detect_format([tmp_path / "old.CSV", tmp_path / "two.CSV"]) == "gdelt"
 
@@ -61,7 +65,10 @@ def test_detect_refusals_name_the_file(fixtures_dir: Path, tmp_path: Path) -> No
     empty.write_text("\n \n")
     with pytest.raises(ValueError) as err:
         detect_format(empty)
-    assert str(err.value) == f"{empty}: empty input, nothing to detect. Pass data.format explicitly."
+    assert str(err.value) == (
+        f"{empty}: only blank lines, so there is nothing to detect the format from. Remove it, or pass the "
+        "format explicitly (data=gdelt2, ...) to quarantine it row by row."
+    )
     odd = tmp_path / "odd.txt"
     odd.write_text("1\t2\t3\n")
     with pytest.raises(ValueError) as err:
@@ -129,7 +136,7 @@ def test_expand_inputs(tmp_path: Path) -> None:
     assert [i.name for i in inputs] == ["a.CSV", "b.CSV", "m1.CSV", "m2.CSV"]
     recursive = expand_inputs(str(tmp_path / "d" / "**" / "*.CSV"))
     assert [i.name for i in recursive] == ["a.CSV", "b.CSV", "c.CSV"]
-    with pytest.raises(FileNotFoundError) as err:
+    with pytest.raises(DataError) as err:
         expand_inputs(str(tmp_path / "nothing*.CSV"))
     assert str(err.value) == (
         f"no input matches {str(tmp_path / 'nothing*.CSV')!r}. Give a file, a folder or a glob such as "

@@ -64,7 +64,7 @@ def test_format_names_and_the_tkg_refusal(fixtures_dir: Path, tmp_path: Path) ->
     with pytest.raises(ValueError) as err:
         ingest(fixtures_dir / "tkg_small", tmp_path / "b", format="icews_tkg")
     assert str(err.value) == (
-        "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
+        "start_date: a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
         "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour."
     )
     # gdelt1 reads the 57/58-column layouts only: the fixture's 61-column line is refused

@@ -156,9 +156,10 @@ def test_polecat_dates_widths_intensity_and_blocks(tmp_path: Path) -> None:
     from forecast.events.readers._stream import expand_inputs
     from forecast.events.readers.polecat import iter_polecat
 
-    only_us_date = _polecat(tmp_path, [_row(**{"Event Date": "03/01/2023"})])
+    # YYYY-MM-DD only (one good row beside it: a file with no accepted row is a whole-file error)
+    only_us_date = _polecat(tmp_path, [_row(**{"Event Date": "03/01/2023"}), _row(**{"Event ID": "ok"})])
     result = read_events(only_us_date, format="polecat")
-    assert result.quarantine["reason"].tolist() == ["bad date: Event Date '03/01/2023'"]  # YYYY-MM-DD only
+    assert result.quarantine["reason"].tolist() == ["bad date: Event Date '03/01/2023'"]
     rows = [_row(**{"Event ID": "a", "Intensity": "high"}), _row(**{"Event ID": "b", "Intensity": "NA"}),
             "x\ty", _row(**{"Event ID": "c"})]
     result = read_events(_polecat(tmp_path, rows), format="polecat")
