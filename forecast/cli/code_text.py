@@ -5,11 +5,11 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from forecast.cli.shell import CONF_DIR, reported, shell
+from forecast.cli.shell import CONFIG_PATH, reported, shell
 from forecast.events.text import run_code_text
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="code_text")
+@hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="code_text")
 @reported
 def _main(cfg: DictConfig) -> None:
     """Code ``cfg.input`` into events and write them to ``cfg.output``.
@@ -31,7 +31,7 @@ def _main(cfg: DictConfig) -> None:
 
 def code_text_main() -> None:
     """Console-script entry point (``forecast-code-text``); ``--debug`` shows tracebacks."""
-    shell("forecast-code-text", _main)
+    shell("forecast-code-text", _main, config_name="code_text")
 
 
 if __name__ == "__main__":

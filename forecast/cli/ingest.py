@@ -16,7 +16,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
+from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.ingest import ingest
 
@@ -80,7 +80,8 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
     Raises
     ------
     ArgumentError
-        Named by config key: ``data.<option>``, or ``store``, ``block_mb``, ...
+        Named by config key: ``data.<option>``, or ``store``, ``block_mb``, ...;
+        ``data.path`` when no input matches it.
     """
     register_resolvers()
     data = OmegaConf.to_container(cfg.data, resolve=True, throw_on_missing=True)
@@ -101,9 +102,11 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
         head, dot, rest = error.argument.partition(".")
         key = TOP_LEVEL_KEYS.get(head, f"data.{head}")
         raise ArgumentError(key + dot + rest, error.detail) from error
+    except FileNotFoundError as error:  # no input matches data.path
+        raise ArgumentError("data.path", " ".join(str(error).split())) from error
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="ingest")
+@hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="ingest")
 @reported
 def _main(cfg: DictConfig) -> None:
     out_dir = HydraConfig.get().runtime.output_dir
@@ -113,7 +116,7 @@ def _main(cfg: DictConfig) -> None:
 
 def ingest_main() -> None:
     """Console-script entry point (``forecast-ingest``); ``--debug`` shows tracebacks."""
-    shell("forecast-ingest", _main)
+    shell("forecast-ingest", _main, config_name="ingest")
 
 
 if __name__ == "__main__":

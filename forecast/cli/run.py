@@ -10,7 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from forecast import pipeline
 from forecast.cli.instantiate import build
-from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
+from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
 
@@ -74,7 +74,7 @@ def objective_from_config(cfg: DictConfig, run_dir: str | Path) -> float:
         raise config_key(error) from error
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="config")
 @reported
 def _main(cfg: DictConfig) -> float:
     run_dir = run_from_config(cfg, HydraConfig.get().runtime.output_dir)
@@ -85,7 +85,7 @@ def _main(cfg: DictConfig) -> float:
 
 def run_main() -> None:
     """Console-script entry point (``forecast-run``); ``--debug`` shows tracebacks."""
-    shell("forecast-run", _main)
+    shell("forecast-run", _main, config_name="config")
 
 
 if __name__ == "__main__":
