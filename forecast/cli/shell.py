@@ -10,6 +10,7 @@ traceback.
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import functools
 import os
@@ -19,6 +20,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import metadata, resources
 from pathlib import Path
+import typing
 from typing import Any, TypeVar
 
 import matplotlib
@@ -26,7 +28,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException, MissingConfigException
 from hydra.types import RunMode
 from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from forecast.errors import ArgumentError, ForecastError
 
@@ -164,6 +166,11 @@ def describe(error: BaseException, prog: str, config_name: str | None, overrides
     message = one_line(error)
     if isinstance(error, FileNotFoundError) and error.filename:
         return f"{error.filename}: no such file or folder; check the path (relative paths start from {Path.cwd()})."
+    full_key = getattr(error, "full_key", None)
+    if isinstance(error, MissingMandatoryValue) and full_key:
+        return f"{full_key}: no value given; set it on the command line ({full_key}=...)."
+    if isinstance(error, OmegaConfBaseException) and full_key:
+        return f"{full_key}: {message.split(' full_key:')[0]}"
     if config_name is None:
         return message
     unknown_key = re.match(r"Could not override '([^']+)'", message)
@@ -240,6 +247,25 @@ def check_callbacks(argv: Sequence[str]) -> None:
 # --- the shell ----------------------------------------------------------------------------------
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit 2), like every other error."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        """Print ``<prog>: error: <message>`` and exit 2."""
+        print(f"{self.prog}: error: {message}; see {self.prog} --help.", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def check_flags(prog: str, argv: Sequence[str]) -> None:
+    """Parse a Hydra command line with Hydra's own parser, so a bad flag is one line, not usage."""
+    from hydra._internal.utils import get_args_parser
+
+    parser = get_args_parser()
+    parser.__class__ = OneLineParser
+    parser.prog = prog
+    parser.parse_args(argv)
+
+
 def _overrides(argv: Sequence[str]) -> list[str]:
     """The ``key=value`` arguments of a Hydra command line."""
     return [a for a in argv if not a.startswith("-") and "=" in a]
@@ -286,6 +312,7 @@ def shell(
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra re-raises instead of printing a trimmed traceback
     try:
         if config_name is not None:
+            check_flags(prog, argv)
             check_callbacks(argv)
         return main()
     except (_Failed, *USER_ERRORS) as caught:

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from forecast.errors import DataError
 from forecast.events.readers._finish import Batch
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
@@ -35,6 +36,7 @@ T = TypeVar("T")
 DEFAULT_BLOCK_BYTES = 16 << 20
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NL, _TAB, _CR = 10, 9, 13
+PICKLE_SUFFIXES = (".pkl", ".pickle")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
     ------
     FileNotFoundError
         Naming the pattern that matched nothing.
+    DataError
+        Naming an input that is a Python pickle (see :func:`refuse_pickle`).
     """
     patterns = [path] if isinstance(path, (str, Path)) else list(path)
     found: list[Path] = []
@@ -119,7 +123,29 @@ def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
             inputs.extend(InputFile(file, m) for m in members)
         else:
             inputs.append(InputFile(file))
+    for source in inputs:
+        refuse_pickle(source)
     return inputs
+
+
+def refuse_pickle(source: InputFile) -> None:
+    """Refuse a pickle, by name or by its protocol 2-5 header: loading one can run any code.
+
+    Raises
+    ------
+    DataError
+        Naming the input and the fix.
+    """
+    try:
+        head = source.head(2)
+    except (OSError, EOFError, zipfile.BadZipFile):  # unreadable here: the reader reports it
+        head = b""
+    pickled = len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+    if pickled or source.name.lower().removesuffix(".gz").endswith(PICKLE_SUFFIXES):
+        raise DataError(
+            f"{source.label}: is a Python pickle, which forecast never loads (unpickling can run "
+            "any code); export the table as CSV or Parquet."
+        )
 
 
 @dataclass
