@@ -7,6 +7,7 @@ tests call.
 from __future__ import annotations
 
 import json
+import re
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -104,6 +105,15 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
         raise ArgumentError(key + dot + rest, error.detail) from error
     except FileNotFoundError as error:  # no input matches data.path
         raise ArgumentError("data.path", " ".join(str(error).split())) from error
+    except TypeError as error:  # a data.* key the format's reader does not take
+        unknown = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+        if unknown is None or unknown.group(1) not in options:
+            raise
+        raise ArgumentError(
+            f"data.{unknown.group(1)}",
+            f"not an option of format {data['format']!r}; remove it (`forecast-ingest data={data['format']} --cfg job` "
+            "shows the options).",
+        ) from error
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="ingest")
