@@ -7,6 +7,7 @@ Also ``--help`` / ``--version`` of each command and the ``hydra.callbacks`` allo
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import subprocess
@@ -30,6 +31,18 @@ REPO = Path(CONF_DIR).parent
 EXAMPLE_EVENTS = REPO / "data" / "examples" / "belarus-china-drills.events.csv"
 EXAMPLE_TEXT = REPO / "data" / "examples" / "belarus-china-drills.txt"
 BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Hydra configures logging in-process onto captured streams; put the handlers back after."""
+    loggers = [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate, lg.disabled) for lg in loggers]
+    yield
+    for lg in [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]:
+        lg.handlers[:] = []
+    for lg, handlers, level, propagate, disabled in saved:
+        lg.handlers[:], lg.level, lg.propagate, lg.disabled = handlers, level, propagate, disabled
 
 
 def _one_line_error(stderr: str, prog: str) -> str:
@@ -72,6 +85,8 @@ RUN_CASES = [
     (["backtest.horizon=abc"], "backtest.horizon: expected an integer, got 'abc'; fix the value."),
     (["backtest.horizon=2.5"], "backtest.horizon: expected an integer, got 2.5; fix the value."),
     (["backtest.n_windows=0"], "backtest.n_windows: must be >= 1, got 0."),
+    (["model=[crps_ensemble]", "model.crps_ensemble.members.4.n_paths=many"],
+     "model.crps_ensemble.members.4.n_paths: expected an integer, got 'many'; fix the value."),
     (["--bogus"], "unrecognized arguments: --bogus; see forecast-run --help."),
     (["+hydra.callbacks.x._target_=os.system", "+hydra.callbacks.x.command=true"],
      "hydra.callbacks.x._target_: 'os.system' is not allowed"),
