@@ -22,6 +22,7 @@ from forecast.cli.code_text import code_text_main
 from forecast.cli.compare import compare_main
 from forecast.cli.ingest import ingest_main, run_from_config
 from forecast.cli.instantiate import check_argument_types
+from forecast.cli.report import report_main
 from forecast.cli.run import run_main
 from forecast.cli.shell import check_callbacks, group_options
 from forecast.errors import ArgumentError
@@ -192,6 +193,18 @@ def test_forecast_compare_errors(argv, message, monkeypatch, capsys):
     assert line.startswith(f"forecast-compare: error: {message}"), line
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "the following arguments are required: run_dir; see forecast-report --help."),
+        (["run_dir=/no/such/run"], "run_dir: '/no/such/run' lacks run.json"),
+    ],
+)
+def test_forecast_report_errors(argv, message, monkeypatch, capsys):
+    line = _in_process(report_main, "forecast-report", argv, monkeypatch, capsys)
+    assert line.startswith(f"forecast-report: error: {message}"), line
+
+
 # --- the real scripts: no traceback, --debug, and the callbacks allow-list ------------------------
 
 
@@ -253,6 +266,8 @@ def test_argument_types_follow_the_annotations():
 # --- --help and --version -------------------------------------------------------------------------
 
 HYDRA_COMMANDS = {"forecast-run": run_main, "forecast-ingest": ingest_main, "forecast-code-text": code_text_main}
+ARGPARSE_COMMANDS = {"forecast-compare": lambda: compare_main(None), "forecast-report": lambda: report_main(None)}
+COMMANDS = {**HYDRA_COMMANDS, **ARGPARSE_COMMANDS}
 
 
 def _help(main, prog: str, monkeypatch, capsys, flag: str = "--help") -> str:
@@ -266,10 +281,9 @@ def _help(main, prog: str, monkeypatch, capsys, flag: str = "--help") -> str:
     return out.out
 
 
-@pytest.mark.parametrize("prog", [*HYDRA_COMMANDS, "forecast-compare"])
+@pytest.mark.parametrize("prog", COMMANDS)
 def test_help_has_description_usage_and_examples(prog, monkeypatch, capsys):
-    main = HYDRA_COMMANDS.get(prog, lambda: compare_main(None))
-    text = _help(main, prog, monkeypatch, capsys)
+    text = _help(COMMANDS[prog], prog, monkeypatch, capsys)
     first = text.splitlines()[0]
     assert first.startswith(f"{prog}: ") or first.startswith(f"usage: {prog}")
     assert "sage: " in text and "xamples:" in text and "--debug" in text and "--version" in text
@@ -288,7 +302,6 @@ def test_ingest_help_lists_only_the_data_group(monkeypatch, capsys):
     assert "model:" not in text and "backtest:" not in text and "series:" not in text
 
 
-@pytest.mark.parametrize("prog", [*HYDRA_COMMANDS, "forecast-compare"])
+@pytest.mark.parametrize("prog", COMMANDS)
 def test_version(prog, monkeypatch, capsys):
-    main = HYDRA_COMMANDS.get(prog, lambda: compare_main(None))
-    assert _help(main, prog, monkeypatch, capsys, flag="--version") == f"forecast {metadata.version('forecast')}\n"
+    assert _help(COMMANDS[prog], prog, monkeypatch, capsys, flag="--version") == f"forecast {metadata.version('forecast')}\n"

@@ -74,7 +74,8 @@ def test_the_installed_package_is_not_the_checkout(installed, tmp_path):
     assert Path(conf, "model", "naive.yaml").is_file() and Path(conf, "hydra").exists() is False
     examples = Path(module).parents[1] / "data" / "examples" / "belarus-china-drills.events.csv"
     assert examples.is_file()
-    assert _run(installed, "forecast-run", "--version", cwd=tmp_path).stdout.startswith("forecast ")
+    for prog in ("forecast-run", "forecast-ingest", "forecast-code-text", "forecast-compare", "forecast-report"):
+        assert _run(installed, prog, "--version", cwd=tmp_path).stdout.startswith("forecast ")
 
 
 @pytest.mark.slow
@@ -83,6 +84,7 @@ def test_installed_forecast_run_from_another_folder(installed, tmp_path):
     _run(installed, "forecast-run", "backtest.n_windows=1", "model=[naive]", f"hydra.run.dir={run_dir}", cwd=tmp_path)
     assert (run_dir / "report.html").is_file() and (run_dir / "metrics.csv").is_file()
     assert "naive" in (run_dir / "metrics.csv").read_text()
+    _run(installed, "forecast-report", str(run_dir), cwd=tmp_path)  # the templates ship too
 
 
 @pytest.mark.slow

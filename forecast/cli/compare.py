@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,7 +42,7 @@ def compare_main(argv: Sequence[str] | None = None) -> None:
         prog="forecast-compare",
         description=DESCRIPTION,
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=OneLineParser.RAW_HELP,
     )
     parser.add_argument("multirun_dir", help="folder of a `forecast-run -m` sweep (searched for backtest.parquet)")
     parser.add_argument("--out", default=None, help="output folder (default: <multirun_dir>/compare)")

@@ -250,6 +250,9 @@ def check_callbacks(argv: Sequence[str]) -> None:
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr (exit 2), like every other error."""
 
+    #: Keeps the line breaks of a description and of an examples epilog.
+    RAW_HELP = argparse.RawDescriptionHelpFormatter
+
     def error(self, message: str) -> typing.NoReturn:
         """Print ``<prog>: error: <message>`` and exit 2."""
         print(f"{self.prog}: error: {message}; see {self.prog} --help.", file=sys.stderr)

@@ -1,0 +1,41 @@
+"""``forecast-report run_dir=<folder>``: rebuild a run's report.md and report.html from its files alone."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from forecast.cli.shell import DEBUG_FLAG, VERSION_FLAG, OneLineParser, shell, version
+from forecast.report import write_report
+
+DESCRIPTION = (
+    "forecast-report: rebuild a run folder's report.md and report.html from the files in it "
+    "(no model is refitted)."
+)
+EXAMPLES = """examples:
+  forecast-report outputs/2026-01-31/12-00-00
+  forecast-report run_dir=outputs/2026-01-31/12-00-00
+
+Errors print one line on stderr and exit 2; --debug shows the traceback."""
+
+
+def report_main(argv: Sequence[str] | None = None) -> None:
+    """Rebuild the report of one run folder in place and print where it is."""
+    parser = OneLineParser(
+        prog="forecast-report",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=OneLineParser.RAW_HELP,
+    )
+    parser.add_argument("run_dir", help="run_dir=<folder> (or just <folder>): a run folder written by forecast-run")
+    parser.add_argument(DEBUG_FLAG, action="store_true", help="show the traceback of an error")
+    parser.add_argument(VERSION_FLAG, action="version", version=version())
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    run_dir = Path(args.run_dir.removeprefix("run_dir="))
+    md_path, html_path = shell("forecast-report", lambda: write_report(run_dir), debug=args.debug)
+    print(f"forecast-report: {html_path.resolve()} and {md_path.name}")
+
+
+if __name__ == "__main__":
+    report_main()
