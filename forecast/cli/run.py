@@ -61,12 +61,19 @@ def run_from_config(cfg: DictConfig, run_dir: str | Path) -> Path:
     Raises
     ------
     ArgumentError
-        Named by config key (``model``, ``backtest.horizon``, ``evaluation.reference``).
+        Named by config key (``model``, ``backtest.horizon``, ``evaluation.reference``);
+        ``data.path`` (or ``data.extra``) when no input matches it.
     """
     try:
         return pipeline.run(experiment_from_config(cfg), Path(run_dir))
     except ArgumentError as error:
         raise config_key(error) from error
+    except FileNotFoundError as error:
+        if error.filename is not None:  # an open() deep inside: the shell's report names the file
+            raise
+        path = cfg.data.get("path")
+        key = "data.path" if path is not None and str(path) in str(error) else "data.extra"
+        raise ArgumentError(key, " ".join(str(error).split())) from error
 
 
 def objective_from_config(cfg: DictConfig, run_dir: str | Path) -> float:
