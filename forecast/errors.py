@@ -40,3 +40,7 @@ class ArgumentError(ForecastError, ValueError):
 
 class DataError(ForecastError, ValueError):
     """Input data that cannot be used as given: the message names the file and row, or the series."""
+
+
+class MissingInputError(DataError, FileNotFoundError):
+    """A path, folder or glob that matches no input file; the shells name the config key it came from."""

@@ -89,7 +89,7 @@ def test_unknown_config_group_is_one_line(tmp_path):
     done = _forecast_run("model=no_such_model", tmp_path=tmp_path)
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
-    assert "Could not find 'model/no_such_model'" in line and "Traceback" not in line
+    assert "model=no_such_model: no such option in config group 'model'" in line and "Traceback" not in line
 
 
 def test_compare_of_a_folder_without_runs(tmp_path, capsys):

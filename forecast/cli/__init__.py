@@ -11,6 +11,6 @@ config key it came from (``backtest.horizon``) and print it as one line.
 - :mod:`forecast.cli.compare`: ``forecast-compare`` (:func:`forecast.report.comparison.collate`)
 """
 
-from forecast.cli.shell import CONF_DIR, register_resolvers, setup, shell
+from forecast.cli.shell import CONF_DIR, CONFIG_PATH, register_resolvers, setup, shell
 
-__all__ = ["CONF_DIR", "register_resolvers", "setup", "shell"]
+__all__ = ["CONFIG_PATH", "CONF_DIR", "register_resolvers", "setup", "shell"]

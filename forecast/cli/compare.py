@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from forecast.cli.shell import DEBUG_FLAG, shell
+from forecast.cli.shell import DEBUG_FLAG, VERSION_FLAG, OneLineParser, shell, version
 from forecast.errors import ArgumentError
 from forecast.report.comparison import collate
 
 # collate() arguments -> this command's options.
 OPTIONS = {"multirun_dir": "multirun_dir", "out_dir": "--out", "n_boot": "--n-boot"}
+DESCRIPTION = (
+    "forecast-compare: collate every job of a `forecast-run -m` sweep into one leaderboard "
+    "(models ranked by a per-row loss, with bootstrap tests against the best or a reference) "
+    "and one report."
+)
+EXAMPLES = """examples:
+  forecast-run -m model=naive,tsb,nb_glm evaluation.reference=null
+  forecast-compare multirun/2026-01-31/12-00-00
+  forecast-compare multirun/2026-01-31/12-00-00 --metric mae --reference naive --out compare
+
+Errors print one line on stderr and exit 2; --debug shows the traceback."""
 
 
 def job_overrides(multirun_dir: str | Path) -> dict[str, str]:
@@ -28,7 +38,12 @@ def job_overrides(multirun_dir: str | Path) -> dict[str, str]:
 
 def compare_main(argv: Sequence[str] | None = None) -> None:
     """Collate every job of a sweep into one leaderboard and report, and print where it is."""
-    parser = argparse.ArgumentParser(prog="forecast-compare", description=__doc__)
+    parser = OneLineParser(
+        prog="forecast-compare",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=OneLineParser.RAW_HELP,
+    )
     parser.add_argument("multirun_dir", help="folder of a `forecast-run -m` sweep (searched for backtest.parquet)")
     parser.add_argument("--out", default=None, help="output folder (default: <multirun_dir>/compare)")
     parser.add_argument("--metric", default="crps", help="per-row loss that ranks the models (default: crps)")
@@ -36,6 +51,7 @@ def compare_main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates (default: 2000)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
     parser.add_argument(DEBUG_FLAG, action="store_true", help="show the traceback of an error")
+    parser.add_argument(VERSION_FLAG, action="version", version=version())
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
     def main() -> Path:

@@ -7,6 +7,7 @@ tests call.
 from __future__ import annotations
 
 import json
+import re
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
+from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.ingest import ingest
 
@@ -80,7 +81,8 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
     Raises
     ------
     ArgumentError
-        Named by config key: ``data.<option>``, or ``store``, ``block_mb``, ...
+        Named by config key: ``data.<option>``, or ``store``, ``block_mb``, ...;
+        ``data.path`` when no input matches it.
     """
     register_resolvers()
     data = OmegaConf.to_container(cfg.data, resolve=True, throw_on_missing=True)
@@ -101,9 +103,20 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
         head, dot, rest = error.argument.partition(".")
         key = TOP_LEVEL_KEYS.get(head, f"data.{head}")
         raise ArgumentError(key + dot + rest, error.detail) from error
+    except FileNotFoundError as error:  # no input matches data.path
+        raise ArgumentError("data.path", " ".join(str(error).split())) from error
+    except TypeError as error:  # a data.* key the format's reader does not take
+        unknown = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+        if unknown is None or unknown.group(1) not in options:
+            raise
+        raise ArgumentError(
+            f"data.{unknown.group(1)}",
+            f"not an option of format {data['format']!r}; remove it (`forecast-ingest data={data['format']} --cfg job` "
+            "shows the options).",
+        ) from error
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="ingest")
+@hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="ingest")
 @reported
 def _main(cfg: DictConfig) -> None:
     out_dir = HydraConfig.get().runtime.output_dir
@@ -113,7 +126,7 @@ def _main(cfg: DictConfig) -> None:
 
 def ingest_main() -> None:
     """Console-script entry point (``forecast-ingest``); ``--debug`` shows tracebacks."""
-    shell("forecast-ingest", _main)
+    shell("forecast-ingest", _main, config_name="ingest")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import types
+import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,10 +18,11 @@ from forecast.errors import ArgumentError, ForecastError
 ALLOWED_MODULE_PREFIX = "forecast."
 
 
-def _targets(node: Any, path: str) -> list[tuple[str, str]]:
-    """``(config path of the node, _target_)`` for every node under ``node`` that has one."""
+def _targets(node: Any, path: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(config path, _target_, arguments)`` for every node under ``node`` that has a ``_target_``."""
     if isinstance(node, Mapping):
-        found = [(path, str(node["_target_"]))] if "_target_" in node else []
+        arguments = {str(k): v for k, v in node.items() if not str(k).startswith("_")}
+        found = [(path, str(node["_target_"]), arguments)] if "_target_" in node else []
         return found + [
             t for key, value in node.items() if key != "_target_" for t in _targets(value, f"{path}.{key}")
         ]
@@ -56,6 +60,52 @@ def check_target(target: str, *, where: str) -> Any:
     return obj
 
 
+# Scalar annotations a command-line value is checked against, and how a message names them.
+_SCALARS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+
+
+def _scalar_types(annotation: Any) -> tuple[type, ...] | None:
+    """The scalar types an annotation allows (``int | None`` -> ``(int, NoneType)``), or None if not scalar."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = typing.get_args(annotation)
+    else:
+        members = (annotation,)
+    allowed = tuple(m for m in members if m in _SCALARS or m is type(None))
+    return allowed if len(allowed) == len(members) and any(m in _SCALARS for m in allowed) else None
+
+
+def _accepts(allowed: tuple[type, ...], value: Any) -> bool:
+    if isinstance(value, bool):  # bool is an int subclass: only a bool annotation takes it
+        return bool in allowed
+    if isinstance(value, int) and float in allowed:
+        return True
+    return isinstance(value, allowed)
+
+
+def check_argument_types(obj: Any, arguments: Mapping[str, Any], *, where: str) -> None:
+    """Check config values against the scalar annotations of ``obj``'s parameters.
+
+    A command line gives ``backtest.horizon=abc`` as the string ``'abc'``; without this
+    check the object fails later with a bare ``TypeError``. Only parameters annotated with
+    ``bool``, ``int``, ``float`` or ``str`` (optionally ``| None``) are checked.
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``<where>.<parameter>``, the expected type and the value given.
+    """
+    try:
+        hints = typing.get_type_hints(obj.__init__ if inspect.isclass(obj) else obj)
+    except Exception:  # noqa: BLE001 - an annotation we cannot evaluate is simply not checked
+        return
+    for name, value in arguments.items():
+        allowed = _scalar_types(hints.get(name)) if name in hints else None
+        if allowed is None or _accepts(allowed, value):
+            continue
+        expected = " or ".join(_SCALARS.get(t, "null") for t in allowed)
+        raise ArgumentError(f"{where}.{name}", f"expected {expected}, got {value!r}; fix the value.")
+
+
 def _forecast_cause(error: BaseException) -> ForecastError | None:
     """The first :class:`ForecastError` in an exception's ``__cause__`` chain."""
     while error is not None:
@@ -78,14 +128,15 @@ def build(node: DictConfig | ListConfig | Mapping, *, where: str) -> Any:
     Raises
     ------
     ArgumentError
-        When a ``_target_`` is refused by :func:`check_target`, or when the object
+        When a ``_target_`` is refused by :func:`check_target`, when a value does not
+        have its parameter's type (:func:`check_argument_types`), or when the object
         rejects an argument: ``horizon`` becomes ``<where>.horizon``.
     ForecastError
         Any other user-facing error the object raises while it is built.
     """
     plain = OmegaConf.to_container(node, resolve=True) if isinstance(node, (DictConfig, ListConfig)) else node
-    for path, target in _targets(plain, where):
-        check_target(target, where=path)
+    for path, target, arguments in _targets(plain, where):
+        check_argument_types(check_target(target, where=path), arguments, where=path)
     try:
         return instantiate(plain, _convert_="all")
     except InstantiationException as error:

@@ -12,7 +12,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from forecast import pipeline
 from forecast.cli.instantiate import build
-from forecast.cli.shell import CONF_DIR, register_resolvers, reported, shell
+from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
 
@@ -61,12 +61,19 @@ def run_from_config(cfg: DictConfig, run_dir: str | Path) -> Path:
     Raises
     ------
     ArgumentError
-        Named by config key (``model``, ``backtest.horizon``, ``evaluation.reference``).
+        Named by config key (``model``, ``backtest.horizon``, ``evaluation.reference``);
+        ``data.path`` (or ``data.extra``) when no input matches it.
     """
     try:
         return pipeline.run(experiment_from_config(cfg), Path(run_dir))
     except ArgumentError as error:
         raise config_key(error) from error
+    except FileNotFoundError as error:
+        if error.filename is not None:  # an open() deep inside: the shell's report names the file
+            raise
+        path = cfg.data.get("path")
+        key = "data.path" if path is not None and str(path) in str(error) else "data.extra"
+        raise ArgumentError(key, " ".join(str(error).split())) from error
 
 
 def objective_from_config(cfg: DictConfig, run_dir: str | Path) -> float:
@@ -77,7 +84,7 @@ def objective_from_config(cfg: DictConfig, run_dir: str | Path) -> float:
         raise config_key(error) from error
 
 
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="config")
 @reported
 def _main(cfg: DictConfig) -> float:
     run_dir = run_from_config(cfg, HydraConfig.get().runtime.output_dir)
@@ -88,7 +95,7 @@ def _main(cfg: DictConfig) -> float:
 
 def run_main() -> None:
     """Console-script entry point (``forecast-run``); ``--debug`` shows tracebacks."""
-    shell("forecast-run", _main)
+    shell("forecast-run", _main, config_name="config")
 
 
 if __name__ == "__main__":

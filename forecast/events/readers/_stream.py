@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from forecast.errors import DataError
+from forecast.errors import DataError, MissingInputError
 from forecast.events.readers._finish import Batch
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
@@ -43,6 +43,7 @@ _CORRUPT = (EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile)
 """What a truncated or corrupt ``.gz`` or ``.zip`` raises while it is read."""
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NL, _TAB, _CR = 10, 9, 13
+PICKLE_SUFFIXES = (".pkl", ".pickle")
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,9 @@ def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
     Raises
     ------
     DataError
-        Naming the pattern that matched nothing, a folder without files, or an archive
-        that is not a readable zip.
+        Naming the pattern that matched nothing (:class:`~forecast.errors.MissingInputError`),
+        a folder without files, or an archive that is not a readable zip.
+        Also naming an input that is a Python pickle (see :func:`refuse_pickle`).
     """
     patterns = [path] if isinstance(path, (str, Path)) else list(path)
     found: dict[Path, Path] = {}  # resolved path -> the first spelling that led to it
@@ -147,7 +149,7 @@ def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
         text = str(Path(pattern).expanduser())
         matches = _matches(text)
         if not matches:
-            raise DataError(
+            raise MissingInputError(
                 f"no input matches {text!r}. Give a file, a folder or a glob such as 'data/*.export.CSV.gz'."
             )
         files = [f for m in matches for f in (sorted(p for p in m.iterdir() if p.is_file()) if m.is_dir() else [m])]
@@ -168,7 +170,29 @@ def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
             inputs.extend(InputFile(file, m) for m in members)
         else:
             inputs.append(InputFile(file))
+    for source in inputs:
+        refuse_pickle(source)
     return inputs
+
+
+def refuse_pickle(source: InputFile) -> None:
+    """Refuse a pickle, by name or by its protocol 2-5 header: loading one can run any code.
+
+    Raises
+    ------
+    DataError
+        Naming the input and the fix.
+    """
+    try:
+        head = source.head(2)
+    except (OSError, EOFError, zipfile.BadZipFile):  # unreadable here: the reader reports it
+        head = b""
+    pickled = len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+    if pickled or source.name.lower().removesuffix(".gz").endswith(PICKLE_SUFFIXES):
+        raise DataError(
+            f"{source.label}: is a Python pickle, which forecast never loads (unpickling can run "
+            "any code); export the table as CSV or Parquet."
+        )
 
 
 @dataclass

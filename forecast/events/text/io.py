@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecast.errors import DataError
 from forecast.events.schema import validate_events
 from forecast.events.text.coder import DEFAULT_SOURCE_DATASET, code_documents
 
@@ -26,14 +27,14 @@ class Document:
 
 def _date(value: object, origin: str) -> pd.Timestamp:
     if value is None or value == "":
-        raise ValueError(
+        raise DataError(
             f"{origin}: no publication date. Give each JSONL record a 'published' field, "
             "or pass published=YYYY-MM-DD for plain text input."
         )
     try:
         return pd.Timestamp(value).normalize().tz_localize(None)
     except (ValueError, TypeError) as err:
-        raise ValueError(f"{origin}: publication date {value!r} is not a date ({err}).") from None
+        raise DataError(f"{origin}: publication date {value!r} is not a date ({err}).") from None
 
 
 def read_documents(path: str | Path, published: str | None = None) -> Iterator[Document]:
@@ -68,7 +69,7 @@ def read_documents(path: str | Path, published: str | None = None) -> Iterator[D
     if path.is_dir():
         files = sorted(path.glob("*.txt"))
         if not files:
-            raise ValueError(f"input folder {path} holds no .txt files")
+            raise DataError(f"input folder {path} holds no .txt files")
         for file in files:
             yield Document(file.stem, file.read_text(encoding="utf-8"), _date(published, str(file)))
         return
@@ -81,7 +82,7 @@ def read_documents(path: str | Path, published: str | None = None) -> Iterator[D
                 record = json.loads(line)
                 text = record.get("text")
                 if not isinstance(text, str):
-                    raise ValueError(f"{origin}: record has no 'text' string")
+                    raise DataError(f"{origin}: record has no 'text' string")
                 doc_id = str(record.get("id", f"{path.stem}:{number}"))
                 yield Document(doc_id, text, _date(record.get("published", published), origin))
         return
@@ -105,7 +106,7 @@ def write_events(events: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     if path.suffix not in OUTPUT_FORMATS:
-        raise ValueError(f"output {path}: unknown format {path.suffix!r}; use one of {OUTPUT_FORMATS}")
+        raise DataError(f"output {path}: unknown format {path.suffix!r}; use one of {OUTPUT_FORMATS}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".csv":
         events.to_csv(path, index=False, date_format="%Y-%m-%d")
@@ -145,7 +146,7 @@ def run_code_text(
         The events written, validated against the canonical schema.
     """
     if Path(output_path).suffix not in OUTPUT_FORMATS:
-        raise ValueError(f"output {output_path}: unknown format; use one of {OUTPUT_FORMATS}")
+        raise DataError(f"output {output_path}: unknown format; use one of {OUTPUT_FORMATS}")
     documents = [(d.doc_id, d.text, d.published) for d in read_documents(input_path, published)]
     events = code_documents(documents, source_dataset=source_dataset)
     events = events[events["confidence"] >= min_confidence].reset_index(drop=True)

@@ -1,0 +1,307 @@
+"""The error contract of every command: one line on stderr naming the key/file and the fix, exit 2.
+
+Most cases call the console-script functions in-process (``sys.argv`` patched); a few run
+the installed scripts as subprocesses, which also shows that no traceback reaches stderr.
+Also ``--help`` / ``--version`` of each command and the ``hydra.callbacks`` allow-list.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecast.cli.code_text import code_text_main
+from forecast.cli.compare import compare_main
+from forecast.cli.ingest import ingest_main, run_from_config
+from forecast.cli.instantiate import check_argument_types
+from forecast.cli.report import report_main
+from forecast.cli.run import run_main
+from forecast.cli.shell import check_callbacks, group_options
+from forecast.errors import ArgumentError
+from tests.helpers import CONF_DIR
+
+REPO = Path(CONF_DIR).parent
+EXAMPLE_EVENTS = REPO / "data" / "examples" / "belarus-china-drills.events.csv"
+EXAMPLE_TEXT = REPO / "data" / "examples" / "belarus-china-drills.txt"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Hydra configures logging in-process onto captured streams; put the handlers back after."""
+    loggers = [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate, lg.disabled) for lg in loggers]
+    yield
+    for lg in [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]:
+        lg.handlers[:] = []
+    for lg, handlers, level, propagate, disabled in saved:
+        lg.handlers[:], lg.level, lg.propagate, lg.disabled = handlers, level, propagate, disabled
+
+
+def _one_line_error(stderr: str, prog: str) -> str:
+    """The single stderr line of a failed command (asserting there is exactly one)."""
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(f"{prog}: error: "), lines[0]
+    return lines[0]
+
+
+def _in_process(main, prog: str, argv: list[str], monkeypatch, capsys) -> str:
+    """Run a console-script function with ``argv``; assert exit 2 and one stderr line; return it."""
+    monkeypatch.setattr(sys, "argv", [prog, *argv])
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    return _one_line_error(capsys.readouterr().err, prog)
+
+
+def _script(prog: str, *args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / prog), *args], capture_output=True, text=True, cwd=cwd, timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+# --- forecast-run: Hydra's own config errors, reworded ----------------------------------------
+
+RUN_CASES = [
+    # (argv, the exact message after "forecast-run: error: ", up to the pointer to --cfg job)
+    (["backtest.horizn=4"], "backtest.horizn: no such config key; close valid keys: 'backtest.horizon'"),
+    (["modle=naive"], "modle: no such config key; close valid keys: 'model'."),
+    (["report.titel=x"], "report.titel: no such config key; close valid keys: 'report.title'"),
+    (["model=nb_glmm"], "model=nb_glmm: no such option in config group 'model'; close options: 'nb_glm', 'zinb_glm'."),
+    (["model=[naive,nb_glmm]"], "model=nb_glmm: no such option in config group 'model'; close options: 'nb_glm'"),
+    (["data=gdelt3"], "data=gdelt3: no such option in config group 'data'; close options: 'gdelt2', 'gdelt1'."),
+    (["backtest.horizon=abc"], "backtest.horizon: expected an integer, got 'abc'; fix the value."),
+    (["backtest.horizon=2.5"], "backtest.horizon: expected an integer, got 2.5; fix the value."),
+    (["backtest.n_windows=0"], "backtest.n_windows: must be >= 1, got 0."),
+    (["model=[crps_ensemble]", "model.crps_ensemble.members.4.n_paths=many"],
+     "model.crps_ensemble.members.4.n_paths: expected an integer, got 'many'; fix the value."),
+    (["--bogus"], "unrecognized arguments: --bogus; see forecast-run --help."),
+    (["+hydra.callbacks.x._target_=os.system", "+hydra.callbacks.x.command=true"],
+     "hydra.callbacks.x._target_: 'os.system' is not allowed"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), RUN_CASES, ids=[" ".join(a) for a, _ in RUN_CASES])
+def test_forecast_run_config_errors(argv, message, tmp_path, monkeypatch, capsys):
+    line = _in_process(run_main, "forecast-run", [f"hydra.run.dir={tmp_path}", *argv], monkeypatch, capsys)
+    assert line.startswith(f"forecast-run: error: {message}"), line
+    assert "use +" not in line and "To append" not in line
+    assert not (tmp_path / "metrics.csv").exists()
+
+
+def test_forecast_run_missing_data_path_names_it(tmp_path, monkeypatch, capsys):
+    argv = [f"hydra.run.dir={tmp_path}", "data=events", "data.path=/no/such/events.csv"]
+    line = _in_process(run_main, "forecast-run", argv, monkeypatch, capsys)
+    assert line.startswith("forecast-run: error: data.path: no input matches '/no/such/events.csv'. Give a file,")
+
+
+# --- forecast-ingest ------------------------------------------------------------------------------
+
+
+def _pickle_files(tmp_path: Path) -> dict[str, Path]:
+    frame = pd.DataFrame({"unique_id": ["a"], "ds": ["2024-01-01"], "y": [1]})
+    by_suffix = tmp_path / "panel.pkl"
+    frame.to_pickle(by_suffix)
+    disguised = tmp_path / "events.csv"  # a protocol-4 pickle under a .csv name
+    disguised.write_bytes(pickle.dumps(frame, protocol=4))
+    return {"suffix": by_suffix, "magic": disguised}
+
+
+INGEST_CASES = [
+    ([], "data.path: no value given; set it on the command line (data.path=...)."),
+    (["data.path=/no/such/file.csv"],
+     "data.path: no input matches '/no/such/file.csv'. Give a file, a folder or a glob such as"),
+    (["data.formatt=icews", f"data.path={EXAMPLE_EVENTS}"], "data.formatt: no such config key; close valid keys: 'data.format'"),
+    (["data=icwes", f"data.path={EXAMPLE_EVENTS}"], "data=icwes: no such option in config group 'data'; close options: 'icews'"),
+    (["blok_mb=4", f"data.path={EXAMPLE_EVENTS}"], "blok_mb: no such config key; close valid keys: 'block_mb'."),
+    (["+data.bogus=1", f"data.path={EXAMPLE_EVENTS}"], "data.bogus: not an option of format 'auto'; remove it"),
+    (["data.format=nosuch", f"data.path={EXAMPLE_EVENTS}"], "data.format: unknown event format 'nosuch'"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), INGEST_CASES, ids=[a[0] if a else "no-path" for a, _ in INGEST_CASES])
+def test_forecast_ingest_errors(argv, message, tmp_path, monkeypatch, capsys):
+    line = _in_process(ingest_main, "forecast-ingest", [f"hydra.run.dir={tmp_path}", *argv], monkeypatch, capsys)
+    assert line.startswith(f"forecast-ingest: error: {message}"), line
+    assert not (tmp_path / "events.parquet").exists()
+
+
+@pytest.mark.parametrize("kind", ["suffix", "magic"])
+@pytest.mark.parametrize("data", ["auto", "panel"])
+def test_a_pickle_given_as_data_is_refused_by_name(kind, data, tmp_path, monkeypatch, capsys):
+    path = _pickle_files(tmp_path)[kind]
+    argv = [f"hydra.run.dir={tmp_path / 'run'}", f"data={data}", f"data.path={path}"]
+    line = _in_process(ingest_main, "forecast-ingest", argv, monkeypatch, capsys)
+    assert line == (
+        f"forecast-ingest: error: {path}: is a Python pickle, which forecast never loads (unpickling can "
+        "run any code); export the table as CSV or Parquet."
+    )
+
+
+def test_library_argument_errors_are_named_by_ingest_config_key(tmp_path):
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose(config_name="ingest", overrides=[f"data.path={EXAMPLE_EVENTS}", "data.format=nosuch"])
+    with pytest.raises(ArgumentError, match=r"^data\.format: unknown event format 'nosuch'"):
+        run_from_config(cfg, tmp_path)
+
+
+# --- forecast-code-text and forecast-compare ------------------------------------------------------
+
+CODE_TEXT_CASES = [
+    ([], "input: no value given; set it on the command line (input=...)."),
+    (["input=/no/such.txt", "output=x.csv"],
+     "input: input /no/such.txt does not exist; give a .jsonl or .txt file or a folder of .txt files."),
+    ([f"input={EXAMPLE_TEXT}", "output=x.xyz", "published=2024-07-18"], "output x.xyz: unknown format"),
+    ([f"input={EXAMPLE_TEXT}", "output=x.csv", "published=notadate"], f"{EXAMPLE_TEXT}: publication date 'notadate'"),
+    (["inptu=a.txt"], "inptu: no such config key; close valid keys: 'input'."),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), CODE_TEXT_CASES, ids=[a[0] if a else "no-input" for a, _ in CODE_TEXT_CASES])
+def test_forecast_code_text_errors(argv, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    line = _in_process(code_text_main, "forecast-code-text", argv, monkeypatch, capsys)
+    assert line.startswith(f"forecast-code-text: error: {message}"), line
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--n-boot", "x", "."], "argument --n-boot: invalid int value: 'x'; see forecast-compare --help."),
+        ([], "the following arguments are required: multirun_dir; see forecast-compare --help."),
+        (["/no/such/sweep"], "multirun_dir: no backtest.parquet under '/no/such/sweep'"),
+    ],
+)
+def test_forecast_compare_errors(argv, message, monkeypatch, capsys):
+    line = _in_process(compare_main, "forecast-compare", argv, monkeypatch, capsys)
+    assert line.startswith(f"forecast-compare: error: {message}"), line
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "the following arguments are required: run_dir; see forecast-report --help."),
+        (["run_dir=/no/such/run"], "run_dir: '/no/such/run' is not a folder"),
+    ],
+)
+def test_forecast_report_errors(argv, message, monkeypatch, capsys):
+    line = _in_process(report_main, "forecast-report", argv, monkeypatch, capsys)
+    assert line.startswith(f"forecast-report: error: {message}"), line
+
+
+# --- the real scripts: no traceback, --debug, and the callbacks allow-list ------------------------
+
+
+@pytest.mark.slow
+def test_callback_target_outside_forecast_runs_nothing(tmp_path):
+    pwned = tmp_path / "pwned"
+    done = _script(
+        "forecast-run", "+hydra.callbacks.x._target_=os.system", f"+hydra.callbacks.x.command=touch {pwned}",
+        f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    line = _one_line_error(done.stderr, "forecast-run")
+    assert line.startswith("forecast-run: error: hydra.callbacks.x._target_: 'os.system' is not allowed")
+    assert not pwned.exists() and not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_scripts_report_one_line_and_debug_shows_the_traceback(tmp_path):
+    done = _script("forecast-ingest", "data.path=/no/such/file.csv", f"hydra.run.dir={tmp_path}", cwd=tmp_path)
+    assert done.returncode == 2
+    line = _one_line_error(done.stderr, "forecast-ingest")
+    assert line.startswith("forecast-ingest: error: data.path: no input matches '/no/such/file.csv'")
+    for extra, env in ((["--debug"], None), ([], {"HYDRA_FULL_ERROR": "1"})):
+        debug = _script("forecast-ingest", "data.path=/no/such/file.csv", *extra, cwd=tmp_path, env=env)
+        assert debug.returncode == 2 and "Traceback" in debug.stderr and "data.path" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    ("override", "where"),
+    [
+        ("+hydra.callbacks.x._target_=subprocess.run", "hydra.callbacks.x._target_"),
+        ("+hydra.callbacks.x={_target_:os.system,command:true}", "hydra.callbacks.x._target_"),
+        ("+hydra.callbacks={a:{_target_:forecast.pipeline.json.loads}}", "hydra.callbacks.a._target_"),
+    ],
+)
+def test_callbacks_are_checked_against_the_allow_list(override, where):
+    with pytest.raises(ArgumentError, match=rf"^{where.replace('.', chr(92) + '.')}: .* is not allowed"):
+        check_callbacks([override])
+
+
+def test_forecast_callbacks_and_other_overrides_pass_the_check():
+    check_callbacks(["+hydra.callbacks.t._target_=forecast.backtest.BacktestSpec", "model=naive", "seed=1"])
+
+
+def test_argument_types_follow_the_annotations():
+    from forecast.backtest import BacktestSpec
+
+    check_argument_types(BacktestSpec, {"horizon": 3, "train_size": None, "spike_quantile": 1, "window": "sliding"}, where="b")
+    for name, value, expected in [
+        ("horizon", True, "an integer"),  # a bool is not an int here
+        ("train_size", "x", "an integer or null"),
+        ("spike_quantile", "high", "a number"),
+        ("window", 3, "a string"),
+    ]:
+        with pytest.raises(ArgumentError, match=rf"^b\.{name}: expected {expected}, got {value!r}"):
+            check_argument_types(BacktestSpec, {name: value}, where="b")
+
+
+# --- --help and --version -------------------------------------------------------------------------
+
+HYDRA_COMMANDS = {"forecast-run": run_main, "forecast-ingest": ingest_main, "forecast-code-text": code_text_main}
+ARGPARSE_COMMANDS = {"forecast-compare": lambda: compare_main(None), "forecast-report": lambda: report_main(None)}
+COMMANDS = {**HYDRA_COMMANDS, **ARGPARSE_COMMANDS}
+
+
+def _help(main, prog: str, monkeypatch, capsys, flag: str = "--help") -> str:
+    monkeypatch.setattr(sys, "argv", [prog, flag])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code in (0, None)
+    out = capsys.readouterr()
+    assert out.err == ""
+    return out.out
+
+
+@pytest.mark.parametrize("prog", COMMANDS)
+def test_help_has_description_usage_and_examples(prog, monkeypatch, capsys):
+    text = _help(COMMANDS[prog], prog, monkeypatch, capsys)
+    first = text.splitlines()[0]
+    assert first.startswith(f"{prog}: ") or first.startswith(f"usage: {prog}")
+    assert "sage: " in text and "xamples:" in text and "--debug" in text and "--version" in text
+    assert "``" not in text and ":func:" not in text and "Powered by Hydra" not in text
+
+
+def test_run_help_lists_every_group_with_its_options(monkeypatch, capsys):
+    text = _help(run_main, "forecast-run", monkeypatch, capsys)
+    for group in ("backtest", "data", "experiment", "model", "report", "series", "taxonomy"):
+        assert f"\n{group}: {', '.join(group_options(group))}\n" in text
+
+
+def test_ingest_help_lists_only_the_data_group(monkeypatch, capsys):
+    text = _help(ingest_main, "forecast-ingest", monkeypatch, capsys)
+    assert f"\ndata: {', '.join(group_options('data'))}\n" in text
+    assert "model:" not in text and "backtest:" not in text and "series:" not in text
+
+
+@pytest.mark.parametrize("prog", COMMANDS)
+def test_version(prog, monkeypatch, capsys):
+    assert _help(COMMANDS[prog], prog, monkeypatch, capsys, flag="--version") == f"forecast {metadata.version('forecast')}\n"
