@@ -1,0 +1,171 @@
+"""Model-comparison figures: leaderboard with bootstrap intervals, skill by lead, Hawkes excitation.
+
+Each function takes ``ax=None`` and returns a Figure; colours come from
+:data:`forecast.report.plots.PALETTE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, colour, new_axes, style_axis
+
+
+def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | None = None) -> Figure:
+    """Mean backtest loss per model as horizontal bars, best on top, with bootstrap whiskers.
+
+    A whisker is the block-bootstrap interval of the model's mean loss difference from
+    the board's ``versus`` model, placed on the loss scale (``versus`` loss + interval),
+    so a whisker that does not reach the ``versus`` bar's end marks a real difference.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        One board of :func:`forecast.backtest.compare.leaderboard` (``rank, model,
+        <metric>, versus, diff, ci_low, ci_high, mark``).
+    metric : str
+        The loss the board ranks by.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    KeyError
+        When ``board`` has no ``metric`` column or holds several boards (a ``by`` column).
+    """
+    if metric not in board:
+        raise KeyError(f"leaderboard_plot: the board has no {metric!r} column; pass metric= one it was ranked by.")
+    if board["model"].duplicated().any():
+        raise KeyError("leaderboard_plot: one board per figure; select one group of a leaderboard(by=...) frame.")
+    board = board.sort_values("rank")
+    versus = str(board["versus"].iloc[0])
+    base = float(board.loc[board["model"] == versus, metric].iloc[0])
+    fig, ax = new_axes(ax, (8, 0.55 * len(board) + 1.6))
+    y = np.arange(len(board))[::-1]
+    ax.barh(y, board[metric], color=[colour(i) for i in range(len(board))], height=0.6)
+    low = base + board["ci_low"].to_numpy(dtype=float)
+    high = base + board["ci_high"].to_numpy(dtype=float)
+    has_ci = np.isfinite(low) & np.isfinite(high)
+    means = board[metric].to_numpy(dtype=float)
+    ax.errorbar(
+        means[has_ci], y[has_ci],
+        xerr=np.vstack([means[has_ci] - low[has_ci], high[has_ci] - means[has_ci]]).clip(min=0),
+        fmt="none", color=NEUTRAL, ecolor=NEUTRAL, elinewidth=1.4, capsize=4,
+    )
+    ax.axvline(base, color=NEUTRAL, lw=1.0, ls="--")
+    ax.set_yticks(y, [f"{m} {mark}".strip() for m, mark in zip(board["model"], board["mark"].fillna(""))])
+    for yi, value in zip(y, means):
+        ax.annotate(f"{value:.3g}", (0, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=FONT["tick"], color="white", fontweight="bold")
+    style_axis(ax, f"Backtest {metric.upper()} (lower is better)", f"mean {metric}",
+               "")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(left=0)
+    ax.text(0.0, -0.1 - 0.35 / max(len(board), 1), f"whiskers: 95% block-bootstrap interval of the difference from "
+            f"{versus}; * p<0.05, ** p<0.01 (Diebold–Mariano)", transform=ax.transAxes, fontsize=FONT["tick"] - 1,
+            color=NEUTRAL, va="top")
+    return fig
+
+
+def skill_by_horizon_plot(metrics: pd.DataFrame, metric: str = "crps", ax: plt.Axes | None = None) -> Figure:
+    """Skill against the run's reference model at each lead, one line per model.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        The ``metrics.csv`` frame of :func:`forecast.backtest.metrics_table` (``model,
+        metric, value, unique_id, horizon``) made with a ``reference``.
+    metric : str
+        The loss whose ``<metric>_skill`` rows are drawn.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    KeyError
+        When the frame has no per-horizon ``<metric>_skill`` rows (made without a reference).
+    """
+    name = f"{metric}_skill"
+    rows = metrics[(metrics["metric"] == name) & metrics["horizon"].notna()]
+    if "unique_id" in rows:
+        rows = rows[rows["unique_id"].isna() | (rows["unique_id"].astype(str) == "")]
+    if rows.empty:
+        raise KeyError(f"skill_by_horizon_plot: no per-horizon {name!r} rows; build metrics_table with a reference.")
+    fig, ax = new_axes(ax, (8, 4))
+    ax.axhline(0.0, color=NEUTRAL, lw=1.0, ls="--", label="reference")
+    for i, (model, part) in enumerate(rows.groupby("model", sort=False)):
+        part = part.sort_values("horizon")
+        ax.plot(part["horizon"].astype(int), part["value"], marker="o", color=colour(i), label=model)
+    style_axis(ax, f"{metric.upper()} skill by lead (above 0: better than the reference)",
+               "lead (periods after the cutoff)", f"1 - {metric} / reference {metric}")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=FONT["legend"], **OUTSIDE)
+    return fig
+
+
+def excitation_heatmap(
+    excitation: np.ndarray,
+    sources: Sequence[str],
+    targets: Sequence[str] | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Heatmap of a fitted Hawkes excitation matrix, each cell annotated with its value.
+
+    Cell ``(i, j)`` is the expected number of events in target ``i`` triggered by one
+    event in source ``j`` (:attr:`forecast.models.MultivariateHawkes.excitation_`).
+
+    Parameters
+    ----------
+    excitation : numpy.ndarray
+        Square matrix, rows targets and columns sources.
+    sources : sequence of str
+        Column labels (the model's ``ids_``).
+    targets : sequence of str, optional
+        Row labels; ``sources`` by default.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the labels do not match the matrix shape.
+    """
+    excitation = np.asarray(excitation, dtype=float)
+    targets = list(sources) if targets is None else list(targets)
+    if excitation.shape != (len(targets), len(sources)):
+        raise ValueError(
+            f"excitation_heatmap: matrix of shape {excitation.shape} needs {excitation.shape[0]} target and "
+            f"{excitation.shape[1]} source labels, got {len(targets)} and {len(sources)}."
+        )
+    size = 1.1 * len(sources) + 3.5
+    fig, ax = new_axes(ax, (size + 1.5, size))
+    image = ax.imshow(excitation, cmap="cividis", vmin=0, vmax=max(float(excitation.max()), 1e-9))
+    threshold = 0.6 * float(excitation.max())
+    for (i, j), value in np.ndenumerate(excitation):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=FONT["tick"],
+                color="black" if value > threshold else "white")
+    ax.set_xticks(range(len(sources)), sources, rotation=30, ha="right", fontsize=FONT["tick"])
+    ax.set_yticks(range(len(targets)), targets, fontsize=FONT["tick"])
+    ax.set_xlabel("source series (triggering event)", fontsize=FONT["label"])
+    ax.set_ylabel("target series (triggered events)", fontsize=FONT["label"])
+    ax.set_title("Hawkes excitation: events in target per event in source", fontsize=FONT["title"])
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.ax.tick_params(labelsize=FONT["tick"])
+    return fig
