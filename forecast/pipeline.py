@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.backtest import BacktestSpec, coverage_curve, metrics_table, overall, pit_histogram, rolling_origin
+from forecast.backtest import BacktestSpec, metrics_table, overall, rolling_origin
 from forecast.backtest.metrics import HEADLINE
 from forecast.errors import ArgumentError
 from forecast.events import EventFamily
@@ -25,8 +25,8 @@ from forecast.events.embedded import embedded_path
 from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.models import Forecaster
-from forecast.report import ReportInputs, event_timeline_grid, fan_chart_grid, provenance, write_report
-from forecast.report.calibration import coverage_plot, pit_histogram_plot
+from forecast.report import ReportInputs, provenance, write_report
+from forecast.report.figures import run_figures
 from forecast.series import (
     SeriesSpec,
     apply_transform,
@@ -142,7 +142,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
 
     Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
     volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
-    ``figures/{fan_chart,timeline,pit,coverage}.png``, ``config.yaml``,
+    ``figures/*.png`` with their manifest ``figures/figures.json`` (see
+    :func:`forecast.report.figures.run_figures`), ``config.yaml``,
     ``provenance.json``, ``report.md`` and ``report.html``. With ``transform="log1p"`` in
     the :class:`SeriesSpec` the models fit ``log1p(y)`` and the backtest and forecasts are
     mapped back with ``expm1`` here, so every file is on the measure's scale. With a
@@ -197,9 +198,6 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
     metrics = metrics_table(backtest, reference=experiment.reference)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
-    _save_figure(pit_histogram_plot(pit_histogram(backtest)), run_dir / "figures" / "pit.png")
-    _save_figure(coverage_plot(coverage_curve(backtest)), run_dir / "figures" / "coverage.png")
-    figure_paths = ["figures/pit.png", "figures/coverage.png"]
 
     forecasts = pd.concat(
         [
@@ -213,13 +211,14 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
 
     options = experiment.report
     report_model = options.model if options.model in models else next(iter(models))
-    if families:
-        figure = fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=report_model)
-        _save_figure(figure, run_dir / "figures" / "fan_chart.png")
-        figure_paths.insert(0, "figures/fan_chart.png")
-    if "family" in panel:  # event panels carry the metadata the timeline groups by
-        _save_figure(event_timeline_grid(panel, dyads), run_dir / "figures" / "timeline.png")
-        figure_paths.insert(1, "figures/timeline.png")
+    drawn = run_figures(panel=panel, backtest=backtest, forecasts=forecasts, metrics=metrics, fitted=models,
+                        model=report_model, dyads=dyads, families=families, seed=int(experiment.seed))
+    records = []
+    for stem, figure, record in drawn:
+        _save_figure(figure, run_dir / "figures" / f"{stem}.png")
+        records.append({"path": f"figures/{stem}.png", **record})
+    (run_dir / "figures" / "figures.json").write_text(json.dumps(records, indent=2))
+    figure_paths = [record["path"] for record in records]
 
     config_yaml = experiment.config_yaml
     (run_dir / "config.yaml").write_text(config_yaml)

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from forecast.backtest import BacktestSpec, coverage_curve, leaderboard, metrics_table, pit_histogram, rolling_origin
 from forecast.models import MultivariateHawkes, Naive, WindowAverage
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
-from forecast.report.figures import excitation_heatmap, leaderboard_plot, skill_by_horizon_plot
+from forecast.report.figures import excitation_heatmap, leaderboard_plot, run_figures, skill_by_horizon_plot
 from forecast.report.plots import NEUTRAL, PALETTE, fan_chart, fan_chart_grid
 
 DYADS = ["CHN-RUS", "CHN-USA"]
@@ -112,6 +112,11 @@ def test_leaderboard_bars_and_bootstrap_whiskers():
     base = board.loc[board["rank"] == 1, "crps"].iloc[0]
     np.testing.assert_allclose(sorted(segment[:, 0]), [base + other["ci_low"], base + other["ci_high"]])
     assert_palette(fig)
+    # A model keeps its colour across figures: the PIT panel of the same model has the bar colour.
+    pit = pit_histogram_plot(pit_histogram(BACKTEST))
+    for label, bar in zip(ax.get_yticklabels(), sorted(bars, key=lambda b: -b.get_y())):
+        (panel,) = [a for a in pit.axes if a.get_title() == label.get_text().split()[0]]
+        assert to_hex(panel.patches[0].get_facecolor()) == to_hex(bar.get_facecolor())
     fig2, ax2 = plt.subplots()
     assert leaderboard_plot(board, ax=ax2) is fig2
     with pytest.raises(KeyError, match="mae"):
@@ -177,3 +182,19 @@ def test_excitation_heatmap_of_a_fitted_hawkes_model():
     assert excitation_heatmap(model.excitation_, model.ids_, ax=ax) is fig
     assert len(ax.texts) == 4
     assert [t.get_text() for t in ax.get_yticklabels()] == list(model.ids_)
+
+
+def test_run_figures_adds_the_heatmap_only_for_a_hawkes_model():
+    metrics = metrics_table(BACKTEST, reference="naive")
+    common = dict(panel=PANEL, backtest=BACKTEST, forecasts=FORECASTS, metrics=metrics, model="naive",
+                  dyads=DYADS, families=FAMILIES)
+    stems = [stem for stem, _, _ in run_figures(fitted=MODELS, **common)]
+    # A panel without a family column has no timeline.
+    assert stems == ["fan_chart", "leaderboard", "skill_by_horizon", "pit", "coverage"]
+    hawkes = MultivariateHawkes().fit(PANEL)
+    drawn = run_figures(fitted={**MODELS, "hawkes": hawkes}, **common)
+    assert [stem for stem, _, _ in drawn][-1] == "hawkes_hawkes"
+    _, heatmap, record = drawn[-1]
+    assert len(heatmap.axes[0].texts) == 16 and record["section"] == "forecasts" and record["alt"]
+    no_skill = run_figures(fitted=MODELS, **{**common, "metrics": metrics_table(BACKTEST)})
+    assert "skill_by_horizon" not in [stem for stem, _, _ in no_skill]

@@ -1,6 +1,6 @@
 """Calibration figures: PIT histograms and reliability (coverage) curves.
 
-Models keep one palette colour each, in the order they first appear in the frame.
+A model keeps one palette colour in every figure (:func:`forecast.report.plots.model_colours`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, colour, new_axes, style_axis
+from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, model_colours, new_axes, style_axis
 
 #: PIT panels per grid row: three stay legible at page width.
 PIT_COLUMNS = 3
@@ -33,6 +33,7 @@ def pit_histogram_plot(histogram: pd.DataFrame, fig: Figure | None = None) -> Fi
         ``ceil(models / 3)`` rows of up to three panels; unused cells are removed.
     """
     models = list(dict.fromkeys(histogram["model"]))
+    colours = model_colours(models)
     n_cols = min(PIT_COLUMNS, len(models))
     n_rows = math.ceil(len(models) / n_cols)
     if fig is None:
@@ -42,7 +43,7 @@ def pit_histogram_plot(histogram: pd.DataFrame, fig: Figure | None = None) -> Fi
         bars = histogram[histogram["model"] == model]
         ax.bar(
             bars["bin_left"], bars["density"], width=bars["bin_right"] - bars["bin_left"], align="edge",
-            color=colour(i), edgecolor="white",
+            color=colours[model], edgecolor="white",
         )
         ax.axhline(1.0, color=NEUTRAL, linestyle="--", linewidth=1.0)
         ax.set_xlim(0, 1)
@@ -70,8 +71,9 @@ def coverage_plot(curve: pd.DataFrame, ax: plt.Axes | None = None) -> Figure:
     """
     fig, ax = new_axes(ax, (6.5, 4.5))
     ax.plot([0, 1], [0, 1], color=NEUTRAL, linestyle="--", linewidth=1.0, label="ideal")
-    for i, (model, part) in enumerate(curve.groupby("model", sort=False)):
-        ax.plot(part["level"], part["coverage"], marker="o", color=colour(i), label=model)
+    colours = model_colours(curve["model"])
+    for model, part in curve.groupby("model", sort=True):
+        ax.plot(part["level"], part["coverage"], marker="o", color=colours[model], label=model)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")

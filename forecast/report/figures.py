@@ -1,19 +1,24 @@
-"""Model-comparison figures: leaderboard with bootstrap intervals, skill by lead, Hawkes excitation.
+"""Model-comparison figures (leaderboard with bootstrap intervals, skill by lead, Hawkes
+excitation) and :func:`run_figures`, the list of every figure a run's report shows.
 
-Each function takes ``ax=None`` and returns a Figure; colours come from
+Each figure function takes ``ax=None`` and returns a Figure; colours come from
 :data:`forecast.report.plots.PALETTE`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, colour, new_axes, style_axis
+from forecast.backtest import coverage_curve, leaderboard, pit_histogram
+from forecast.models.base import Forecaster
+from forecast.report.calibration import coverage_plot, pit_histogram_plot
+from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, fan_chart_grid, model_colours, new_axes, style_axis
+from forecast.report.timeline import event_timeline_grid
 
 
 def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | None = None) -> Figure:
@@ -51,7 +56,8 @@ def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | N
     base = float(board.loc[board["model"] == versus, metric].iloc[0])
     fig, ax = new_axes(ax, (8, 0.55 * len(board) + 1.6))
     y = np.arange(len(board))[::-1]
-    ax.barh(y, board[metric], color=[colour(i) for i in range(len(board))], height=0.6)
+    colours = model_colours(board["model"])
+    ax.barh(y, board[metric], color=[colours[m] for m in board["model"]], height=0.6)
     low = base + board["ci_low"].to_numpy(dtype=float)
     high = base + board["ci_high"].to_numpy(dtype=float)
     has_ci = np.isfinite(low) & np.isfinite(high)
@@ -66,13 +72,10 @@ def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | N
     for yi, value in zip(y, means):
         ax.annotate(f"{value:.3g}", (0, yi), xytext=(4, 0), textcoords="offset points", va="center",
                     fontsize=FONT["tick"], color="white", fontweight="bold")
-    style_axis(ax, f"Backtest {metric.upper()} (lower is better)", f"mean {metric}",
-               "")
+    note = f"whiskers: 95% bootstrap interval vs {versus}; * p<0.05, ** p<0.01 (DM test)"
+    style_axis(ax, f"Backtest {metric.upper()} (lower is better)", f"mean {metric}\n{note}", "")
     ax.grid(axis="y", visible=False)
     ax.set_xlim(left=0)
-    ax.text(0.0, -0.1 - 0.35 / max(len(board), 1), f"whiskers: 95% block-bootstrap interval of the difference from "
-            f"{versus}; * p<0.05, ** p<0.01 (Diebold–Mariano)", transform=ax.transAxes, fontsize=FONT["tick"] - 1,
-            color=NEUTRAL, va="top")
     return fig
 
 
@@ -106,9 +109,10 @@ def skill_by_horizon_plot(metrics: pd.DataFrame, metric: str = "crps", ax: plt.A
         raise KeyError(f"skill_by_horizon_plot: no per-horizon {name!r} rows; build metrics_table with a reference.")
     fig, ax = new_axes(ax, (8, 4))
     ax.axhline(0.0, color=NEUTRAL, lw=1.0, ls="--", label="reference")
-    for i, (model, part) in enumerate(rows.groupby("model", sort=False)):
+    colours = model_colours(rows["model"])
+    for model, part in rows.groupby("model", sort=True):
         part = part.sort_values("horizon")
-        ax.plot(part["horizon"].astype(int), part["value"], marker="o", color=colour(i), label=model)
+        ax.plot(part["horizon"].astype(int), part["value"], marker="o", color=colours[model], label=model)
     style_axis(ax, f"{metric.upper()} skill by lead (above 0: better than the reference)",
                "lead (periods after the cutoff)", f"1 - {metric} / reference {metric}")
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -169,3 +173,88 @@ def excitation_heatmap(
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.ax.tick_params(labelsize=FONT["tick"])
     return fig
+
+
+def run_figures(
+    *,
+    panel: pd.DataFrame,
+    backtest: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    metrics: pd.DataFrame,
+    fitted: Mapping[str, Forecaster],
+    model: str,
+    dyads: Sequence[str],
+    families: Sequence[str],
+    metric: str = "crps",
+    seed: int = 0,
+) -> list[tuple[str, Figure, dict[str, str]]]:
+    """Every figure of a run's report, with where it goes and how to describe it.
+
+    Parameters
+    ----------
+    panel, backtest, forecasts, metrics : pandas.DataFrame
+        The run's panel, :func:`~forecast.backtest.rolling_origin` output, final
+        forecasts and :func:`~forecast.backtest.metrics_table` frame.
+    fitted : mapping of str to Forecaster
+        The models fitted on the whole panel; a Hawkes model (one with ``excitation_``)
+        gets an excitation heatmap.
+    model : str
+        The reported model, drawn in the fan chart.
+    dyads, families : sequence of str
+        Fan-chart and timeline layout; empty when the series ids are not ``<dyad>/<family>``.
+    metric : str
+        The loss of the leaderboard and the skill-by-lead figure.
+    seed : int
+        Seed of the leaderboard's bootstrap.
+
+    Returns
+    -------
+    list of (str, Figure, dict)
+        File stem, figure, and ``section, alt, caption`` for the renderer's figure record.
+    """
+    drawn: list[tuple[str, Figure, dict[str, str]]] = []
+    if families:
+        drawn.append(("fan_chart", fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=model,
+                                                  backtest=backtest), {
+            "section": "forecasts",
+            "alt": f"Fan chart per family: observed values of each dyad, {model}'s forecast mean and shaded central "
+                   "intervals, and the last backtest window's forecast with its realised outcomes as points.",
+            "caption": "Darker bands are narrower intervals; hollow points are outcomes the last backtest forecast was scored on.",
+        }))
+    if "family" in panel:
+        drawn.append(("timeline", event_timeline_grid(panel, dyads), {
+            "section": "data",
+            "alt": "Event timeline: one panel per event family, one line per dyad, each panel on its own scale.",
+            "caption": "Counts of the events behind the series, before forecasting; gaps are periods without data coverage.",
+        }))
+    drawn.append(("leaderboard", leaderboard_plot(leaderboard(backtest, metric, seed=seed), metric), {
+        "section": "backtest",
+        "alt": f"Horizontal bars of each model's mean backtest {metric.upper()}, best on top, with bootstrap intervals "
+               "of the difference from the best model.",
+        "caption": "Whiskers: 95% circular block-bootstrap interval; stars mark Diebold–Mariano p-values.",
+    }))
+    if (metrics["metric"] == f"{metric}_skill").any():
+        drawn.append(("skill_by_horizon", skill_by_horizon_plot(metrics, metric), {
+            "section": "backtest",
+            "alt": f"{metric.upper()} skill against the reference model at each lead, one line per model.",
+            "caption": "Above zero: better than the reference at that lead.",
+        }))
+    drawn.append(("pit", pit_histogram_plot(pit_histogram(backtest)), {
+        "section": "backtest",
+        "alt": "PIT histograms, one panel per model: flat means calibrated, U-shaped too narrow, humped too wide.",
+        "caption": "Non-randomised probability integral transform of each backtest outcome.",
+    }))
+    drawn.append(("coverage", coverage_plot(coverage_curve(backtest)), {
+        "section": "backtest",
+        "alt": "Coverage curve per model: share of backtest outcomes inside each central interval against its level.",
+        "caption": "On the diagonal: calibrated; above: intervals too wide; below: too narrow.",
+    }))
+    for name, forecaster in fitted.items():
+        if hasattr(forecaster, "excitation_"):
+            drawn.append((f"hawkes_{name}", excitation_heatmap(forecaster.excitation_, forecaster.ids_), {
+                "section": "forecasts",
+                "alt": f"Heatmap of {name}'s fitted excitation matrix: expected events in each target series "
+                       "triggered by one event in each source series, values written in the cells.",
+                "caption": "Fitted on the whole panel; a column sums to the offspring of one event in that source series.",
+            }))
+    return drawn

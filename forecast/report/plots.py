@@ -6,12 +6,15 @@ nothing here touches the matplotlib backend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from forecast.columns import interval_columns
 from forecast.series.measures import AXIS_LABELS
@@ -30,6 +33,11 @@ FONT = {"title": 12, "label": 11, "tick": 10, "legend": 10}
 def colour(i: int) -> str:
     """The ``i``-th palette colour (cycling)."""
     return PALETTE[i % len(PALETTE)]
+
+
+def model_colours(models: Iterable[str]) -> dict[str, str]:
+    """One palette colour per model, by sorted name, so a model keeps its colour in every figure of a run."""
+    return {name: colour(i) for i, name in enumerate(sorted(set(map(str, models))))}
 
 
 def new_axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> tuple[Figure, plt.Axes]:
@@ -125,8 +133,26 @@ def fan_chart(
         title += f" (points: outcomes after the last backtest cutoff {last_window['cutoff'].max():%Y-%m-%d})"
     style_axis(ax, title, "period start", AXIS_LABELS.get(measure, measure), dates=True)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=FONT["legend"], **OUTSIDE)
+    ax.legend(handles=_legend_handles(dyads, bands, last_window is not None), fontsize=FONT["legend"], **OUTSIDE)
     return fig
+
+
+def _legend_handles(dyads: Sequence[str], bands: Sequence[float], overlay: bool) -> list[Artist]:
+    """One colour key per dyad, then one neutral key per line style: short however many dyads."""
+    handles: list[Artist] = [Line2D([], [], color=colour(i), lw=3, label=dyad) for i, dyad in enumerate(dyads)]
+    handles += [
+        Line2D([], [], color=NEUTRAL, lw=1.5, label="observed"),
+        Line2D([], [], color=NEUTRAL, lw=1.8, ls="--", label="forecast mean"),
+    ]
+    handles += [
+        Patch(color=NEUTRAL, alpha=0.12 + 0.2 * (1 - level), lw=0, label=f"{level:.0%} interval") for level in bands
+    ]
+    if overlay:
+        handles += [
+            Line2D([], [], color=NEUTRAL, lw=1.2, ls=":", label="last backtest mean"),
+            Line2D([], [], color=NEUTRAL, ls="none", marker="o", markerfacecolor="white", label="backtest outcome"),
+        ]
+    return handles
 
 
 def _overlay_window(ax: plt.Axes, window: pd.DataFrame, dyad: str, line: str) -> None:
