@@ -11,6 +11,7 @@ import pandas as pd
 from forecast.backtest.scoring import distribution_scores
 from forecast.errors import ArgumentError
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster
+from forecast.progress import progress
 
 #: Minimum training periods of an expanding window when ``train_size`` is not set.
 MIN_TRAIN = 8
@@ -136,7 +137,9 @@ def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: 
     dates = pd.DatetimeIndex(wide.columns)
     lead = spec.gap + spec.horizon
     frames = []
-    for j, cutoff in enumerate(cutoffs(dates, spec)):
+    windows = cutoffs(dates, spec)
+    bar = progress(total=len(windows) * len(models), desc="backtest", unit="fit")  # progress hook
+    for j, cutoff in enumerate(windows):
         end = dates.get_loc(cutoff) + 1
         begin = end - spec.train_size if spec.window == "sliding" else 0
         train = panel[(panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)]
@@ -160,6 +163,8 @@ def rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: 
                 **{key: value.ravel() for key, value in scores.items()},
             )
             frames.append(frame[frame["horizon"] > spec.gap])
+            bar.update()  # progress hook
+    bar.close()  # progress hook
     result = pd.concat(frames, ignore_index=True)
     front = ["unique_id", "ds", "cutoff", "y", "model", "mean"]
     return result[front + [c for c in result.columns if c not in front]]

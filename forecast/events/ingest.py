@@ -32,6 +32,7 @@ from forecast.events.readers._finish import Batch, BatchChecker, empty_event_tab
 from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.readers.registry import detect, get, iter_batches, output_kind
+from forecast.progress import progress
 
 _QUARANTINE_SCHEMA = pa.schema(
     [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
@@ -132,7 +133,7 @@ def ingest(
     checker = BatchChecker()
     try:
         with pq.ParquetWriter(quarantine_path, _QUARANTINE_SCHEMA) as quarantine_writer:
-            for batch in iter_batches(path, fmt, **options):
+            for batch in progress(iter_batches(path, fmt, **options), desc=f"ingest {fmt}", unit="block"):  # progress hook
                 tally.add(batch)
                 if len(batch.quarantine):
                     quarantine_writer.write_table(
