@@ -14,6 +14,7 @@ The flow is the same for every format:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -286,7 +287,9 @@ def _deduplicate(stage: _Stage, out_dir: Path, store: str | Path | None, is_pane
             pq.write_table(pa.table({}) if is_panel else empty_event_table(), target)
         return {"target": str(target), "per_file": {}, "unresolved": {}}
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(stage.folder / "spill")})
-    con.execute("SET enable_progress_bar = false")
+    # A Jupyter kernel without ipywidgets refuses to change this setting (and draws no bar anyway).
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
     con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
     # Candidate keys by 64-bit hash first (cheap, and usually none); exact keys only among them.
