@@ -11,8 +11,8 @@ import forecast
 
 ROOT = Path(forecast.__file__).parent
 # Stages in data-flow order; a module may import its own stage and earlier ones only.
-# errors and columns are conventions every stage shares; pipeline orchestrates all stages.
-ORDER = ("errors", "columns", "events", "series", "models", "backtest", "report", "pipeline", "cli")
+# errors, columns and progress are conventions every stage shares; pipeline orchestrates all stages.
+ORDER = ("errors", "columns", "progress", "events", "series", "models", "backtest", "report", "pipeline", "cli")
 
 
 def _stage(module: str) -> str | None:
