@@ -12,6 +12,7 @@ from forecast.events import families_from_mapping
 from forecast.report import event_timeline, event_timeline_grid
 from forecast.series import SeriesSpec, build_panel
 from tests.event_tables import coverage, event_table
+from tests.test_report_figures import assert_palette
 
 FAMILIES = families_from_mapping(
     {"coop": {"any_of": [{"quad_classes": [1, 2]}]}, "conf": {"any_of": [{"quad_classes": [3, 4]}]}}
@@ -37,6 +38,7 @@ def test_one_axis_per_family_and_one_line_per_segment():
         assert len(ax.get_lines()) == 2
         assert [t.get_text() for t in ax.get_legend().get_texts()] == ["CHN-RUS"]
         assert ax.get_ylabel() == "events per period"
+    assert_palette(fig)
     coop = fig.axes[1]  # three weeks of the early dataset, two of the late one; the 042 event falls in week one
     np.testing.assert_array_equal(np.concatenate([line.get_ydata() for line in coop.get_lines()]), [2.0, 0.0, 0.0, 0.0, 0.0])
     plt.close(fig)
