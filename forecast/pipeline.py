@@ -8,33 +8,29 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from forecast.backtest import BacktestSpec, metrics_table, overall, rolling_origin
-from forecast.backtest.metrics import HEADLINE
 from forecast.errors import ArgumentError
 from forecast.events import EventFamily
-from forecast.events.embedded import embedded_path
 from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.models import Forecaster
-from forecast.report import ReportInputs, provenance, write_report
+from forecast.report import long_samples, provenance, reported_model, write_report
+from forecast.report.choice import check_pinned
+from forecast.report.context import run_record
 from forecast.report.figures import run_figures
-from forecast.series import (
-    SeriesSpec,
-    apply_transform,
-    build_panel,
-    check_model_support,
-    describe_measure,
-    invert_transform,
-)
+from forecast.series import SeriesSpec, apply_transform, build_panel, check_model_support, invert_transform
+from forecast.series.panel import all_families
 
 log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout whose git state provenance records
@@ -42,19 +38,29 @@ REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout whose git state 
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """What the report says and which model it draws.
+    """What the report compares and which model it speaks for.
 
     Parameters
     ----------
-    title, question : str
-        The report's heading and the question it answers.
+    title, question : str, optional
+        Overrides of the heading and the question, which are otherwise derived from the data.
     model : str, optional
-        The model drawn in the fan chart; the first model when absent from the run.
+        Pin the reported model; default the lowest backtest CRPS. A pinned model must be in the run.
+    compare : sequence, optional
+        The two dyads (``"CHN-RUS"`` or ``("CHN", "RUS")``), or two series ids of a
+        panel, the headline compares; default the first two dyads of the series spec.
+    family : str, optional
+        The family of the headline comparison; default the first of the series.
+    n_samples : int
+        Joint sample paths of the reported model behind the headline.
     """
 
-    title: str
-    question: str
+    title: str | None = None
+    question: str | None = None
     model: str | None = None
+    compare: Sequence[Any] | None = None
+    family: str | None = None
+    n_samples: int = 2000
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class Experiment:
     config_yaml : str
         The configuration the experiment came from, saved as ``config.yaml`` and shown in
         the report.
+    command : str
+        The command line that started the run, recorded in the provenance.
     """
 
     data: Mapping[str, Any]
@@ -98,9 +106,10 @@ class Experiment:
     seed: int = 0
     reference: str | None = None
     config_yaml: str = ""
+    command: str = ""
 
 
-def _data_summary(source: LoadedSource) -> dict:
+def _data_summary(source: LoadedSource, loaded: Sequence[LoadedSource]) -> dict:
     events = source.result.events
     per_dataset = events.groupby("source_dataset")["count"].agg(rows="size", events="sum")
     coverage = source.coverage.assign(start=lambda c: c["start"].astype(str), end=lambda c: c["end"].astype(str))
@@ -109,14 +118,18 @@ def _data_summary(source: LoadedSource) -> dict:
         "events_total": int(events["count"].sum()),
         "per_dataset": per_dataset.reset_index().to_dict("records"),
         "coverage": coverage.to_dict("records"),
+        # Readers account per input; an input can hold several datasets (the embedded file: two).
+        "sources": [
+            {**one.result.summary(), "datasets": sorted(one.coverage["source_dataset"].unique())} for one in loaded
+        ],
     }
 
 
 def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
     """Events -> dyad panel; writes the events summary and the quarantine."""
-    sources = [experiment.data, *experiment.extra_data]
-    source = combine_sources([load_source(**dict(s)) for s in sources])
-    summary = _data_summary(source)
+    loaded = [load_source(**dict(s)) for s in [experiment.data, *experiment.extra_data]]
+    source = combine_sources(loaded)
+    summary = _data_summary(source, loaded)
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
     log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
@@ -142,33 +155,35 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
 
     Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
     volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
-    ``figures/*.png`` with their manifest ``figures/figures.json`` (see
-    :func:`forecast.report.figures.run_figures`), ``config.yaml``,
-    ``provenance.json``, ``report.md`` and ``report.html``. With ``transform="log1p"`` in
-    the :class:`SeriesSpec` the models fit ``log1p(y)`` and the backtest and forecasts are
-    mapped back with ``expm1`` here, so every file is on the measure's scale. With a
-    ``"panel"`` data format the panel file goes straight to the models (no event ingest,
-    no series builder) and its ``y`` is taken as a count.
-
-    Parameters
-    ----------
-    experiment : Experiment
-        What to run.
-    run_dir : Path
-        Output folder (created).
+    ``samples.parquet`` (joint sample paths of the reported model),
+    ``figures/*.png`` with the manifest ``figures/figures.json`` the report reads them
+    by (:func:`forecast.report.figures.run_figures`), ``config.yaml``, ``run.json``
+    (what the report needs to know about the experiment), ``provenance.json``,
+    ``report.md`` and ``report.html``; the report is built from these files alone
+    (:func:`forecast.report.write_report`). With ``series.transform=log1p`` the models
+    fit ``log1p(y)`` and the backtest, forecasts and samples are mapped back with
+    ``expm1`` here, so every file is on the measure's scale. With ``data.format=panel``
+    the panel file goes straight to the models (no event ingest, no series builder) and
+    its ``y`` is taken as a count.
 
     Raises
     ------
     ArgumentError
-        Naming ``models`` when there is none.
+        Naming ``models`` when there is none, ``report.model`` when the pinned model is
+        not in the run, ``report.compare`` / ``report.family`` when the run lacks them.
 
     Returns
     -------
     Path
         ``run_dir``.
     """
+    started = time.perf_counter()
     if not experiment.models:
         raise ArgumentError("models", "no model selected: pass at least one.")
+    try:  # before the backtest, so a typo costs nothing
+        check_pinned(list(experiment.models), experiment.report.model)
+    except ArgumentError as error:
+        raise error.under("report") from None
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
@@ -178,21 +193,27 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
         (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
         dyads, families = _panel_layout(panel)
-        measure, transform, share_per = "count", "none", 10_000.0
+        measure, transform = "count", "none"
+        kind, series, family_rules = "panel", None, {}
     else:
         spec = experiment.series
         panel, data_sha256, summary = _event_panel(experiment, run_dir)
         # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
         dyads = list(dict.fromkeys(panel["dyad"]))
         families = list(spec.families)
-        measure, transform, share_per = spec.measure, spec.transform, spec.share_per
+        measure, transform = spec.measure, spec.transform
         denominators = panel[["segment", "ds", "denominator"]].drop_duplicates().sort_values("ds")
         denominators.to_parquet(run_dir / "denominators.parquet", index=False)
+        kind, series = "events", asdict(spec)
+        family_rules = {name: asdict(family) for name, family in all_families(spec, experiment.families).items()}
     panel.to_parquet(run_dir / "panel.parquet", index=False)
 
     backtest_spec = experiment.backtest
     models = dict(experiment.models)
-    caveats = check_model_support(measure, transform, models)
+    try:
+        caveats = check_model_support(measure, transform, models)
+    except ArgumentError as error:  # measure/transform are the series spec's
+        raise error.under("series") from None
     fit_panel = apply_transform(panel, transform)
     backtest = invert_transform(rolling_origin(fit_panel, models, backtest_spec), transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
@@ -210,7 +231,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     forecasts.to_parquet(run_dir / "forecasts.parquet", index=False)
 
     options = experiment.report
-    report_model = options.model if options.model in models else next(iter(models))
+    report_model = reported_model(metrics, options.model).model
+    _samples(models[report_model], forecasts[forecasts["model"] == report_model], options.n_samples, experiment.seed, transform).assign(
+        model=report_model
+    ).to_parquet(run_dir / "samples.parquet", index=False)
     drawn = run_figures(panel=panel, backtest=backtest, forecasts=forecasts, metrics=metrics, fitted=models,
                         model=report_model, dyads=dyads, families=families, seed=int(experiment.seed))
     records = []
@@ -218,33 +242,37 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         _save_figure(figure, run_dir / "figures" / f"{stem}.png")
         records.append({"path": f"figures/{stem}.png", **record})
     (run_dir / "figures" / "figures.json").write_text(json.dumps(records, indent=2))
-    figure_paths = [record["path"] for record in records]
 
-    config_yaml = experiment.config_yaml
-    (run_dir / "config.yaml").write_text(config_yaml)
-    record = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(experiment.seed))
-    (run_dir / "provenance.json").write_text(json.dumps(record, indent=2))
-    attribution_file = embedded_path("ATTRIBUTION.md")
+    (run_dir / "config.yaml").write_text(experiment.config_yaml)
     formats = [source["format"] for source in (data, *experiment.extra_data)]
-    attribution = attribution_file.read_text() if "embedded" in formats else "See the data provider's terms."
-    write_report(
-        ReportInputs(
-            title=options.title,
-            question=options.question,
-            data_summary=summary,
-            panel=panel,
-            metrics=overall(metrics).loc[lambda table: table["metric"].isin(HEADLINE)],
-            forecasts=forecasts,
-            figure_paths=figure_paths,
-            config_yaml=config_yaml,
-            provenance=record,
-            attribution=attribution,
-            report_model=report_model,
-            series_note=" ".join([describe_measure(measure, transform, share_per), *caveats]),
-        ),
-        run_dir,
+    record = run_record(
+        report=asdict(options),
+        data={"kind": kind, "format": data["format"], "path": data.get("path"), "formats": formats},
+        series=series,
+        families=family_rules,
+        horizon=backtest_spec.horizon,
+        seed=experiment.seed,
+        reference=experiment.reference,
+        caveats=caveats,
     )
+    (run_dir / "run.json").write_text(json.dumps(record, indent=2))
+    prov = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(experiment.seed))
+    prov |= {"command": experiment.command, "wall_time_s": round(time.perf_counter() - started, 1)}
+    (run_dir / "provenance.json").write_text(json.dumps(prov, indent=2))
+    write_report(run_dir)
     return run_dir
+
+
+def _samples(model: Forecaster, forecasts: pd.DataFrame, n_samples: int, seed: int, transform: str) -> pd.DataFrame:
+    """Joint sample paths of a fitted model over its forecast horizon, on the measure's scale.
+
+    The series and dates are read off the model's own ``forecasts`` (in ``predict``'s
+    order, which is the order of the sample array's rows).
+    """
+    ids = list(dict.fromkeys(forecasts["unique_id"]))
+    dates = sorted(forecasts["ds"].unique())
+    paths = model.sample(len(dates), n_samples, rng=np.random.default_rng(seed))
+    return invert_transform(long_samples(paths, ids, dates), transform)
 
 
 def objective(run_dir: Path, metric: str = "crps") -> float:

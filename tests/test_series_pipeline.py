@@ -31,8 +31,8 @@ def test_report_states_raw_or_normalised_series(raw_and_share):
     raw_dir, share_dir = raw_and_share
     raw_report = (raw_dir / "report.md").read_text()
     share_report = (share_dir / "report.md").read_text()
-    assert "**Measure:** `count`: raw series" in raw_report
-    assert "**Measure:** `share`: volume-normalised series" in share_report
+    assert "**Measure.** count: raw series" in raw_report
+    assert "**Measure.** share: volume-normalised series" in share_report
     assert "intervals are approximate" in share_report  # count models on a non-count measure
     assert "volume-normalised" in (share_dir / "report.html").read_text()
     assert (share_dir / "figures" / "timeline.png").stat().st_size > 0
@@ -71,7 +71,7 @@ def test_log1p_forecasts_are_mapped_back(tmp_path):
 
 @pytest.mark.slow
 def test_count_models_refuse_a_measure_that_can_be_negative(tmp_path):
-    with pytest.raises(ValueError, match="series.measure=net_cooperation can be negative"):
+    with pytest.raises(ValueError, match="series.measure: 'net_cooperation' can be negative"):
         run_from_config(compose_config([*FAST, "series=tone_weekly"]), tmp_path)
 
 
@@ -101,5 +101,5 @@ def test_switch_on_the_genuine_icews18_files(shared_data, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         run_from_config(compose_config([*FAST, *data, "series.measure=share"]), tmp_path)
-    assert "**Measure:** `share`" in (tmp_path / "report.md").read_text()
+    assert "**Measure.** share:" in (tmp_path / "report.md").read_text()
     assert (pd.read_parquet(tmp_path / "denominators.parquet")["denominator"] > 0).all()

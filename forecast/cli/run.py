@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 import hydra
@@ -47,10 +49,11 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
         families=families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True)),
         models={name: build(node, where=f"model.{name}") for name, node in (cfg.get("model") or {}).items()},
         backtest=build(cfg.backtest, where="backtest"),
-        report=pipeline.ReportOptions(title=cfg.report.title, question=cfg.report.question, model=cfg.report.model),
+        report=pipeline.ReportOptions(**OmegaConf.to_container(cfg.report, resolve=True)),
         seed=int(cfg.seed),
         reference=cfg.evaluation.reference,
         config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
+        command=shlex.join(["forecast-run", *sys.argv[1:]]),
     )
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import markdown
-import numpy as np
 import pandas as pd
 
-from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
 from forecast.errors import ArgumentError, DataError
+from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
-from forecast.report.render import markdown_table
+from forecast.report.blocks import Figure, Table, percent, score, signed
+from forecast.report.context import build_timestamp
+from forecast.report.render import write_pages
 
 
 def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
@@ -133,57 +133,92 @@ def collate(
     ]
     jobs = backtest.groupby("model")["job"].first().to_frame()
     jobs["overrides"] = jobs["job"].map(lambda job: (overrides or {}).get(job, ""))
-    text = render_comparison(
-        boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir)
+    context = comparison_context(
+        boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir), seed, n_boot
     )
-    (out / "report.md").write_text(text)
-    html = markdown.markdown(text, extensions=["tables", "fenced_code"])
-    (out / "report.html").write_text(f"<!doctype html><meta charset='utf-8'><title>Model comparison</title>\n{html}\n")
+    write_pages(context, out, page="comparison")
     return out
 
 
-def _board_table(board: pd.DataFrame, metric: str) -> str:
-    shown = board.assign(
-        **{metric: board[metric].map("{:.3f}".format)},
-        diff=[
-            f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]" if np.isfinite(d) else ""
-            for d, lo, hi in zip(board["diff"], board["ci_low"], board["ci_high"])
-        ],
-        p_value=[f"{p:.3g}{m}" if np.isfinite(p) else "" for p, m in zip(board["p_value"], board["mark"])],
-    )
-    columns = [c for c in ("dyad", "unique_id", "horizon") if c in board] + [
-        "rank",
-        "model",
-        metric,
-        "versus",
-        "diff",
-        "p_value",
-    ]
-    return markdown_table(shown[columns].astype(str))
-
-
-def render_comparison(
-    boards: dict[str, pd.DataFrame], summary: pd.DataFrame, sharp: pd.DataFrame, metric: str, source: str
-) -> str:
-    """The comparison report as Markdown."""
-    sections = [
-        "# Model comparison",
+def _board_table(name: str, board: pd.DataFrame, metric: str) -> Table:
+    groups = [c for c in ("dyad", "unique_id", "horizon") if c in board]
+    rows = [
         (
-            f"Backtests collated from `{source}`. Models are ranked by mean `{metric}` (lower is better). "
-            "`diff` is the mean loss difference to the model in `versus` with a 95% circular block bootstrap "
-            "interval; `p_value` is a two-sided Diebold–Mariano test with the Harvey–Leybourne–Newbold "
-            "correction (`*` p < 0.05, `**` p < 0.01)."
+            *(str(int(r[c])) if c == "horizon" else str(r[c]) for c in groups),
+            str(r["rank"]),
+            str(r["model"]),
+            score(r[metric]),
+            str(r["versus"]),
+            "" if r["model"] == r["versus"] else f"{signed(r['diff'])} [{signed(r['ci_low'])}, {signed(r['ci_high'])}]",
+            "" if r["model"] == r["versus"] else f"{score(r['p_value'])}{r['mark']}",
+        )
+        for _, r in board.iterrows()
+    ]
+    return Table.build(
+        [*groups, "Rank", "Model", metric.upper() if metric == "crps" else metric, "Versus", "Difference [95% CI]", "DM p"],
+        rows,
+        caption=f"Leaderboard {name}: mean {metric}, lower is better.",
+        numeric=[*(c == "horizon" for c in groups), True, False, True, False, True, True],
+    )
+
+
+def _scores_table(summary: pd.DataFrame) -> Table:
+    metrics = [c for c in summary.columns if c not in ("model", "job", "overrides")]
+    rows = [
+        (
+            str(r["model"]),
+            *(percent(r[m]) if m.startswith("coverage_") else score(r[m]) for m in metrics),  # coverage is a rate
+            str(r["job"]),
+            str(r["overrides"]),
+        )
+        for _, r in summary.iterrows()
+    ]
+    return Table.build(
+        ["Model", *metrics, "Job", "Overrides"],
+        rows,
+        caption="Overall backtest scores per model; coverage is the share of outcomes inside the central interval.",
+        numeric=[False, *(True,) * len(metrics), False, False],
+    )
+
+
+def comparison_context(
+    boards: Mapping[str, pd.DataFrame], summary: pd.DataFrame, sharp: pd.DataFrame, metric: str, source: str, seed: int, n_boot: int
+) -> dict:
+    """The comparison page's context, rendered by :func:`forecast.report.write_pages` (``page="comparison"``)."""
+    widths = [c for c in sharp.columns if c != "model"]
+    sharp_table = Table.build(
+        ["Model", *(f"{percent(float(c.split('_', 1)[1]), 0)} interval" for c in widths)],
+        [(str(r["model"]), *(score(r[c]) for c in widths)) for _, r in sharp.iterrows()],
+        caption="Mean width of each central predictive interval (narrower is sharper, at equal coverage).",
+        numeric=[False, *(True,) * len(widths)],
+    )
+    figures = [
+        Figure(
+            alt="PIT histograms per model from the collated backtests: flat means calibrated, U-shaped too narrow, humped too wide.",
+            caption="Randomised probability integral transform of every backtest outcome.",
+            path="figures/pit.png",
+            section="backtest",
+        ),
+        Figure(
+            alt="Coverage curve per model: share of outcomes inside each central interval against its level; calibrated models lie on the diagonal.",
+            caption="Above the diagonal: intervals too wide; below: too narrow.",
+            path="figures/coverage.png",
+            section="backtest",
         ),
     ]
-    for name, board in boards.items():
-        sections += [f"## Leaderboard: {name}", _board_table(board, metric)]
-    sections += [
-        "## All scores",
-        markdown_table(summary),
-        "## Calibration",
-        "![PIT histograms](figures/pit.png)",
-        "![Coverage](figures/coverage.png)",
-        "## Sharpness (mean central-interval width)",
-        markdown_table(sharp),
-    ]
-    return "\n\n".join(sections) + "\n"
+    return {
+        "title": "Model comparison",
+        "intro": [
+            f"Backtests collated from {source}. Models are ranked by mean {metric} (lower is better). The difference is the "
+            f"mean loss minus that of the model in 'Versus', with a 95% circular block bootstrap interval ({n_boot:,} "
+            f"replicates, seed {seed}); DM p is a two-sided Diebold–Mariano test with the Harvey–Leybourne–Newbold "
+            "correction (* p < 0.05, ** p < 0.01)."
+        ],
+        "sections": [
+            *({"heading": f"Leaderboard: {name}", "text": [], "tables": [_board_table(name, board, metric)], "figures": []} for name, board in boards.items()),
+            {"heading": "All scores", "text": [], "tables": [_scores_table(summary)], "figures": []},
+            {"heading": "Calibration", "text": [], "tables": [], "figures": figures},
+            {"heading": "Sharpness", "text": [], "tables": [sharp_table], "figures": []},
+        ],
+        "built_at": build_timestamp(),
+    }

@@ -1,105 +1,111 @@
-"""Write the research report (Markdown and HTML) into a run folder."""
+"""Render a report context to HTML and its Markdown twin with Jinja2.
+
+One context feeds both pages. The HTML environment autoescapes every value; the Markdown
+environment escapes every value's Markdown and HTML syntax (``|``, ``*``, ``<``, ...) through
+``finalize``, so data-derived text (series ids, titles, questions) can never become markup
+in either page. Figures are embedded in the HTML as base64 ``data:`` URIs, and the page
+loads nothing from the network.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
-import markdown
-import pandas as pd
+import jinja2
+from markupsafe import Markup
 
-from forecast.columns import quantile_columns
+from forecast.report.blocks import Figure
+from forecast.report.context import build_context
 
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """Everything the report shows, already computed by the pipeline."""
-
-    title: str
-    question: str
-    data_summary: dict
-    panel: pd.DataFrame
-    metrics: pd.DataFrame
-    forecasts: pd.DataFrame
-    figure_paths: list[str]
-    config_yaml: str
-    provenance: dict
-    attribution: str
-    report_model: str
-    series_note: str = ""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Characters with meaning anywhere in a line of (GitHub-flavoured) Markdown or inline HTML.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|~&])")
+#: Block markers that only count at the start of a line: heading, quote, list, numbered list.
+_BLOCK_START = re.compile(r"^(\s*(?:\d+(?=[.)]\s|[.)]$))?)([.)](?=\s|$)|[#+-](?=\s|$)|>)")
 
 
-def _table(frame: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
-    """A GitHub-flavoured Markdown table (no tabulate dependency)."""
-    cells = frame.astype(object).map(lambda v: floatfmt.format(v) if isinstance(v, float) else str(v))
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = ["| " + " | ".join(row) + " |" for row in cells.to_numpy()]
-    return "\n".join([header, rule, *body])
+def escape_markdown(value: object) -> str:
+    """``value`` as literal Markdown text: special characters backslash-escaped, newlines as spaces."""
+    if isinstance(value, Markup):
+        return str(value)
+    text = "" if value is None else str(value)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
-markdown_table = _table  # public name for other reports (forecast-compare)
+def _fenced(text: str, language: str = "") -> Markup:
+    """A fenced code block longer than any backtick run inside ``text``, so it cannot be closed early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}{language}\n{text.rstrip()}\n{fence}")
 
 
-def render_markdown(inputs: ReportInputs) -> str:
-    """The report as Markdown."""
-    leaderboard = inputs.metrics.pivot_table(index="model", columns="metric", values="value").reset_index()
-    if "crps" in leaderboard:
-        leaderboard = leaderboard.sort_values("crps")
-    panel_summary = (
-        inputs.panel.groupby("unique_id")["y"]
-        .agg(periods="size", total="sum", mean="mean", zero_share=lambda s: float((s == 0).mean()))
-        .reset_index()
+def _markdown_source(figure: Figure) -> Markup:
+    """The image link of a figure in Markdown: its path beside the report, else a data URI."""
+    if figure.path and figure.data is None:
+        return Markup(quote(figure.path))
+    return Markup(figure.data_uri(Path(".")))
+
+
+def _environment(kind: str, root: Path) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(TEMPLATES)
+    if kind == "html":
+        env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+        env.filters["data_uri"] = lambda figure: figure.data_uri(root)
+        return env
+    env = jinja2.Environment(
+        loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, finalize=escape_markdown, keep_trailing_newline=True
     )
-    horizon_view = inputs.forecasts[inputs.forecasts["model"] == inputs.report_model]
-    first_step = horizon_view.groupby("unique_id").head(1)
-    last_step = horizon_view.groupby("unique_id").tail(1)
-    quantile_cols = quantile_columns(horizon_view)
-    figures = "\n\n".join(f"![forecast]({p})" for p in inputs.figure_paths)
-    sections = [
-        f"# {inputs.title}",
-        inputs.question,
-        "## Data",
-        "```json\n" + json.dumps(inputs.data_summary, indent=2, default=str) + "\n```",
-        "## Series",
-        f"**Measure:** {inputs.series_note}" if inputs.series_note else "",
-        _table(panel_summary),
-        "## Forecast",
-        figures,
-        f"First and last forecast step of `{inputs.report_model}`:",
-        _table(pd.concat([first_step, last_step])[["unique_id", "ds", "mean", *quantile_cols]].astype({"ds": str})),
-        "## Backtest leaderboard (rolling origin, lower CRPS/MAE is better; coverage should match its level)",
-        _table(leaderboard),
-        "## Configuration",
-        "```yaml\n" + inputs.config_yaml + "```",
-        "## Provenance",
-        "```json\n" + json.dumps(inputs.provenance, indent=2) + "\n```",
-        "## Data attribution",
-        inputs.attribution,
-    ]
-    return "\n\n".join(s for s in sections if s) + "\n"
+    env.filters["md_src"] = _markdown_source
+    env.filters["fenced"] = _fenced
+    return env
 
 
-def write_report(inputs: ReportInputs, run_dir: Path) -> tuple[Path, Path]:
-    """Write ``report.md`` and ``report.html`` into ``run_dir``.
+def render_html(context: dict, root: Path, page: str = "run") -> str:
+    """The HTML page ``<page>.html.j2`` for ``context``; figure files are read from ``root``."""
+    return _environment("html", Path(root)).get_template(f"{page}.html.j2").render(**context)
+
+
+def render_markdown(context: dict, page: str = "run") -> str:
+    """The Markdown twin ``<page>.md.j2`` for ``context``."""
+    text = _environment("markdown", Path(".")).get_template(f"{page}.md.j2").render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+
+
+def write_pages(context: dict, out_dir: str | Path, page: str = "run") -> tuple[Path, Path]:
+    """Write ``report.md`` and ``report.html`` for ``context`` into ``out_dir``.
 
     Returns
     -------
     tuple of Path
         The Markdown and HTML paths.
     """
-    text = render_markdown(inputs)
-    md_path = run_dir / "report.md"
-    md_path.write_text(text, encoding="utf-8")
-    body = markdown.markdown(text, extensions=["tables", "fenced_code"])
-    html = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{inputs.title}</title><style>body{{font-family:sans-serif;max-width:60em;margin:auto}}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
-        "img{max-width:100%}pre{background:#f6f6f6;padding:8px;overflow:auto}</style></head><body>"
-        f"{body}</body></html>"
-    )
-    html_path = run_dir / "report.html"
-    html_path.write_text(html, encoding="utf-8")
+    out = Path(out_dir)
+    md_path, html_path = out / "report.md", out / "report.html"
+    md_path.write_text(render_markdown(context, page), encoding="utf-8")
+    html_path.write_text(render_html(context, out, page), encoding="utf-8")
     return md_path, html_path
+
+
+def write_report(run_dir: str | Path, figures: Sequence[Figure] | None = None, built_at: str | None = None) -> tuple[Path, Path]:
+    """Build the run report from the files of ``run_dir`` and write it there.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run folder written by the pipeline.
+    figures : sequence of Figure, optional
+        Figures to show instead of ``figures/figures.json`` or the standard figure files.
+    built_at : str, optional
+        Build timestamp; default now (UTC).
+
+    Returns
+    -------
+    tuple of Path
+        ``report.md`` and ``report.html``.
+    """
+    return write_pages(build_context(run_dir, figures, built_at), run_dir)
+

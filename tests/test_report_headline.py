@@ -1,0 +1,126 @@
+"""Headline numbers against hand computations, model choice, and report wording."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from forecast.errors import ArgumentError
+from forecast.report.choice import choose_model
+from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
+from forecast.report.wording import dyad_name, frequency_adjective, horizon_words, series_name
+
+
+def _samples(paths: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Long samples frame from ``{unique_id: (h, n_paths)}`` arrays."""
+    frames = []
+    for unique_id, values in paths.items():
+        h, n = values.shape
+        dates = pd.date_range("2021-09-06", periods=h, freq="W-MON")
+        frames.append(
+            pd.DataFrame(
+                {"unique_id": unique_id, "ds": np.repeat(dates, n), "sample": np.tile(np.arange(n), h), "y": values.ravel()}
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_deterministic_paths_counted_by_hand():
+    # Totals over two steps: A = [3, 2, 0, 5], B = [1, 2, 4, 5] -> A > B on path 0 only, ties on 1 and 3.
+    a = np.array([[1, 1, 0, 2], [2, 1, 0, 3]], dtype=float)
+    b = np.array([[0, 1, 2, 5], [1, 1, 2, 0]], dtype=float)
+    result = compare(_samples({"A": a, "B": b}), ["A"], ["B"])
+    assert result.exceedance.greater == 0.25 and result.exceedance.equal == 0.5 and result.exceedance.less == 0.25
+    # (A+1)/(B+1) = [2, 1, 0.2, 1]: median 1; 10% and 90% by linear interpolation: 0.44 and 1.7.
+    assert result.ratio.median == pytest.approx(1.0)
+    assert result.ratio.low == pytest.approx(0.2 + 0.3 * 0.8) and result.ratio.high == pytest.approx(1.0 + 0.7 * 1.0)
+
+
+def test_exceedance_matches_exact_poisson_convolution():
+    # Independent Poisson totals: A ~ Poisson(8 * 1.5), B ~ Poisson(8 * 1.2) over 8 steps.
+    rng = np.random.default_rng(3)
+    n = 200_000
+    a = rng.poisson(1.5, size=(8, n)).astype(float)
+    b = rng.poisson(1.2, size=(8, n)).astype(float)
+    result = compare(_samples({"A": a, "B": b}), ["A"], ["B"])
+    k = np.arange(200)
+    pmf_a, pmf_b = stats.poisson.pmf(k, 12.0), stats.poisson.pmf(k, 9.6)
+    p_equal = float(pmf_a @ pmf_b)
+    p_greater = float(pmf_a @ stats.poisson.cdf(k - 1, 9.6))
+    se = np.sqrt(p_greater * (1 - p_greater) / n)
+    assert abs(result.exceedance.greater - p_greater) < 4 * se
+    assert abs(result.exceedance.equal - p_equal) < 4 * np.sqrt(p_equal * (1 - p_equal) / n)
+
+
+def test_long_samples_keeps_each_joint_path_together():
+    paths = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4)  # (series, step, path)
+    dates = pd.date_range("2021-09-06", periods=3, freq="W-MON")
+    frame = long_samples(paths, ["a", "b"], dates)
+    row = frame[(frame["unique_id"] == "b") & (frame["ds"] == dates[2]) & (frame["sample"] == 1)]
+    assert row["y"].tolist() == [paths[1, 2, 1]] and len(frame) == 24
+    with pytest.raises(ArgumentError, match="paths"):
+        long_samples(paths, ["a"], dates)
+
+
+def test_sides_sum_their_series_path_by_path():
+    # A's side is two series; summing per path (not per-series medians) decides the comparison.
+    a1 = np.array([[0, 4]], dtype=float)
+    a2 = np.array([[4, 0]], dtype=float)
+    b = np.array([[3, 3]], dtype=float)
+    result = compare(_samples({"a1": a1, "a2": a2, "b": b}), ["a1", "a2"], ["b"])
+    assert result.exceedance.greater == 1.0
+    with pytest.raises(ArgumentError, match="compare: series \\['zzz'\\]"):
+        compare(_samples({"a1": a1, "b": b}), ["zzz"], ["b"])
+
+
+def test_ratio_is_defined_when_the_denominator_is_zero():
+    assert ratio(np.array([0.0, 4.0]), np.array([0.0, 0.0]), level=0.0).median == pytest.approx(3.0)
+    with pytest.raises(ArgumentError):
+        exceedance(np.array([1.0]), np.array([1.0, 2.0]))
+
+
+def test_trend_compares_with_the_last_observed_window():
+    panel = pd.DataFrame(
+        {"unique_id": "A", "ds": pd.date_range("2021-08-02", periods=4, freq="W-MON"), "y": [9.0, 9.0, 1.0, 2.0]}
+    )
+    # Last 2 observed weeks total 3; path totals 2, 3, 5, 7 -> up 2/4, equal 1/4, down 1/4.
+    paths = np.array([[1, 1, 2, 3], [1, 2, 3, 4]], dtype=float)
+    table = trend(_samples({"A": paths}), panel).iloc[0]
+    assert table["observed"] == 3.0 and table["window_start"] == pd.Timestamp("2021-08-16")
+    assert (table["p_up"], table["p_equal"], table["p_down"]) == (0.5, 0.25, 0.25)
+    assert table["direction"] == "no clear change"
+    rising = trend(_samples({"A": paths + 1}), panel).iloc[0]
+    assert rising["p_up"] == 1.0 and rising["direction"] == "rising"
+
+
+def test_skill_interval_from_the_difference_interval():
+    # model 8, reference 10, diff -2 in [-3, -1] -> skill 0.2 in [0.1, 0.3].
+    assert skill_interval(8.0, 10.0, -3.0, -1.0) == pytest.approx((0.2, 0.1, 0.3))
+
+
+def test_best_model_by_crps_unless_pinned():
+    scores = {"naive": 7.1, "nb_glm": 6.6, "tsb": np.nan}
+    best = choose_model(scores)
+    assert best.model == "nb_glm" and best.reason == "chosen as the lowest backtest CRPS among naive, nb_glm, tsb"
+    assert choose_model(scores, pinned="naive").reason == "pinned by report.model"
+    with pytest.raises(ArgumentError) as error:
+        choose_model(scores, pinned="theta")
+    assert error.value.argument == "model" and "naive, nb_glm, tsb" in str(error.value)
+    assert str(error.value.under("report")).startswith("report.model: 'theta' is not a model of this run")
+
+
+@pytest.mark.parametrize(
+    ("freq", "h", "adjective", "words"),
+    [("W-SUN", 8, "weekly", "8 weeks"), ("YS-JAN", 3, "yearly", "3 years"), ("A-DEC", 1, "yearly", "1 year"),
+     ("MS", 2, "monthly", "2 months"), ("D", 7, "daily", "7 days"), ("QS-OCT", 4, "quarterly", "4 quarters")],
+)
+def test_frequency_and_horizon_words(freq, h, adjective, words):
+    assert frequency_adjective(freq) == adjective and horizon_words(h, freq) == words
+
+
+def test_country_names_not_codes():
+    assert dyad_name("CHN-USA") == "China–United States"
+    assert series_name("CHN-RUS/military_contact") == "China–Russia military contact"
+    assert series_name("s0") == "s0" and dyad_name("XXQ-CHN") == "XXQ–China"

@@ -1,0 +1,63 @@
+"""The renderer: one context, HTML autoescaped, Markdown escaped, figures embedded, no network."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from forecast.report.blocks import Figure, Table, count, p_value, percent, score, signed, words_list
+from forecast.report.render import escape_markdown, render_html, render_markdown
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def _context() -> dict:
+    table = Table.build(["Series", "Total"], [(HOSTILE, "652"), ("a|b", "1,682")], caption="<script>x</script>", numeric=[False, True])
+    figure = Figure(alt=f"alt {HOSTILE}", caption="How to read it", data=PNG, section="comparison")
+    return {
+        "title": "<script>alert(1)</script>",
+        "intro": ["| not a table |", "# not a heading"],
+        "sections": [{"heading": "Board", "text": ["*plain*"], "tables": [table], "figures": [figure]}],
+        "built_at": "2026-01-01T00:00:00Z",
+    }
+
+
+def test_html_escapes_every_data_value_and_embeds_figures():
+    html = render_html(_context(), root=".", page="comparison")
+    assert HOSTILE not in html and "<script>alert" not in html and "<script>x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert f'src="data:image/png;base64,{base64.b64encode(PNG).decode()}"' in html
+    assert 'alt="alt &lt;img src=x onerror=alert(1)&gt;"' in html
+    # Nothing is fetched: no external src/href, no @import or url() in the CSS.
+    assert not re.search(r'(?:src|href)="(?!data:)', html) and "@import" not in html and "url(" not in html
+    assert "@media print" in html
+
+
+def test_markdown_twin_escapes_markup_and_pipes():
+    text = render_markdown(_context(), page="comparison")
+    assert text.startswith("# \\<script>alert(1)\\</script>\n")
+    assert "| \\<img src=x onerror=alert(1)> | 652 |" in text and "| a\\|b | 1,682 |" in text
+    assert "\\| not a table \\|" in text and "\\# not a heading" in text and "\\*plain\\*" in text
+    assert "|---|---:|" in text  # numbers right-aligned
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [("nb_glm", "nb\\_glm"), ("- item", "\\- item"), ("12. item", "12\\. item"), ("0.220", "0.220"), ("-0.5", "-0.5"),
+     ("a\nb", "a b"), ("> quote", "\\> quote"), ("P(A > B) = 0.5", "P(A > B) = 0.5"), ("[x](javascript:y)", "\\[x\\](javascript:y)")],
+)
+def test_escape_markdown(raw, escaped):
+    assert escape_markdown(raw) == escaped
+
+
+def test_number_formats():
+    assert (count(652.0), count(1682), count(float("nan"))) == ("652", "1,682", "—")
+    assert (percent(0.28169831696396175), score(6.619), score(0.22031), score(1234.5)) == ("28.2%", "6.62", "0.220", "1,234")
+    assert (signed(-0.42), signed(0.1)) == ("−0.420", "+0.100")
+    assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
+    assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")

@@ -1,0 +1,148 @@
+"""The run report end to end: headline first, model choice, escaping, derived wording, rebuild."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.cli.report import report_main
+from forecast.cli.run import run_from_config
+from forecast.errors import ArgumentError
+from tests.helpers import compose_config, nb_panel
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+SMALL = ["backtest.horizon=3", "backtest.n_windows=2", "backtest.step=1", "backtest.n_samples=20", "report.n_samples=400"]
+TIMESTAMP = re.compile(r"built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory) -> Path:
+    """The default experiment (what `make run` runs), written once for this module."""
+    return run_from_config(compose_config(), tmp_path_factory.mktemp("default") / "run")
+
+
+def _path_totals(samples: pd.DataFrame, unique_id: str) -> np.ndarray:
+    return samples[samples["unique_id"] == unique_id].groupby("sample")["y"].sum().sort_index().to_numpy()
+
+
+@pytest.mark.slow
+def test_first_lines_answer_the_question(default_run):
+    first = (default_run / "report.md").read_text(encoding="utf-8").splitlines()[:5]
+    pattern = r"P\(China–Russia military contact > China–United States military contact over the next 8 weeks\) = (0\.\d\d|1\.00)"
+    found = [m for line in first if (m := re.search(pattern, line))]
+    assert found, first
+    # The printed probability is the path-by-path share in samples.parquet, of the model the report names.
+    samples = pd.read_parquet(default_run / "samples.parquet")
+    metrics = pd.read_csv(default_run / "metrics.csv")
+    crps = metrics[(metrics["metric"] == "crps") & metrics["unique_id"].isna() & metrics["horizon"].isna()]
+    best = crps.sort_values("value")["model"].iloc[0]
+    assert set(samples["model"]) == {best} and samples["sample"].nunique() == 2000
+    a, b = _path_totals(samples, "CHN-RUS/military_contact"), _path_totals(samples, "CHN-USA/military_contact")
+    assert found[0].group(1) == f"{np.mean(a > b):.2f}"
+    text = (default_run / "report.md").read_text(encoding="utf-8")
+    assert f"Model: {best.replace('_', chr(92) + '_')}, chosen as the lowest backtest CRPS among" in text
+
+
+@pytest.mark.slow
+def test_page_reads_as_a_report(default_run):
+    text = (default_run / "report.md").read_text(encoding="utf-8")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## Data", "## Series", "## Forecasts", "## Backtest", "## Caveats", "## Provenance"]
+    assert text.index("<summary>Resolved configuration") > text.index("## Provenance")
+    assert "0.28169831696396175" not in text and "652.000" not in text and "```json" not in text
+    assert "| icews18 | 349,255 | 349,255 | 0 | 0 | 468,558 | 2018-01-01 to 2018-10-31 | 28.2% |" in text
+    assert "CAMEO codes 062, 0312" in text and "**Frequency.** Weekly (W-SUN); forecasts run 8 weeks ahead." in text
+    html = (default_run / "report.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
+    assert len(alts) == 4 and len(set(alts)) == 4 and "forecast" not in alts
+
+
+@pytest.mark.slow
+def test_forecast_report_rebuilds_a_copied_folder(default_run, tmp_path, capsys):
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(default_run, copy)
+    (copy / "report.md").unlink()
+    (copy / "report.html").unlink()
+    report_main([f"run_dir={copy}"])
+    assert "forecast-report:" in capsys.readouterr().out
+    for name in ("report.md", "report.html"):
+        original = TIMESTAMP.sub("built T", (default_run / name).read_text(encoding="utf-8"))
+        rebuilt = TIMESTAMP.sub("built T", (copy / name).read_text(encoding="utf-8"))
+        assert rebuilt == original
+    with pytest.raises(SystemExit) as stop:
+        report_main([f"run_dir={tmp_path / 'missing'}"])
+    assert stop.value.code == 2 and "run_dir: " in capsys.readouterr().err
+
+
+def _panel_config(path: Path, overrides: list[str]):
+    return compose_config(["data=panel", f"data.path={path}", "model=[naive,window_average]", *SMALL, *overrides])
+
+
+@pytest.mark.slow
+def test_hostile_series_id_title_and_question_are_escaped(tmp_path):
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel["unique_id"] = panel["unique_id"].map({"s0": HOSTILE, "s1": "s1|<b>"})
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    cfg = _panel_config(
+        tmp_path / "panel.csv", ["report.title='<script>alert(1)</script>'", f"report.question='{HOSTILE} rising?'"]
+    )
+    run_dir = run_from_config(cfg, tmp_path / "run")
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert HOSTILE not in html and "<script>alert" not in html and "<b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+    markdown = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# \\<script>alert(1)\\</script>\n") and "s1\\|\\<b>" in markdown
+    # Outside the fenced config block (where text is literal) markup only appears backslash-escaped.
+    prose = markdown.split("<details>")[0]
+    assert "\\<img src=x" in prose and not re.search(r"(?<!\\)<(img|script|b>)", prose)
+
+
+@pytest.mark.slow
+def test_yearly_panel_says_yearly_and_years(tmp_path, fixtures_dir):
+    run_dir = run_from_config(_panel_config(fixtures_dir / "panel_yearly" / "dyad_year.csv", []), tmp_path / "run")
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "# China–Russia vs China–United States: yearly series, 3-year forecast"
+    assert re.fullmatch(r"\*\*P\(China–Russia > China–United States over the next 3 years\) = \d\.\d\d\*\*", lines[2])
+    assert "Yearly (YS-JAN); forecasts run 3 years ahead." in text and "Forecast periods: 2020 to 2022." in text
+    assert not re.search(r"week|ICEWS", text, flags=re.IGNORECASE)
+
+
+@pytest.mark.slow
+def test_pinned_model_must_be_in_the_run(tmp_path):
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    with pytest.raises(ArgumentError) as error:
+        run_from_config(_panel_config(tmp_path / "panel.csv", ["report.model=theta"]), tmp_path / "run")
+    assert error.value.argument == "report.model" and "naive, window_average" in str(error.value)
+    assert not (tmp_path / "run" / "backtest.parquet").exists()  # refused before any work
+    run_dir = run_from_config(_panel_config(tmp_path / "panel.csv", ["report.model=naive"]), tmp_path / "pinned")
+    assert set(pd.read_parquet(run_dir / "samples.parquet")["model"]) == {"naive"}
+    assert "Model: naive, pinned by report.model." in (run_dir / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_forecast_compare_uses_the_same_renderer(tmp_path):
+    from forecast.report.comparison import collate
+
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    for job, model in enumerate(["naive", "window_average"]):
+        # Single-model jobs: window_average's job has no naive to be its skill reference.
+        cfg = compose_config(["data=panel", f"data.path={tmp_path / 'panel.csv'}", f"model={model}", *SMALL, "evaluation.reference=null"])
+        run_from_config(cfg, tmp_path / "sweep" / str(job))
+    out = collate(tmp_path / "sweep", n_boot=100, overrides={"0": f"model=naive note={HOSTILE}"})
+    html = (out / "report.html").read_text(encoding="utf-8")
+    run_html = (tmp_path / "sweep" / "0" / "report.html").read_text(encoding="utf-8")
+    style = re.search(r"<style>.*</style>", html, flags=re.S).group(0)
+    assert style == re.search(r"<style>.*</style>", run_html, flags=re.S).group(0)  # one base template
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
+    assert len(alts) == 2 and alts[0] != alts[1]
+    assert HOSTILE not in html and "note=&lt;img src=x" in html
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "Diebold–Mariano" in markdown and "![PIT histograms" in markdown and "(figures/pit.png)" in markdown
