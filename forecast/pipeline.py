@@ -236,7 +236,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         model=report_model
     ).to_parquet(run_dir / "samples.parquet", index=False)
     drawn = run_figures(panel=panel, backtest=backtest, forecasts=forecasts, metrics=metrics, fitted=models,
-                        model=report_model, dyads=dyads, families=families, seed=int(experiment.seed))
+                        model=report_model, dyads=dyads, families=families, reference=experiment.reference,
+                        seed=int(experiment.seed))
     records = []
     for stem, figure, record in drawn:
         _save_figure(figure, run_dir / "figures" / f"{stem}.png")

@@ -196,5 +196,9 @@ def test_run_figures_adds_the_heatmap_only_for_a_hawkes_model():
     assert [stem for stem, _, _ in drawn][-1] == "hawkes_hawkes"
     _, heatmap, record = drawn[-1]
     assert len(heatmap.axes[0].texts) == 16 and record["section"] == "forecasts" and record["alt"]
+    # The leaderboard's intervals compare with the run's reference, as the report's table does.
+    (board_figure,) = [figure for stem, figure, _ in run_figures(fitted=MODELS, reference="window_average", **common)
+                       if stem == "leaderboard"]
+    assert "vs window_average" in board_figure.axes[0].get_xlabel()
     no_skill = run_figures(fitted=MODELS, **{**common, "metrics": metrics_table(BACKTEST)})
     assert "skill_by_horizon" not in [stem for stem, _, _ in no_skill]

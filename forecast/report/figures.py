@@ -186,6 +186,7 @@ def run_figures(
     dyads: Sequence[str],
     families: Sequence[str],
     metric: str = "crps",
+    reference: str | None = None,
     seed: int = 0,
 ) -> list[tuple[str, Figure, dict[str, str]]]:
     """Every figure of a run's report, with where it goes and how to describe it.
@@ -204,6 +205,8 @@ def run_figures(
         Fan-chart and timeline layout; empty when the series ids are not ``<dyad>/<family>``.
     metric : str
         The loss of the leaderboard and the skill-by-lead figure.
+    reference : str, optional
+        The model the leaderboard's intervals compare with (as the report's table); the best by default.
     seed : int
         Seed of the leaderboard's bootstrap.
 
@@ -227,10 +230,12 @@ def run_figures(
             "alt": "Event timeline: one panel per event family, one line per dyad, each panel on its own scale.",
             "caption": "Counts of the events behind the series, before forecasting; gaps are periods without data coverage.",
         }))
-    drawn.append(("leaderboard", leaderboard_plot(leaderboard(backtest, metric, seed=seed), metric), {
+    board = leaderboard(backtest, metric, reference=reference, seed=seed)
+    versus = board["versus"].iloc[0]
+    drawn.append(("leaderboard", leaderboard_plot(board, metric), {
         "section": "backtest",
         "alt": f"Horizontal bars of each model's mean backtest {metric.upper()}, best on top, with bootstrap intervals "
-               "of the difference from the best model.",
+               f"of the difference from {versus}.",
         "caption": "Whiskers: 95% circular block-bootstrap interval; stars mark Diebold–Mariano p-values.",
     }))
     if (metrics["metric"] == f"{metric}_skill").any():
