@@ -121,8 +121,15 @@ def folder_outputs(folder: str | Path) -> list[Path]:
     )
 
 
-def check_success(folder: str | Path) -> dict[str, str]:
+def check_success(folder: str | Path, rebuilt: Sequence[str] = ()) -> dict[str, str]:
     """The outputs of a complete folder (name -> sha256); finishes a committed, interrupted move first.
+
+    Parameters
+    ----------
+    folder : str or Path
+    rebuilt : sequence of str
+        Outputs the caller is about to rebuild from the others (``report.md``): they may be
+        missing or changed.
 
     Raises
     ------
@@ -140,6 +147,8 @@ def check_success(folder: str | Path) -> dict[str, str]:
         )
     outputs: dict[str, str] = json.loads(marker.read_text(encoding="utf-8"))["outputs"]
     for name, digest in outputs.items():
+        if name in rebuilt:
+            continue
         path = folder / name
         if not path.is_file():
             raise DataError(f"{folder}: {name} is listed in {SUCCESS} but missing; run the step again.")

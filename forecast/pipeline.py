@@ -22,11 +22,9 @@ from matplotlib.figure import Figure
 from forecast.backtest import (
     BacktestResult,
     BacktestSpec,
-    coverage_curve,
     final_forecasts,
     metrics_table,
     overall,
-    pit_histogram,
     run_backtest,
 )
 from forecast.errors import ArgumentError
@@ -34,12 +32,12 @@ from forecast.events import EventFamily
 from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.io import folder_outputs, write_success
-from forecast.models import Forecaster
-from forecast.report import event_timeline_grid, fan_chart_grid, long_samples, provenance, reported_model, write_report
+from forecast.models import Forecaster, MultivariateHawkes
 from forecast.models.base import ModelFitError
-from forecast.report.calibration import coverage_plot, pit_histogram_plot
+from forecast.report import long_samples, provenance, reported_model, write_report
 from forecast.report.choice import check_pinned
 from forecast.report.context import run_record
+from forecast.report.figures import run_figures
 from forecast.series import SeriesSpec, apply_transform, build_panel, check_model_support, invert_transform
 from forecast.series.panel import all_families
 
@@ -181,7 +179,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     Writes ``events_summary.json``, ``panel.parquet``, ``denominators.parquet`` (source
     volume per period), ``backtest.parquet``, ``metrics.csv``, ``forecasts.parquet``,
     ``samples.parquet`` (joint sample paths of the reported model),
-    ``figures/{fan_chart,timeline,pit,coverage}.png``, ``config.yaml``, ``run.json``
+    ``figures/*.png`` with the manifest ``figures/figures.json`` the report reads them
+    by (:func:`forecast.report.figures.run_figures`), ``config.yaml``, ``run.json``
     (what the report needs to know about the experiment), ``provenance.json``,
     ``report.md`` and ``report.html``; the report is built from these files alone
     (:func:`forecast.report.write_report`). With ``series.transform=log1p`` the models
@@ -257,8 +256,6 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)
     metrics = metrics_table(backtest, reference=experiment.reference)
     metrics.to_csv(run_dir / "metrics.csv", index=False)
-    _save_figure(pit_histogram_plot(pit_histogram(backtest)), run_dir / "figures" / "pit.png")
-    _save_figure(coverage_plot(coverage_curve(backtest)), run_dir / "figures" / "coverage.png")
 
     final = final_forecasts(fit_panel, models, backtest_spec)
     _check_any_forecast(final, "the final forecast", run_dir, earlier=scored.failures)
@@ -280,11 +277,20 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     _samples(fitted, reported, options.n_samples, experiment.seed, transform).assign(model=report_model).to_parquet(
         run_dir / "samples.parquet", index=False
     )
-    if families:
-        figure = fan_chart_grid(panel, forecasts, families=families, dyads=dyads, model=report_model)
-        _save_figure(figure, run_dir / "figures" / "fan_chart.png")
-    if "family" in panel:  # event panels carry the metadata the timeline groups by
-        _save_figure(event_timeline_grid(panel, dyads), run_dir / "figures" / "timeline.png")
+    # Excitation heatmaps need the fitted state of every Hawkes model that forecast.
+    hawkes = {
+        name: fitted if name == report_model else models[name].clone().fit(fit_panel[["unique_id", "ds", "y"]])
+        for name in forecast_models
+        if isinstance(models[name], MultivariateHawkes)
+    }
+    drawn = run_figures(panel=panel, backtest=backtest, forecasts=forecasts, metrics=metrics,
+                        fitted={**hawkes, report_model: fitted}, model=report_model, dyads=dyads,
+                        families=families, reference=experiment.reference, seed=int(experiment.seed))
+    records = []
+    for stem, figure, record in drawn:
+        _save_figure(figure, run_dir / "figures" / f"{stem}.png")
+        records.append({"path": f"figures/{stem}.png", **record})
+    (run_dir / "figures" / "figures.json").write_text(json.dumps(records, indent=2))
 
     (run_dir / "config.yaml").write_text(experiment.config_yaml)
     formats = [source["format"] for source in (data, *experiment.extra_data)]

@@ -11,8 +11,9 @@ import forecast
 
 ROOT = Path(forecast.__file__).parent
 # Stages in data-flow order; a module may import its own stage and earlier ones only.
-# errors, columns and io (atomic writes) are conventions every stage shares; pipeline orchestrates all stages.
-ORDER = ("errors", "columns", "io", "events", "series", "models", "backtest", "report", "pipeline", "cli")
+# errors, columns, io (atomic writes) and progress are conventions every stage shares;
+# pipeline orchestrates all stages.
+ORDER = ("errors", "columns", "io", "progress", "events", "series", "models", "backtest", "report", "pipeline", "cli")
 
 
 def _stage(module: str) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +61,11 @@ def test_page_reads_as_a_report(default_run):
     assert "CAMEO codes 062, 0312" in text and "**Frequency.** Weekly (W-SUN); forecasts run 8 weeks ahead." in text
     html = (default_run / "report.html").read_text(encoding="utf-8")
     alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
-    assert len(alts) == 4 and len(set(alts)) == 4 and "forecast" not in alts
+    # Every figure of the manifest the pipeline wrote, each with its own alt text (fan chart,
+    # timeline, leaderboard, skill by lead, PIT, coverage).
+    manifest = json.loads((default_run / "figures" / "figures.json").read_text())
+    assert sorted(map(unescape, alts)) == sorted(record["alt"] for record in manifest)
+    assert len(alts) == len(set(alts)) == 6 and "forecast" not in alts
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ form for library use: the first failure is raised.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ from forecast.backtest.scoring import distribution_scores
 from forecast.errors import ArgumentError
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster, ModelFitError
 from forecast.models.distributions import CountDistribution
+from forecast.progress import progress
 
 #: Minimum training periods of an expanding window when ``train_size`` is not set.
 MIN_TRAIN = 8
@@ -302,6 +303,14 @@ def _backtest_window(
     return (rows[rows["horizon"] > spec.gap] if not rows.empty else rows), failures
 
 
+def _counted(windows: list, n_models: int) -> Iterator:
+    """Yield the windows, advancing a windows x models bar as each is handed to a worker."""
+    with progress(total=len(windows) * n_models, desc="backtest", unit="fit") as bar:
+        for window in windows:
+            yield window
+            bar.update(n_models)
+
+
 def _rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec, strict: bool) -> BacktestResult:
     _check_fallback(models, spec.fallback)
     panel = panel[["unique_id", "ds", "y"]]
@@ -316,7 +325,9 @@ def _rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec:
         train = panel[(panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)]
         windows.append((j, cutoff, train, wide.iloc[:, begin:end], wide.iloc[:, end : end + lead]))
     # Workers only change where a window runs: results come back in cutoff order.
-    results = Parallel(n_jobs=spec.n_jobs)(delayed(_backtest_window)(*w, models, spec, strict) for w in windows)
+    results = Parallel(n_jobs=spec.n_jobs)(
+        delayed(_backtest_window)(*w, models, spec, strict) for w in _counted(windows, len(models))
+    )
     frames = [rows for rows, _ in results if not rows.empty]
     failures = pd.concat([f for _, f in results], ignore_index=True)
     if not frames:

@@ -26,7 +26,7 @@ def rebuild(run_dir: Path) -> tuple[Path, Path]:
     """Rebuild the report of a complete run folder, then re-mark it complete with the new pages."""
     if not run_dir.is_dir():
         raise ArgumentError("run_dir", f"{str(run_dir)!r} is not a folder; give a run folder written by forecast-run.")
-    check_success(run_dir)
+    check_success(run_dir, rebuilt=("report.md", "report.html"))
     pages = write_report(run_dir)
     write_success(run_dir, folder_outputs(run_dir))
     return pages

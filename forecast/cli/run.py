@@ -8,6 +8,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from forecast import pipeline
@@ -15,6 +16,7 @@ from forecast.cli.instantiate import build
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
+from forecast.progress import progress_mode, warnings_once
 
 # Arguments of forecast.pipeline (Experiment fields, objective's metric) -> the config keys they come from.
 CONFIG_KEYS = {
@@ -87,7 +89,13 @@ def objective_from_config(cfg: DictConfig, run_dir: str | Path) -> float:
 @hydra.main(version_base="1.3", config_path=CONFIG_PATH, config_name="config")
 @reported
 def _main(cfg: DictConfig) -> float:
-    run_dir = run_from_config(cfg, HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    # In a sweep each parallel job draws its bars on its own terminal line.
+    job, line = ("", None)
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        job, line = f"job {hydra_cfg.job.num}", hydra_cfg.job.num % max(int(hydra_cfg.launcher.get("n_jobs") or 1), 1)
+    with progress_mode(cfg.get("progress", "auto"), job, line), warnings_once():
+        run_dir = run_from_config(cfg, hydra_cfg.runtime.output_dir)
     print(f"forecast: run folder {run_dir.resolve()} (report.html, figures/fan_chart.png)")
     # The run's mean backtest evaluation.metric over its models: what a Hydra sweeper (Optuna) minimises.
     return objective_from_config(cfg, run_dir)

@@ -14,6 +14,7 @@ The flow is the same for every format:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -36,6 +37,7 @@ from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.readers.registry import detect, get, iter_batches, output_kind
 from forecast.events.store import append_partitions, glob_pattern, recover_store, store_files
 from forecast.io import COMMIT, commit_folder, recover_folder, staging_folder, write_success, write_text_atomic
+from forecast.progress import progress
 
 _QUARANTINE_SCHEMA = pa.schema(
     [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
@@ -161,7 +163,7 @@ def ingest(
     checker = BatchChecker()
     try:
         with pq.ParquetWriter(staging / QUARANTINE_FILE, _QUARANTINE_SCHEMA) as quarantine_writer:
-            for batch in iter_batches(path, fmt, **options):
+            for batch in progress(iter_batches(path, fmt, **options), desc=f"ingest {fmt}", unit="block"):
                 tally.add(batch)
                 if len(batch.quarantine):
                     quarantine_writer.write_table(
@@ -353,7 +355,9 @@ def _deduplicate(stage: _Stage, target: Path, store: str | Path | None, is_panel
     store. A store gets its new partition files through :func:`append_partitions`.
     """
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(stage.folder / "spill")})
-    con.execute("SET enable_progress_bar = false")
+    # A Jupyter kernel without ipywidgets refuses to change this setting (and draws no bar anyway).
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     files = ", ".join(f"'{_sql_path(p)}'" for p in stage.parts)
     con.sql(f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
     # Candidate keys by 64-bit hash first (cheap, and usually none); exact keys only among them.

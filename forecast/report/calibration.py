@@ -1,49 +1,58 @@
 """Calibration figures: PIT histograms and reliability (coverage) curves.
 
-Each function takes ``ax=None`` and returns a Figure.
+A model keeps one palette colour in every figure (:func:`forecast.report.plots.model_colours`).
 """
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, model_colours, new_axes, style_axis
 
-def pit_histogram_plot(histogram: pd.DataFrame, axes: np.ndarray | None = None) -> Figure:
-    """One PIT histogram per model, with the uniform density as a dashed line.
+#: PIT panels per grid row: three stay legible at page width.
+PIT_COLUMNS = 3
+
+
+def pit_histogram_plot(histogram: pd.DataFrame, fig: Figure | None = None) -> Figure:
+    """One PIT histogram per model in a grid, with the uniform density as a dashed line.
 
     Parameters
     ----------
     histogram : pandas.DataFrame
         ``model, bin_left, bin_right, density`` from :func:`forecast.backtest.pit_histogram`.
-    axes : numpy.ndarray of matplotlib Axes, optional
-        One axis per model; a new row of panels when omitted.
+    fig : matplotlib.figure.Figure, optional
+        An empty figure to draw into; a new one sized to the models when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``ceil(models / 3)`` rows of up to three panels; unused cells are removed.
     """
     models = list(dict.fromkeys(histogram["model"]))
-    if axes is None:
-        _, axes = plt.subplots(1, len(models), figsize=(2.6 * len(models) + 0.6, 2.6), sharey=True, squeeze=False)
-    axes = np.asarray(axes).ravel()
-    for model, ax in zip(models, axes):
+    colours = model_colours(models)
+    n_cols = min(PIT_COLUMNS, len(models))
+    n_rows = math.ceil(len(models) / n_cols)
+    if fig is None:
+        fig = plt.figure(figsize=(3.7 * n_cols + 0.4, 3.2 * n_rows + 0.6), layout="constrained")
+    axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False).ravel()
+    for i, (model, ax) in enumerate(zip(models, axes)):
         bars = histogram[histogram["model"] == model]
         ax.bar(
-            bars["bin_left"],
-            bars["density"],
-            width=bars["bin_right"] - bars["bin_left"],
-            align="edge",
-            color="#4c72b0",
-            edgecolor="white",
+            bars["bin_left"], bars["density"], width=bars["bin_right"] - bars["bin_left"], align="edge",
+            color=colours[model], edgecolor="white",
         )
-        ax.axhline(1.0, color="black", linestyle="--", linewidth=0.8)
-        ax.set_title(model, fontsize=9)
+        ax.axhline(1.0, color=NEUTRAL, linestyle="--", linewidth=1.0)
         ax.set_xlim(0, 1)
-        ax.set_xlabel("PIT")
-    axes[0].set_ylabel("density")
-    figure = axes[0].figure
-    figure.suptitle("Non-randomised PIT (flat = calibrated, U = too narrow, hump = too wide)", fontsize=9)
-    figure.tight_layout()
-    return figure
+        style_axis(ax, model, "PIT", "density" if i % n_cols == 0 else "")
+    for ax in axes[len(models):]:
+        ax.remove()
+    fig.suptitle("PIT of backtest outcomes: flat = calibrated, U = intervals too narrow, hump = too wide",
+                 fontsize=FONT["title"])
+    return fig
 
 
 def coverage_plot(curve: pd.DataFrame, ax: plt.Axes | None = None) -> Figure:
@@ -53,17 +62,21 @@ def coverage_plot(curve: pd.DataFrame, ax: plt.Axes | None = None) -> Figure:
     ----------
     curve : pandas.DataFrame
         ``model, level, coverage, width`` from :func:`forecast.backtest.coverage_curve`.
-    ax : matplotlib Axes, optional
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 4.0))
-    ax.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=0.8, label="ideal")
-    for model, part in curve.groupby("model", sort=False):
-        ax.plot(part["level"], part["coverage"], marker="o", label=model)
+    fig, ax = new_axes(ax, (6.5, 4.5))
+    ax.plot([0, 1], [0, 1], color=NEUTRAL, linestyle="--", linewidth=1.0, label="ideal")
+    colours = model_colours(curve["model"])
+    for model, part in curve.groupby("model", sort=True):
+        ax.plot(part["level"], part["coverage"], marker="o", color=colours[model], label=model)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("nominal coverage of the central interval")
-    ax.set_ylabel("empirical coverage")
-    ax.legend(fontsize=8)
-    ax.figure.tight_layout()
-    return ax.figure
+    ax.set_aspect("equal")
+    style_axis(ax, "Interval coverage", "nominal coverage of the central interval", "empirical coverage")
+    ax.legend(fontsize=FONT["legend"], **OUTSIDE)
+    return fig

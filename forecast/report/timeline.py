@@ -1,26 +1,35 @@
-"""Event timeline: a dyad's series by event family over time."""
+"""Event timeline: each event family on its own axis, one line per dyad.
+
+Families differ in volume by orders of magnitude (cooperation against military contact),
+so they never share a y axis: a small family would flatten to zero under a large one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.report.plots import axes_and_colours
+from forecast.report.plots import FONT, OUTSIDE, colour, new_axes, style_axis
 from forecast.series.measures import AXIS_LABELS
+
+
+def _check(panel: pd.DataFrame, column: str, wanted: Sequence[str]) -> None:
+    unknown = sorted(set(wanted) - set(panel[column]))
+    if unknown:
+        raise KeyError(f"event_timeline: {column} {unknown} not in the panel; it has {sorted(panel[column].unique())}.")
 
 
 def event_timeline(
     panel: pd.DataFrame,
-    dyad: str,
+    family: str,
     *,
-    families: Sequence[str] | None = None,
+    dyads: Sequence[str] | None = None,
     ax: plt.Axes | None = None,
 ) -> Figure:
-    """One line per event family for one dyad, on the panel's calendar.
+    """One family's series, one line per dyad, on the panel's calendar.
 
     Each coverage segment is drawn separately, so a gap between datasets shows as a gap
     rather than as a line across months without data; partly covered periods are drawn
@@ -30,11 +39,12 @@ def event_timeline(
     ----------
     panel : pandas.DataFrame
         Long panel from :func:`forecast.series.build_panel` (``ds, y, dyad, family,
-        measure, freq, segment``).
-    dyad : str
-        Dyad label as in the panel's ``dyad`` column (``CHN-RUS`` or ``CHN>RUS``).
-    families : sequence of str, optional
-        Families to draw; all of the dyad's by default.
+        measure, freq, segment, partial``).
+    family : str
+        The family to draw.
+    dyads : sequence of str, optional
+        Dyad labels as in the panel's ``dyad`` column (``CHN-RUS``), coloured in this
+        order; all of the panel's by default.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
 
@@ -45,45 +55,60 @@ def event_timeline(
     Raises
     ------
     KeyError
-        When the dyad or a family is not in the panel.
+        When the family or a dyad is not in the panel.
     """
-    rows = panel[panel["dyad"] == dyad]
-    if rows.empty:
-        raise KeyError(f"event_timeline: dyad {dyad!r} is not in the panel; it has {sorted(panel['dyad'].unique())}.")
-    wanted = list(families) if families is not None else list(dict.fromkeys(rows["family"]))
-    unknown = sorted(set(wanted) - set(rows["family"]))
-    if unknown:
-        raise KeyError(f"event_timeline: family {unknown} not in the panel for {dyad}.")
-    fig, ax, colours = axes_and_colours(ax, (10, 4))
-    for i, family in enumerate(wanted):
-        series = rows[rows["family"] == family].sort_values("ds")
+    _check(panel, "family", [family])
+    wanted = list(dyads) if dyads is not None else list(dict.fromkeys(panel["dyad"]))
+    _check(panel, "dyad", wanted)
+    fig, ax = new_axes(ax, (11, 3.5))
+    rows = panel[panel["family"] == family]
+    for i, dyad in enumerate(wanted):
+        series = rows[rows["dyad"] == dyad].sort_values("ds")
         for j, (_, segment) in enumerate(series.groupby("segment", sort=False)):
             ax.plot(
                 segment["ds"],
                 segment["y"],
-                color=colours[i % len(colours)],
+                color=colour(i),
                 lw=1.4,
                 marker="." if len(segment) < 60 else None,
-                label=family if j == 0 else None,
+                label=dyad if j == 0 else None,
             )
         # Partly covered periods (kept with drop_partial=false) hold fewer days: mark them.
         partial = series[series["partial"].astype(bool)]
         if not partial.empty:
-            ax.scatter(partial["ds"], partial["y"], facecolors="white", edgecolors=colours[i % len(colours)], zorder=3)
+            ax.scatter(partial["ds"], partial["y"], facecolors="white", edgecolors=colour(i), zorder=3)
     measure, freq = rows["measure"].iloc[0], rows["freq"].iloc[0]
-    ax.set_title(f"{dyad}: {measure} by event family ({freq})")
-    ax.set_xlabel("period start")
-    ax.set_ylabel(AXIS_LABELS.get(measure, measure))
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    ax.grid(alpha=0.3)
-    ax.legend(title="family", loc="upper left", fontsize="small")
+    style_axis(ax, f"{family.replace('_', ' ')}: {measure} per period ({freq})", "period start",
+               AXIS_LABELS.get(measure, measure), dates=True)
+    ax.set_ylim(bottom=0)
+    ax.legend(title="dyad", fontsize=FONT["legend"], title_fontsize=FONT["legend"], **OUTSIDE)
     return fig
 
 
-def event_timeline_grid(panel: pd.DataFrame, dyads: Sequence[str]) -> Figure:
-    """One :func:`event_timeline` per dyad, stacked, sharing the time axis."""
-    fig, axes = plt.subplots(len(dyads), 1, figsize=(10, 3.5 * len(dyads)), sharex=True, squeeze=False)
-    for dyad, ax in zip(dyads, axes[:, 0]):
-        event_timeline(panel, dyad, ax=ax)
-    fig.tight_layout()
+def event_timeline_grid(
+    panel: pd.DataFrame,
+    dyads: Sequence[str] | None = None,
+    *,
+    families: Sequence[str] | None = None,
+    fig: Figure | None = None,
+) -> Figure:
+    """One :func:`event_timeline` axis per family, stacked, sharing the time axis only.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        As for :func:`event_timeline`.
+    dyads : sequence of str, optional
+        Dyads to draw on every axis; all by default.
+    families : sequence of str, optional
+        Families, one axis each; the panel's by default.
+    fig : matplotlib.figure.Figure, optional
+        An empty figure to draw into; a new one sized to the families when omitted.
+    """
+    wanted = list(families) if families is not None else list(dict.fromkeys(panel["family"]))
+    if fig is None:
+        fig = plt.figure(figsize=(11, 3.2 * len(wanted)), layout="constrained")
+    axes = fig.subplots(len(wanted), 1, sharex=True, squeeze=False)[:, 0]
+    for family, ax in zip(wanted, axes):
+        event_timeline(panel, family, dyads=dyads, ax=ax)
     return fig
