@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from forecast.errors import DataError
+from forecast.errors import DataError, MissingInputError
 from forecast.events import ingest
 from forecast.events.sources import load_panel
 
@@ -143,6 +143,7 @@ class Case:
     names: str | None = None  # the text the error must contain to name the file (default: the input's name)
     counts: tuple[int, int, int, int] | None = None
     reasons: dict[str, int] = field(default_factory=dict)
+    error_type: type[DataError] = DataError  # the exact type raised
 
 
 def _bad(name: str) -> Callable[[Path], Path]:
@@ -272,7 +273,8 @@ CASES = [
     Case("not an event file", _bad("notes.txt"), error="cannot tell the format from the first line"),
     Case("parquet of unknown columns", _unknown_parquet, error="match neither a tidy event table"),
     Case("inputs of two formats", _mixed_formats, error="inputs hold different formats", names="icews (e.g."),
-    Case("path matching nothing", lambda tmp: tmp / "nothing" / "*.CSV", error="no input matches", names="nothing"),
+    Case("path matching nothing", lambda tmp: tmp / "nothing" / "*.CSV", error="no input matches", names="nothing",
+         error_type=MissingInputError),
 ]
 
 
@@ -292,7 +294,7 @@ def test_bad_input(case: Case, tmp_path: Path) -> None:
     if case.error is not None:
         with pytest.raises(DataError) as caught:
             ingest(path, out, **case.options)
-        assert type(caught.value) is DataError
+        assert type(caught.value) is case.error_type
         message = str(caught.value)
         assert case.error in message and _named(case, path) in message, message
         return
