@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forecast.events.embedded import file_sha256
+from forecast.io import sha256 as file_sha256
 from forecast.report.provenance import PACKAGES, git_state, package_versions, provenance
 
 

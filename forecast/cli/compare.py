@@ -8,7 +8,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from forecast.cli.shell import DEBUG_FLAG, VERSION_FLAG, OneLineParser, shell, version
+from forecast.cli.shell import OneLineParser, shell
 from forecast.errors import ArgumentError
 from forecast.report.comparison import collate
 
@@ -38,20 +38,13 @@ def job_overrides(multirun_dir: str | Path) -> dict[str, str]:
 
 def compare_main(argv: Sequence[str] | None = None) -> None:
     """Collate every job of a sweep into one leaderboard and report, and print where it is."""
-    parser = OneLineParser(
-        prog="forecast-compare",
-        description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=OneLineParser.RAW_HELP,
-    )
+    parser = OneLineParser.for_command("forecast-compare", DESCRIPTION, EXAMPLES)
     parser.add_argument("multirun_dir", help="folder of a `forecast-run -m` sweep (searched for backtest.parquet)")
     parser.add_argument("--out", default=None, help="output folder (default: <multirun_dir>/compare)")
     parser.add_argument("--metric", default="crps", help="per-row loss that ranks the models (default: crps)")
     parser.add_argument("--reference", default=None, help="test every model against this one instead of the best")
     parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates (default: 2000)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
-    parser.add_argument(DEBUG_FLAG, action="store_true", help="show the traceback of an error")
-    parser.add_argument(VERSION_FLAG, action="version", version=version())
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
     def main() -> Path:

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from forecast.cli.shell import DEBUG_FLAG, VERSION_FLAG, OneLineParser, shell, version
+from forecast.cli.shell import OneLineParser, shell
 from forecast.errors import ArgumentError
 from forecast.io import check_success, folder_outputs, write_success
 from forecast.report import write_report
@@ -34,15 +34,8 @@ def rebuild(run_dir: Path) -> tuple[Path, Path]:
 
 def report_main(argv: Sequence[str] | None = None) -> None:
     """Rebuild the report of one run folder in place and print where it is."""
-    parser = OneLineParser(
-        prog="forecast-report",
-        description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=OneLineParser.RAW_HELP,
-    )
+    parser = OneLineParser.for_command("forecast-report", DESCRIPTION, EXAMPLES)
     parser.add_argument("run_dir", help="run_dir=<folder> (or just <folder>): a run folder written by forecast-run")
-    parser.add_argument(DEBUG_FLAG, action="store_true", help="show the traceback of an error")
-    parser.add_argument(VERSION_FLAG, action="version", version=version())
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     run_dir = Path(args.run_dir.removeprefix("run_dir="))
     md_path, html_path = shell("forecast-report", lambda: rebuild(run_dir), debug=args.debug)

@@ -258,6 +258,14 @@ class OneLineParser(argparse.ArgumentParser):
         print(f"{self.prog}: error: {message}; see {self.prog} --help.", file=sys.stderr)
         raise SystemExit(2)
 
+    @classmethod
+    def for_command(cls, prog: str, description: str, examples: str) -> OneLineParser:
+        """A command's parser with its description, examples and the shared ``--debug`` and ``--version``."""
+        parser = cls(prog=prog, description=description, epilog=examples, formatter_class=cls.RAW_HELP)
+        parser.add_argument(DEBUG_FLAG, action="store_true", help="show the traceback of an error")
+        parser.add_argument(VERSION_FLAG, action="version", version=version())
+        return parser
+
 
 def check_flags(prog: str, argv: Sequence[str]) -> None:
     """Parse a Hydra command line with Hydra's own parser, so a bad flag is one line, not usage."""

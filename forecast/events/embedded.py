@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from importlib import resources
 from pathlib import Path
 
@@ -55,12 +54,3 @@ def load_embedded() -> ReadResult:
         for name, g in events.groupby("source_dataset")
     }
     return ReadResult(events=events, rows_read=len(events), unresolved=unresolved)
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes (for run provenance)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

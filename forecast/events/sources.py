@@ -11,11 +11,12 @@ import pandas as pd
 
 from forecast.errors import ArgumentError, DataError
 from forecast.events.coverage import observed_coverage
-from forecast.events.embedded import COUNTS_FILE, embedded_coverage, embedded_path, file_sha256, load_embedded
+from forecast.events.embedded import COUNTS_FILE, embedded_coverage, embedded_path, load_embedded
 from forecast.events.ingest import read_events
 from forecast.events.readers import ReadResult
 from forecast.events.readers._stream import expand_inputs
 from forecast.events.readers.registry import output_kind
+from forecast.io import sha256
 
 
 @dataclass
@@ -55,7 +56,7 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
         return LoadedSource(
             result=load_embedded(),
             coverage=embedded_coverage(),
-            data_sha256={f"embedded/{COUNTS_FILE}": file_sha256(embedded_path())},
+            data_sha256={f"embedded/{COUNTS_FILE}": sha256(embedded_path())},
         )
     if path is None:
         raise ValueError(f"data.format={format!r} needs data.path (a file, folder or glob).")
@@ -64,7 +65,7 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
     return LoadedSource(
         result=result,
         coverage=observed_coverage(result.events),
-        data_sha256={str(f): file_sha256(f) for f in files},
+        data_sha256={str(f): sha256(f) for f in files},
     )
 
 
@@ -142,7 +143,7 @@ def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     _check_grid(result.events)
     panel = result.events.drop(columns=["dedup_key", "source_file", "source_line"])
     files = dict.fromkeys(item.path for item in expand_inputs(path))
-    return panel.sort_values(["unique_id", "ds"]).reset_index(drop=True), {str(f): file_sha256(f) for f in files}
+    return panel.sort_values(["unique_id", "ds"]).reset_index(drop=True), {str(f): sha256(f) for f in files}
 
 
 def _check_grid(panel: pd.DataFrame) -> None:

@@ -30,6 +30,7 @@ def pit_histogram_plot(histogram: pd.DataFrame, fig: Figure | None = None) -> Fi
     Returns
     -------
     matplotlib.figure.Figure
+        One panel per model: the share of outcomes in each PIT bin.
         ``ceil(models / 3)`` rows of up to three panels; unused cells are removed.
     """
     models = list(dict.fromkeys(histogram["model"]))
@@ -68,6 +69,7 @@ def coverage_plot(curve: pd.DataFrame, ax: plt.Axes | None = None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
+        Observed against nominal central-interval coverage, one line per model.
     """
     fig, ax = new_axes(ax, (6.5, 4.5))
     ax.plot([0, 1], [0, 1], color=NEUTRAL, linestyle="--", linewidth=1.0, label="ideal")

@@ -41,6 +41,7 @@ def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | N
     Returns
     -------
     matplotlib.figure.Figure
+        Each model's mean loss, with its bootstrap interval of the difference to ``versus``.
 
     Raises
     ------
@@ -95,6 +96,7 @@ def skill_by_horizon_plot(metrics: pd.DataFrame, metric: str = "crps", ax: plt.A
     Returns
     -------
     matplotlib.figure.Figure
+        Skill against the reference at each lead, one line per model.
 
     Raises
     ------
@@ -145,6 +147,7 @@ def excitation_heatmap(
     Returns
     -------
     matplotlib.figure.Figure
+        The excitation matrix as a heatmap, each cell annotated.
 
     Raises
     ------

@@ -101,6 +101,7 @@ def fan_chart(
     Returns
     -------
     matplotlib.figure.Figure
+        History, forecast mean and shaded bands, with the last backtest window overlaid.
     """
     fig, ax = new_axes(ax, (11, 4.5))
     last_window = None

@@ -51,6 +51,7 @@ def event_timeline(
     Returns
     -------
     matplotlib.figure.Figure
+        One line per dyad of the family's counts per period.
 
     Raises
     ------
