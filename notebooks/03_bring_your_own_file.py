@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.cli.shell import REPO_ROOT
+from forecast.pipeline import REPO_ROOT  # the checkout this notebook ships in
 from forecast.events import ingest
 
 work = Path(tempfile.mkdtemp(prefix="forecast-notebook-"))

@@ -10,6 +10,7 @@ from forecast.backtest import BacktestSpec, block_bootstrap_ci, diebold_mariano,
 from forecast.cli.compare import compare_main
 from forecast.cli.run import objective_from_config, run_from_config
 from forecast.errors import ArgumentError
+from forecast.io import write_success
 from forecast.models import Naive, WindowAverage
 from forecast.report.comparison import load_runs
 from tests.helpers import compose_config, nb_panel
@@ -73,6 +74,7 @@ def test_load_runs_keeps_swept_configurations_apart(tmp_path):
     for job, model in (("0", "naive"), ("1", "naive"), ("2", "mean8")):
         (tmp_path / job).mkdir()
         backtest[backtest["model"] == model].to_parquet(tmp_path / job / "backtest.parquet")
+        write_success(tmp_path / job, ["backtest.parquet"])  # a finished job
     models = set(load_runs(tmp_path)["model"])
     assert models == {"naive@0", "naive@1", "mean8"}
     # the same model over different series (a dyad sweep) pools into one
@@ -80,6 +82,7 @@ def test_load_runs_keeps_swept_configurations_apart(tmp_path):
     for job, ids in (("0", ["s0", "s1"]), ("1", ["s2", "s3"])):
         (dyads / job).mkdir(parents=True)
         backtest[backtest["unique_id"].isin(ids)].to_parquet(dyads / job / "backtest.parquet")
+        write_success(dyads / job, ["backtest.parquet"])
     assert set(load_runs(dyads)["model"]) == {"naive", "mean8"}
     with pytest.raises(ArgumentError, match="^multirun_dir: no backtest.parquet"):
         load_runs(tmp_path / "0" / "missing")

@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.sandwich_covariance import S_hac_simple, weights_uniform
 
+from forecast.errors import ArgumentError
 from forecast.backtest.compare import (
     block_bootstrap_ci,
     dependence_span,
@@ -338,7 +339,7 @@ def test_single_model_board_has_every_column() -> None:
 
 def test_unknown_reference_and_disjoint_models_are_explained() -> None:
     backtest = _two_model_backtest([0, 1, 2], [1], seed=2)
-    with pytest.raises(KeyError, match=r"reference model 'zzz' is not in the backtest; models: \['A', 'B'\]"):
+    with pytest.raises(ArgumentError, match=r"^reference: model 'zzz' is not in the backtest; choose one of \['A', 'B'\]"):
         leaderboard(backtest, "mae", reference="zzz", n_boot=10)
     disjoint = backtest[(backtest["model"] == "A") & (backtest["cutoff"] == backtest["cutoff"].min())]
     other = backtest[(backtest["model"] == "B") & (backtest["cutoff"] != backtest["cutoff"].min())]

@@ -18,6 +18,7 @@ from scipy import stats
 from forecast.backtest.metrics import evaluate, metrics_table, overall, row_scores, skill
 from forecast.backtest.scoring import distribution_scores
 from forecast.backtest.splits import BacktestSpec, cutoffs, insample_scale, rolling_origin
+from forecast.errors import ArgumentError
 from forecast.models import Naive
 from forecast.models.distributions import NegativeBinomial
 from tests.helpers import nb_panel
@@ -148,8 +149,9 @@ def test_evaluate_by_group_skill_and_metrics_table() -> None:
     assert skill(long, "b", losses=("mae",)).set_index("model")["value"].to_dict() == pytest.approx(
         {"a": 1 - 0.5 / 1.5, "b": 0.0}
     )
-    with pytest.raises(KeyError, match="reference model 'c'"):
+    with pytest.raises(ArgumentError, match=r"^reference: model 'c' is not in the run") as raised:
         skill(long, "c")
+    assert raised.value.argument == "reference"
     table = metrics_table(frame, reference="a")
     assert list(table.columns) == ["model", "metric", "value", "unique_id", "horizon"]
     top = overall(table).set_index(["model", "metric"])["value"]
@@ -157,8 +159,9 @@ def test_evaluate_by_group_skill_and_metrics_table() -> None:
     assert len(overall(table)) == len(evaluate(frame, reference="a"))
     by_horizon = table[table["horizon"].notna()].set_index(["model", "horizon", "metric"])["value"]
     assert by_horizon[("b", 2, "mae")] == 3.0
-    # A reference that is not in the backtest gives no skill rows instead of an error.
-    assert not metrics_table(frame, reference="zzz")["metric"].str.endswith("_skill").any()
+    # A reference that is not in the backtest is an error naming the argument, as in skill.
+    with pytest.raises(ArgumentError, match=r"^reference: model 'zzz' is not in the run"):
+        metrics_table(frame, reference="zzz")
 
 
 # -- splits: cutoffs, scales and the horizon column ----------------------------------------------
@@ -216,8 +219,9 @@ def test_crps_from_quantiles_uses_the_levels_it_is_given() -> None:
 
 
 def test_columns_that_are_not_quantiles_are_ignored() -> None:
-    # 'h1' and 'x0.5' end in digits but are not q<level> columns; 'q1e-05' is not a plain level.
-    frame = _frame([4.0]).assign(h1=99.0, **{"x0.5": 99.0, "q1e-05": 99.0})
+    # 'h1' and 'x0.5' end in digits but are not q<level> columns; 'q0.50', 'q1' and 'q' are not
+    # names quantile_column writes (0.5 is 'q0.5'; 1 is not a level in (0, 1)), 'quad' is no number.
+    frame = _frame([4.0]).assign(h1=99.0, quad=99.0, **{"x0.5": 99.0, "q0.50": 99.0, "q1": 99.0, "q": 99.0})
     assert row_scores(frame)["crps_quantile"].item() == pytest.approx(row_scores(_frame([4.0]))["crps_quantile"].item())
 
 
@@ -258,24 +262,24 @@ def test_skill_of_a_metric_the_reference_lacks_is_missing_not_dropped() -> None:
     assert np.isnan(result[("b", "mase_skill")])
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"horizon": 0}, {"n_windows": 0}, {"step": 0}, {"refit_every": 0}]
-)
-def test_each_count_of_the_protocol_must_be_at_least_one(kwargs: dict) -> None:
-    with pytest.raises(ValueError, match=r"^backtest.horizon, backtest.n_windows, backtest.step and backtest.refit_every"):
-        BacktestSpec(**kwargs)
+@pytest.mark.parametrize("name", ["horizon", "n_windows", "step", "n_jobs"])
+def test_each_count_of_the_protocol_must_be_at_least_one(name: str) -> None:
+    # The error names the argument itself (the shells add the ``backtest.`` prefix).
+    with pytest.raises(ArgumentError, match=rf"^{name}: must be >= 1, got 0\.$") as raised:
+        BacktestSpec(**{name: 0})
+    assert raised.value.argument == name
 
 
 def test_smallest_valid_protocol_and_level_boundaries() -> None:
-    spec = BacktestSpec(horizon=1, n_windows=1, step=1, refit_every=1, gap=0, n_samples=0, quantiles=(0.01, 0.99))
+    spec = BacktestSpec(horizon=1, n_windows=1, step=1, n_jobs=1, gap=0, n_samples=0, quantiles=(0.01, 0.99))
     assert spec.horizon == 1
     for bad in ({"spike_quantile": 0.0}, {"spike_quantile": 1.0}):
-        with pytest.raises(ValueError, match="spike_quantile must lie in"):
+        with pytest.raises(ArgumentError, match=r"^spike_quantile: must lie in \(0, 1\)"):
             BacktestSpec(**bad)
     for levels in ((0.5, 1.0), (0.0, 0.5), (1.5,)):
-        with pytest.raises(ValueError, match="quantiles must lie in"):
+        with pytest.raises(ArgumentError, match=r"^quantiles: must lie in \(0, 1\)"):
             BacktestSpec(quantiles=levels)
-    with pytest.raises(ValueError, match=r"^backtest.window=sliding needs backtest.train_size"):
+    with pytest.raises(ArgumentError, match=r"^train_size: window='sliding' needs train_size"):
         BacktestSpec(window="sliding")
 
 
@@ -328,14 +332,14 @@ def test_quantile_grid_rps_reaches_the_top_quantile() -> None:
 def test_lognormal_tail_sum_matches_the_full_sum(mu: float, alpha: float) -> None:
     # The tail past the grid, sum_{k > end} P(Y > k)^2, from the median on (where it is most of the
     # RPS), against the plain sum over every integer up to the 1 - 1e-13 quantile.
-    from forecast.backtest.scoring import _lognormal_tail
     from forecast.models.distributions import PoissonLogNormal
 
     dist = PoissonLogNormal(mu=np.array([[mu]]), alpha=np.array([[alpha]]))
     end = int(dist.quantile(0.5)[0, 0])
     k = np.arange(end + 1, int(dist.quantile(1 - 1e-13)[0, 0]) + 1, dtype=float)
     exact = ((1.0 - dist.cdf(k[None, None, :])[0, 0]) ** 2).sum()
-    assert _lognormal_tail(dist, end).item() == pytest.approx(exact, rel=3e-3)
+    survival = 1.0 - dist.cdf(np.array([[float(end)]]))[0]  # P(Y > end), shape (1,)
+    assert dist.tail_rps(end, survival).item() == pytest.approx(exact, rel=3e-3)
 
 
 def test_rps_of_a_point_mass_at_zero_is_the_count() -> None:
@@ -372,12 +376,10 @@ def test_quantile_grid_rows_are_scored_independently() -> None:
 def test_negative_binomial_tail_term_is_exact_for_the_geometric(mu: float, end: int) -> None:
     # alpha = 1 is the geometric law, P(Y > k) = q^(k + 1) with q = mu / (1 + mu): the tail past the
     # grid, sum_{k > end} P(Y > k)^2, is exactly S_end^2 q^2 / (1 - q^2) (here summed by scipy).
-    from forecast.backtest.scoring import _tail_term
-
     dist = NegativeBinomial(mu=np.array([[mu]]), alpha=np.array([[1.0]]))
     law = stats.nbinom(1.0, 1.0 / (1.0 + mu))
     survival = law.sf(end)
     exact = (law.sf(np.arange(end + 1, end + 20000)) ** 2).sum()
-    assert _tail_term(dist, np.array([survival]), end).item() == pytest.approx(exact, rel=1e-9)
+    assert dist.tail_rps(end, np.array([survival])).item() == pytest.approx(exact, rel=1e-9)
     poisson = NegativeBinomial(mu=np.array([[mu]]), alpha=np.array([[0.0]]))
-    assert _tail_term(poisson, np.array([0.3]), end).item() == 0.0
+    assert poisson.tail_rps(end, np.array([0.3])).item() == 0.0
