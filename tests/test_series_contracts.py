@@ -32,27 +32,27 @@ PAIR = {"dyads": [("CHN", "RUS")], "families": ["all"]}
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({**PAIR, "span": "first"}, "series.span must be 'latest' or 'all', got 'first'."),
-        ({"dyads": [("CHN", "RUS")], "families": []}, "series.families is empty: name at least one event family."),
+        ({**PAIR, "span": "first"}, "span: must be 'latest' or 'all', got 'first'."),
+        ({"dyads": [("CHN", "RUS")], "families": []}, "families: is empty: name at least one event family."),
         ({"dyads": [("CHN", "CHN")], "families": ["all"]},
-         "series.dyads: ('CHN', 'CHN') is not a pair of two different ISO3 codes."),
+         "dyads: ('CHN', 'CHN') is not a pair of two different ISO3 codes."),
         ({"dyads": [("CHN", "RUS", "USA")], "families": ["all"]},
-         "series.dyads: ('CHN', 'RUS', 'USA') is not a pair of two different ISO3 codes."),
+         "dyads: ('CHN', 'RUS', 'USA') is not a pair of two different ISO3 codes."),
         ({"countries": ["CHN"], "families": ["all"]},
-         "series: no dyads selected; set series.dyads, series.countries (>= 2) or series.top_n."),
-        ({**PAIR, "top_n": 0}, "series.top_n must be >= 1 or null, got 0."),
+         "dyads: no dyads selected; set series.dyads, series.countries (>= 2) or series.top_n."),
+        ({**PAIR, "top_n": 0}, "top_n: must be >= 1 or null, got 0."),
         ({**PAIR, "measure": "mean"},
-         "series.measure='mean' is unknown; choose one of ['count', 'event_days', 'goldstein_mean', "
+         "measure: 'mean' is unknown; choose one of ['count', 'event_days', 'goldstein_mean', "
          "'goldstein_sum', 'net_cooperation', 'share']."),
-        ({**PAIR, "transform": "log"}, "series.transform='log' is unknown; choose one of ('none', 'log1p')."),
-        ({**PAIR, "share_per": 0.0}, "series.share_per must be > 0, got 0.0."),
+        ({**PAIR, "transform": "log"}, "transform: 'log' is unknown; choose one of ['none', 'log1p']."),
+        ({**PAIR, "share_per": 0.0}, "share_per: must be > 0, got 0.0."),
         ({**PAIR, "either_sector": ["MIL", "BUS"], "sectors": ["MIL", "GOV"]},
-         "series.either_sector ['BUS'] is not in series.sectors ['MIL', 'GOV']: no event could pass; "
+         "either_sector: ['BUS'] is not in series.sectors ['MIL', 'GOV']: no event could pass; "
          "add it to series.sectors."),
         ({**PAIR, "freq": "H"},
-         "series.freq='H': only days, weeks, months and quarters are supported (D, W-SUN, M, Q)."),
+         "freq: 'H': only days, weeks, months and quarters are supported (D, W-SUN, M, Q)."),
         ({**PAIR, "start": "2021-02-01", "end": "2021-01-31"},
-         "series.start=2021-02-01 is after series.end=2021-01-31."),
+         "start: 2021-02-01 is after series.end=2021-01-31."),
     ],
 )
 def test_spec_refusals_name_the_key_and_the_fix(kwargs: dict, message: str) -> None:
@@ -65,7 +65,7 @@ def test_spec_accepts_the_boundaries() -> None:
     SeriesSpec(**PAIR, top_n=1, share_per=1e-9, start="2021-01-01", end="2021-01-01", freq="W-WED")
     SeriesSpec(countries=["CHN", "RUS"], families=["all"])
     SeriesSpec(top_n=1, families=["all"])
-    nonsense = r"^series.freq='nonsense' is not a pandas period alias \(.*\); use D, W-SUN, M or Q.$"
+    nonsense = r"^freq: 'nonsense' is not a pandas period alias \(.*\); use D, W-SUN, M or Q.$"
     with pytest.raises(ValueError, match=nonsense):
         SeriesSpec(**PAIR, freq="nonsense")
 
@@ -145,7 +145,9 @@ def test_observed_coverage_and_grid_segments() -> None:
     both = period_grid(cover, SeriesSpec(**PAIR, freq="D", span="all"))
     assert len(both) == 16 + 1 and both["segment"].tolist() == ["a"] * 16 + ["b"]
     latest = period_grid(cover, SeriesSpec(**PAIR, freq="D"))
-    assert latest.to_dict("list") == {"ds": [pd.Timestamp("2021-02-01")], "partial": [False], "segment": ["b"]}
+    assert latest.to_dict("list") == {
+        "ds": [pd.Timestamp("2021-02-01")], "partial": [False], "segment": ["b"], "window": [1], "run": [2],
+    }
     weeks = period_grid(cover, SeriesSpec(**PAIR, freq="W-SUN", drop_partial=False, span="all"))
     # Jan 4-10 partial (data from the 5th), 11-17 full, 18-24 partial; Feb 1-7 partial for b
     assert weeks["ds"].dt.strftime("%m-%d").tolist() == ["01-04", "01-11", "01-18", "02-01"]
@@ -183,7 +185,7 @@ def test_aggregate_measure_refuses_unknown_measures() -> None:
     with pytest.raises(ValueError) as err:
         aggregate_measure(events.assign(ds=events["date"]), ["ds"], "median")
     assert str(err.value) == (
-        "series.measure='median' is unknown; choose one of ['count', 'event_days', 'goldstein_mean', "
+        "measure: 'median' is unknown; choose one of ['count', 'event_days', 'goldstein_mean', "
         "'goldstein_sum', 'net_cooperation', 'share']."
     )
 
@@ -196,11 +198,11 @@ def test_transforms_and_their_errors() -> None:
     with pytest.raises(ValueError) as err:
         apply_transform(panel.assign(y=[-1.0, 0.0]), "log1p")
     assert str(err.value) == (
-        "series.transform=log1p needs y >= 0; use transform=none for measures that can be negative."
+        "transform: 'log1p' needs y >= 0; use transform='none' for measures that can be negative."
     )
     with pytest.raises(ValueError) as err:
         invert_transform(panel, "sqrt")
-    assert str(err.value) == "series.transform='sqrt' is unknown; choose one of ('none', 'log1p')."
+    assert str(err.value) == "transform: 'sqrt' is unknown; choose one of ['none', 'log1p']."
     forecasts = pd.DataFrame({"mean": [np.log(3.0)], "q0.1": [0.0], "q0.95": [np.log(11.0)], "quality": [np.log(3.0)],
                               "y": [np.log(2.0)]})
     back = invert_transform(forecasts, "log1p")
@@ -208,8 +210,9 @@ def test_transforms_and_their_errors() -> None:
     assert back["quality"].iloc[0] == np.log(3.0)  # not a quantile column
     assert invert_transform(forecasts, "none") is forecasts
     assert quantile_columns(forecasts) == ["q0.1", "q0.95"]
-    odd = pd.DataFrame(columns=["q", "q1.2.3", "qx", "q50", "q5", "x5", "q.5"])
-    assert quantile_columns(odd) == ["q50", "q5", "q.5"]
+    # forecast.columns parses only names quantile_column writes: a level in (0, 1), written canonically
+    odd = pd.DataFrame(columns=["q", "q1.2.3", "qx", "q50", "q5", "x5", "q.5", "q0.50", "q0.5"])
+    assert quantile_columns(odd) == ["q0.5"]
 
 
 class _CountModel:
@@ -217,28 +220,34 @@ class _CountModel:
 
 
 class _RealModel:
-    count_only = False
+    count_only = False  # no longer an exemption: every forecaster of forecast.models forecasts counts
 
 
 def test_model_support_messages() -> None:
     assert check_model_support("count", "none", {"nb": _CountModel()}) == []
-    assert check_model_support("goldstein_sum", "none", {"ols": _RealModel()}) == []
+    assert check_model_support("goldstein_sum", "none", {}) == []  # no model, nothing to refuse
+    with pytest.raises(ValueError) as err:
+        check_model_support("goldstein_sum", "none", {"ols": _RealModel()})  # count_only is not consulted
+    assert str(err.value) == (
+        "measure: 'goldstein_sum' can be negative, but model(s) ['ols'] forecast counts; "
+        "use measure='count', 'event_days' or 'share'."
+    )
     with pytest.raises(ValueError) as err:
         check_model_support("net_cooperation", "none", {"nb": _CountModel(), "ols": _RealModel()})
     assert str(err.value) == (
-        "series.measure=net_cooperation can be negative, but model(s) ['nb'] forecast counts. "
-        "Use series.measure=count, event_days or share, or a model with count_only = False."
+        "measure: 'net_cooperation' can be negative, but model(s) ['nb', 'ols'] forecast counts; "
+        "use measure='count', 'event_days' or 'share'."
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         share = check_model_support("share", "none", {"nb": _CountModel()})
         log1p = check_model_support("count", "log1p", {"nb": _CountModel()})
     assert share == [
-        "series.measure=share gives non-integer values; count model(s) ['nb'] treat them as counts, so their "
+        "measure=share gives non-integer values; count model(s) ['nb'] treat them as counts, so their "
         "means are usable but their intervals are approximate."
     ]
     assert log1p == [
-        "series.transform=log1p gives non-integer values; count model(s) ['nb'] treat them as counts, so their "
+        "transform=log1p gives non-integer values; count model(s) ['nb'] treat them as counts, so their "
         "means are usable but their intervals are approximate."
     ]
     assert [str(w.message) for w in caught] == share + log1p
@@ -258,7 +267,7 @@ def test_measure_descriptions() -> None:
     assert "the dyad's events per 10000 events of its data source" in describe_measure("share")  # the default
     with pytest.raises(ValueError) as err:
         describe_measure("median")
-    assert str(err.value).startswith("series.measure='median' is unknown; choose one of ['count', ")
+    assert str(err.value).startswith("measure: 'median' is unknown; choose one of ['count', ")
 
 
 def test_model_support_warning_points_at_the_caller_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
@@ -335,7 +344,7 @@ def test_reconcile_defaults_shift_quantiles_and_clip_only_when_asked() -> None:
     with pytest.raises(ValueError) as err:
         reconcile(base, hierarchy, "mint_shrink")
     assert str(err.value) == (
-        "reconcile: method=mint_shrink needs insample fitted values (unique_id, ds, model, y, fitted)."
+        "insample: reconcile: method='mint_shrink' needs insample fitted values (unique_id, ds, model, y, fitted)."
     )
     with pytest.raises(ValueError) as err:
         reconcile(base[~base["unique_id"].str.endswith("/total")], hierarchy)
