@@ -361,7 +361,7 @@ class ContextBuilder:
         model = self.choice.model
         coverage = self._coverage(model)
         n = int((self.run.backtest["model"] == model).sum())
-        cover = f"Its 80% intervals held {percent(coverage)} of {n:,} backtest outcomes (80% is calibrated)."
+        cover = f"Its 80% intervals held {percent(coverage)} of {n:,} backtest outcomes (closed intervals of counts: a calibrated forecast holds at least 80%)."
         if self.reference not in board.index:
             return f"No reference model ({self.reference}) is in this run, so no skill is reported. {cover}"
         if model == self.reference:
