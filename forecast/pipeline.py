@@ -271,18 +271,18 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     forecast_models = list(dict.fromkeys(forecasts["model"]))
     report_model = reported_model(metrics[metrics["model"].isin(forecast_models)], options.model).model
     reported = forecasts[forecasts["model"] == report_model]
-    # final_forecasts fits clones: refit the reported model on the series it forecast, to draw its paths.
-    reported_panel = fit_panel[fit_panel["unique_id"].isin(reported["unique_id"].unique())][["unique_id", "ds", "y"]]
-    fitted = models[report_model].clone().fit(reported_panel)
+    full_panel = fit_panel[["unique_id", "ds", "y"]]
+
+    def fitted_on(name: str, part: pd.DataFrame) -> Forecaster:
+        # final_forecasts keeps a model fitted in one piece; one refitted series by series is fitted again here.
+        return final.fitted[name] if name in final.fitted else models[name].clone().fit(part)
+
+    fitted = fitted_on(report_model, full_panel[full_panel["unique_id"].isin(reported["unique_id"].unique())])
     _samples(fitted, reported, options.n_samples, experiment.seed, transform).assign(model=report_model).to_parquet(
         run_dir / "samples.parquet", index=False
     )
     # Excitation heatmaps need the fitted state of every Hawkes model that forecast.
-    hawkes = {
-        name: fitted if name == report_model else models[name].clone().fit(fit_panel[["unique_id", "ds", "y"]])
-        for name in forecast_models
-        if isinstance(models[name], MultivariateHawkes)
-    }
+    hawkes = {name: fitted_on(name, full_panel) for name in forecast_models if isinstance(models[name], MultivariateHawkes)}
     drawn = run_figures(panel=panel, backtest=backtest, forecasts=forecasts, metrics=metrics,
                         fitted={**hawkes, report_model: fitted}, model=report_model, dyads=dyads,
                         families=families, reference=experiment.reference, seed=int(experiment.seed))

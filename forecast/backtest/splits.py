@@ -9,7 +9,7 @@ form for library use: the first failure is raised.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -150,10 +150,14 @@ class BacktestResult:
         One row per model, series and cutoff that failed: :data:`FAILURE_COLUMNS`;
         ``stage`` is ``backtest`` or ``forecast``, ``reason`` the error type and message
         (and the fallback that forecast the series instead, if any).
+    fitted : dict of str to Forecaster
+        Final forecasts only: each model fitted on the whole panel in one piece (a model
+        refitted series by series after a failure is absent).
     """
 
     frame: pd.DataFrame
     failures: pd.DataFrame
+    fitted: dict[str, Forecaster] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -382,13 +386,15 @@ def final_forecasts(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec:
     """
     _check_fallback(models, spec.fallback)
     panel = panel[["unique_id", "ds", "y"]]
-    frames, failed = {}, {}
+    frames, failed, fitted = {}, {}, {}
     for name, model in models.items():
         pieces, failed[name] = _isolated(model, panel, spec.horizon, spec.quantiles, strict=False)
+        if len(pieces) == 1 and not failed[name]:
+            fitted[name] = pieces[0].forecaster
         kept = [piece.frame[~piece.frame["unique_id"].isin(list(failed[name]))] for piece in pieces]
         frames[name] = pd.concat(kept, ignore_index=True).assign(model=name) if kept else pd.DataFrame()
     _use_fallback(frames, failed, spec.fallback)
     last = panel["ds"].max()
     failures = pd.concat([_failures(name, reasons, last, "forecast") for name, reasons in failed.items()], ignore_index=True)
     kept = [f for f in frames.values() if not f.empty]
-    return BacktestResult(pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(), failures)
+    return BacktestResult(pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(), failures, fitted)

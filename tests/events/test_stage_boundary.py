@@ -1,33 +1,6 @@
-"""The events stage imports nothing from a later stage (data flows one way)."""
+"""Coverage is an events-level fact (the one-way imports are checked by tests/test_architecture.py)."""
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
-
-import forecast.events
-
-LATER_STAGES = ("forecast.series", "forecast.models", "forecast.backtest", "forecast.report", "forecast.pipeline")
-
-
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-    return found
-
-
-def test_no_events_module_imports_a_later_stage() -> None:
-    root = Path(forecast.events.__file__).parent
-    offenders = {
-        str(path.relative_to(root)): sorted(m for m in _imports(path) if m.startswith(LATER_STAGES))
-        for path in root.rglob("*.py")
-    }
-    assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_observed_coverage_is_an_events_fact() -> None:
