@@ -20,6 +20,7 @@ import pytest
 
 from forecast.cli.code_text import code_text_main
 from forecast.cli.compare import compare_main
+from forecast.cli.fetch import fetch_main
 from forecast.cli.ingest import ingest_main, run_from_config
 from forecast.cli.instantiate import check_argument_types
 from forecast.cli.report import report_main
@@ -265,7 +266,8 @@ def test_argument_types_follow_the_annotations():
 
 # --- --help and --version -------------------------------------------------------------------------
 
-HYDRA_COMMANDS = {"forecast-run": run_main, "forecast-ingest": ingest_main, "forecast-code-text": code_text_main}
+HYDRA_COMMANDS = {"forecast-run": run_main, "forecast-ingest": ingest_main, "forecast-code-text": code_text_main,
+                  "forecast-fetch": fetch_main}
 ARGPARSE_COMMANDS = {"forecast-compare": lambda: compare_main(None), "forecast-report": lambda: report_main(None)}
 COMMANDS = {**HYDRA_COMMANDS, **ARGPARSE_COMMANDS}
 
@@ -294,6 +296,12 @@ def test_run_help_lists_every_group_with_its_options(monkeypatch, capsys):
     text = _help(run_main, "forecast-run", monkeypatch, capsys)
     for group in ("backtest", "data", "experiment", "model", "report", "series", "taxonomy"):
         assert f"\n{group}: {', '.join(group_options(group))}\n" in text
+
+
+def test_fetch_help_lists_only_the_source_group(monkeypatch, capsys):
+    text = _help(fetch_main, "forecast-fetch", monkeypatch, capsys)
+    assert f"\nsource: {', '.join(group_options('source'))}\n" in text
+    assert "model:" not in text and "data:" not in text
 
 
 def test_ingest_help_lists_only_the_data_group(monkeypatch, capsys):

@@ -193,7 +193,7 @@ def read_store(
     table = con.sql(
         f"SELECT * FROM read_parquet('{_sql(glob_pattern(store))}', hive_partitioning = false) {clause} "
         "ORDER BY source_file, source_line"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     con.close()
     if not table.num_rows:
         raise DataError(
