@@ -24,7 +24,7 @@ from forecast.events.fetch import FetchOptions, fetch, parse_gdelt1_index, parse
 from forecast.events.ingest import ingest
 from forecast.events.manifest import INGESTED, QUARANTINED, manifest_coverage, read_manifest, read_store
 from forecast.events.store import store_files
-from tests.fake_feed import Feed, gdelt_row, serve
+from tests.fake_feed import Feed, gdelt_row, serve, zipped
 
 FAST = FetchOptions(workers=2, rate_per_s=0, timeout_s=2.0, attempts=3, retries=1, backoff_s=0.01, batch_files=2)
 
@@ -322,3 +322,20 @@ def test_store_source_reads_the_window_with_manifest_coverage(tmp_path):
     recent, last, _ = read_store(tmp_path / "store", last_weeks=1)
     assert str(last["end"].max().date()) == "2023-08-04" and len(recent.events) == 9
     assert any(name.endswith("manifest.parquet") for name in hashes)
+
+
+@pytest.mark.shared_data
+def test_the_genuine_gdelt2_sample_fetched_equals_its_direct_ingest(tmp_path, shared_data):
+    import gzip
+
+    sample = shared_data / "raw" / "gdelt2_export_sample_dias" / "20180326044500.export.CSV.gz"
+    if not sample.is_file():
+        pytest.skip(f"{sample} not found")
+    feed = Feed()
+    feed.add("gdeltv2", "20180326044500.export.CSV.zip", zipped("20180326044500.export.CSV", gzip.decompress(sample.read_bytes()).decode()))
+    with serve(feed):
+        summary = run_fetch(feed, tmp_path / "fetched", since="2018-03-26", until="2018-03-26")
+    direct = ingest(feed.write(tmp_path / "raw", "gdeltv2"), tmp_path / "run", format="gdelt2", store=tmp_path / "direct")
+    assert summary.ingested == 1 and summary.rows_read == direct["rows_read"] > 0
+    assert summary.rows_accepted == direct["rows_accepted"]
+    pd.testing.assert_frame_equal(store_table(tmp_path / "fetched"), store_table(tmp_path / "direct"))
