@@ -139,3 +139,26 @@ def test_an_unreachable_feed_is_one_line(tmp_path, monkeypatch, capsys):
                         "retries=0", "timeout_s=1"], monkeypatch, capsys)
     assert line.startswith("forecast-fetch: error: http://127.0.0.1:9/gdeltv2/masterfilelist.txt: the feed's file list "
                            "could not be read"), line
+
+
+def test_the_command_fetches_and_writes_its_summary(tmp_path, monkeypatch, capsys):
+    feed = Feed()
+    feed.add_gdelt2("20230901000000", [gdelt_row(1, "20230901", "20230901000000"), gdelt_row(2, "20230901", "20230901000000", 1)])
+    monkeypatch.chdir(tmp_path)
+    with serve(feed):
+        monkeypatch.setattr(sys, "argv", ["forecast-fetch", f"hydra.run.dir={tmp_path}/run", f"store={tmp_path}/store",
+                                          f"source.base_url={feed.url}gdeltv2/", "since=2023-09-01", "rate_per_s=0"])
+        fetch_main()
+    summary = json.loads((tmp_path / "run" / "fetch_summary.json").read_text())
+    assert (summary["ingested"], summary["rows_accepted"], summary["quarantined"]) == (1, 2, 0)
+    assert "1 file(s) appended, 0 quarantined, 0 already in the store; 2 new rows" in capsys.readouterr().out
+
+
+def test_reports_cite_gdelt_whenever_the_events_hold_gdelt_records():
+    from forecast.events.attribution import attribution
+
+    gdelt = attribution(["store"], ["gdelt2"])
+    assert any("https://www.gdeltproject.org/" in p for p in gdelt) and not any("ICEWS Coded Event Data" in p for p in gdelt)
+    both = attribution(["embedded", "store"], ["icews18", "gdelt1"])
+    assert any("ICEWS Coded Event Data" in p for p in both) and any("Leetaru" in p for p in both)
+    assert attribution(["icews"], ["icews"]) == ["See the data provider's terms of use."]
