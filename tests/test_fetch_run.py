@@ -122,6 +122,7 @@ def _error_line(argv, monkeypatch, capsys) -> str:
         (["store=s", "source=gdelt3"], "source=gdelt3: no such option in config group 'source'; close options: 'gdelt2', 'gdelt1'."),
         (["store=s", "timeout_s=0"], "timeout_s: must be > 0, got 0."),
         (["store=s", "since=2023-09-02", "until=2023-09-01"], "since: 2023-09-02 is after until=2023-09-01"),
+        (["store=s", "weeks=4"], "weeks: counts weeks back from the newest file: set latest=true"),
     ],
 )
 def test_fetch_errors_are_one_line_naming_the_key(argv, message, tmp_path, monkeypatch, capsys):

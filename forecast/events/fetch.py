@@ -473,6 +473,9 @@ def fetch(
         When the feed's list cannot be read, or another fetch holds the store.
     """
     options = options or FetchOptions()
+    if weeks is not None and (not latest or since is not None or weeks < 1):
+        raise ArgumentError("weeks", f"counts weeks back from the newest file: set latest=true, no since, and weeks >= 1 "
+                                     f"(got weeks={weeks}, latest={latest}, since={since}).")
     store = Path(store)
     work = store / FETCH_FOLDER
     summary = FetchSummary(source=source)
