@@ -152,6 +152,12 @@ def test_a_pickle_given_as_data_is_refused_by_name(kind, data, tmp_path, monkeyp
     )
 
 
+def test_ingest_refuses_the_store_source_and_names_the_fix(tmp_path, monkeypatch, capsys):
+    line = _in_process(ingest_main, "forecast-ingest", [f"hydra.run.dir={tmp_path}", "data=store", "data.path=x"],
+                       monkeypatch, capsys)
+    assert line.startswith("forecast-ingest: error: data: store is a forecast-run source that reads a store"), line
+
+
 def test_library_argument_errors_are_named_by_ingest_config_key(tmp_path):
     from hydra import compose, initialize_config_dir
 
@@ -306,7 +312,8 @@ def test_fetch_help_lists_only_the_source_group(monkeypatch, capsys):
 
 def test_ingest_help_lists_only_the_data_group(monkeypatch, capsys):
     text = _help(ingest_main, "forecast-ingest", monkeypatch, capsys)
-    assert f"\ndata: {', '.join(group_options('data'))}\n" in text
+    # data=store reads a store for forecast-run; forecast-ingest appends to one with store=<dir>
+    assert f"\ndata: {', '.join(o for o in group_options('data') if o != 'store')}\n" in text
     assert "model:" not in text and "backtest:" not in text and "series:" not in text
 
 
