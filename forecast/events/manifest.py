@@ -174,13 +174,14 @@ def read_store(
     lower = pd.Timestamp(start) if start is not None else None
     upper = pd.Timestamp(end) if end is not None else None
     con = duckdb.connect()
-    all_datasets = [r[0] for r in con.sql(f"SELECT DISTINCT source_dataset FROM read_parquet('{_sql(glob_pattern(store))}', hive_partitioning = false) ORDER BY 1").fetchall()]
+    con.sql(f"CREATE VIEW stored AS SELECT * FROM read_parquet('{_sql(glob_pattern(store))}', hive_partitioning = false)")
+    all_datasets = [r[0] for r in con.sql("SELECT DISTINCT source_dataset FROM stored ORDER BY 1").fetchall()]
     if last_weeks is not None:
         if last_weeks < 1:
             raise DataError(f"data.last_weeks: must be >= 1 or null, got {last_weeks}.")
         last = fetched["end"].max() if not fetched.empty else None
         if last is None:
-            last = pd.Timestamp(con.sql(f"SELECT max(date) FROM read_parquet('{_sql(glob_pattern(store))}', hive_partitioning = false)").fetchall()[0][0])
+            last = pd.Timestamp(con.sql("SELECT max(date) FROM stored").fetchall()[0][0]).normalize()
         upper = min(upper, last) if upper is not None else last
         recent = upper - pd.Timedelta(weeks=last_weeks) + pd.Timedelta(days=1)
         lower = max(lower, recent) if lower is not None else recent
@@ -190,10 +191,7 @@ def read_store(
     if upper is not None:
         where.append(f"date < TIMESTAMP '{upper + pd.Timedelta(days=1)}'")
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    table = con.sql(
-        f"SELECT * FROM read_parquet('{_sql(glob_pattern(store))}', hive_partitioning = false) {clause} "
-        "ORDER BY source_file, source_line"
-    ).to_arrow_table()
+    table = con.sql(f"SELECT * FROM stored {clause} ORDER BY source_file, source_line").to_arrow_table()
     con.close()
     if not table.num_rows:
         raise DataError(
