@@ -296,7 +296,9 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     formats = [source["format"] for source in (data, *experiment.extra_data)]
     record = run_record(
         report=asdict(options),
-        data={"kind": kind, "format": data["format"], "path": data.get("path"), "formats": formats},
+        data={"kind": kind, "format": data["format"], "path": data.get("path"), "formats": formats,
+              # the events' datasets: what the report's attribution cites (a store can hold GDELT)
+              "datasets": sorted({c["source_dataset"] for c in summary.get("coverage", [])})},
         series=series,
         families=family_rules,
         horizon=backtest_spec.horizon,

@@ -20,6 +20,7 @@ import pytest
 
 from forecast.cli.code_text import code_text_main
 from forecast.cli.compare import compare_main
+from forecast.cli.fetch import fetch_main
 from forecast.cli.ingest import ingest_main, run_from_config
 from forecast.cli.instantiate import check_argument_types
 from forecast.cli.report import report_main
@@ -151,6 +152,12 @@ def test_a_pickle_given_as_data_is_refused_by_name(kind, data, tmp_path, monkeyp
     )
 
 
+def test_ingest_refuses_the_store_source_and_names_the_fix(tmp_path, monkeypatch, capsys):
+    line = _in_process(ingest_main, "forecast-ingest", [f"hydra.run.dir={tmp_path}", "data=store", "data.path=x"],
+                       monkeypatch, capsys)
+    assert line.startswith("forecast-ingest: error: data: store is a forecast-run source that reads a store"), line
+
+
 def test_library_argument_errors_are_named_by_ingest_config_key(tmp_path):
     from hydra import compose, initialize_config_dir
 
@@ -265,7 +272,8 @@ def test_argument_types_follow_the_annotations():
 
 # --- --help and --version -------------------------------------------------------------------------
 
-HYDRA_COMMANDS = {"forecast-run": run_main, "forecast-ingest": ingest_main, "forecast-code-text": code_text_main}
+HYDRA_COMMANDS = {"forecast-run": run_main, "forecast-ingest": ingest_main, "forecast-code-text": code_text_main,
+                  "forecast-fetch": fetch_main}
 ARGPARSE_COMMANDS = {"forecast-compare": lambda: compare_main(None), "forecast-report": lambda: report_main(None)}
 COMMANDS = {**HYDRA_COMMANDS, **ARGPARSE_COMMANDS}
 
@@ -296,9 +304,16 @@ def test_run_help_lists_every_group_with_its_options(monkeypatch, capsys):
         assert f"\n{group}: {', '.join(group_options(group))}\n" in text
 
 
+def test_fetch_help_lists_only_the_source_group(monkeypatch, capsys):
+    text = _help(fetch_main, "forecast-fetch", monkeypatch, capsys)
+    assert f"\nsource: {', '.join(group_options('source'))}\n" in text
+    assert "model:" not in text and "data:" not in text
+
+
 def test_ingest_help_lists_only_the_data_group(monkeypatch, capsys):
     text = _help(ingest_main, "forecast-ingest", monkeypatch, capsys)
-    assert f"\ndata: {', '.join(group_options('data'))}\n" in text
+    # data=store reads a store for forecast-run; forecast-ingest appends to one with store=<dir>
+    assert f"\ndata: {', '.join(o for o in group_options('data') if o != 'store')}\n" in text
     assert "model:" not in text and "backtest:" not in text and "series:" not in text
 
 

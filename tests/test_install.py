@@ -74,7 +74,7 @@ def test_the_installed_package_is_not_the_checkout(installed, tmp_path):
     assert Path(conf, "model", "naive.yaml").is_file() and Path(conf, "hydra").exists() is False
     examples = Path(module).parents[1] / "data" / "examples" / "belarus-china-drills.events.csv"
     assert examples.is_file()
-    for prog in ("forecast-run", "forecast-ingest", "forecast-code-text", "forecast-compare", "forecast-report"):
+    for prog in ("forecast-run", "forecast-ingest", "forecast-fetch", "forecast-code-text", "forecast-compare", "forecast-report"):
         assert _run(installed, prog, "--version", cwd=tmp_path).stdout.startswith("forecast ")
 
 

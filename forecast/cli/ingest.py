@@ -87,6 +87,12 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
     register_resolvers()
     data = OmegaConf.to_container(cfg.data, resolve=True, throw_on_missing=True)
     assert isinstance(data, dict)
+    if data["format"] == "store":
+        raise ArgumentError(
+            "data",
+            "store is a forecast-run source that reads a store; to append files to a store, run "
+            "forecast-ingest data=<format> data.path=<files> store=<dir> (or forecast-fetch store=<dir>).",
+        )
     options = {k: v for k, v in data.items() if k not in ("format", "path")}
     try:
         return run_ingest(

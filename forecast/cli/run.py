@@ -12,6 +12,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from forecast import pipeline
+from forecast.cli.fetch import fetch_from_config, write_summary
 from forecast.cli.instantiate import build
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
@@ -60,12 +61,17 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
 def run_from_config(cfg: DictConfig, run_dir: str | Path) -> Path:
     """Run the experiment of a composed root config into ``run_dir``; what tests call.
 
+    With a ``fetch`` node (``experiment=nowcast``) the store is brought up to date from
+    its feed first (:func:`forecast.cli.fetch.fetch_from_config`; ``fetch_summary.json``).
+
     Raises
     ------
     ArgumentError
         Named by config key (``model``, ``backtest.horizon``, ``evaluation.reference``);
         ``data.path`` (or ``data.extra``) when no input matches it.
     """
+    if cfg.get("fetch") is not None:  # experiment=nowcast: bring the store up to date first
+        write_summary(fetch_from_config(cfg.fetch, prefix="fetch."), run_dir)
     try:
         return pipeline.run(experiment_from_config(cfg), Path(run_dir))
     except ArgumentError as error:

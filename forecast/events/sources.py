@@ -13,6 +13,7 @@ from forecast.errors import ArgumentError, DataError
 from forecast.events.coverage import observed_coverage
 from forecast.events.embedded import COUNTS_FILE, embedded_coverage, embedded_path, load_embedded
 from forecast.events.ingest import read_events
+from forecast.events.manifest import read_store
 from forecast.events.readers import ReadResult
 from forecast.events.readers._stream import expand_inputs
 from forecast.events.readers.registry import output_kind
@@ -34,12 +35,14 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
     Parameters
     ----------
     format : str
-        ``embedded`` (no path), ``auto`` or a registered format whose output is events
-        (:func:`forecast.events.readers.registry.names`); see :func:`read_events`.
+        ``embedded`` (no path), ``store`` (a partitioned event store, read by
+        :func:`forecast.events.manifest.read_store`), ``auto`` or a registered format whose
+        output is events (:func:`forecast.events.readers.registry.names`); see :func:`read_events`.
     path : str or Path, optional
         File, folder or glob.
     **options
-        Format options, e.g. ``start_date`` and ``time_unit`` for ``icews_tkg``.
+        Format options, e.g. ``start_date`` and ``time_unit`` for ``icews_tkg``; ``start``,
+        ``end`` and ``last_weeks`` for ``store``.
 
     Returns
     -------
@@ -60,6 +63,9 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
         )
     if path is None:
         raise ValueError(f"data.format={format!r} needs data.path (a file, folder or glob).")
+    if format == "store":  # a partitioned store: coverage from its fetch manifest
+        result, coverage, hashes = read_store(path, **options)
+        return LoadedSource(result=result, coverage=coverage, data_sha256=hashes)
     result = read_events(path, format=format, **options)
     files = dict.fromkeys(item.path for item in expand_inputs(path))
     return LoadedSource(

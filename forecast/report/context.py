@@ -30,7 +30,7 @@ from forecast.backtest import leaderboard
 from forecast.backtest.metrics import overall
 from forecast.columns import parse_quantile_column, quantile_column, quantile_levels
 from forecast.errors import ArgumentError
-from forecast.events.embedded import embedded_path
+from forecast.events.attribution import attribution
 from forecast.report.blocks import Figure, Table, count, p_value, percent, probability, score, signed, words_list
 from forecast.report.choice import ModelChoice, choose_model
 from forecast.report.headline import compare, skill_interval, trend
@@ -638,10 +638,9 @@ class ContextBuilder:
         return Table.build(["Item", "Value"], rows, caption="What is needed to reproduce this run.")
 
     def attribution(self) -> list[str]:
-        if "embedded" in _node(self.run.info, "data", "formats", default=[]):
-            text = embedded_path("ATTRIBUTION.md").read_text(encoding="utf-8")
-            return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
-        return ["See the data provider's terms of use."]
+        return attribution(
+            _node(self.run.info, "data", "formats", default=[]), _node(self.run.info, "data", "datasets", default=[])
+        )
 
     # -- figures -------------------------------------------------------------------
     def _figures(self) -> list[Figure]:

@@ -1,0 +1,39 @@
+"""Attribution and licence text of the datasets a run used, for the report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+
+#: Source datasets (``source_dataset``) whose events are GDELT records.
+GDELT_DATASETS = ("gdelt1", "gdelt2")
+
+
+def _paragraphs(*parts: str) -> list[str]:
+    text = resources.files("forecast").joinpath("resources", *parts).read_text(encoding="utf-8")
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def attribution(formats: Iterable[str], datasets: Iterable[str]) -> list[str]:
+    """Paragraphs citing every dataset of a run: the embedded ICEWS table, GDELT records.
+
+    Parameters
+    ----------
+    formats : iterable of str
+        The data formats of the run's sources (``embedded``, ``gdelt2``, ``store``, ...).
+    datasets : iterable of str
+        The ``source_dataset`` names of the events read (a store can hold several).
+
+    Returns
+    -------
+    list of str
+        One string per paragraph (headings included); a pointer to the provider's terms
+        when no known dataset is among them.
+    """
+    formats, datasets = set(formats), set(datasets)
+    paragraphs: list[str] = []
+    if "embedded" in formats:
+        paragraphs += _paragraphs("default", "ATTRIBUTION.md")
+    if datasets & set(GDELT_DATASETS) or formats & set(GDELT_DATASETS):
+        paragraphs += _paragraphs("gdelt", "ATTRIBUTION.md")
+    return paragraphs or ["See the data provider's terms of use."]
