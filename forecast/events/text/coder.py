@@ -34,7 +34,7 @@ from forecast.events.taxonomy import code_attributes
 from forecast.events.text.actors import Actor, Discourse, sentence_actors
 from forecast.events.text.dates import DateMention, find_dates, is_future_expression, resolve_date
 from forecast.events.text.lexicon import Lexicon, Pattern, load_lexicon
-from forecast.events.text.sentences import clause_spans, split_sentences
+from forecast.events.text.sentences import REACTION, clause_spans, split_sentences
 
 DEFAULT_SOURCE_DATASET = "text:rules"
 EVIDENCE_COLUMNS: tuple[str, ...] = (
@@ -96,6 +96,10 @@ _COMPLEMENT = re.compile(
     r"\b(?:invitation|offer|proposal|request|bid|attempt|plan|decision|readiness|willingness|intention)\s+to\s+$",
     re.IGNORECASE,
 )
+# "was accused by Beijing", "were intercepted by Japanese jets": the by-phrase is the source.
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BY = re.compile(r"\bby\s+", re.IGNORECASE)
+_CAUSE_AFTER = re.compile(r"\b(?:after|when)\s*$", re.IGNORECASE)
 _GERUND_COMPLEMENT = re.compile(r"\b(?:of|for)\s+$", re.IGNORECASE)
 _WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
 
@@ -283,6 +287,44 @@ def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> 
     return first_word.endswith("ing") and _GERUND_COMPLEMENT.search(before) is not None
 
 
+def _passive_agent(sentence: str, trigger: Trigger, actors: list[Actor], frame: _Frame) -> _Frame | None:
+    """Sources and targets of a verb in the passive voice with a by-phrase, else None."""
+    c_start, c_end = trigger.clause
+    if not _PASSIVE_BEFORE.search(sentence, max(c_start, trigger.start - 30), trigger.start):
+        return None
+    by = _BY.search(sentence, trigger.end, c_end)
+    if by is None:
+        return None
+    agents = _first_target(sentence, actors, by.end(), c_end, 3, set())
+    if not agents:
+        return None
+    agent_ids = {id(a) for a in agents}
+    patients = frame.sources or [t for t in frame.targets if id(t) not in agent_ids]
+    return _Frame(agents, patients, frame.window_start, frame.inherited)
+
+
+def _reaction_object(
+    sentence: str, clause: tuple[int, int], clauses: list[tuple[int, int]], actors: list[Actor]
+) -> list[Actor]:
+    """Subject of the clause that a reaction responds to, for a trigger without an object.
+
+    "X flew near Japan, prompting Japan to protest": the clause before a reaction clause;
+    "Seoul protested after Tokyo repeated its claim": the clause after "after"/"when".
+    """
+    position = clauses.index(clause)
+    cause = None
+    if position > 0 and REACTION.search(sentence, clauses[position - 1][1], clause[0]):
+        cause = clauses[position - 1]
+    elif position + 1 < len(clauses) and _CAUSE_AFTER.search(sentence, clause[1], clauses[position + 1][0]):
+        cause = clauses[position + 1]
+    if cause is None:
+        return []
+    for actor in actors:
+        if cause[0] <= actor.start < cause[1] and actor.loc_prep is None and actor.country is not None:
+            return _chain(actors, actor, set())
+    return []
+
+
 def _third_location(actors: list[Actor], participants: set[str | None], segment: tuple[int, int]) -> bool:
     """Whether the trigger's own stretch of the clause places it in another country."""
     return any(
@@ -396,7 +438,8 @@ def code_sentence(
         trigger.sources = frame.sources
         previous_future = previous is not None and previous.future
         previous = trigger
-        window = sentence[frame.window_start : trigger.end]
+        # A refusal's own "not" ("would not resume talks") is the event, not a negation.
+        window = sentence[frame.window_start : trigger.start if trigger.code.startswith("12") else trigger.end]
         hedges = {m.group(0).lower() for m in _NEGATION.finditer(window)}
         reported = hedges == {"would"} and _REPORTED_WOULD.search(sentence, trigger.clause[0], trigger.start)
         after = (trigger.end, trigger.clause[1])
@@ -404,8 +447,15 @@ def code_sentence(
         if (hedges and not reported) or conditional or _NEGATION_AFTER.search(sentence, *after):
             continue
         sources, targets = frame.sources, frame.targets
+        passive = None if trigger.pattern.passive else _passive_agent(sentence, trigger, actors, frame)
         if trigger.pattern.passive:
             sources, targets = targets, sources
+        elif passive is not None:
+            sources, targets = passive.sources, passive.targets
+        mutual_code = (rule := lexicon.code_rules.get(trigger.code)) is not None and rule.mutual
+        if not mutual_code and (not targets or all(t.country is None for t in targets)):
+            # "..., prompting US jets to intercept them": the cause clause's subject.
+            targets = _reaction_object(sentence, trigger.clause, clauses, actors) or targets
         code = trigger.code
         rule = lexicon.code_rules.get(code)
         participants = {a.country for a in sources + targets}
@@ -424,7 +474,7 @@ def code_sentence(
                 continue
             code = rule.future
             rule = lexicon.code_rules.get(code)
-        pairs = _pairs(sources, targets, rule is not None and rule.mutual)
+        pairs = _pairs(sources, targets, rule is not None and rule.mutual, trigger.pattern.reciprocal)
         if not pairs:
             continue
         # Dates before the future marker date the announcement ("agreed on Tuesday to").
@@ -457,15 +507,22 @@ def code_sentence(
     return records
 
 
-def _pairs(sources: list[Actor], targets: list[Actor], mutual: bool) -> list[tuple[Actor, Actor]]:
+def _pairs(
+    sources: list[Actor], targets: list[Actor], mutual: bool, reciprocal: bool = False
+) -> list[tuple[Actor, Actor]]:
     """(source, target) pairs of one trigger.
 
     Every source with every target; "each other", or no object for a mutual code ("China
-    and Russia held talks"), pairs the coordinated sources with one another.
+    and Russia held talks"), pairs the coordinated sources with one another. A reciprocal
+    verb ("traded accusations") pairs the coordinated sources with one another, or the
+    subject and its object both ways.
     """
     each_other = bool(targets) and all(t.kind == "reciprocal" for t in targets)
     if targets and not each_other:
-        return [(s, t) for s in sources for t in targets]
+        forward = [(s, t) for s in sources for t in targets]
+        return forward + [(t, s) for s, t in forward] if reciprocal else forward
+    if reciprocal:
+        return [(s, t) for s in sources for t in sources if s is not t]
     if each_other or (mutual and not targets):
         return [(s, t) for s in sources for t in sources if s is not t]
     return []
