@@ -88,6 +88,13 @@ _FUTURE = re.compile(
 _NEW_PREDICATE = re.compile(r",|\b(?:and|then|before|after|to|for|during|with|at|on|in|of)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
 # "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
+# "hosted a delegation of senior Chinese officers": the delegation words do not count
+# towards a trigger's maximum gap.
+_DELEGATION_GAP = re.compile(
+    r"\s*(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?delegations?\s+(?:of|from)\s+(?:[\w-]+\s+){0,2}?", re.IGNORECASE
+)
+# "Talks between Seoul and Tokyo could resume": a modal after a nominal trigger's participants.
+_MODAL_AFTER = re.compile(r"^[^,;]{0,60}?\b(?:could|might|would|(?-i:may))\b", re.IGNORECASE)
 _TOPIC_GAP = re.compile(r"\s*(?:on|over|about|regarding|concerning)\s+(?:the\s+)?", re.IGNORECASE)
 # A trigger inside the complement of another ("threatened to cut ties", "accused X of
 # sending troops") is not an event of its own.
@@ -259,7 +266,7 @@ def _first_target(
         if actor.loc_prep is not None and actor.loc_prep >= start:
             continue
         gap = sentence[start : actor.start]
-        if max_gap is not None and _words(gap) > max_gap:
+        if max_gap is not None and _words(gap) > max_gap and not _DELEGATION_GAP.fullmatch(gap):
             break
         if _TOPIC_GAP.fullmatch(gap):
             continue
@@ -444,7 +451,9 @@ def code_sentence(
         reported = hedges == {"would"} and _REPORTED_WOULD.search(sentence, trigger.clause[0], trigger.start)
         after = (trigger.end, trigger.clause[1])
         conditional = not trigger.code.startswith("13") and _CONDITION_AFTER.search(sentence, *after)
-        if (hedges and not reported) or conditional or _NEGATION_AFTER.search(sentence, *after):
+        nominal = bool(frame.sources) and trigger.end <= min(a.start for a in frame.sources)
+        modal_after = nominal and _MODAL_AFTER.search(sentence[trigger.end : trigger.clause[1]])
+        if (hedges and not reported) or conditional or modal_after or _NEGATION_AFTER.search(sentence, *after):
             continue
         sources, targets = frame.sources, frame.targets
         passive = None if trigger.pattern.passive else _passive_agent(sentence, trigger, actors, frame)
