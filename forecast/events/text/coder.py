@@ -14,7 +14,9 @@ Evidence columns added to the canonical ones:
 * ``source_span``, ``target_span``: the actor text in the sentence ("the minister"), while
   ``source_actor``/``target_actor`` give the resolved antecedent ("Li Shangfu");
 * ``confidence``: the pattern's base confidence, times 0.9 when the source was carried over
-  from a previous verb and 0.8 per actor resolved by coreference or left without a country;
+  from a previous verb, 0.85 when the target was taken from the clause a reaction responds
+  to ("..., prompting Japan to protest") and 0.8 per actor resolved by coreference or left
+  without a country;
 * ``date_precision`` (``day``, ``week``, ``month``), ``date_text`` (the date expression;
   None when the date fell back to the publication date), ``scheduled_date`` (the stated
   date of a future meeting or exercise) and ``date_end`` (the last day of a stated range,
@@ -464,7 +466,10 @@ def code_sentence(
         mutual_code = (rule := lexicon.code_rules.get(trigger.code)) is not None and rule.mutual
         if not mutual_code and (not targets or all(t.country is None for t in targets)):
             # "..., prompting US jets to intercept them": the cause clause's subject.
-            targets = _reaction_object(sentence, trigger.clause, clauses, actors) or targets
+            cause = _reaction_object(sentence, trigger.clause, clauses, actors)
+            targets, inferred = (cause, True) if cause else (targets, False)
+        else:
+            inferred = False
         code = trigger.code
         rule = lexicon.code_rules.get(code)
         participants = {a.country for a in sources + targets}
@@ -490,7 +495,7 @@ def code_sentence(
         source_start = min((a.start for a in frame.sources), default=trigger.start)
         announce_end = max(source_start, marker.end()) if marker else source_start
         when = _dated(sentence, trigger, dates, future, announce_end, published, segment)
-        confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
+        confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0) * (0.85 if inferred else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:
             for src, tgt, event_code in ((source, target, code), (target, source, reciprocal)):
