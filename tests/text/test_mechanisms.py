@@ -135,3 +135,15 @@ def test_organisation_table_rows_are_loaded_as_institutions() -> None:
 def test_hosting_a_delegation_skips_the_delegation_words() -> None:
     events = code_text("Ulaanbaatar hosted a delegation of senior Japanese diplomats.", PUBLISHED)
     assert _dyads(events) == {("MNG.state", "JPN.GOV", "043"), ("JPN.GOV", "MNG.state", "042")}
+
+
+def test_leading_quote_takes_the_speaker_and_the_addressee() -> None:
+    events = code_text('"Japan protests over this violation," the Japanese ambassador told Beijing.', PUBLISHED)
+    assert _dyads(events) == {("JPN.state", "CHN.state", "111")}
+    events = code_text('"We met the Turkish side in Paris," the Iranian envoy said.', PUBLISHED)
+    assert _dyads(events) == {("IRN.GOV", "TUR.state", "044"), ("TUR.state", "IRN.GOV", "044")}  # in a third country
+
+
+def test_participle_after_a_comma_shares_the_sentence_subject() -> None:
+    text = "The Polish Foreign Minister said the border was tense, accusing Minsk of staging provocations."
+    assert _dyads(code_text(text, PUBLISHED)) == {("POL.GOV", "BLR.state", "112")}

@@ -108,6 +108,12 @@ _COMPLEMENT = re.compile(
 # "was accused by Beijing", "were intercepted by Japanese jets": the by-phrase is the source.
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _BY = re.compile(r"\bby\s+", re.IGNORECASE)
+# '"We condemn this," the Japanese minister said of the launch': the quote's speaker and
+# the actor after the speech verb stand in for a quoted trigger's missing actors.
+_LEADING_QUOTE = re.compile(r'^\s*["“]([^"”]+)["”],?\s+')
+_SPEECH_VERB = re.compile(r"\b(?:said|says|told|tells|added|declared|stated)\b", re.IGNORECASE)
+# "..., accusing Beijing of ...": a participle after a comma shares the main subject.
+_PARTICIPLE = re.compile(r",\s*$")
 _CAUSE_AFTER = re.compile(r"\b(?:after|when)\s*$", re.IGNORECASE)
 _GERUND_COMPLEMENT = re.compile(r"\b(?:of|for)\s+$", re.IGNORECASE)
 _WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
@@ -334,6 +340,23 @@ def _reaction_object(
     return []
 
 
+def _quote_roles(sentence: str, actors: list[Actor]) -> tuple[int, list[Actor], list[Actor]]:
+    """(end of a leading quotation, its speaker, the actor spoken to or about); or (0, [], [])."""
+    quote = _LEADING_QUOTE.match(sentence)
+    if quote is None:
+        return 0, [], []
+    verb = _SPEECH_VERB.search(sentence, quote.end())
+    if verb is None:
+        return 0, [], []
+    speaker = [a for a in actors if quote.end() <= a.start < verb.start() and a.country is not None]
+    if not speaker:
+        return 0, [], []
+    speakers = _chain(actors, speaker[0], set())
+    countries = {a.country for a in speakers}
+    addressee = [a for a in actors if a.start >= verb.end() and a.country not in countries and a.loc_prep is None]
+    return quote.end(1), speakers, (_chain(actors, addressee[0], countries) if addressee else [])
+
+
 def _third_location(actors: list[Actor], participants: set[str | None], segment: tuple[int, int]) -> bool:
     """Whether the trigger's own stretch of the clause places it in another country."""
     return any(
@@ -438,6 +461,7 @@ def code_sentence(
     records: list[dict] = []
     seen: set[tuple] = set()
     previous: Trigger | None = None
+    quote_end, speakers, addressees = _quote_roles(sentence, actors)
     for position, trigger in enumerate(triggers):
         following = [t.start for t in triggers[position + 1 :] if t.clause == trigger.clause]
         limit = following[0] if following else trigger.clause[1]
@@ -458,6 +482,18 @@ def code_sentence(
         if (hedges and not reported) or conditional or modal_after or _NEGATION_AFTER.search(sentence, *after):
             continue
         sources, targets = frame.sources, frame.targets
+        if trigger.end <= quote_end and (not sources or not targets):
+            sources = sources or speakers
+            targets = targets or [a for a in addressees if a.country not in {s.country for s in sources}]
+        elif (
+            trigger.code[:2] in ("11", "12", "13")
+            and sentence[trigger.start : trigger.end].split()[0].lower().endswith("ing")
+            and _PARTICIPLE.search(sentence, max(0, trigger.start - 3), trigger.start)
+            and actors[0].start < trigger.start
+        ):
+            # "The minister said ..., accusing Beijing of ...": the sentence's subject speaks.
+            sources = _chain(actors, actors[0], set())
+            targets = [t for t in targets if t.country not in {s.country for s in sources}] or targets
         passive = None if trigger.pattern.passive else _passive_agent(sentence, trigger, actors, frame)
         if trigger.pattern.passive:
             sources, targets = targets, sources
