@@ -62,7 +62,8 @@ def test_reaction_after_clause_gives_the_object() -> None:
 def test_reaction_object_is_not_used_for_mutual_codes() -> None:
     # The joint patrol has no partner outside its subject: the visitor in the temporal
     # clause must not become one.
-    events = code_text("Iranian and Russian ships drilled together when the Indian President visited Tehran.", PUBLISHED)
+    text = "Iranian and Russian ships drilled together when the Indian President visited Tehran."
+    events = code_text(text, PUBLISHED)
     assert ("IRN.state", "IND.GOV", "062") not in _dyads(events)
     assert ("IRN.state", "RUS.state", "062") in _dyads(events)
 
@@ -117,7 +118,10 @@ def test_modality_denial_and_plain_negation_give_no_event(sentence: str) -> None
     ("sentence", "expected"),
     [
         ("Beijing put Hanwha Aerospace on its export control list.", {("CHN.state", "KOR.other", "163")}),
-        ("The Bundeswehr held drills with the Royal Air Force.", {("DEU.MIL", "GBR.MIL", "062"), ("GBR.MIL", "DEU.MIL", "062")}),
+        (
+            "The Bundeswehr held drills with the Royal Air Force.",
+            {("DEU.MIL", "GBR.MIL", "062"), ("GBR.MIL", "DEU.MIL", "062")},
+        ),
         ("Foggy Bottom criticised Caracas.", {("USA.GOV", "VEN.state", "111")}),
     ],
 )
