@@ -499,7 +499,8 @@ def code_sentence(
             sources, targets = targets, sources
         elif passive is not None:
             sources, targets = passive.sources, passive.targets
-        mutual_code = (rule := lexicon.code_rules.get(trigger.code)) is not None and rule.mutual
+        trigger_rule = lexicon.code_rules.get(trigger.code)
+        mutual_code = trigger_rule is not None and trigger_rule.mutual
         if not mutual_code and (not targets or all(t.country is None for t in targets)):
             # "..., prompting US jets to intercept them": the cause clause's subject.
             cause = _reaction_object(sentence, trigger.clause, clauses, actors)
