@@ -14,7 +14,9 @@ Evidence columns added to the canonical ones:
 * ``source_span``, ``target_span``: the actor text in the sentence ("the minister"), while
   ``source_actor``/``target_actor`` give the resolved antecedent ("Li Shangfu");
 * ``confidence``: the pattern's base confidence, times 0.9 when the source was carried over
-  from a previous verb and 0.8 per actor resolved by coreference or left without a country;
+  from a previous verb, 0.85 when the target was taken from the clause a reaction responds
+  to ("..., prompting Japan to protest") and 0.8 per actor resolved by coreference or left
+  without a country;
 * ``date_precision`` (``day``, ``week``, ``month``), ``date_text`` (the date expression;
   None when the date fell back to the publication date), ``scheduled_date`` (the stated
   date of a future meeting or exercise) and ``date_end`` (the last day of a stated range,
@@ -34,7 +36,7 @@ from forecast.events.taxonomy import code_attributes
 from forecast.events.text.actors import Actor, Discourse, sentence_actors
 from forecast.events.text.dates import DateMention, find_dates, is_future_expression, resolve_date
 from forecast.events.text.lexicon import Lexicon, Pattern, load_lexicon
-from forecast.events.text.sentences import clause_spans, split_sentences
+from forecast.events.text.sentences import REACTION, clause_spans, split_sentences
 
 DEFAULT_SOURCE_DATASET = "text:rules"
 EVIDENCE_COLUMNS: tuple[str, ...] = (
@@ -88,6 +90,13 @@ _FUTURE = re.compile(
 _NEW_PREDICATE = re.compile(r",|\b(?:and|then|before|after|to|for|during|with|at|on|in|of)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
 # "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
+# "hosted a delegation of senior Chinese officers": the delegation words do not count
+# towards a trigger's maximum gap.
+_DELEGATION_GAP = re.compile(
+    r"\s*(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?delegations?\s+(?:of|from)\s+(?:[\w-]+\s+){0,2}?", re.IGNORECASE
+)
+# "Talks between Seoul and Tokyo could resume": a modal after a nominal trigger's participants.
+_MODAL_AFTER = re.compile(r"^[^,;]{0,60}?\b(?:could|might|would|(?-i:may))\b", re.IGNORECASE)
 _TOPIC_GAP = re.compile(r"\s*(?:on|over|about|regarding|concerning)\s+(?:the\s+)?", re.IGNORECASE)
 # A trigger inside the complement of another ("threatened to cut ties", "accused X of
 # sending troops") is not an event of its own.
@@ -96,6 +105,16 @@ _COMPLEMENT = re.compile(
     r"\b(?:invitation|offer|proposal|request|bid|attempt|plan|decision|readiness|willingness|intention)\s+to\s+$",
     re.IGNORECASE,
 )
+# "was accused by Beijing", "were intercepted by Japanese jets": the by-phrase is the source.
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BY = re.compile(r"\bby\s+", re.IGNORECASE)
+# '"We condemn this," the Japanese minister said of the launch': the quote's speaker and
+# the actor after the speech verb stand in for a quoted trigger's missing actors.
+_LEADING_QUOTE = re.compile(r'^\s*["“]([^"”]+)["”],?\s+')
+_SPEECH_VERB = re.compile(r"\b(?:said|says|told|tells|added|declared|stated)\b", re.IGNORECASE)
+# "..., accusing Beijing of ...": a participle after a comma shares the main subject.
+_PARTICIPLE = re.compile(r",\s*$")
+_CAUSE_AFTER = re.compile(r"\b(?:after|when)\s*$", re.IGNORECASE)
 _GERUND_COMPLEMENT = re.compile(r"\b(?:of|for)\s+$", re.IGNORECASE)
 _WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
 
@@ -255,7 +274,7 @@ def _first_target(
         if actor.loc_prep is not None and actor.loc_prep >= start:
             continue
         gap = sentence[start : actor.start]
-        if max_gap is not None and _words(gap) > max_gap:
+        if max_gap is not None and _words(gap) > max_gap and not _DELEGATION_GAP.fullmatch(gap):
             break
         if _TOPIC_GAP.fullmatch(gap):
             continue
@@ -281,6 +300,61 @@ def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> 
         return True
     first_word = sentence[trigger.start : trigger.end].split()[0].lower()
     return first_word.endswith("ing") and _GERUND_COMPLEMENT.search(before) is not None
+
+
+def _passive_agent(sentence: str, trigger: Trigger, actors: list[Actor], frame: _Frame) -> _Frame | None:
+    """Sources and targets of a verb in the passive voice with a by-phrase, else None."""
+    c_start, c_end = trigger.clause
+    if not _PASSIVE_BEFORE.search(sentence, max(c_start, trigger.start - 30), trigger.start):
+        return None
+    by = _BY.search(sentence, trigger.end, c_end)
+    if by is None:
+        return None
+    agents = _first_target(sentence, actors, by.end(), c_end, 3, set())
+    if not agents:
+        return None
+    agent_ids = {id(a) for a in agents}
+    patients = frame.sources or [t for t in frame.targets if id(t) not in agent_ids]
+    return _Frame(agents, patients, frame.window_start, frame.inherited)
+
+
+def _reaction_object(
+    sentence: str, clause: tuple[int, int], clauses: list[tuple[int, int]], actors: list[Actor]
+) -> list[Actor]:
+    """Subject of the clause that a reaction responds to, for a trigger without an object.
+
+    "X flew near Japan, prompting Japan to protest": the clause before a reaction clause;
+    "Seoul protested after Tokyo repeated its claim": the clause after "after"/"when".
+    """
+    position = clauses.index(clause)
+    cause = None
+    if position > 0 and REACTION.search(sentence, clauses[position - 1][1], clause[0]):
+        cause = clauses[position - 1]
+    elif position + 1 < len(clauses) and _CAUSE_AFTER.search(sentence, clause[1], clauses[position + 1][0]):
+        cause = clauses[position + 1]
+    if cause is None:
+        return []
+    for actor in actors:
+        if cause[0] <= actor.start < cause[1] and actor.loc_prep is None and actor.country is not None:
+            return _chain(actors, actor, set())
+    return []
+
+
+def _quote_roles(sentence: str, actors: list[Actor]) -> tuple[int, list[Actor], list[Actor]]:
+    """(end of a leading quotation, its speaker, the actor spoken to or about); or (0, [], [])."""
+    quote = _LEADING_QUOTE.match(sentence)
+    if quote is None:
+        return 0, [], []
+    verb = _SPEECH_VERB.search(sentence, quote.end())
+    if verb is None:
+        return 0, [], []
+    speaker = [a for a in actors if quote.end() <= a.start < verb.start() and a.country is not None]
+    if not speaker:
+        return 0, [], []
+    speakers = _chain(actors, speaker[0], set())
+    countries = {a.country for a in speakers}
+    addressee = [a for a in actors if a.start >= verb.end() and a.country not in countries and a.loc_prep is None]
+    return quote.end(1), speakers, (_chain(actors, addressee[0], countries) if addressee else [])
 
 
 def _third_location(actors: list[Actor], participants: set[str | None], segment: tuple[int, int]) -> bool:
@@ -387,6 +461,7 @@ def code_sentence(
     records: list[dict] = []
     seen: set[tuple] = set()
     previous: Trigger | None = None
+    quote_end, speakers, addressees = _quote_roles(sentence, actors)
     for position, trigger in enumerate(triggers):
         following = [t.start for t in triggers[position + 1 :] if t.clause == trigger.clause]
         limit = following[0] if following else trigger.clause[1]
@@ -396,16 +471,42 @@ def code_sentence(
         trigger.sources = frame.sources
         previous_future = previous is not None and previous.future
         previous = trigger
-        window = sentence[frame.window_start : trigger.end]
+        # A refusal's own "not" ("would not resume talks") is the event, not a negation.
+        window = sentence[frame.window_start : trigger.start if trigger.code.startswith("12") else trigger.end]
         hedges = {m.group(0).lower() for m in _NEGATION.finditer(window)}
         reported = hedges == {"would"} and _REPORTED_WOULD.search(sentence, trigger.clause[0], trigger.start)
         after = (trigger.end, trigger.clause[1])
         conditional = not trigger.code.startswith("13") and _CONDITION_AFTER.search(sentence, *after)
-        if (hedges and not reported) or conditional or _NEGATION_AFTER.search(sentence, *after):
+        nominal = bool(frame.sources) and trigger.end <= min(a.start for a in frame.sources)
+        modal_after = nominal and _MODAL_AFTER.search(sentence[trigger.end : trigger.clause[1]])
+        if (hedges and not reported) or conditional or modal_after or _NEGATION_AFTER.search(sentence, *after):
             continue
         sources, targets = frame.sources, frame.targets
+        if trigger.end <= quote_end and (not sources or not targets):
+            sources = sources or speakers
+            targets = targets or [a for a in addressees if a.country not in {s.country for s in sources}]
+        elif (
+            trigger.code[:2] in ("11", "12", "13")
+            and sentence[trigger.start : trigger.end].split()[0].lower().endswith("ing")
+            and _PARTICIPLE.search(sentence, max(0, trigger.start - 3), trigger.start)
+            and actors[0].start < trigger.start
+        ):
+            # "The minister said ..., accusing Beijing of ...": the sentence's subject speaks.
+            sources = _chain(actors, actors[0], set())
+            targets = [t for t in targets if t.country not in {s.country for s in sources}] or targets
+        passive = None if trigger.pattern.passive else _passive_agent(sentence, trigger, actors, frame)
         if trigger.pattern.passive:
             sources, targets = targets, sources
+        elif passive is not None:
+            sources, targets = passive.sources, passive.targets
+        trigger_rule = lexicon.code_rules.get(trigger.code)
+        mutual_code = trigger_rule is not None and trigger_rule.mutual
+        if not mutual_code and (not targets or all(t.country is None for t in targets)):
+            # "..., prompting US jets to intercept them": the cause clause's subject.
+            cause = _reaction_object(sentence, trigger.clause, clauses, actors)
+            targets, inferred = (cause, True) if cause else (targets, False)
+        else:
+            inferred = False
         code = trigger.code
         rule = lexicon.code_rules.get(code)
         participants = {a.country for a in sources + targets}
@@ -424,14 +525,14 @@ def code_sentence(
                 continue
             code = rule.future
             rule = lexicon.code_rules.get(code)
-        pairs = _pairs(sources, targets, rule is not None and rule.mutual)
+        pairs = _pairs(sources, targets, rule is not None and rule.mutual, trigger.pattern.reciprocal)
         if not pairs:
             continue
         # Dates before the future marker date the announcement ("agreed on Tuesday to").
         source_start = min((a.start for a in frame.sources), default=trigger.start)
         announce_end = max(source_start, marker.end()) if marker else source_start
         when = _dated(sentence, trigger, dates, future, announce_end, published, segment)
-        confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0)
+        confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0) * (0.85 if inferred else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:
             for src, tgt, event_code in ((source, target, code), (target, source, reciprocal)):
@@ -457,15 +558,22 @@ def code_sentence(
     return records
 
 
-def _pairs(sources: list[Actor], targets: list[Actor], mutual: bool) -> list[tuple[Actor, Actor]]:
+def _pairs(
+    sources: list[Actor], targets: list[Actor], mutual: bool, reciprocal: bool = False
+) -> list[tuple[Actor, Actor]]:
     """(source, target) pairs of one trigger.
 
     Every source with every target; "each other", or no object for a mutual code ("China
-    and Russia held talks"), pairs the coordinated sources with one another.
+    and Russia held talks"), pairs the coordinated sources with one another. A reciprocal
+    verb ("traded accusations") pairs the coordinated sources with one another, or the
+    subject and its object both ways.
     """
     each_other = bool(targets) and all(t.kind == "reciprocal" for t in targets)
     if targets and not each_other:
-        return [(s, t) for s in sources for t in targets]
+        forward = [(s, t) for s in sources for t in targets]
+        return forward + [(t, s) for s, t in forward] if reciprocal else forward
+    if reciprocal:
+        return [(s, t) for s in sources for t in sources if s is not t]
     if each_other or (mutual and not targets):
         return [(s, t) for s in sources for t in sources if s is not t]
     return []

@@ -6,6 +6,9 @@ without touching code:
 * ``gazetteer.csv``: case-sensitive proper names (countries, capitals and seats of power used
   as metonyms, demonyms, institutions) and *blocks* (names such as "South China Sea" that
   contain a country word but are not actors);
+* ``organisations.csv``: case-sensitive names of organisations standing for a country
+  (defence ministries, militaries and their nicknames, security services, state companies
+  and major defence contractors) with the country, sector and type of organisation;
 * ``roles.csv``: case-insensitive common nouns (role nouns, institutions, pronouns,
   "counterpart", "the two countries") with the sector and role they imply;
 * ``patterns.csv``: the trigger patterns (regular expressions) mapped to CAMEO codes;
@@ -93,6 +96,9 @@ class Pattern:
         of these substrings (a cheap ``in`` test instead of a regex scan).
     regex : re.Pattern
         The trigger itself (case-insensitive).
+    reciprocal : bool
+        A reciprocal verb ("traded accusations"): the event goes both ways between the
+        coordinated subjects, or between the subject and its object.
     """
 
     id: str
@@ -107,6 +113,7 @@ class Pattern:
     requires: re.Pattern[str] | None
     keywords: tuple[str, ...]
     regex: re.Pattern[str]
+    reciprocal: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,9 @@ def load_lexicon() -> Lexicon:
         row.phrase: Entry(kind=row.kind, country=_none(row.country), sector=_none(row.sector))
         for row in gazetteer.itertuples()
     }
+    organisations = _read("text", "organisations.csv")
+    for row in organisations.itertuples():
+        names.setdefault(row.phrase, Entry(kind="institution", country=row.country, sector=row.sector))
     holders = office_holders()
     persons: dict[str, list[Tenure]] = {}
     for row in holders.itertuples():
@@ -207,6 +217,7 @@ def load_lexicon() -> Lexicon:
             requires=re.compile(row.requires, re.IGNORECASE) if row.requires else None,
             keywords=tuple(row.keywords.split("|")),
             regex=re.compile(row.regex, re.IGNORECASE),
+            reciprocal=row.reciprocal == "1",
         )
         for row in table.itertuples()
     )

@@ -12,9 +12,17 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?][\"”’')\]]*$")
 _CLAUSE = re.compile(
-    r"\s*;\s*|,?\s+(?:while|whereas|but|although|though|even\s+as)\s+|\s+[—–]\s+|,\s+however,?\s+",
+    r"\s*;\s*|,?\s+(?:while|whereas|but|although|though|even\s+as)\s+|\s+[—–]\s+|,\s+however,?\s+|"
+    # Temporal clauses start a new subject ("... as the US President visited Tokyo"); "as"
+    # and "after" only before a determiner or a capitalised word ("as part of" is no clause).
+    r",?\s+(?:just\s+)?(?:as|when|after|before)\s+(?=the\s|(?-i:[A-Z]))|"
+    # Reaction clauses: "..., prompting Japan to protest" (the reaction's object is the
+    # previous clause; see REACTION).
+    r",\s+(?:prompting|forcing|leading|causing)\s+",
     re.IGNORECASE,
 )
+# The separator before a reaction clause.
+REACTION = re.compile(r"\b(?:prompting|forcing|leading|causing)\s*$", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -57,8 +65,9 @@ def split_sentences(text: str) -> list[str]:
 def clause_spans(sentence: str) -> list[tuple[int, int]]:
     """Character spans of the clauses of a sentence.
 
-    Clauses are separated by semicolons, dashes and contrastive conjunctions ("while",
-    "but", "although"), which in news prose usually start a new subject.
+    Clauses are separated by semicolons, dashes, contrastive conjunctions ("while",
+    "but", "although"), temporal conjunctions ("as", "when", "after", "before") and reaction
+    participles ("prompting"), which in news prose usually start a new subject.
 
     Parameters
     ----------
