@@ -8,6 +8,7 @@ import pytest
 from scipy import integrate, stats
 
 from forecast.models import (
+    Conflictology,
     HistoricAverage,
     Naive,
     NegativeBinomial,
@@ -19,6 +20,7 @@ from forecast.models import (
     WindowAverage,
     Zero,
 )
+from forecast.backtest.scoring import distribution_scores
 from forecast.models.distributions import nb_dispersion
 
 
@@ -173,3 +175,20 @@ def test_statsforecast_adapter_rejects_an_unknown_or_conflicting_count_law():
         StatsForecastModel("TSB", count_distribution="gaussian").fit(panel)
     with pytest.raises(ValueError, match="drop one of them"):
         StatsForecastModel("TSB", conformal_windows=2, count_distribution="poisson_lognormal").fit(panel)
+
+
+def test_conflictology_is_the_flat_empirical_law_of_the_window():
+    dates = pd.date_range("2021-01-04", periods=6, freq="W-MON")
+    panel = pd.DataFrame({"unique_id": "a", "ds": dates, "y": [50.0, 0, 0, 1, 1, 6]})
+    fitted = Conflictology(window=4).fit(panel)  # window counts 0, 1, 1, 6 (the 50 is older)
+    frame = fitted.predict(3, quantiles=(0.25, 0.5, 0.75, 0.9))
+    assert frame["mean"].tolist() == [2.0] * 3
+    # inverted CDF: F(0) = 1/4, F(1) = 3/4, F(6) = 1 -> q0.25 = 0, q0.5 = 1, q0.75 = 1, q0.9 = 6
+    assert frame[["q0.25", "q0.5", "q0.75", "q0.9"]].to_numpy().tolist() == [[0.0, 1.0, 1.0, 6.0]] * 3
+    dist = fitted.distribution(2)
+    np.testing.assert_array_equal(dist.cdf(np.array([[0.0, 5.0]])), [[0.25, 0.75]])
+    # Exact CRPS of y = 2: sum_k (F(k) - 1{2 <= k})^2 = 1/16 + 9/16 + (4 * 1/16 for k = 2..5) = 14/16
+    scores = distribution_scores(dist, np.array([[2.0, 2.0]]), np.array([10.0]), 0, np.random.default_rng(0))
+    np.testing.assert_allclose(scores["rps"], [[14 / 16, 14 / 16]])
+    with pytest.raises(ValueError, match="window=7 must be between 1 and the 6 periods"):
+        Conflictology(window=7).fit(panel)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from forecast.models import CRPSWeightedEnsemble, GlobalBoostedPoisson, Naive, QuantileAverage, Zero
+from forecast.errors import ArgumentError
+from forecast.models import (
+    CRPSWeightedEnsemble,
+    GlobalBoostedPoisson,
+    GlobalLGBMQuantile,
+    Naive,
+    QuantileAverage,
+    StatsForecastModel,
+    Zero,
+)
 
 
 def constant_panel(value: float = 10.0, n_periods: int = 30) -> pd.DataFrame:
@@ -48,3 +58,43 @@ def test_global_booster_conformal_intervals_cover_about_80_percent():
     hit = (truth >= forecast["q0.1"].to_numpy()) & (truth <= forecast["q0.9"].to_numpy())
     # Rounded count quantiles add coverage at the interval ends; 0.72-0.92 allows that and noise.
     assert 0.72 < hit.mean() < 0.92
+
+
+def test_lgbm_groups_share_source_target_and_dyad_by_hand():
+    from forecast.models.global_ml import _group_matrix, _same_dyad_other_family
+
+    ids = ["CHN>RUS/visit", "CHN>RUS/meet", "CHN>USA/visit", "RUS>USA/visit"]
+    np.testing.assert_array_equal(
+        _group_matrix(ids, 0), [[1, 1, 1, 0], [1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]
+    )  # source CHN, CHN, CHN, RUS
+    np.testing.assert_array_equal(
+        _group_matrix(ids, 1), [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]
+    )  # target RUS, RUS, USA, USA
+    np.testing.assert_array_equal(
+        _same_dyad_other_family(ids), [[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+    )
+    np.testing.assert_array_equal(_group_matrix(["s0", "s1"], 0), np.eye(2))  # ids without a dyad
+
+
+def test_lgbm_learns_a_constant_level_and_refuses_an_untrained_horizon():
+    model = GlobalLGBMQuantile(max_horizon=3, n_estimators=30, min_child_samples=5).fit(constant_panel(10.0, 20))
+    frame = model.predict(3)
+    # Every target is log1p(10) - log(11) = 0 exactly, so every quantile is 10.
+    assert (frame[[c for c in frame.columns if c.startswith("q")]].to_numpy() == 10.0).all()
+    np.testing.assert_allclose(frame["mean"], 10.0)
+    with pytest.raises(ArgumentError, match="max_horizon=3; h=4"):
+        model.predict(4)
+    with pytest.raises(ValueError, match="needs at least 8 periods"):
+        GlobalLGBMQuantile().fit(constant_panel(10.0, 7))
+
+
+def test_index_dispersion_sets_variance_to_phi_times_the_mean():
+    # Training values 0, 4, 0, 4, ...: mean 2, variance 4 -> phi = 2, NB variance 2 * mean.
+    dates = pd.date_range("2021-01-04", periods=12, freq="W-MON")
+    panel = pd.DataFrame({"unique_id": "a", "ds": dates, "y": [0.0, 4.0] * 6})
+    model = StatsForecastModel(model="HistoricAverage", dispersion="index").fit(panel)
+    dist = model.distribution(2)
+    np.testing.assert_allclose(dist.mu, 2.0)
+    np.testing.assert_allclose(dist.mu + dist.alpha * dist.mu**2, 4.0)  # phi * mean
+    with pytest.raises(ArgumentError, match="'gamma' is not 'residual' or 'index'"):
+        StatsForecastModel(model="HistoricAverage", dispersion="gamma").fit(panel)

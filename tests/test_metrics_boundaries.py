@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from forecast.backtest.metrics import evaluate, metrics_table, overall, row_scores, skill
+from forecast.backtest.metrics import calibration_gap, evaluate, metrics_table, overall, row_scores, skill
 from forecast.backtest.scoring import distribution_scores
 from forecast.backtest.splits import BacktestSpec, cutoffs, insample_scale, rolling_origin
 from forecast.errors import ArgumentError
@@ -45,6 +45,51 @@ def test_coverage_counts_outcomes_on_either_end(level: float) -> None:
     assert scores[f"coverage_{level:g}"].tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
     table = evaluate(frame).set_index("metric")["value"]
     assert table[f"coverage_{level:g}"] == pytest.approx(3 / 5)
+
+
+def test_calibration_gap_counts_ties_on_both_sides_of_an_integer_quantile() -> None:
+    # y = 3, 4, 4, 5 against the median 4: 1/4 strictly below (<= 0.5) and 3/4 at or below
+    # (>= 0.5), so the level passes although no share equals 0.5; the closed [3, 5] covers all.
+    frame = _frame([3.0, 4.0, 4.0, 5.0])
+    assert calibration_gap(frame, [0.5]) == 0.0
+    # Boundaries hold with equality: q0.25 = 3 has 0 below, 1/4 at or below; q0.75 = 5 has 3/4 below.
+    assert calibration_gap(frame, [0.25, 0.75]) == 0.0
+    assert row_scores(frame, coverage_levels=[0.5])["coverage_0.5"].mean() == 1.0
+    # At every level: q0.05 = 1 and q0.1 = 2 have none at or below -> 0.05 and 0.1 short;
+    # q0.9 = 6 and q0.95 = 8 have all strictly below -> 1 - 0.9 and 1 - 0.95 over: max 0.1.
+    assert calibration_gap(frame) == pytest.approx(0.1)
+
+
+def test_calibration_gap_is_the_worst_level_of_either_side() -> None:
+    # y = 0, 0, 9, 9: half strictly below q0.05 = 1 (0.5 - 0.05 = 0.45) and half at or
+    # below q0.95 = 8 (0.95 - 0.5 = 0.45); the median 4 passes (0.5 below, 0.5 at or below).
+    frame = _frame([0.0, 0.0, 9.0, 9.0])
+    assert calibration_gap(frame, [0.5]) == 0.0
+    assert calibration_gap(frame, [0.25]) == pytest.approx(0.25)
+    assert calibration_gap(frame, [0.95]) == pytest.approx(0.45)
+    assert calibration_gap(frame) == pytest.approx(0.45)
+    # Every outcome on the median: below 0 and at or below 1 at q0.5; q0.25 = 3 has none at
+    # or below (0.25 short) and q0.75 = 5 all below (0.25 over).
+    assert calibration_gap(_frame([4.0] * 3)) == pytest.approx(0.25)
+    assert np.isnan(calibration_gap(_frame([4.0]).iloc[:0]))
+
+
+def test_calibration_gap_is_a_metric_per_model_series_and_horizon() -> None:
+    frame = pd.concat(
+        [_frame([3.0, 4.0, 4.0, 5.0]).assign(model="a"), _frame([0.0, 0.0, 9.0, 9.0]).assign(model="b")],
+        ignore_index=True,
+    ).assign(unique_id=["s", "t"] * 4, horizon=[1, 1, 2, 2] * 2)
+    top = evaluate(frame).set_index(["model", "metric"])["value"]
+    assert top[("a", "calibration_gap")] == pytest.approx(0.1)
+    assert top[("b", "calibration_gap")] == pytest.approx(0.45)
+    table = metrics_table(frame)
+    by_series = table[table["unique_id"].notna() & (table["metric"] == "calibration_gap")]
+    # model a, series s: y = 3, 4 -> q0.95 = 8 has both below: 1 - 0.95; q0.05 = 1 none at or below: 0.05;
+    # q0.1 = 2: 0.1 short; q0.25 = 3: 0 below, 1/2 at or below; q0.75 = 5: all below, 0.25 over.
+    assert by_series.set_index(["model", "unique_id"])["value"][("a", "s")] == pytest.approx(0.25)
+    # model b, horizon 1: y = 0, 0 -> at q0.05 = 1 both strictly below: 1 - 0.05.
+    by_h = table[table["horizon"].notna() & (table["metric"] == "calibration_gap")]
+    assert by_h.set_index(["model", "horizon"])["value"][("b", 1)] == pytest.approx(0.95)
 
 
 @pytest.mark.parametrize(("level", "factor"), [(0.5, 4.0), (0.8, 10.0), (0.9, 20.0)])

@@ -3,6 +3,7 @@
 from forecast.backtest.calibration import coverage_curve, pit_histogram, randomised_pit, sharpness
 from forecast.backtest.compare import DMResult, block_bootstrap_ci, diebold_mariano, leaderboard, loss_differential
 from forecast.backtest.metrics import (
+    calibration_gap,
     crps_from_quantiles,
     evaluate,
     interval_hit,
@@ -32,6 +33,7 @@ __all__ = [
     "BacktestSpec",
     "DMResult",
     "block_bootstrap_ci",
+    "calibration_gap",
     "coverage_curve",
     "crps_from_quantiles",
     "crps_from_samples",

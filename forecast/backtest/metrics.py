@@ -21,7 +21,18 @@ DEVIANCE_FLOOR = 1e-6
 
 
 #: The metrics a report shows first (metrics.csv has them all).
-HEADLINE = ("crps", "crps_skill", "log_score", "mae", "rmse", "mase", "brier_pos", "coverage_0.8", "coverage_0.9")
+HEADLINE = (
+    "crps",
+    "crps_skill",
+    "log_score",
+    "mae",
+    "rmse",
+    "mase",
+    "brier_pos",
+    "calibration_gap",
+    "coverage_0.8",
+    "coverage_0.9",
+)
 
 
 def central_levels(levels: Sequence[float]) -> list[float]:
@@ -90,6 +101,40 @@ def interval_score(frame: pd.DataFrame, level: float) -> pd.Series:
     alpha = 1.0 - level
     y = frame["y"]
     return (upper - lower) + 2 / alpha * (lower - y).clip(lower=0) + 2 / alpha * (y - upper).clip(lower=0)
+
+
+def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) -> float:
+    """Largest violation of discrete quantile calibration over the recorded levels.
+
+    A calibrated count forecast has, at every level ``tau``, ``P(y < q_tau) <= tau`` and
+    ``P(y <= q_tau) >= tau``: with integer quantiles a share of outcomes equal to the
+    quantile sits on both sides, so neither share alone has to equal ``tau`` (a closed
+    central interval over-covers). The gap is
+    ``max_tau max(0, P(y < q_tau) - tau, tau - P(y <= q_tau))`` with the shares taken over
+    the rows of ``frame``; 0 means no level is violated.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``y`` and ``q<level>`` columns (the backtest frame, or one group of it).
+    levels : sequence of float, optional
+        Levels to test; default every ``q<level>`` column.
+
+    Returns
+    -------
+    float
+        The gap in [0, 1]; NaN without rows or levels.
+    """
+    levels = list(levels) if levels is not None else quantile_levels(frame)
+    if frame.empty or not levels:
+        return float("nan")
+    y = frame["y"].to_numpy(dtype=float)
+    gap = 0.0
+    for q in levels:
+        values = frame[quantile_column(q)].to_numpy(dtype=float)
+        below, at_or_below = float(np.mean(y < values)), float(np.mean(y <= values))
+        gap = max(gap, below - q, q - at_or_below)
+    return gap
 
 
 def brier_score(probability: pd.Series, event: pd.Series) -> pd.Series:
@@ -185,6 +230,10 @@ def evaluate(
     keys = ["model", *by]
     scored = pd.concat([backtest[keys], row_scores(backtest, coverage_levels)], axis=1)
     table = scored.groupby(keys, sort=True).mean()
+    if quantile_levels(backtest):
+        # Not a row mean: shares of outcomes below each quantile, compared per group.
+        # The same keys and sort as ``table``, so the groups come in its row order.
+        table["calibration_gap"] = [calibration_gap(part) for _, part in backtest.groupby(keys, sort=True)]
     table["rmse"] = np.sqrt(table.pop("se"))
     if "sse" in table:
         table["rmsse"] = np.sqrt(table.pop("sse"))

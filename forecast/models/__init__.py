@@ -2,7 +2,7 @@
 
 from forecast.columns import quantile_column
 from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError
-from forecast.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
+from forecast.models.baselines import Conflictology, HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
 from forecast.models.count_regression import (
     CountRegression,
     HurdleNBGLM,
@@ -12,7 +12,7 @@ from forecast.models.count_regression import (
 )
 from forecast.models.distributions import NegativeBinomial, PoissonLogNormal, QuantileGrid, SamplePaths
 from forecast.models.ensembles import CRPSWeightedEnsemble, QuantileAverage
-from forecast.models.global_ml import GlobalBoostedPoisson
+from forecast.models.global_ml import GlobalBoostedPoisson, GlobalLGBMQuantile
 from forecast.models.hawkes import MultivariateHawkes
 from forecast.models.stats import StatsForecastModel
 from forecast.models.var import PoissonVAR
@@ -28,9 +28,11 @@ __all__ = [
     "DEFAULT_QUANTILES",
     "RECOMMENDED_MODEL",
     "CRPSWeightedEnsemble",
+    "Conflictology",
     "CountRegression",
     "Forecaster",
     "GlobalBoostedPoisson",
+    "GlobalLGBMQuantile",
     "HistoricAverage",
     "HurdleNBGLM",
     "MultivariateHawkes",

@@ -11,7 +11,7 @@ import numpy as np
 
 from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
-from forecast.models.distributions import NegativeBinomial, nb_dispersion
+from forecast.models.distributions import NegativeBinomial, SamplePaths, nb_dispersion
 
 
 def _lagged(values: np.ndarray, k: int) -> np.ndarray:
@@ -154,3 +154,36 @@ class SeasonalNaive(_PointRuleForecaster):
 
     def _mean(self, h: int) -> np.ndarray:
         return self.point_[:, np.arange(h) % self.season_length]
+
+
+class Conflictology(Forecaster):
+    """Each series' empirical distribution over its last ``window`` periods, held flat.
+
+    The ViEWS prediction challenge's "conflictology" benchmark: the predictive law at every
+    step is the observed counts of the window, each with mass ``1 / window``, so its
+    quantiles are observed integers and its CRPS is exact (no sampling error).
+
+    Parameters
+    ----------
+    window : int
+        Most recent periods whose counts form the distribution (8 on weekly panels; the
+        ViEWS benchmark uses 12 months).
+    seed : int
+        Seed for sample paths.
+    """
+
+    pools_series = False
+
+    def __init__(self, window: int = 8, seed: int = 0) -> None:
+        self.window = window
+        self.seed = seed
+
+    def _fit(self, y: np.ndarray) -> None:
+        if self.window < 1 or self.window > y.shape[1]:
+            raise ArgumentError(
+                "window", f"Conflictology window={self.window} must be between 1 and the {y.shape[1]} periods of the panel."
+            )
+        self.recent_ = y[:, -self.window :].copy()
+
+    def _distribution(self, h: int) -> SamplePaths:
+        return SamplePaths(paths=np.repeat(self.recent_[:, None, :], h, axis=1))

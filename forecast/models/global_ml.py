@@ -11,6 +11,7 @@ quantiles, rounded onto the counts.
 
 from __future__ import annotations
 
+import lightgbm
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
@@ -147,3 +148,164 @@ class GlobalBoostedPoisson(Forecaster):
             mu = self._recursive_mean(self.booster_, self.y_, h)
         values = mu[..., None] + self.score_quantiles_[None, :h, :] * np.sqrt(mu[..., None] + 1.0)
         return QuantileGrid(levels=_GRID, values=values, point=mu)
+
+
+#: Quantile levels of :class:`GlobalLGBMQuantile`'s boosters.
+_LGBM_LEVELS = np.array([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
+
+
+def _group_matrix(ids: list[str], part: int) -> np.ndarray:
+    """``(n_series, n_series)`` 0/1 matrix: series sharing the source (``part=0``) or target (``part=1``).
+
+    Ids are ``<dyad>/<family>`` with dyads ``A>B`` (directed) or ``A-B``; an id without that
+    shape is its own group.
+    """
+    keys = []
+    for uid in ids:
+        dyad = uid.split("/", 1)[0]
+        sides = dyad.replace(">", "-").split("-")
+        keys.append(sides[part] if len(sides) == 2 else uid)
+    keys_arr = np.asarray(keys)
+    return (keys_arr[:, None] == keys_arr[None, :]).astype(float)
+
+
+def _same_dyad_other_family(ids: list[str]) -> np.ndarray:
+    """0/1 matrix of the other families of the same dyad (the cross-family indicators)."""
+    dyads = np.asarray([uid.split("/", 1)[0] if "/" in uid else uid for uid in ids])
+    same = (dyads[:, None] == dyads[None, :]).astype(float)
+    np.fill_diagonal(same, 0.0)
+    return same
+
+
+class GlobalLGBMQuantile(Forecaster):
+    """One LightGBM per quantile level, pooled over every series, origin and horizon.
+
+    Rows are every (series, origin ``o >= min_origin``, step ``k <= max_horizon``) whose
+    target ``y[o + k - 1]`` lies in the training panel; the target is
+    ``log1p(y) - log(scale)`` with ``scale`` = the mean of the last 8 values + 1. Features
+    (all from ``y[:, :o]``): the last 8 values and the 2/4/13/26-period means over
+    ``scale``, ``log(scale)``, the share of zeros in the last 8, ``k``, volume ratios (latest
+    total over its 8-period mean + 1) of the series sharing the source, the target and of the
+    whole panel, the other families of the same dyad (latest and 8-period mean over
+    ``scale``: what the dyad announced in other event families), and on monthly panels the
+    values 12 and 13 back. Predicted quantiles are sorted, shifted by ``log(scale)``,
+    back-transformed and read as a :class:`QuantileGrid` (rounded onto the counts).
+
+    Parameters
+    ----------
+    max_horizon : int
+        Longest step trained; ``predict(h)`` needs ``h <= max_horizon``.
+    min_origin : int
+        First origin (periods of history) of a training row.
+    n_estimators, learning_rate, num_leaves, min_child_samples, subsample, colsample_bytree
+        LightGBM settings.
+    num_threads : int
+        LightGBM threads (fixed, with ``deterministic=True``, for identical bytes).
+    seed : int
+        LightGBM seed and seed of sample paths.
+    """
+
+    def __init__(
+        self,
+        max_horizon: int = 8,
+        min_origin: int = 6,
+        n_estimators: int = 150,
+        learning_rate: float = 0.05,
+        num_leaves: int = 15,
+        min_child_samples: int = 20,
+        subsample: float = 0.8,
+        colsample_bytree: float = 0.8,
+        num_threads: int = 1,
+        seed: int = 0,
+    ) -> None:
+        self.max_horizon = max_horizon
+        self.min_origin = min_origin
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.subsample = subsample
+        self.colsample_bytree = colsample_bytree
+        self.num_threads = num_threads
+        self.seed = seed
+
+    def _origin_features(self, history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Features at the end of ``history`` without ``k``, and ``log(scale)``, per series."""
+        n_series, n = history.shape
+        last8 = np.full((n_series, 8), np.nan)
+        take = min(8, n)
+        last8[:, 8 - take :] = history[:, n - take :]
+        scale = history[:, -take:].mean(axis=1) + 1.0
+        columns = [last8 / scale[:, None]]
+        columns += [(history[:, -w:].mean(axis=1) / scale)[:, None] for w in (2, 4, 13, 26)]
+        columns.append(np.log(scale)[:, None])
+        columns.append((history[:, -take:] == 0).mean(axis=1)[:, None])
+        for groups in self.groups_:
+            latest = groups @ history[:, -1]
+            mean8 = groups @ history[:, -take:].mean(axis=1)
+            columns.append((latest / (mean8 + 1.0))[:, None])
+        columns.append((self.families_ @ history[:, -1] / scale)[:, None])
+        columns.append((self.families_ @ history[:, -take:].mean(axis=1) / scale)[:, None])
+        if self.monthly_:
+            for lag in (12, 13):
+                back = history[:, -lag] if n >= lag else np.full(n_series, np.nan)
+                columns.append((back / scale)[:, None])
+        return np.hstack(columns), np.log(scale)
+
+    def _booster_params(self, alpha: float) -> dict:
+        return {
+            "objective": "quantile",
+            "alpha": float(alpha),
+            "n_estimators": self.n_estimators,
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_child_samples": self.min_child_samples,
+            "subsample": self.subsample,
+            "subsample_freq": 1,
+            "colsample_bytree": self.colsample_bytree,
+            "num_threads": self.num_threads,
+            "deterministic": True,
+            "force_row_wise": True,
+            "random_state": self.seed,
+            "verbosity": -1,
+        }
+
+    def _fit(self, y: np.ndarray) -> None:
+        for name in ("max_horizon", "min_origin", "n_estimators", "num_threads"):
+            if getattr(self, name) < 1:
+                raise ArgumentError(name, f"{type(self).__name__}: must be >= 1, got {getattr(self, name)!r}.")
+        if y.shape[1] < self.min_origin + 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least {self.min_origin + 2} periods (min_origin={self.min_origin}); "
+                f"the panel has {y.shape[1]}. Lower min_origin."
+            )
+        everything = np.ones((len(self.ids_), len(self.ids_)))
+        self.groups_ = [_group_matrix(self.ids_, 0), _group_matrix(self.ids_, 1), everything]
+        self.families_ = _same_dyad_other_family(self.ids_)
+        self.monthly_ = str(self.freq_).startswith(("M", "ME", "MS"))
+        X, target = [], []
+        for origin in range(self.min_origin, y.shape[1]):
+            features, log_scale = self._origin_features(y[:, :origin])
+            for k in range(1, min(self.max_horizon, y.shape[1] - origin) + 1):
+                X.append(np.column_stack([features, np.full(len(features), k)]))
+                target.append(np.log1p(y[:, origin + k - 1]) - log_scale)
+        X_all, target_all = np.concatenate(X), np.concatenate(target)
+        self.boosters_ = [
+            lightgbm.LGBMRegressor(**self._booster_params(q)).fit(X_all, target_all) for q in _LGBM_LEVELS
+        ]
+        self.features_, self.log_scale_ = self._origin_features(y)
+
+    def _distribution(self, h: int) -> QuantileGrid:
+        if h > self.max_horizon:
+            raise ArgumentError(
+                "h", f"{type(self).__name__} was trained up to max_horizon={self.max_horizon}; h={h} needs a larger one."
+            )
+        n_series = len(self.ids_)
+        X = np.concatenate([np.column_stack([self.features_, np.full(n_series, k)]) for k in range(1, h + 1)])
+        raw = np.stack([b.predict(X) for b in self.boosters_], axis=-1).reshape(h, n_series, -1)
+        logs = np.sort(raw, axis=-1).transpose(1, 0, 2) + self.log_scale_[:, None, None]
+        values = np.clip(np.expm1(logs), 0.0, None)
+        grid = QuantileGrid(levels=_LGBM_LEVELS, values=values, point=values[..., 3])
+        # The mean of the rounded law, by its quantile function over 19 levels.
+        point = np.mean([grid.quantile(q) for q in np.linspace(0.05, 0.95, 19)], axis=0)
+        return QuantileGrid(levels=_LGBM_LEVELS, values=values, point=point)

@@ -44,6 +44,11 @@ class StatsForecastModel(Forecaster):
         The count law around the point forecast when ``conformal_windows`` is None. Both
         have variance ``mu + alpha * mu**2``; the Poisson-log-normal is more peaked with a
         longer right tail.
+    dispersion : {"residual", "index"}
+        Where the NB spread comes from: ``"residual"`` estimates ``alpha`` from the in-sample
+        one-step residuals; ``"index"`` sets the variance to ``phi * mean`` with ``phi =
+        max(1, var / mean)`` of the training values (the index of dispersion), i.e.
+        ``alpha = (phi - 1) / mean`` at each step, which heavy-tailed residuals cannot inflate.
     seed : int
         Seed for sample paths.
     """
@@ -56,12 +61,14 @@ class StatsForecastModel(Forecaster):
         params: dict[str, Any] | None = None,
         conformal_windows: int | None = None,
         count_distribution: str = "negative_binomial",
+        dispersion: str = "residual",
         seed: int = 0,
     ) -> None:
         self.model = model
         self.params = params
         self.conformal_windows = conformal_windows
         self.count_distribution = count_distribution
+        self.dispersion = dispersion
         self.seed = seed
 
     def _engine(self, h: int | None = None) -> StatsForecast:
@@ -90,12 +97,18 @@ class StatsForecastModel(Forecaster):
                 f"StatsForecastModel: count_distribution={self.count_distribution!r} and conformal_windows="
                 f"{self.conformal_windows} both set the intervals; drop one of them.",
             )
+        if self.dispersion not in ("residual", "index"):
+            raise ArgumentError("dispersion", f"StatsForecastModel: {self.dispersion!r} is not 'residual' or 'index'.")
+        mean = y.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.phi_ = np.where(mean > 0, np.maximum(1.0, y.var(axis=1) / mean), 1.0)
         self.frame_ = self.long_frame(y)
         # Fit once: the NB path predicts from these fitted models without refitting.
         engine = self._engine()
         engine.fit(df=self.frame_)
-        in_sample = {str(uid): m.predict_in_sample()["fitted"] for uid, m in zip(engine.uids, engine.fitted_[:, 0])}
-        self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
+        if self.dispersion == "residual":  # some statsforecast models have no in-sample forecasts
+            in_sample = {str(uid): m.predict_in_sample()["fitted"] for uid, m in zip(engine.uids, engine.fitted_[:, 0])}
+            self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
         self.engine_ = engine
 
     def _distribution(self, h: int) -> CountDistribution:
@@ -103,6 +116,10 @@ class StatsForecastModel(Forecaster):
             point = self.engine_.predict(h=h)
             mu = np.clip(self._wide(point, "point"), 0.0, None)  # level models can dip below zero
             law = parametric_count_law(self.count_distribution, "StatsForecastModel.count_distribution")
+            if self.dispersion == "index":
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    alpha = np.where(mu > 0, (self.phi_[:, None] - 1.0) / mu, 0.0)
+                return law(mu=mu, alpha=alpha)
             return law(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
         needed = self.conformal_windows * h + 1
         if self.n_periods_ < needed:

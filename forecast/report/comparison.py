@@ -129,6 +129,7 @@ def collate(
             "poisson_deviance",
             "brier_pos",
             "brier_spike",
+            "calibration_gap",
             "coverage_0.8",
             "interval_score_0.8",
         )

@@ -351,10 +351,13 @@ class ContextBuilder:
         reference = self.reference if self.reference in models else None
         return leaderboard(self.run.backtest, "crps", reference=reference, n_boot=N_BOOT, seed=self.seed)
 
-    def _coverage(self, model: str, level: str = "0.8") -> float:
+    def _overall_metric(self, model: str, metric: str) -> float:
         table = overall(self.run.metrics)
-        values = table[(table["model"] == model) & (table["metric"] == f"coverage_{level}")]["value"]
+        values = table[(table["model"] == model) & (table["metric"] == metric)]["value"]
         return float(values.iloc[0]) if len(values) else np.nan
+
+    def _coverage(self, model: str, level: str = "0.8") -> float:
+        return self._overall_metric(model, f"coverage_{level}")
 
     def _trust(self) -> str:
         board = self._board().set_index("model")
@@ -560,10 +563,18 @@ class ContextBuilder:
         table = overall(metrics)
         levels = sorted({m.split("_", 1)[1] for m in table["metric"] if m.startswith("coverage_")}, key=float)
         calibration = Table.build(
-            ["Model", *(f"{percent(float(lv), 0)} interval" for lv in levels)],
-            [(m, *(percent(self._coverage(m, lv)) for lv in levels)) for m in board["model"]],
-            caption="Share of backtest outcomes inside each central interval; calibrated forecasts match the level.",
-            numeric=[False, *(True,) * len(levels)],
+            ["Model", "Calibration gap", *(f"{percent(float(lv), 0)} interval" for lv in levels)],
+            [
+                (m, score(self._overall_metric(m, "calibration_gap")), *(percent(self._coverage(m, lv)) for lv in levels))
+                for m in board["model"]
+            ],
+            caption=(
+                "Calibration gap: the largest violation, over the quantile levels tau, of the count-calibration test "
+                "(share of outcomes below q_tau at most tau, share at or below q_tau at least tau); 0 passes at every "
+                "level. Beside it, the share of outcomes inside each closed central interval: a calibrated count "
+                "forecast holds at least the level."
+            ),
+            numeric=[False, True, *(True,) * len(levels)],
         )
         cutoffs = self.run.backtest["cutoff"].nunique()
         protocol = (
