@@ -66,16 +66,28 @@ _BACKTEST_KEYWORD = "not test_no_leakage_after_cutoff or naive"
 MODULES: dict[str, Module] = {
     "backtest.metrics": Module(
         ("forecast/backtest/metrics.py",),
-        ("tests/test_backtest.py", "tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
+        (
+            "tests/test_backtest.py",
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+            "tests/test_count_law_protocol.py",
+        ),
         keyword=_BACKTEST_KEYWORD,
     ),
     "backtest.scoring": Module(
         ("forecast/backtest/scoring.py",),
-        ("tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
+        ("tests/test_scoring.py", "tests/test_metrics_boundaries.py", "tests/test_count_law_protocol.py"),
     ),
     "backtest.splits": Module(
         ("forecast/backtest/splits.py",),
-        ("tests/test_backtest.py", "tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
+        (
+            "tests/test_backtest.py",
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+            "tests/test_count_law_protocol.py",
+            "tests/test_failures.py",
+            "tests/test_workers_determinism.py",
+        ),
         keyword=_BACKTEST_KEYWORD,
     ),
     "backtest.compare": Module(
@@ -134,7 +146,13 @@ MODULES: dict[str, Module] = {
     ),
     "models.distributions": Module(
         ("forecast/models/distributions.py",),
-        ("tests/test_distributions_and_baselines.py", "tests/test_model_properties.py"),
+        (
+            "tests/test_distributions_and_baselines.py",
+            "tests/test_model_properties.py",
+            "tests/test_count_law_protocol.py",
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+        ),
     ),
     "models.baselines": Module(
         ("forecast/models/baselines.py",),
