@@ -152,6 +152,7 @@ MODULES: dict[str, Module] = {
             "tests/test_count_law_protocol.py",
             "tests/test_scoring.py",
             "tests/test_metrics_boundaries.py",
+            "tests/test_models_edges.py",
         ),
     ),
     "models.baselines": Module(
@@ -160,7 +161,7 @@ MODULES: dict[str, Module] = {
     ),
     "models.ensembles": Module(
         ("forecast/models/ensembles.py",),
-        ("tests/test_ensembles_and_global.py", "tests/test_model_properties.py"),
+        ("tests/test_ensembles_and_global.py", "tests/test_model_properties.py", "tests/test_models_edges.py"),
     ),
     "report.provenance": Module(("forecast/report/provenance.py",), ("tests/test_provenance.py",)),
 }
