@@ -71,12 +71,18 @@ MODULES: dict[str, Module] = {
             "tests/test_scoring.py",
             "tests/test_metrics_boundaries.py",
             "tests/test_count_law_protocol.py",
+            "tests/test_backtest_edges.py",
         ),
         keyword=_BACKTEST_KEYWORD,
     ),
     "backtest.scoring": Module(
         ("forecast/backtest/scoring.py",),
-        ("tests/test_scoring.py", "tests/test_metrics_boundaries.py", "tests/test_count_law_protocol.py"),
+        (
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+            "tests/test_count_law_protocol.py",
+            "tests/test_backtest_edges.py",
+        ),
     ),
     "backtest.splits": Module(
         ("forecast/backtest/splits.py",),

@@ -1,0 +1,70 @@
+"""Edges of the backtest scorers that the mutation run found unguarded.
+
+A single draw per row still gets a sample CRPS (``|x - y|``); a support grid wider than
+the block budget allows 256 rows is scored in smaller blocks; a law whose tail term is
+computed from the grid's last count sees that count, not a neighbour; per-row losses keep
+the backtest's own index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from forecast.backtest.metrics import row_scores
+from forecast.backtest.scoring import distribution_scores
+from forecast.models.distributions import SamplePaths
+from tests.test_count_law_protocol import ToyGeometric
+
+
+class GeometricTailFromEnd(ToyGeometric):
+    """The toy geometric law whose tail term uses the grid's last count ``end`` only.
+
+    ``sum_{k > end} P(Y > k)**2 = sum_{k > end} q**(2k + 2) = q**(2 end + 4) / (1 - q**2)``.
+    """
+
+    def tail_rps(self, end: int, survival: np.ndarray) -> np.ndarray:
+        q = self.q.ravel()
+        return q ** (2 * end + 4) / (1.0 - q**2)
+
+    def take(self, rows: np.ndarray) -> GeometricTailFromEnd:
+        return GeometricTailFromEnd(q=self.q.ravel()[rows][:, None])
+
+
+def test_a_tail_term_from_the_last_count_gets_the_last_count_of_the_grid() -> None:
+    q = np.array([[0.6, 0.9], [0.3, 0.75]])
+    y = np.array([[2.0, 11.0], [0.0, 3.0]])
+    scores = distribution_scores(GeometricTailFromEnd(q), y, np.array([1.0, 1.0]), 0, np.random.default_rng(0))
+    k = np.arange(2000)  # q**4000 is negligible: the sum is complete
+    expected = [[float(((stats.geom.cdf(k, 1 - q[i, j], loc=-1) - (y[i, j] <= k)) ** 2).sum()) for j in range(2)] for i in range(2)]
+    np.testing.assert_allclose(scores["rps"], expected, rtol=1e-12)
+
+
+def test_one_draw_per_row_is_scored_by_its_distance_to_the_outcome() -> None:
+    # The CRPS of a one-member ensemble is |x - y| (its spread term is 0).
+    law = SamplePaths(np.array([[[3.0, 9.0], [0.0, 4.0]]]))
+    y = np.array([[5.0, 1.0]])
+    rng = np.random.default_rng(12)
+    scores = distribution_scores(law, y, np.array([2.0]), 1, rng)
+    draw = law.sample(1, np.random.default_rng(12))[..., 0]
+    np.testing.assert_allclose(scores["crps_sample"], np.abs(draw - y), rtol=1e-12)
+
+
+def test_a_grid_too_wide_for_a_full_block_is_scored_in_smaller_blocks() -> None:
+    # A point mass at 100 000 (a grid of 100 001 counts: 20e6 cells hold 199 such rows) and
+    # y = 0: F(k) = 0 < 1 = 1{0 <= k} for k < 100 000, so the RPS is 100 000; y = 100 000 scores 0.
+    law = SamplePaths(np.full((1, 2, 3), 100_000.0))
+    scores = distribution_scores(law, np.array([[0.0, 100_000.0]]), np.array([5.0]), 0, np.random.default_rng(0))
+    np.testing.assert_array_equal(scores["rps"], [[100_000.0, 0.0]])
+
+
+def test_row_scores_keep_the_backtests_index() -> None:
+    # Rows in a shuffled, non-default index (as after filtering a backtest): the deviance
+    # 2 (y log(y / mu) - (y - mu)) stays with its row.
+    backtest = pd.DataFrame({"y": [0.0, 4.0, 2.0], "mean": [1.0, 2.0, 2.0]}, index=[7, 3, 12])
+    scores = row_scores(backtest)
+    expected = [2.0 * (0.0 - (0.0 - 1.0)), 2.0 * (4.0 * np.log(2.0) - 2.0), 0.0]
+    assert list(scores.index) == [7, 3, 12]
+    np.testing.assert_allclose(scores["poisson_deviance"], expected, rtol=1e-12)
+    np.testing.assert_array_equal(scores["mae"], [1.0, 2.0, 0.0])
