@@ -93,6 +93,8 @@ MODULES: dict[str, Module] = {
             "tests/test_count_law_protocol.py",
             "tests/test_failures.py",
             "tests/test_workers_determinism.py",
+            "tests/test_progress.py",
+            "tests/test_backtest_edges.py",
         ),
         keyword=_BACKTEST_KEYWORD,
     ),

@@ -3,7 +3,7 @@
 A single draw per row still gets a sample CRPS (``|x - y|``); a support grid wider than
 the block budget allows 256 rows is scored in smaller blocks; a law whose tail term is
 computed from the grid's last count sees that count, not a neighbour; per-row losses keep
-the backtest's own index.
+the backtest's own index; the backtest's progress bar counts model fits.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from scipy import stats
 
 from forecast.backtest.metrics import row_scores
 from forecast.backtest.scoring import distribution_scores
+from forecast.backtest.splits import BacktestSpec, rolling_origin
+from forecast.models import Naive, Zero
 from forecast.models.distributions import SamplePaths
+from forecast.progress import progress_mode
 from tests.test_count_law_protocol import ToyGeometric
 
 
@@ -68,3 +71,13 @@ def test_row_scores_keep_the_backtests_index() -> None:
     assert list(scores.index) == [7, 3, 12]
     np.testing.assert_allclose(scores["poisson_deviance"], expected, rtol=1e-12)
     np.testing.assert_array_equal(scores["mae"], [1.0, 2.0, 0.0])
+
+
+def test_the_backtest_bar_counts_fits(capsys, monkeypatch) -> None:
+    # The bar's unit is one model fit at one cutoff: tqdm's first render reads "0/4 [..., ?fit/s]".
+    monkeypatch.delenv("FORECAST_QUIET", raising=False)
+    panel = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2020-01-06", periods=16, freq="W-MON"), "y": 3.0})
+    with progress_mode("always"):
+        rolling_origin(panel, {"naive": Naive(), "zero": Zero()}, BacktestSpec(horizon=2, n_windows=2, step=1, n_samples=0))
+    err = capsys.readouterr().err
+    assert "backtest:" in err and " 0/4 " in err and "?fit/s" in err
