@@ -14,7 +14,7 @@ import pytest
 
 from forecast.errors import ArgumentError
 from forecast.models import CRPSWeightedEnsemble, HistoricAverage, QuantileAverage, Zero
-from forecast.models.distributions import NegativeBinomial, PoissonLogNormal, SamplePaths, nb_dispersion
+from forecast.models.distributions import NegativeBinomial, PoissonLogNormal, QuantileGrid, SamplePaths, nb_dispersion
 
 
 def _panel(y: np.ndarray) -> pd.DataFrame:
@@ -115,3 +115,39 @@ def test_a_one_member_ensemble_is_that_member_on_the_ensembles_stream() -> None:
 def test_an_ensemble_of_point_masses_at_zero_forecasts_zero() -> None:
     model = QuantileAverage(members=[Zero(), Zero()], weights=[1.0, 3.0], n_paths=20).fit(_panel(np.full((2, 12), 4.0)))
     np.testing.assert_array_equal(model.distribution(3).paths, np.zeros((2, 3, 20)))
+
+
+# -- SamplePaths and QuantileGrid validation and ties ---------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -1.0])
+def test_sample_paths_refuse_non_finite_or_negative_draws(bad) -> None:
+    with pytest.raises(ValueError, match=r"^SamplePaths: paths must be finite and non-negative\.$"):
+        SamplePaths(np.array([[[0.0, 2.0, bad]]]))
+
+
+@pytest.mark.parametrize(
+    ("levels", "values", "message"),
+    [
+        ([0.2, 0.5, 1.0], [1.0, 2.0, 3.0], r"^QuantileGrid: levels must increase strictly inside \(0, 1\)\.$"),
+        ([0.2, 0.5, 0.5], [1.0, 2.0, 3.0], r"^QuantileGrid: levels must increase strictly inside \(0, 1\)\.$"),
+        ([0.2, 0.5, 0.9], [1.0, np.nan, 3.0], r"^QuantileGrid: quantile values must be finite\.$"),
+    ],
+)
+def test_quantile_grid_messages_name_the_class(levels, values, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        QuantileGrid(levels=np.array(levels), values=np.array([[values]]), point=np.zeros((1, 1)))
+
+
+def test_quantile_grid_cdf_at_a_half_integer_quantile_and_below_zero() -> None:
+    # Y = max(0, round(Q(U))) with round(x) = floor(x + 1/2). Quantiles 1.5 and 3 at levels 0.2
+    # and 0.8 (flat outside): Q(U) = 1.5 for U < 0.2 rounds to 2, so P(Y <= 1) = P(Q(U) < 1.5) = 0;
+    # P(Y <= 2) = P(Q(U) < 2.5) = 0.2 + (2.5 - 1.5) / 1.5 * 0.6 = 0.6; P(Y <= 3) = 1.
+    levels = np.array([0.2, 0.8])
+    tie = QuantileGrid(levels=levels, values=np.array([[[1.5, 3.0]]]), point=np.array([[2.2]]))
+    k = np.array([[[0.0, 1.0, 2.0, 3.0]]])
+    np.testing.assert_allclose(tie.cdf(k), [[[0.0, 0.0, 0.6, 1.0]]], rtol=1e-12)
+    # Quantiles -3 and 2: negative quantiles round onto 0, and P(Y <= -1) = 0 however far the
+    # grid reaches below zero; P(Y <= 0) = P(Q(U) < 0.5) = 0.1 + 3.5 / 5 * 0.8 = 0.66.
+    low = QuantileGrid(levels=np.array([0.1, 0.9]), values=np.array([[[-3.0, 2.0]]]), point=np.array([[0.5]]))
+    np.testing.assert_allclose(low.cdf(np.array([[[-2.0, -1.0, 0.0]]])), [[[0.0, 0.0, 0.66]]], rtol=1e-12)
