@@ -3,7 +3,8 @@
 A single draw per row still gets a sample CRPS (``|x - y|``); a support grid wider than
 the block budget allows 256 rows is scored in smaller blocks; a law whose tail term is
 computed from the grid's last count sees that count, not a neighbour; per-row losses keep
-the backtest's own index; the backtest's progress bar counts model fits.
+the backtest's own index; the backtest's progress bar counts model fits; final forecasts
+keep each whole-panel fit, a fresh index and one-line reasons.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from scipy import stats
 
 from forecast.backtest.metrics import row_scores
 from forecast.backtest.scoring import distribution_scores
-from forecast.backtest.splits import BacktestSpec, rolling_origin
+from forecast.backtest.splits import BacktestSpec, final_forecasts, rolling_origin
 from forecast.models import Naive, Zero
-from forecast.models.distributions import SamplePaths
+from forecast.models.base import Forecaster, ModelFitError
+from forecast.models.distributions import NegativeBinomial, SamplePaths
 from forecast.progress import progress_mode
 from tests.test_count_law_protocol import ToyGeometric
 
@@ -81,3 +83,72 @@ def test_the_backtest_bar_counts_fits(capsys, monkeypatch) -> None:
         rolling_origin(panel, {"naive": Naive(), "zero": Zero()}, BacktestSpec(horizon=2, n_windows=2, step=1, n_samples=0))
     err = capsys.readouterr().err
     assert "backtest:" in err and " 0/4 " in err and "?fit/s" in err
+
+
+# -- final forecasts: the fitted models, the frames and the failure reasons ------------------------------
+
+
+class LineBreak(Forecaster):
+    """A local model whose error message spans two lines, for the all-zero series only."""
+
+    pools_series = False
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def _fit(self, y: np.ndarray) -> None:
+        if (y.max(axis=1) == 0).any():
+            raise ModelFitError("an all-zero series\nsee the panel")
+        self.mu_ = y.mean(axis=1)
+
+    def _distribution(self, h: int) -> NegativeBinomial:
+        return NegativeBinomial(mu=np.repeat(self.mu_[:, None], h, axis=1), alpha=np.full((len(self.mu_), h), 0.1))
+
+
+class PooledBoom(Forecaster):
+    """A pooling model that always raises."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def _fit(self, y: np.ndarray) -> None:
+        raise RuntimeError("boom")
+
+
+def _two_series(zero: bool) -> pd.DataFrame:
+    dates = pd.date_range("2021-01-04", periods=12, freq="W-MON")
+    return pd.DataFrame(
+        {"unique_id": np.repeat(["a", "b"], 12), "ds": np.tile(dates, 2), "y": np.r_[np.full(12, 4.0), np.full(12, 0.0 if zero else 6.0)]}
+    )
+
+
+def test_final_forecasts_keep_each_whole_panel_fit_and_a_fresh_index() -> None:
+    spec = BacktestSpec(horizon=3, n_windows=2, step=1, quantiles=(0.5,), n_samples=0, fallback="naive")
+    clean = final_forecasts(_two_series(zero=False), {"naive": Naive(), "local": LineBreak()}, spec)
+    assert set(clean.fitted) == {"naive", "local"} and isinstance(clean.fitted["local"], LineBreak)
+    assert clean.fitted["local"].ids_ == ["a", "b"] and clean.failures.empty
+    pd.testing.assert_index_equal(clean.frame.index, pd.RangeIndex(12))
+    # Series b fails alone: the local model is refitted series by series (so it has no one
+    # whole-panel fit), b is forecast by the fallback, and the reason is one line.
+    result = final_forecasts(_two_series(zero=True), {"naive": Naive(), "local": LineBreak()}, spec)
+    assert set(result.fitted) == {"naive"}
+    pd.testing.assert_index_equal(result.frame.index, pd.RangeIndex(12))
+    assert result.frame.groupby("model").size().to_dict() == {"local": 6, "naive": 6}
+    assert result.failures.to_dict("records") == [
+        {
+            "model": "local",
+            "unique_id": "b",
+            "cutoff": pd.Timestamp("2021-03-22"),
+            "stage": "forecast",
+            "reason": "ModelFitError: an all-zero series see the panel; forecast by fallback 'naive'",
+        }
+    ]
+    pd.testing.assert_index_equal(result.failures.index, pd.RangeIndex(1))
+
+
+def test_a_two_series_local_model_is_refitted_series_by_series_and_one_series_has_no_pooling_note() -> None:
+    spec = BacktestSpec(horizon=2, n_windows=2, step=1, quantiles=(0.5,), n_samples=0)
+    two = final_forecasts(_two_series(zero=True), {"local": LineBreak()}, spec)
+    assert list(two.frame["unique_id"].unique()) == ["a"] and list(two.failures["unique_id"]) == ["b"]
+    one = final_forecasts(_two_series(zero=False).query("unique_id == 'a'"), {"pooled": PooledBoom()}, spec)
+    assert list(one.failures["reason"]) == ["RuntimeError: boom"]
