@@ -152,3 +152,19 @@ def test_a_two_series_local_model_is_refitted_series_by_series_and_one_series_ha
     assert list(two.frame["unique_id"].unique()) == ["a"] and list(two.failures["unique_id"]) == ["b"]
     one = final_forecasts(_two_series(zero=False).query("unique_id == 'a'"), {"pooled": PooledBoom()}, spec)
     assert list(one.failures["reason"]) == ["RuntimeError: boom"]
+
+
+def test_failure_reasons_of_a_pooled_panel_and_of_a_ragged_series() -> None:
+    spec = BacktestSpec(horizon=2, n_windows=2, step=1, quantiles=(0.5,), n_samples=0)
+    pooled = final_forecasts(_two_series(zero=False), {"pooled": PooledBoom()}, spec)
+    note = "whole-panel fit failed (the model pools series, so every series fails with it): RuntimeError: boom"
+    assert list(pooled.failures["reason"]) == [note, note]
+    # Series a ends two weeks early and b is all zeros: the panel fit fails, and the retry
+    # series by series names each series' own problem.
+    panel = _two_series(zero=True)
+    ragged = panel[(panel["unique_id"] == "b") | (panel["ds"] <= "2021-03-08")]
+    result = final_forecasts(ragged, {"local": LineBreak()}, spec)
+    assert dict(zip(result.failures["unique_id"], result.failures["reason"])) == {
+        "a": "ModelFitError: series 'a' ends at 2021-03-08, before the panel's 2021-03-22.",
+        "b": "ModelFitError: an all-zero series see the panel",
+    }
