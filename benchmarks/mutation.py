@@ -63,19 +63,40 @@ class Module:
 _BACKTEST_KEYWORD = "not test_no_leakage_after_cutoff or naive"
 
 #: Module name -> files to mutate and the test files run against its mutants.
+#: tests/test_workers_determinism.py stays out of backtest.splits: its n_jobs=2 run starts
+#: joblib (loky) worker processes, which hang inside mutmut's forked test processes.
 MODULES: dict[str, Module] = {
     "backtest.metrics": Module(
         ("forecast/backtest/metrics.py",),
-        ("tests/test_backtest.py", "tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
+        (
+            "tests/test_backtest.py",
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+            "tests/test_count_law_protocol.py",
+            "tests/test_backtest_edges.py",
+        ),
         keyword=_BACKTEST_KEYWORD,
     ),
     "backtest.scoring": Module(
         ("forecast/backtest/scoring.py",),
-        ("tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
+        (
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+            "tests/test_count_law_protocol.py",
+            "tests/test_backtest_edges.py",
+        ),
     ),
     "backtest.splits": Module(
         ("forecast/backtest/splits.py",),
-        ("tests/test_backtest.py", "tests/test_scoring.py", "tests/test_metrics_boundaries.py"),
+        (
+            "tests/test_backtest.py",
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+            "tests/test_count_law_protocol.py",
+            "tests/test_failures.py",
+            "tests/test_progress.py",
+            "tests/test_backtest_edges.py",
+        ),
         keyword=_BACKTEST_KEYWORD,
     ),
     "backtest.compare": Module(
@@ -134,7 +155,14 @@ MODULES: dict[str, Module] = {
     ),
     "models.distributions": Module(
         ("forecast/models/distributions.py",),
-        ("tests/test_distributions_and_baselines.py", "tests/test_model_properties.py"),
+        (
+            "tests/test_distributions_and_baselines.py",
+            "tests/test_model_properties.py",
+            "tests/test_count_law_protocol.py",
+            "tests/test_scoring.py",
+            "tests/test_metrics_boundaries.py",
+            "tests/test_models_edges.py",
+        ),
     ),
     "models.baselines": Module(
         ("forecast/models/baselines.py",),
@@ -142,7 +170,7 @@ MODULES: dict[str, Module] = {
     ),
     "models.ensembles": Module(
         ("forecast/models/ensembles.py",),
-        ("tests/test_ensembles_and_global.py", "tests/test_model_properties.py"),
+        ("tests/test_ensembles_and_global.py", "tests/test_model_properties.py", "tests/test_models_edges.py"),
     ),
     "report.provenance": Module(("forecast/report/provenance.py",), ("tests/test_provenance.py",)),
 }
