@@ -95,6 +95,7 @@ MODULES: dict[str, Module] = {
             "tests/events/test_registry.py",
             "tests/events/test_iter_delimited.py",
             "tests/events/test_bad_inputs.py",
+            "tests/events/test_reader_edges.py",
         ),
     ),
     "events.ingest": Module(

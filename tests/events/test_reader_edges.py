@@ -1,0 +1,70 @@
+"""Reader edges the fixtures do not reach: GDELT width detection, unregistering, overlong lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forecast.events import detect_format, read_events
+from forecast.events.readers import registry
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+GDELT2 = FIXTURES / "gdelt2" / "20200101120000.export.CSV"
+
+
+def _tab_line(n_fields: int, first: str = "1") -> bytes:
+    return b"\t".join([first.encode(), *[b"x"] * (n_fields - 1)]) + b"\n"
+
+
+def test_gdelt_1_0_at_57_fields_with_a_2_0_line_is_the_mixed_format(tmp_path: Path) -> None:
+    # GDELT 1.0 has 57 fields (58 from April 2013), 2.0 has 61: a majority of 57-field lines
+    # plus one 61-field line is a mixed GDELT input, read line by line by its width.
+    path = tmp_path / "mixed.CSV"
+    path.write_bytes(_tab_line(57) * 4 + _tab_line(61))
+    assert detect_format(path) == "gdelt"
+    path.write_bytes(_tab_line(58) * 4 + _tab_line(61))
+    assert detect_format(path) == "gdelt"
+    path.write_bytes(_tab_line(57) * 5)
+    assert detect_format(path) == "gdelt1"
+
+
+def test_a_tab_table_with_a_few_gdelt_wide_lines_is_not_gdelt(tmp_path: Path) -> None:
+    # The majority width decides: 10-field lines are no GDELT file, whatever a few lines hold.
+    path = tmp_path / "table.tsv"
+    path.write_bytes(_tab_line(10) * 6 + _tab_line(57) + _tab_line(61))
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        detect_format(path)
+
+
+def test_unregister_by_alias_removes_the_name_and_every_alias() -> None:
+    spec = registry.FormatSpec("edge_toy", lambda inputs: iter(()), aliases=("edge_toy_v1", "edge_toy_v2"))
+    registry.register(spec)
+    assert registry.get("edge_toy_v2") is spec
+    assert registry.unregister("edge_toy_v1") is spec
+    assert "edge_toy" not in registry.names()
+    for name in ("edge_toy", "edge_toy_v1", "edge_toy_v2"):
+        with pytest.raises(ValueError):
+            registry.get(name)
+    # The names are free again.
+    assert registry.register(spec) is spec
+    assert registry.unregister("edge_toy") is spec
+    assert "edge_toy" not in registry.names()
+
+
+def test_an_overlong_line_keeps_a_prefix_of_itself_as_raw(tmp_path: Path) -> None:
+    # With a limit below the raw cap (64 KiB), raw is the part of the line read before it was
+    # cut: a prefix of the line, without any newline, and longer than the limit.
+    good = GDELT2.read_bytes().split(b"\n", 1)[0].split(b"\t")
+    first = b"\t".join([b"1", *good[1:]]) + b"\n"
+    third = b"\t".join([b"3", *good[1:]]) + b"\n"
+    long_text = "".join(chr(ord("a") + i % 26) for i in range(5000))
+    path = tmp_path / "20200101120000.export.CSV"
+    path.write_bytes(first + long_text.encode() + b"\n" + third)
+    result = read_events(path, format="gdelt2", max_line_bytes=1000, block_bytes=1 << 12)
+    assert result.rows_read == 3
+    assert sorted(result.events["event_id"]) == ["1", "3"]
+    (row,) = result.quarantine.itertuples()
+    assert row.line == 2
+    assert row.reason.startswith("line too long: 5000 bytes, more than max_line_bytes=1000")
+    assert 1000 < len(row.raw) <= 5000 and long_text.startswith(row.raw)
