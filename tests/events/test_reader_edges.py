@@ -8,6 +8,7 @@ import pytest
 
 from forecast.events import detect_format, read_events
 from forecast.events.readers import registry
+from forecast.events.readers._stream import InputFile, iter_blocks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GDELT2 = FIXTURES / "gdelt2" / "20200101120000.export.CSV"
@@ -68,3 +69,21 @@ def test_an_overlong_line_keeps_a_prefix_of_itself_as_raw(tmp_path: Path) -> Non
     assert row.line == 2
     assert row.reason.startswith("line too long: 5000 bytes, more than max_line_bytes=1000")
     assert 1000 < len(row.raw) <= 5000 and long_text.startswith(row.raw)
+
+
+def test_an_overlong_line_ending_at_any_byte_of_a_read_ends_there(tmp_path: Path) -> None:
+    # The skipped line's newline can fall on any byte of the block read after it, the first
+    # included: every length from just over the limit to two blocks past it must give the
+    # three lines back, the long one quarantined with its exact length.
+    path = tmp_path / "lines.txt"
+    for length in range(101, 101 + 2 * 64 + 2):
+        path.write_bytes(b"first\n" + b"x" * length + b"\nthird\n")
+        blocks = list(iter_blocks(InputFile(path), block_bytes=64, max_line_bytes=100))
+        lines = {
+            int(n): (bytes(b.data[s:e]), b.problems.get(i))
+            for b in blocks
+            for i, (s, e, n) in enumerate(zip(b.starts, b.ends, b.line_no))
+        }
+        assert sorted(lines) == [1, 2, 3], length
+        assert lines[1] == (b"first", None) and lines[3] == (b"third", None), length
+        assert lines[2][1] is not None and lines[2][1].startswith(f"line too long: {length} bytes"), length
