@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from forecast.events import detect_format, read_events
 from forecast.events.readers import registry
+from forecast.events.readers._finish import empty_event_table
 from forecast.events.readers._stream import InputFile, iter_blocks
+from forecast.events.schema import EVENT_COLUMNS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GDELT2 = FIXTURES / "gdelt2" / "20200101120000.export.CSV"
@@ -87,3 +91,26 @@ def test_an_overlong_line_ending_at_any_byte_of_a_read_ends_there(tmp_path: Path
         assert sorted(lines) == [1, 2, 3], length
         assert lines[1] == (b"first", None) and lines[3] == (b"third", None), length
         assert lines[2][1] is not None and lines[2][1].startswith(f"line too long: {length} bytes"), length
+
+
+def test_skipping_an_overlong_line_holds_one_block_not_the_line(tmp_path: Path) -> None:
+    # A file of zeros is one line: skipping it must read block by block, never all of it.
+    path = tmp_path / "zeros.txt"
+    path.write_bytes(b"first\n" + b"\x00" * (16 << 20) + b"\nthird\n")
+    tracemalloc.start()
+    try:
+        blocks = list(iter_blocks(InputFile(path), block_bytes=1 << 16, max_line_bytes=1 << 12))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [int(n) for b in blocks for n in b.line_no] == [1, 2, 3]
+    assert peak < 2 << 20, peak
+
+
+def test_an_empty_event_batch_has_the_staged_columns() -> None:
+    # Canonical columns, then provenance, then the reader's extras (strings).
+    table = empty_event_table()
+    assert table.num_rows == 0
+    assert table.schema.names == [*EVENT_COLUMNS, "dedup_key", "source_file", "source_line"]
+    extra = empty_event_table(("url",))
+    assert extra.schema.names[-1] == "url" and extra.schema.field("url").type == pa.string()
