@@ -106,3 +106,12 @@ def test_events_without_admitted_sectors_warn_what_was_assumed():
     assert panel["y"].tolist() == [0.0]
     counted = build_panel(no_sectors, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["other"]), FAMILIES, cover)
     assert counted["y"].tolist() == [3.0]
+
+
+def test_the_grid_after_a_gap_keeps_only_its_own_columns():
+    # Dropping the hole's rows renumbers the grid; the old row numbers are no column of it.
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
+    with pytest.warns(UserWarning, match="gaps in the data"):
+        grid = period_grid(HOLE_COVER, spec, source_volume(HOLE, spec.freq))
+    assert sorted(grid.columns) == ["ds", "partial", "run", "segment", "window"]
+    assert grid.index.tolist() == list(range(10))
