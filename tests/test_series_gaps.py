@@ -115,3 +115,14 @@ def test_the_grid_after_a_gap_keeps_only_its_own_columns():
         grid = period_grid(HOLE_COVER, spec, source_volume(HOLE, spec.freq))
     assert sorted(grid.columns) == ["ds", "partial", "run", "segment", "window"]
     assert grid.index.tolist() == list(range(10))
+
+
+def test_the_sector_warning_counts_only_the_selected_direction():
+    # A directed CHN>RUS series: the two RUS>CHN events are not its events.
+    rows = [("2018-01-03", "CHN", "other", "RUS", "other", "042", 1)] * 3
+    rows += [("2018-01-04", "RUS", "other", "CHN", "other", "042", 1)] * 2
+    cover = coverage(("hand", "2018-01-01", "2018-01-07"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], directed=True)
+    with pytest.warns(UserWarning, match=r"the selected dyads have 3 events, but none"):
+        panel = build_panel(event_table(rows), spec, FAMILIES, cover)
+    assert panel["dyad"].tolist() == ["CHN>RUS"] and panel["y"].tolist() == [0.0]
