@@ -126,3 +126,12 @@ def test_the_sector_warning_counts_only_the_selected_direction():
     with pytest.warns(UserWarning, match=r"the selected dyads have 3 events, but none"):
         panel = build_panel(event_table(rows), spec, FAMILIES, cover)
     assert panel["dyad"].tolist() == ["CHN>RUS"] and panel["y"].tolist() == [0.0]
+
+
+def test_the_sector_warning_lists_the_sectors_of_either_side():
+    # Source 'other', target 'GOV': not admitted (both sides must be), and both sectors are named.
+    rows = [("2018-01-03", "CHN", "other", "RUS", "GOV", "042", 1)] * 2
+    cover = coverage(("hand", "2018-01-01", "2018-01-07"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"])
+    with pytest.warns(UserWarning, match=r"2 events, but none .*their actor sectors are \['GOV', 'other'\]"):
+        build_panel(event_table(rows), spec, FAMILIES, cover)
