@@ -123,3 +123,15 @@ def test_directed_top_n_ranks_each_direction_on_its_own():
     # Directed volumes: GBR>USA 6, CHN>RUS 4 + 1 = 5, USA>RUS 5, USA>CHN 3, RUS>CHN 2.
     # Undirected, CHN-RUS (7) would lead instead.
     assert list(build(top_n=1, directed=True)["dyad"].unique()) == ["GBR>USA"]
+
+
+def test_family_mask_names_an_unknown_family_and_the_fix():
+    from forecast.series.selection import family_mask
+
+    with pytest.raises(KeyError) as caught:
+        family_mask(EVENTS, "cooperation|naval & conflict", FAMILIES)
+    assert caught.value.args[0] == (
+        "family expression 'cooperation|naval & conflict' names unknown family ['naval']; "
+        "defined: ['all', 'conflict', 'cooperation', 'military']. "
+        "Add it to conf/taxonomy/*.yaml or to the extra families."
+    )
