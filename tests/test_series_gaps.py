@@ -135,3 +135,17 @@ def test_the_sector_warning_lists_the_sectors_of_either_side():
     spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"])
     with pytest.warns(UserWarning, match=r"2 events, but none .*their actor sectors are \['GOV', 'other'\]"):
         build_panel(event_table(rows), spec, FAMILIES, cover)
+
+
+def test_the_sector_warning_in_full_when_no_actor_has_a_sector():
+    rows = [("2018-01-03", "CHN", None, "RUS", None, "042", 1)] * 4
+    cover = coverage(("hand", "2018-01-01", "2018-01-07"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["GOV", "MIL"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        build_panel(event_table(rows), spec, FAMILIES, cover)
+    assert [str(w.message) for w in caught if "series.sectors" in str(w.message)] == [
+        "series: the selected dyads have 4 events, but none with both actors in series.sectors ['GOV', 'MIL']; "
+        "their actor sectors are missing (a source without sector columns gets 'other' for every actor with a "
+        "country, or no sector at all), so every series is zero. Add 'other' to series.sectors to count them."
+    ]
