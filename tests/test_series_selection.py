@@ -135,3 +135,13 @@ def test_family_mask_names_an_unknown_family_and_the_fix():
         "defined: ['all', 'conflict', 'cooperation', 'military']. "
         "Add it to conf/taxonomy/*.yaml or to the extra families."
     )
+
+
+def test_the_panel_has_its_documented_columns_and_a_fresh_index():
+    panel = build(dyads=[("CHN", "RUS"), ("GBR", "USA")])
+    assert list(panel.columns) == [
+        "unique_id", "ds", "y",
+        "dyad", "source", "target", "family", "measure", "freq", "segment", "partial", "denominator",
+    ]  # fmt: skip
+    assert panel.index.tolist() == list(range(len(panel)))
+    assert panel["unique_id"].tolist() == ["CHN-RUS/all", "GBR-USA/all"]
