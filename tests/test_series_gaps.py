@@ -149,3 +149,21 @@ def test_the_sector_warning_in_full_when_no_actor_has_a_sector():
         "their actor sectors are missing (a source without sector columns gets 'other' for every actor with a "
         "country, or no sector at all), so every series is zero. Add 'other' to series.sectors to count them."
     ]
+
+
+def test_a_window_outside_the_calendar_limits_is_skipped_not_the_end():
+    # Window 0 ends before series.start; window 1 lies inside: its two weeks are the grid.
+    cover = coverage(("early", "2018-01-01", "2018-01-14"), ("late", "2018-02-05", "2018-02-18"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], start="2018-02-01")
+    grid = period_grid(cover, spec)
+    assert grid["ds"].tolist() == [T("2018-02-05"), T("2018-02-12")]
+    assert grid["segment"].tolist() == ["late", "late"] and grid["window"].tolist() == [1, 1]
+
+
+def test_no_period_left_names_the_limits_and_the_fix():
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], start="2018-03-01")
+    with pytest.raises(ValueError) as caught:
+        period_grid(coverage(("hand", "2018-01-01", "2018-01-14")), spec)
+    text = str(caught.value)
+    assert text.startswith("series: no complete W-SUN period inside the coverage [{'source_dataset': 'hand', ")
+    assert text.endswith("series.start=2018-03-01, series.end=None; widen the window or set series.drop_partial=false.")
