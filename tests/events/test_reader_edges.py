@@ -5,10 +5,11 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
-from forecast.events import detect_format, read_events
+from forecast.events import detect_format
 from forecast.events.readers import registry
 from forecast.events.readers._finish import empty_event_table
 from forecast.events.readers._stream import InputFile, iter_blocks
@@ -60,19 +61,16 @@ def test_unregister_by_alias_removes_the_name_and_every_alias() -> None:
 def test_an_overlong_line_keeps_a_prefix_of_itself_as_raw(tmp_path: Path) -> None:
     # With a limit below the raw cap (64 KiB), raw is the part of the line read before it was
     # cut: a prefix of the line, without any newline, and longer than the limit.
-    good = GDELT2.read_bytes().split(b"\n", 1)[0].split(b"\t")
-    first = b"\t".join([b"1", *good[1:]]) + b"\n"
-    third = b"\t".join([b"3", *good[1:]]) + b"\n"
     long_text = "".join(chr(ord("a") + i % 26) for i in range(5000))
-    path = tmp_path / "20200101120000.export.CSV"
-    path.write_bytes(first + long_text.encode() + b"\n" + third)
-    result = read_events(path, format="gdelt2", max_line_bytes=1000, block_bytes=1 << 12)
-    assert result.rows_read == 3
-    assert sorted(result.events["event_id"]) == ["1", "3"]
-    (row,) = result.quarantine.itertuples()
-    assert row.line == 2
-    assert row.reason.startswith("line too long: 5000 bytes, more than max_line_bytes=1000")
-    assert 1000 < len(row.raw) <= 5000 and long_text.startswith(row.raw)
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"first\n" + long_text.encode() + b"\nthird\n")
+    blocks = list(iter_blocks(InputFile(path), block_bytes=1 << 12, max_line_bytes=1000))
+    (cut,) = [b for b in blocks if 2 in b.line_no.tolist()]
+    assert cut.line_no.tolist() == [2]
+    assert cut.problems == {0: "line too long: 5000 bytes, more than max_line_bytes=1000 (raise data.max_line_bytes if it is genuine)"}
+    (raw,) = cut.raw(np.array([0]))
+    assert 1000 < len(raw) <= 5000 and long_text.startswith(raw)
+    assert [int(n) for b in blocks for n in b.line_no] == [1, 2, 3]
 
 
 def test_an_overlong_line_ending_at_any_byte_of_a_read_ends_there(tmp_path: Path) -> None:
