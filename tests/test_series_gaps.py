@@ -167,3 +167,10 @@ def test_no_period_left_names_the_limits_and_the_fix():
     text = str(caught.value)
     assert text.startswith("series: no complete W-SUN period inside the coverage [{'source_dataset': 'hand', ")
     assert text.endswith("series.start=2018-03-01, series.end=None; widen the window or set series.drop_partial=false.")
+
+
+def test_an_unknown_country_code_is_said_once_not_logged_by_country_converter(caplog):
+    # country_converter logs every miss; the ArgumentError already names the code.
+    with caplog.at_level("DEBUG"), pytest.raises(ArgumentError, match="'Narnia' is not an ISO3 country code"):
+        SeriesSpec(families=["all"], countries=["CHN", "Narnia"])
+    assert [r for r in caplog.records if r.name.startswith("country_converter")] == []
