@@ -113,6 +113,10 @@ MODULES: dict[str, Module] = {
             "tests/events/test_detect_and_inputs.py",
             "tests/events/test_tidy_reader.py",
             "tests/events/test_polecat_panel_readers.py",
+            "tests/events/test_registry.py",
+            "tests/events/test_iter_delimited.py",
+            "tests/events/test_bad_inputs.py",
+            "tests/events/test_reader_edges.py",
         ),
     ),
     "events.ingest": Module(
@@ -151,6 +155,7 @@ MODULES: dict[str, Module] = {
             "tests/test_series_selection.py",
             "tests/test_measures_by_freq.py",
             "tests/test_series_contracts.py",
+            "tests/test_series_gaps.py",
         ),
     ),
     "models.distributions": Module(

@@ -106,3 +106,71 @@ def test_events_without_admitted_sectors_warn_what_was_assumed():
     assert panel["y"].tolist() == [0.0]
     counted = build_panel(no_sectors, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["other"]), FAMILIES, cover)
     assert counted["y"].tolist() == [3.0]
+
+
+def test_the_grid_after_a_gap_keeps_only_its_own_columns():
+    # Dropping the hole's rows renumbers the grid; the old row numbers are no column of it.
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
+    with pytest.warns(UserWarning, match="gaps in the data"):
+        grid = period_grid(HOLE_COVER, spec, source_volume(HOLE, spec.freq))
+    assert sorted(grid.columns) == ["ds", "partial", "run", "segment", "window"]
+    assert grid.index.tolist() == list(range(10))
+
+
+def test_the_sector_warning_counts_only_the_selected_direction():
+    # A directed CHN>RUS series: the two RUS>CHN events are not its events.
+    rows = [("2018-01-03", "CHN", "other", "RUS", "other", "042", 1)] * 3
+    rows += [("2018-01-04", "RUS", "other", "CHN", "other", "042", 1)] * 2
+    cover = coverage(("hand", "2018-01-01", "2018-01-07"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], directed=True)
+    with pytest.warns(UserWarning, match=r"the selected dyads have 3 events, but none"):
+        panel = build_panel(event_table(rows), spec, FAMILIES, cover)
+    assert panel["dyad"].tolist() == ["CHN>RUS"] and panel["y"].tolist() == [0.0]
+
+
+def test_the_sector_warning_lists_the_sectors_of_either_side():
+    # Source 'other', target 'GOV': not admitted (both sides must be), and both sectors are named.
+    rows = [("2018-01-03", "CHN", "other", "RUS", "GOV", "042", 1)] * 2
+    cover = coverage(("hand", "2018-01-01", "2018-01-07"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"])
+    with pytest.warns(UserWarning, match=r"2 events, but none .*their actor sectors are \['GOV', 'other'\]"):
+        build_panel(event_table(rows), spec, FAMILIES, cover)
+
+
+def test_the_sector_warning_in_full_when_no_actor_has_a_sector():
+    rows = [("2018-01-03", "CHN", None, "RUS", None, "042", 1)] * 4
+    cover = coverage(("hand", "2018-01-01", "2018-01-07"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["GOV", "MIL"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        build_panel(event_table(rows), spec, FAMILIES, cover)
+    assert [str(w.message) for w in caught if "series.sectors" in str(w.message)] == [
+        "series: the selected dyads have 4 events, but none with both actors in series.sectors ['GOV', 'MIL']; "
+        "their actor sectors are missing (a source without sector columns gets 'other' for every actor with a "
+        "country, or no sector at all), so every series is zero. Add 'other' to series.sectors to count them."
+    ]
+
+
+def test_a_window_outside_the_calendar_limits_is_skipped_not_the_end():
+    # Window 0 ends before series.start; window 1 lies inside: its two weeks are the grid.
+    cover = coverage(("early", "2018-01-01", "2018-01-14"), ("late", "2018-02-05", "2018-02-18"))
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], start="2018-02-01")
+    grid = period_grid(cover, spec)
+    assert grid["ds"].tolist() == [T("2018-02-05"), T("2018-02-12")]
+    assert grid["segment"].tolist() == ["late", "late"] and grid["window"].tolist() == [1, 1]
+
+
+def test_no_period_left_names_the_limits_and_the_fix():
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], start="2018-03-01")
+    with pytest.raises(ValueError) as caught:
+        period_grid(coverage(("hand", "2018-01-01", "2018-01-14")), spec)
+    text = str(caught.value)
+    assert text.startswith("series: no complete W-SUN period inside the coverage [{'source_dataset': 'hand', ")
+    assert text.endswith("series.start=2018-03-01, series.end=None; widen the window or set series.drop_partial=false.")
+
+
+def test_an_unknown_country_code_is_said_once_not_logged_by_country_converter(caplog):
+    # country_converter logs every miss; the ArgumentError already names the code.
+    with caplog.at_level("DEBUG"), pytest.raises(ArgumentError, match="'Narnia' is not an ISO3 country code"):
+        SeriesSpec(families=["all"], countries=["CHN", "Narnia"])
+    assert [r for r in caplog.records if r.name.startswith("country_converter")] == []

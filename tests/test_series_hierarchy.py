@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.errors import ArgumentError
+from forecast.errors import ArgumentError, DataError
 from forecast.events import families_from_mapping
 from forecast.models import Naive, WindowAverage
 from forecast.series import SeriesSpec, aggregate_panel, build_hierarchy, build_panel, reconcile
@@ -162,3 +164,50 @@ def test_non_additive_measure_has_no_hierarchy():
     spec = SeriesSpec(countries=["CHN", "RUS"], families=["coop"], measure="goldstein_mean")
     with pytest.raises(ValueError, match="goldstein_mean.*does not add up"):
         build_hierarchy(build_panel(EVENTS, spec, FAMILIES, COVER))
+
+
+def test_a_family_named_total_is_refused():
+    # "total" would collide with the hierarchy's own "<dyad>/total" rows.
+    panel = panel_for(directed=False).replace({"family": {"coop": "total"}})
+    message = "panel has a family named 'total', reserved for the hierarchy's totals; rename that family."
+    with pytest.raises(DataError) as caught:
+        build_hierarchy(panel)
+    assert str(caught.value) == message
+
+
+def test_nonnegative_reconciliation_does_not_leak_the_solver_note():
+    # qpsolvers warns that it converts dense matrices to csc_matrix; reconcile silences that note only.
+    hierarchy = build_hierarchy(panel_for(directed=False))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = reconcile(_base_forecasts(hierarchy), hierarchy, "ols", nonnegative=True)
+    assert [str(w.message) for w in caught] == []
+    assert (result["mean"] >= 0).all()
+
+
+def test_mint_shrink_estimates_its_covariance_from_the_insample_actuals():
+    """reconcile's mint_shrink equals hierarchicalforecast's MinTrace fed the same y and fitted by hand."""
+    from hierarchicalforecast.core import HierarchicalReconciliation
+    from hierarchicalforecast.methods import MinTrace
+
+    hierarchy = build_hierarchy(panel_for(directed=False))
+    rng = np.random.default_rng(11)
+    dates = pd.date_range("2018-01-01", periods=12, freq="W-MON")
+    ids = list(hierarchy.S.index)
+    insample = pd.MultiIndex.from_product([ids, dates], names=["unique_id", "ds"]).to_frame(index=False)
+    insample["y"] = rng.poisson(4.0, len(insample)).astype(float)
+    insample["fitted"] = rng.poisson(4.0, len(insample)).astype(float)
+    insample["model"] = "hand"
+    base = _base_forecasts(hierarchy)
+    result = reconcile(base, hierarchy, "mint_shrink", insample=insample).set_index("unique_id")["mean"]
+
+    y_df = insample.rename(columns={"fitted": "hand"})[["unique_id", "ds", "y", "hand"]]
+    y_hat = base[["unique_id", "ds", "mean"]].rename(columns={"mean": "hand"})
+    expected = HierarchicalReconciliation([MinTrace(method="mint_shrink")]).reconcile(
+        Y_hat_df=y_hat, S_df=hierarchy.S_df(), tags=hierarchy.tags, Y_df=y_df
+    ).set_index("unique_id")["hand/MinTrace_method-mint_shrink"]
+    np.testing.assert_allclose(result.loc[ids].to_numpy(), expected.loc[ids].to_numpy(), rtol=1e-9)
+    # The residuals matter: the same base forecasts with other actuals reconcile differently.
+    other = insample.assign(y=insample["y"].to_numpy()[::-1])
+    moved = reconcile(base, hierarchy, "mint_shrink", insample=other).set_index("unique_id")["mean"]
+    assert not np.allclose(moved.loc[ids].to_numpy(), result.loc[ids].to_numpy())

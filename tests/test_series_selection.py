@@ -111,3 +111,37 @@ def test_panel_carries_metadata():
     assert (row["unique_id"], row["dyad"], row["source"], row["target"], row["family"], row["measure"], row["freq"]) == (
         "CHN-RUS/cooperation", "CHN-RUS", "CHN", "RUS", "cooperation", "count", "W-SUN"
     )
+
+
+def test_top_n_ranks_only_among_the_listed_countries():
+    # Overall CHN-RUS leads (7 events), but among USA, CHN and GBR the pairs are
+    # GBR-USA (6) and CHN-USA (3; the non-official 9 is not admitted): GBR-USA.
+    assert list(build(countries=["USA", "CHN", "GBR"], top_n=1)["dyad"].unique()) == ["GBR-USA"]
+
+
+def test_directed_top_n_ranks_each_direction_on_its_own():
+    # Directed volumes: GBR>USA 6, CHN>RUS 4 + 1 = 5, USA>RUS 5, USA>CHN 3, RUS>CHN 2.
+    # Undirected, CHN-RUS (7) would lead instead.
+    assert list(build(top_n=1, directed=True)["dyad"].unique()) == ["GBR>USA"]
+
+
+def test_family_mask_names_an_unknown_family_and_the_fix():
+    from forecast.series.selection import family_mask
+
+    with pytest.raises(KeyError) as caught:
+        family_mask(EVENTS, "cooperation|naval & conflict", FAMILIES)
+    assert caught.value.args[0] == (
+        "family expression 'cooperation|naval & conflict' names unknown family ['naval']; "
+        "defined: ['all', 'conflict', 'cooperation', 'military']. "
+        "Add it to conf/taxonomy/*.yaml or to the extra families."
+    )
+
+
+def test_the_panel_has_its_documented_columns_and_a_fresh_index():
+    panel = build(dyads=[("CHN", "RUS"), ("GBR", "USA")])
+    assert list(panel.columns) == [
+        "unique_id", "ds", "y",
+        "dyad", "source", "target", "family", "measure", "freq", "segment", "partial", "denominator",
+    ]  # fmt: skip
+    assert panel.index.tolist() == list(range(len(panel)))
+    assert panel["unique_id"].tolist() == ["CHN-RUS/all", "GBR-USA/all"]

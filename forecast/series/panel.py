@@ -147,11 +147,15 @@ def check_country_codes(argument: str, codes: Sequence[str]) -> None:
     for code in codes:
         if str(code) in known:
             continue
-        logging.getLogger("country_converter").disabled = True  # it logs every miss; the error says it once
+        # It logs every miss (from its child logger, which `disabled` on the parent does not
+        # reach; a level does); the error says it once.
+        quiet = logging.getLogger("country_converter")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL + 1)
         try:
             guess = coco.CountryConverter().convert(str(code), to="ISO3", not_found=None)
         finally:
-            logging.getLogger("country_converter").disabled = False
+            quiet.setLevel(level)
         hint = f"did you mean {guess!r}?" if isinstance(guess, str) and guess in known else "use an ISO 3166 alpha-3 code such as 'CHN'."
         raise ArgumentError(argument, f"{code!r} is not an ISO3 country code; {hint}")
 
