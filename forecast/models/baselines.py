@@ -66,6 +66,12 @@ class Naive(_PointRuleForecaster):
         return _lagged(y, k)
 
 
+def _check_window(model: str, window: int, periods: int) -> None:
+    """Refuse a window outside ``1..periods`` (``ArgumentError`` named ``window``)."""
+    if window < 1 or window > periods:
+        raise ArgumentError("window", f"{model} window={window} must be between 1 and the {periods} periods of the panel.")
+
+
 class WindowAverage(_PointRuleForecaster):
     """Mean of the last ``window`` periods.
 
@@ -82,10 +88,7 @@ class WindowAverage(_PointRuleForecaster):
         self.seed = seed
 
     def _fit(self, y: np.ndarray) -> None:
-        if self.window < 1 or self.window > y.shape[1]:
-            raise ArgumentError(
-                "window", f"WindowAverage window={self.window} must be between 1 and the {y.shape[1]} periods of the panel."
-            )
+        _check_window("WindowAverage", self.window, y.shape[1])
         super()._fit(y)
 
     def _point(self, y: np.ndarray) -> np.ndarray:
@@ -179,10 +182,7 @@ class Conflictology(Forecaster):
         self.seed = seed
 
     def _fit(self, y: np.ndarray) -> None:
-        if self.window < 1 or self.window > y.shape[1]:
-            raise ArgumentError(
-                "window", f"Conflictology window={self.window} must be between 1 and the {y.shape[1]} periods of the panel."
-            )
+        _check_window("Conflictology", self.window, y.shape[1])
         self.recent_ = y[:, -self.window :].copy()
 
     def _distribution(self, h: int) -> SamplePaths:
