@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/forecast-run
 
+# -n 2: the suite in two processes (CI has 2 cores); `pytest -q` alone runs it serially.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # Benchmark-style job, not part of `make test`: mutation-tests the core modules with mutmut
 # (benchmarks/mutation.py; MODULES=backtest.compare for one, JOBS=2 parallel mutants).
