@@ -15,8 +15,9 @@ Evidence columns added to the canonical ones:
   ``source_actor``/``target_actor`` give the resolved antecedent ("Li Shangfu");
 * ``confidence``: the pattern's base confidence, times 0.9 when the source was carried over
   from a previous verb, 0.85 when the target was taken from the clause a reaction responds
-  to ("..., prompting Japan to protest") and 0.8 per actor resolved by coreference or left
-  without a country;
+  to ("..., prompting Japan to protest") or from an earlier verb of the sentence ("signed
+  agreements with him", "criticised the trip"), and 0.8 per actor resolved by coreference
+  or left without a country;
 * ``date_precision`` (``day``, ``week``, ``month``), ``date_text`` (the date expression;
   None when the date fell back to the publication date), ``scheduled_date`` (the stated
   date of a future meeting or exercise) and ``date_end`` (the last day of a stated range,
@@ -582,16 +583,18 @@ def code_sentence(
             sources, targets = targets, sources
         elif passive is not None:
             sources, targets = passive.sources, passive.targets
-        if not targets:
+        borrowed = not targets
+        if borrowed:
             targets = _earlier_object(sentence, trigger, triggers[:position])
+            borrowed = bool(targets)
         trigger_rule = lexicon.code_rules.get(trigger.code)
         mutual_code = trigger_rule is not None and trigger_rule.mutual
         if not mutual_code and (not targets or all(t.country is None for t in targets)):
             # "..., prompting US jets to intercept them": the cause clause's subject.
             cause = _reaction_object(sentence, trigger.clause, clauses, actors)
-            targets, inferred = (cause, True) if cause else (targets, False)
+            targets, inferred = (cause, True) if cause else (targets, borrowed)
         else:
-            inferred = False
+            inferred = borrowed
         trigger.targets = targets
         code = trigger.code
         rule = lexicon.code_rules.get(code)
