@@ -136,3 +136,42 @@ def test_summoning_an_envoy_is_a_protest(sentence: str, expected: set[tuple]) ->
 def test_a_passive_imposition_takes_the_by_agent_as_source() -> None:
     events = code_text("Tariffs were imposed on Indian steel makers by the Turkish government.", PUBLISHED)
     assert _dyads(events) == {("TUR.GOV", "IND.state", "163")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a delegation takes its members' sector when they are named
+        (
+            "Manila welcomed a delegation of Japanese defence officials.",
+            {("PHL.state", "JPN.MIL", "043"), ("JPN.MIL", "PHL.state", "042")},
+        ),
+        # without named members, the delegation's own qualifier
+        (
+            "Hanoi hosted a South Korean business delegation.",
+            {("VNM.state", "KOR.other", "043"), ("KOR.other", "VNM.state", "042")},
+        ),
+        (
+            "Canberra received an Indonesian parliamentary delegation.",
+            {("AUS.state", "IDN.GOV", "043"), ("IDN.GOV", "AUS.state", "042")},
+        ),
+        ("Washington sanctioned three Iranian drone makers.", {("USA.state", "IRN.other", "163")}),
+    ],
+)
+def test_delegation_and_firm_nouns_give_the_sector(sentence: str, expected: set[tuple]) -> None:
+    assert _dyads(code_text(sentence, PUBLISHED)) == expected
+
+
+def test_each_others_noun_gives_the_target_sector() -> None:
+    events = code_text("Latvia and Belarus expelled each other's ambassadors.", PUBLISHED)
+    assert _dyads(events) == {("LVA.state", "BLR.GOV", "166"), ("BLR.state", "LVA.GOV", "166")}
+    # "each other" alone keeps the sources' sectors
+    assert _dyads(code_text("China and Japan blamed each other.", PUBLISHED)) == {
+        ("CHN.state", "JPN.state", "112"),
+        ("JPN.state", "CHN.state", "112"),
+    }
+
+
+def test_a_speaker_naming_its_own_country_in_the_quote_is_the_source() -> None:
+    events = code_text('"Poland firmly protests," the Polish government told Minsk after the incident.', PUBLISHED)
+    assert _dyads(events) == {("POL.GOV", "BLR.state", "111")}

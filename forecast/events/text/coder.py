@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -132,6 +132,8 @@ _EVENT_REFERENCE = re.compile(
     r"(?:trip|visit|talks|meeting|drills|exercises?|patrols?|manoeuvres|deal|agreement|pact|call)\b",
     re.IGNORECASE,
 )
+# "expelled each other's diplomats": the possessed noun gives the target's sector.
+_POSSESSED = re.compile(r"['’]s?\s+([a-z]+)(?:\s+([a-z]+))?", re.IGNORECASE)
 # Quotation marks do not break a trigger ('had "a very good meeting" with'); they are
 # blanked for trigger matching (offsets unchanged).
 _QUOTES = str.maketrans({c: " " for c in "\"“”"})
@@ -417,6 +419,20 @@ def _earlier_object(sentence: str, trigger: Trigger, earlier: list[Trigger]) -> 
     return []
 
 
+def _possessed_sector(sentence: str, targets: list[Actor], lexicon: Lexicon) -> str | None:
+    """Sector of the noun after "each other's" ("each other's diplomats": GOV), else None."""
+    if len(targets) != 1 or targets[0].kind != "reciprocal":
+        return None
+    match = _POSSESSED.match(sentence, targets[0].end)
+    if match is None:
+        return None
+    for phrase in (" ".join(w for w in match.groups() if w), match.group(1)):
+        entry = lexicon.common_entry(phrase)
+        if entry.kind in ("institution", "role") and entry.sector is not None:
+            return entry.sector
+    return None
+
+
 def _quote_roles(sentence: str, actors: list[Actor]) -> tuple[int, list[Actor], list[Actor]]:
     """(end of a leading quotation, its speaker, the actor spoken to or about); or (0, [], [])."""
     quote = _LEADING_QUOTE.match(sentence)
@@ -564,8 +580,11 @@ def code_sentence(
         sources, targets = frame.sources, frame.targets
         if trigger.end <= quote_end and (not sources or not targets):
             # Actors after the quotation are its speaker and addressee, not the quoted
-            # verb's object.
-            sources = sources or speakers
+            # verb's object; a speaker naming its own country ('"Japan protests," the
+            # Japanese government said') is the source, with its sector.
+            speaking = {s.country for s in speakers}
+            if not sources or (speaking and {s.country for s in sources} <= speaking):
+                sources = speakers or sources
             targets = [t for t in targets if t.end <= quote_end] or [
                 a for a in addressees if a.country not in {s.country for s in sources}
             ]
@@ -615,6 +634,9 @@ def code_sentence(
             code = rule.future
             rule = lexicon.code_rules.get(code)
         pairs = _pairs(sources, targets, rule is not None and rule.mutual, trigger.pattern.reciprocal)
+        possessed = _possessed_sector(sentence, targets, lexicon)
+        if possessed is not None:
+            pairs = [(source, replace(target, sector=possessed)) for source, target in pairs]
         if not pairs:
             continue
         # Dates before the future marker date the announcement ("agreed on Tuesday to").
