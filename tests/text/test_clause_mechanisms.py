@@ -23,7 +23,9 @@ def _dyads(events: pd.DataFrame) -> set[tuple]:
 
 
 def test_sentence_initial_subordinate_clause_ends_at_its_comma() -> None:
-    sentence = "When the Thai Prime Minister arrived in Tokyo, Malaysian and Japanese officials signed a port agreement."
+    sentence = (
+        "When the Thai Prime Minister arrived in Tokyo, Malaysian and Japanese officials signed a port agreement."
+    )
     spans = clause_spans(sentence)
     assert [sentence[a:b] for a, b in spans] == [
         "When the Thai Prime Minister arrived in Tokyo",
@@ -104,7 +106,8 @@ def test_quotation_marks_do_not_break_a_trigger() -> None:
 
 
 def test_a_quoted_verbs_object_is_not_the_speaker() -> None:
-    events = code_text('"We condemn this reckless act," the Polish Defence Minister said of the Russian strike.', PUBLISHED)
+    sentence = '"We condemn this reckless act," the Polish Defence Minister said of the Russian strike.'
+    events = code_text(sentence, PUBLISHED)
     assert _dyads(events) == {("POL.MIL", "RUS.state", "111")}
 
 

@@ -215,15 +215,13 @@ def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str
 
 
 def _split_chains(actors: list[Actor], clauses: list[tuple[int, int]]) -> None:
-    """A coordination does not cross a clause boundary ("As X visited Moscow, Ukrainian
-    officials ...": Moscow and the officials are not a list)."""
-    next_chain = max((a.chain for a in actors), default=0) + 1
-    for before, actor in zip(actors, actors[1:]):
-        if actor.chain == before.chain and _in_clause(actor.start, clauses) != _in_clause(before.start, clauses):
-            for later in actors[actors.index(actor) :]:
-                if later.chain == before.chain:
-                    later.chain = next_chain
-            next_chain += 1
+    """Renumber coordination chains so that none crosses a clause boundary.
+
+    "As X visited Moscow, Ukrainian officials ...": Moscow and the officials are not a list.
+    """
+    numbers: dict[tuple[int, tuple[int, int]], int] = {}
+    for actor in actors:
+        actor.chain = numbers.setdefault((actor.chain, _in_clause(actor.start, clauses)), len(numbers) + 1)
 
 
 def _chain(actors: list[Actor], head: Actor, excluded: set[str | None]) -> list[Actor]:
@@ -252,8 +250,8 @@ def _frame(
     actors: list[Actor],
     previous: Trigger | None,
     limit: int,
-    relatives: list[tuple[int, int]] = (),
-    new_subject: bool = False,
+    relatives: list[tuple[int, int]],
+    new_subject: bool,
 ) -> _Frame:
     """Pick source and target actors of a trigger (before any passive swap).
 
