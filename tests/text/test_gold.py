@@ -43,6 +43,39 @@ def test_gold_meets_acceptance_thresholds(path: Path) -> None:
     assert set(predicted["source_dataset"]) == {"text:rules"}
 
 
+# Floors (root+dyad precision, root+dyad F1, full F1) at the scores measured when issue 14
+# was closed (tests/text/heldout14/README.md, final table), rounded down: no rule change may
+# lower any of them. heldout14/test and heldout14/fresh are never tuned on; these asserts
+# only guard them (their floors are above the issue's acceptance, P and F1 >= 0.85).
+FLOORS = {
+    "gold.jsonl": (1.0, 1.0, 1.0),
+    "gold_heldout.jsonl": (1.0, 1.0, 0.942),
+    "gold_heldout2.jsonl": (1.0, 0.978, 0.956),
+    "gold_heldout3.jsonl": (1.0, 0.945, 0.945),
+    "gold_heldout4.jsonl": (0.92, 0.92, 0.92),
+    "gold_heldout5.jsonl": (1.0, 1.0, 1.0),
+    "gold_heldout6.jsonl": (1.0, 0.975, 0.975),
+    "heldout14/all.jsonl": (0.965, 0.941, 0.87),
+    "heldout14/tune.jsonl": (0.987, 0.987, 0.937),
+    "heldout14/test.jsonl": (0.937, 0.886, 0.791),
+    "heldout14/fresh.jsonl": (0.983, 0.937, 0.834),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_scores_do_not_drop_below_their_floors(name: str) -> None:
+    evaluation, _, _ = run_gold(HERE / name)
+    precision, f1, full_f1 = FLOORS[name]
+    assert evaluation.root_dyad.precision >= precision - 1e-9
+    assert evaluation.root_dyad.f1 >= f1 - 1e-9
+    assert evaluation.full.f1 >= full_f1 - 1e-9
+
+
+def test_every_gold_file_has_a_floor() -> None:
+    files = GOLD_FILES + sorted((HERE / "heldout14").glob("*.jsonl"))
+    assert sorted(str(f.relative_to(HERE)) for f in files) == sorted(FLOORS)
+
+
 def test_gold_set_size_and_coverage() -> None:
     documents, events = [], []
     for path in GOLD_FILES:

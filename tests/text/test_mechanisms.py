@@ -143,7 +143,9 @@ def test_hosting_a_delegation_skips_the_delegation_words() -> None:
 
 def test_leading_quote_takes_the_speaker_and_the_addressee() -> None:
     events = code_text('"Japan protests over this violation," the Japanese ambassador told Beijing.', PUBLISHED)
-    assert _dyads(events) == {("JPN.state", "CHN.state", "111")}
+    # the speaker names its own country: the speaker, with its sector, is the source (as
+    # heldout14 codes '"Japan strongly protests," the Japanese government told Moscow')
+    assert _dyads(events) == {("JPN.GOV", "CHN.state", "111")}
     events = code_text('"We met the Turkish side in Paris," the Iranian envoy said.', PUBLISHED)
     assert _dyads(events) == {("IRN.GOV", "TUR.state", "044"), ("TUR.state", "IRN.GOV", "044")}  # in a third country
 

@@ -23,6 +23,8 @@ _MERGE_GAP = re.compile(
     r"intelligence|defen[cs]e|state-owned|state|major|private)\s+)*",
     re.IGNORECASE,
 )
+# Group nouns whose sector is that of their members when these are named.
+_CONTAINERS = frozenset({"delegation", "delegations"})
 _OF_GAP = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
 _APPOSITIVE_GAP = re.compile(r"\s*,\s*(?:(?:the|its|his|her|their)\s+)?", re.IGNORECASE)
 _FROM_GAP = re.compile(r"\s+(?:from|of|in)\s+(?:the\s+)?", re.IGNORECASE)
@@ -222,6 +224,7 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
     country = person_country = role = person = person_role = None
     role_sector = inst_sector = person_sector = None
     kind = "actor"
+    container = False
     for mention in group:
         entry = mention.entry
         if entry.kind == "person":
@@ -235,8 +238,10 @@ def _build(sentence: str, group: list[Mention], lexicon: Lexicon, published: pd.
                 role_sector = entry.sector
         else:
             country = country or entry.country
-            if entry.kind in ("institution", "seat") and inst_sector is None:
+            if entry.kind in ("institution", "seat") and (inst_sector is None or container):
+                # "a delegation of Philippine defence officials": the members' sector.
                 inst_sector = entry.sector
+                container = mention.key.lower() in _CONTAINERS
     country = person_country or country
     if person is not None and role in (None, "minister"):
         # "its Minister Li Shangfu": a generic title says less than the office held.

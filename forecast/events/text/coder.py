@@ -15,8 +15,9 @@ Evidence columns added to the canonical ones:
   ``source_actor``/``target_actor`` give the resolved antecedent ("Li Shangfu");
 * ``confidence``: the pattern's base confidence, times 0.9 when the source was carried over
   from a previous verb, 0.85 when the target was taken from the clause a reaction responds
-  to ("..., prompting Japan to protest") and 0.8 per actor resolved by coreference or left
-  without a country;
+  to ("..., prompting Japan to protest") or from an earlier verb of the sentence ("signed
+  agreements with him", "criticised the trip"), and 0.8 per actor resolved by coreference
+  or left without a country;
 * ``date_precision`` (``day``, ``week``, ``month``), ``date_text`` (the date expression;
   None when the date fell back to the publication date), ``scheduled_date`` (the stated
   date of a future meeting or exercise) and ``date_end`` (the last day of a stated range,
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -36,7 +37,13 @@ from forecast.events.taxonomy import code_attributes
 from forecast.events.text.actors import Actor, Discourse, sentence_actors
 from forecast.events.text.dates import DateMention, find_dates, is_future_expression, resolve_date
 from forecast.events.text.lexicon import Lexicon, Pattern, load_lexicon
-from forecast.events.text.sentences import REACTION, clause_spans, split_sentences
+from forecast.events.text.sentences import (
+    REACTION,
+    clause_spans,
+    opens_new_subject,
+    relative_spans,
+    split_sentences,
+)
 
 DEFAULT_SOURCE_DATASET = "text:rules"
 EVIDENCE_COLUMNS: tuple[str, ...] = (
@@ -116,6 +123,20 @@ _SPEECH_VERB = re.compile(r"\b(?:said|says|told|tells|added|declared|stated)\b",
 _PARTICIPLE = re.compile(r",\s*$")
 _CAUSE_AFTER = re.compile(r"\b(?:after|when)\s*$", re.IGNORECASE)
 _GERUND_COMPLEMENT = re.compile(r"\b(?:of|for)\s+$", re.IGNORECASE)
+# "... and signed several agreements with him": the object is the previous verb's object.
+_OBJECT_PRONOUN = re.compile(r"\s*(?:with|to|on|against|from)?\s*(?:him|her|them)\b", re.IGNORECASE)
+# "Ukrainian officials criticised the trip": a reaction to an event named earlier in the
+# sentence targets that event's actors.
+_EVENT_REFERENCE = re.compile(
+    r"\s*(?:the|this|that|these|his|her|their|its)\s+(?:[\w-]+\s+)?"
+    r"(?:trip|visit|talks|meeting|drills|exercises?|patrols?|manoeuvres|deal|agreement|pact|call)\b",
+    re.IGNORECASE,
+)
+# "expelled each other's diplomats": the possessed noun gives the target's sector.
+_POSSESSED = re.compile(r"['’]s?\s+([a-z]+)(?:\s+([a-z]+))?", re.IGNORECASE)
+# Quotation marks do not break a trigger ('had "a very good meeting" with'); they are
+# blanked for trigger matching (offsets unchanged).
+_QUOTES = str.maketrans({c: " " for c in "\"“”"})
 _WINDOW_BEFORE_SOURCE = 40  # characters before the source searched for "if", "denied"...
 
 
@@ -130,6 +151,7 @@ class Trigger:
     label: str
     clause: tuple[int, int] = (0, 0)
     sources: list[Actor] = field(default_factory=list)
+    targets: list[Actor] = field(default_factory=list)  # after passive and reaction handling
     target_from: int | None = None  # a noun cue's end: its "with" partner is the target
     future: bool = False
 
@@ -139,10 +161,11 @@ def _find_triggers(sentence: str, lexicon: Lexicon) -> tuple[list[Trigger], list
     candidates: list[Trigger] = []
     cues: list[Trigger] = []
     lowered = " ".join(sentence.lower().split())
+    unquoted = sentence.translate(_QUOTES)
     for pattern in lexicon.patterns:
         if not any(word in lowered for word in pattern.keywords):
             continue
-        for match in pattern.regex.finditer(sentence):
+        for match in pattern.regex.finditer(unquoted):
             trigger = Trigger(match.start(), match.end(), pattern, pattern.cameo, pattern.id)
             (cues if pattern.kind == "cue" else candidates).append(trigger)
     candidates.sort(key=lambda t: (-t.pattern.priority, t.start - t.end, t.start))
@@ -191,6 +214,16 @@ def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str
     return result
 
 
+def _split_chains(actors: list[Actor], clauses: list[tuple[int, int]]) -> None:
+    """Renumber coordination chains so that none crosses a clause boundary.
+
+    "As X visited Moscow, Ukrainian officials ...": Moscow and the officials are not a list.
+    """
+    numbers: dict[tuple[int, tuple[int, int]], int] = {}
+    for actor in actors:
+        actor.chain = numbers.setdefault((actor.chain, _in_clause(actor.start, clauses)), len(numbers) + 1)
+
+
 def _chain(actors: list[Actor], head: Actor, excluded: set[str | None]) -> list[Actor]:
     members = [a for a in actors if a.chain == head.chain and a.loc_prep is None]
     out = []
@@ -211,15 +244,40 @@ class _Frame:
     inherited: bool
 
 
-def _frame(sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigger | None, limit: int) -> _Frame:
+def _frame(
+    sentence: str,
+    trigger: Trigger,
+    actors: list[Actor],
+    previous: Trigger | None,
+    limit: int,
+    relatives: list[tuple[int, int]],
+    new_subject: bool,
+) -> _Frame:
     """Pick source and target actors of a trigger (before any passive swap).
 
     The target is searched between the trigger and ``limit`` (the next trigger of the
-    clause, or the clause end).
+    clause, or the clause end). Actors inside a relative clause that does not hold the
+    trigger are not its subject ("Japan, which signed a pact with Manila, held drills");
+    a clause with a subject of its own (``new_subject``) inherits no source.
     """
     c_start, c_end = trigger.clause
-    left = [a for a in actors if a.start >= c_start and a.end <= trigger.start and a.loc_prep is None]
-    if trigger.pattern.kind == "noun" and previous is not None and left and previous.end <= trigger.start:
+    outside = [r for r in relatives if not r[0] <= trigger.start < r[1]]
+
+    def in_outside(position: int) -> bool:
+        return any(r[0] <= position < r[1] for r in outside)
+
+    left = [
+        a
+        for a in actors
+        if a.start >= c_start and a.end <= trigger.start and a.loc_prep is None and not in_outside(a.start)
+    ]
+    if (
+        trigger.pattern.kind == "noun"
+        and previous is not None
+        and left
+        and previous.end <= trigger.start
+        and not in_outside(previous.start)
+    ):
         # "Japan and Korea criticised the drills": the drills are the object of a verb.
         left = [a for a in left if a.end <= previous.start] if left[-1].end <= previous.start else []
         if not left:
@@ -238,7 +296,7 @@ def _frame(sentence: str, trigger: Trigger, actors: list[Actor], previous: Trigg
             sources = _chain(actors, nearest, set())
             if sources:
                 window_start = max(c_start, min(a.start for a in sources) - _WINDOW_BEFORE_SOURCE)
-    elif previous is not None and previous.sources:
+    elif previous is not None and previous.sources and not new_subject:
         sources, inherited = list(previous.sources), True
     elif trigger.pattern.max_gap is None and (
         sentence[trigger.start : trigger.end].lower().endswith("between") or _BETWEEN.match(sentence, trigger.end)
@@ -338,6 +396,39 @@ def _reaction_object(
         if cause[0] <= actor.start < cause[1] and actor.loc_prep is None and actor.country is not None:
             return _chain(actors, actor, set())
     return []
+
+
+def _earlier_object(sentence: str, trigger: Trigger, earlier: list[Trigger]) -> list[Actor]:
+    """The object a trigger without one takes from an earlier trigger of the sentence.
+
+    "hosted the Russian President and signed agreements with him": an object pronoun is
+    the previous verb's object; "X visited Moscow, Ukrainian officials criticised the
+    trip": a reaction (root 11-13) to a named event targets that event's subject.
+    """
+    if _OBJECT_PRONOUN.match(sentence, trigger.end):
+        for other in reversed(earlier):
+            if other.targets:
+                return list(other.targets)
+        return []
+    if trigger.code[:2] in ("11", "12", "13") and _EVENT_REFERENCE.match(sentence, trigger.end):
+        for other in earlier:
+            if other.code[:2] in ("03", "04", "05", "06") and other.sources:
+                return list(other.sources)
+    return []
+
+
+def _possessed_sector(sentence: str, targets: list[Actor], lexicon: Lexicon) -> str | None:
+    """Sector of the noun after "each other's" ("each other's diplomats": GOV), else None."""
+    if len(targets) != 1 or targets[0].kind != "reciprocal":
+        return None
+    match = _POSSESSED.match(sentence, targets[0].end)
+    if match is None:
+        return None
+    for phrase in (" ".join(w for w in match.groups() if w), match.group(1)):
+        entry = lexicon.common_entry(phrase)
+        if entry.kind in ("institution", "role") and entry.sector is not None:
+            return entry.sector
+    return None
 
 
 def _quote_roles(sentence: str, actors: list[Actor]) -> tuple[int, list[Actor], list[Actor]]:
@@ -453,6 +544,7 @@ def code_sentence(
     if not triggers:
         return []
     clauses = clause_spans(sentence)
+    _split_chains(actors, clauses)
     for trigger in triggers + cues:
         trigger.clause = _in_clause(trigger.start, clauses)
     triggers = _apply_overrides(triggers, cues, sentence)
@@ -462,12 +554,14 @@ def code_sentence(
     seen: set[tuple] = set()
     previous: Trigger | None = None
     quote_end, speakers, addressees = _quote_roles(sentence, actors)
+    relatives = relative_spans(sentence)
     for position, trigger in enumerate(triggers):
         following = [t.start for t in triggers[position + 1 :] if t.clause == trigger.clause]
         limit = following[0] if following else trigger.clause[1]
         same_clause = previous is not None and previous.clause == trigger.clause
         segment = (previous.end if same_clause else trigger.clause[0], limit)
-        frame = _frame(sentence, trigger, actors, previous, limit)
+        new_subject = opens_new_subject(sentence, clauses, clauses.index(trigger.clause)) and not same_clause
+        frame = _frame(sentence, trigger, actors, previous, limit, relatives, new_subject)
         trigger.sources = frame.sources
         previous_future = previous is not None and previous.future
         previous = trigger
@@ -483,8 +577,15 @@ def code_sentence(
             continue
         sources, targets = frame.sources, frame.targets
         if trigger.end <= quote_end and (not sources or not targets):
-            sources = sources or speakers
-            targets = targets or [a for a in addressees if a.country not in {s.country for s in sources}]
+            # Actors after the quotation are its speaker and addressee, not the quoted
+            # verb's object; a speaker naming its own country ('"Japan protests," the
+            # Japanese government said') is the source, with its sector.
+            speaking = {s.country for s in speakers}
+            if not sources or (speaking and {s.country for s in sources} <= speaking):
+                sources = speakers or sources
+            targets = [t for t in targets if t.end <= quote_end] or [
+                a for a in addressees if a.country not in {s.country for s in sources}
+            ]
         elif (
             trigger.code[:2] in ("11", "12", "13")
             and sentence[trigger.start : trigger.end].split()[0].lower().endswith("ing")
@@ -499,14 +600,19 @@ def code_sentence(
             sources, targets = targets, sources
         elif passive is not None:
             sources, targets = passive.sources, passive.targets
+        borrowed = not targets
+        if borrowed:
+            targets = _earlier_object(sentence, trigger, triggers[:position])
+            borrowed = bool(targets)
         trigger_rule = lexicon.code_rules.get(trigger.code)
         mutual_code = trigger_rule is not None and trigger_rule.mutual
         if not mutual_code and (not targets or all(t.country is None for t in targets)):
             # "..., prompting US jets to intercept them": the cause clause's subject.
             cause = _reaction_object(sentence, trigger.clause, clauses, actors)
-            targets, inferred = (cause, True) if cause else (targets, False)
+            targets, inferred = (cause, True) if cause else (targets, borrowed)
         else:
-            inferred = False
+            inferred = borrowed
+        trigger.targets = targets
         code = trigger.code
         rule = lexicon.code_rules.get(code)
         participants = {a.country for a in sources + targets}
@@ -526,6 +632,9 @@ def code_sentence(
             code = rule.future
             rule = lexicon.code_rules.get(code)
         pairs = _pairs(sources, targets, rule is not None and rule.mutual, trigger.pattern.reciprocal)
+        possessed = _possessed_sector(sentence, targets, lexicon)
+        if possessed is not None:
+            pairs = [(source, replace(target, sector=possessed)) for source, target in pairs]
         if not pairs:
             continue
         # Dates before the future marker date the announcement ("agreed on Tuesday to").

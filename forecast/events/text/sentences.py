@@ -23,6 +23,16 @@ _CLAUSE = re.compile(
 )
 # The separator before a reaction clause.
 REACTION = re.compile(r"\b(?:prompting|forcing|leading|causing)\s*$", re.IGNORECASE)
+# A sentence-initial subordinate clause ("As the Indian Prime Minister visited Moscow, ...")
+# ends at its first comma; the main clause after it has its own subject.
+_LEADING = re.compile(
+    r"^\s*(?:As|When|After|Before|While|Although|Though|Following|Once)\s+[^,;]+?(,\s+)", re.IGNORECASE
+)
+# Separators after which the clause has a subject of its own (not the previous clause's).
+_NEW_SUBJECT = re.compile(r"(?:\b(?:as|when|after|before|prompting|forcing|leading|causing)|^,)\s*$", re.IGNORECASE)
+# Non-restrictive relative clauses (", which signed a pact with Manila,"): a main clause's
+# subject is looked for outside them.
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|whom)\b[^,;]*,", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -67,7 +77,8 @@ def clause_spans(sentence: str) -> list[tuple[int, int]]:
 
     Clauses are separated by semicolons, dashes, contrastive conjunctions ("while",
     "but", "although"), temporal conjunctions ("as", "when", "after", "before") and reaction
-    participles ("prompting"), which in news prose usually start a new subject.
+    participles ("prompting"), which in news prose usually start a new subject; a
+    sentence-initial subordinate clause ("As ..., ", "Following ..., ") ends at its comma.
 
     Parameters
     ----------
@@ -81,8 +92,29 @@ def clause_spans(sentence: str) -> list[tuple[int, int]]:
     """
     spans = []
     start = 0
-    for match in _CLAUSE.finditer(sentence):
+    leading = _LEADING.match(sentence)
+    if leading is not None:
+        spans.append((0, leading.start(1)))
+        start = leading.end(1)
+    for match in _CLAUSE.finditer(sentence, start):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(sentence)))
     return spans
+
+
+def opens_new_subject(sentence: str, spans: list[tuple[int, int]], index: int) -> bool:
+    """Whether clause ``index`` starts with a subject of its own.
+
+    True after a temporal or reaction separator ("... as the US President visited Tokyo",
+    "..., prompting Japan to protest") and for the main clause after a sentence-initial
+    subordinate clause; False after "and", "but", "while" (the subject may be shared).
+    """
+    if index == 0:
+        return False
+    return _NEW_SUBJECT.search(sentence[spans[index - 1][1] : spans[index][0]]) is not None
+
+
+def relative_spans(sentence: str) -> list[tuple[int, int]]:
+    """Character spans of non-restrictive relative clauses (", which ...,", ", who ...,")."""
+    return [(m.start(), m.end()) for m in _RELATIVE.finditer(sentence)]
