@@ -116,6 +116,7 @@ def _rows_fit(
     free: np.ndarray,
     maxiter: int,
     start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    upper: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Penalised MLE of the rows ``counts`` (targets) given every series' features.
 
@@ -135,6 +136,8 @@ def _rows_fit(
     maxiter : int
     start : tuple, optional
         ``(mu, A, log_alpha)`` to start from.
+    upper : numpy.ndarray, optional
+        ``(m, n)`` upper bounds on ``A`` (the self-excitation cap); none by default.
 
     Returns
     -------
@@ -150,7 +153,8 @@ def _rows_fit(
     m, periods = counts.shape
     n, n_blocks = features.shape[0], design.shape[1]
     nb = law == "nb"
-    sizes = (m * n_blocks, m * n, m if nb else 0)
+    rows_of, cols_of = np.nonzero(free)  # only free entries of A are variables
+    sizes = (m * n_blocks, len(rows_of), m if nb else 0)
     # The optimiser works on scaled parameters: baselines in units of the target's mean
     # level and excitation in units of (target level / source feature level), and each row's
     # objective divided by its level. Rows share no parameters, so neither changes the
@@ -161,7 +165,8 @@ def _rows_fit(
 
     def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         mu = theta[: sizes[0]].reshape(m, n_blocks) * level[:, None]
-        excitation = theta[sizes[0] : sizes[0] + sizes[1]].reshape(m, n) * to_a
+        excitation = np.zeros((m, n))
+        excitation[rows_of, cols_of] = theta[sizes[0] : sizes[0] + sizes[1]] * to_a[rows_of, cols_of]
         log_alpha = theta[sizes[0] + sizes[1] :] if nb else np.full(m, -np.inf)
         return mu, excitation, log_alpha
 
@@ -181,20 +186,22 @@ def _rows_fit(
         value = float(np.sum(row * (np.sum(weights * excitation, axis=1) - logpmf.sum(axis=1))))
         grad = np.concatenate([
             (-(d_rate @ design) * row[:, None] * level[:, None]).ravel(),
-            ((weights - d_rate @ features.T) * row[:, None] * to_a).ravel(),
+            ((weights - d_rate @ features.T) * row[:, None] * to_a)[rows_of, cols_of],
             -d_log_alpha * (row if nb else 1.0),
         ])
         return value, grad
 
     if start is None:
         blocks = np.maximum((counts @ design) / np.maximum(design.sum(axis=0), 1.0), 0.05)
-        start = (0.7 * blocks, np.where(np.eye(m, n, dtype=bool) & free, 0.2, 0.0), np.full(m, np.log(0.3)))
+        start = (0.7 * blocks, np.where(np.eye(m, n, dtype=bool), 0.2, 0.0), np.full(m, np.log(0.3)))
     theta0 = np.concatenate([
-        (start[0] / level[:, None]).ravel(), (start[1] * free / to_a).ravel(), start[2] if nb else np.zeros(0)
+        (start[0] / level[:, None]).ravel(), (start[1] / to_a)[rows_of, cols_of], start[2] if nb else np.zeros(0)
     ])
+    caps = np.full(sizes[1], np.inf) if upper is None else upper[rows_of, cols_of] / to_a[rows_of, cols_of]
+    theta0[sizes[0] : sizes[0] + sizes[1]] = np.minimum(theta0[sizes[0] : sizes[0] + sizes[1]], caps)
     bounds = (
         [(_MU_FLOOR, None)] * sizes[0]
-        + [(0.0, None) if f else (0.0, 0.0) for f in free.ravel()]
+        + [(0.0, None if np.isinf(c) else float(c)) for c in caps]
         + [_LOG_ALPHA_BOUNDS] * sizes[2]
     )
     result = optimize.minimize(objective, theta0, jac=True, method="L-BFGS-B", bounds=bounds,
@@ -221,6 +228,9 @@ class MultivariateHawkes(Forecaster):
         Records per period: NB (Poisson clusters of logarithmic size) or Poisson (unit marks).
     penalty : float
         L1 weight on the off-diagonal excitation entries (0: plain MLE).
+    max_sources : int
+        Cross-excitation sources considered per target (screened by the lasso optimality
+        check; 0 fits self-excitation only). ``n_series - 1`` or more tries every pair.
     max_branching : float
         If the fitted excitation matrix has spectral radius above this, it is scaled down
         to it so that simulated paths stay stationary (reported in ``scaled_``).
@@ -241,6 +251,7 @@ class MultivariateHawkes(Forecaster):
         block: int = 8,
         law: str = "nb",
         penalty: float = 0.0,
+        max_sources: int = 3,
         max_branching: float = 0.95,
         parameter_draws: bool = True,
         n_paths: int = 500,
@@ -252,6 +263,7 @@ class MultivariateHawkes(Forecaster):
         self.block = block
         self.law = law
         self.penalty = penalty
+        self.max_sources = max_sources
         self.max_branching = max_branching
         self.parameter_draws = parameter_draws
         self.n_paths = n_paths
@@ -269,6 +281,8 @@ class MultivariateHawkes(Forecaster):
             raise ArgumentError("law", f"{name}: must be one of {_LAWS}, got {self.law!r}.")
         if int(self.block) < 1:
             raise ArgumentError("block", f"{name}: must be >= 1 period, got {self.block}.")
+        if int(self.max_sources) < 0:
+            raise ArgumentError("max_sources", f"{name}: must be >= 0, got {self.max_sources}.")
         if self.penalty < 0:
             raise ArgumentError("penalty", f"{name}: must be >= 0, got {self.penalty}.")
         if not 0 < self.max_branching < 1:
@@ -285,16 +299,12 @@ class MultivariateHawkes(Forecaster):
     def _fit(self, y: np.ndarray) -> None:
         self._validate()
         self.design_ = baseline_design(y.shape[1], int(self.block) if self.baseline == "piecewise" else None)
-        free = np.ones((y.shape[0], y.shape[0]), dtype=bool)
         best = None
         for beta in sorted(float(b) for b in self.decays):
-            features = excitation_features(y, beta)
-            weights = self._weights(y, features)
-            fit = _rows_fit(y, features, self.design_, self.law, weights, free, int(self.maxiter))
-            penalised = float(fit[3].sum() - np.sum(weights * fit[1]))
+            fit, free, penalised = self._fit_decay(y, beta)
             if best is None or penalised > best[0]:
-                best = (penalised, beta, fit)
-        _, self.decay_, (mu, excitation, alpha, loglik) = best
+                best = (penalised, beta, fit, free)
+        _, self.decay_, (mu, excitation, alpha, loglik), self.free_ = best
         self.baseline_, self.alpha_, self.loglik_ = mu, alpha, float(loglik.sum())
         self.fitted_excitation_ = excitation
         self.branching_ratio_ = _radius(excitation)
@@ -315,6 +325,41 @@ class MultivariateHawkes(Forecaster):
         features = excitation_features(y, self.decay_)
         self.state_ = np.exp(-self.decay_) * features[:, -1] / (1 - np.exp(-self.decay_)) + y[:, -1]
         self.covariance_ = self._laplace(y, features) if self.parameter_draws else None
+
+    def _fit_decay(self, y: np.ndarray, beta: float) -> tuple[tuple, np.ndarray, float]:
+        """Fit at one decay with a screened active set; returns the fit, its free mask and penalised log-likelihood.
+
+        Self-excitation is always free. Cross entries start at zero and enter where the
+        penalised likelihood would rise if they left zero (the lasso's optimality check:
+        score above the L1 weight), at most ``max_sources`` per target, the largest
+        violations first; the refit starts from the diagonal fit.
+        """
+        features = excitation_features(y, beta)
+        weights = self._weights(y, features)
+        free = np.eye(y.shape[0], dtype=bool)
+        upper = self._upper(np.arange(y.shape[0]))
+        fit = _rows_fit(y, features, self.design_, self.law, weights, free, int(self.maxiter), upper=upper)
+        if int(self.max_sources) > 0 and y.shape[0] > 1:
+            mu, excitation, alpha, _ = fit
+            rate = np.maximum(mu @ self.design_.T + excitation @ features, 1e-12)
+            d_rate = _nb_terms(y, rate, alpha[:, None])[1] if self.law == "nb" else y / rate - 1.0
+            violation = np.where(free, -np.inf, d_rate @ features.T - weights)
+            k = min(int(self.max_sources), y.shape[0] - 1)
+            top = np.argsort(-violation, axis=1)[:, :k]
+            picked = np.zeros_like(free)
+            np.put_along_axis(picked, top, True, axis=1)
+            free = free | (picked & (violation > 0))
+            if free.sum() > y.shape[0]:
+                start = (mu, excitation, np.log(np.maximum(alpha, np.exp(_LOG_ALPHA_BOUNDS[0]))))
+                fit = _rows_fit(y, features, self.design_, self.law, weights, free, int(self.maxiter), start, upper)
+        return fit, free, float(fit[3].sum() - np.sum(weights * fit[1]))
+
+    def _upper(self, rows: np.ndarray) -> np.ndarray:
+        """Upper bounds on ``A`` for target ``rows``: self-excitation at most ``max_branching``
+        (a series cannot be its own explosive cause), cross entries free."""
+        upper = np.full((len(rows), len(self.ids_)), np.inf)
+        upper[np.arange(len(rows)), rows] = self.max_branching
+        return upper
 
     def _laplace(self, y: np.ndarray, features: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per row: the indices of its active parameters (baseline blocks, then excitation
@@ -399,10 +444,11 @@ class MultivariateHawkes(Forecaster):
     def excitation_test(self, source: str, target: str) -> dict[str, float]:
         """Likelihood-ratio test of "``source`` does not excite ``target``" (``A[target, source] = 0``).
 
-        Both fits are unpenalised at the fitted decay; only the target's row changes, the
-        likelihood being separable by row. The null lies on the boundary ``A >= 0``, so the
-        statistic is a 50:50 mixture of a point mass at 0 and chi-square(1):
-        ``p = 0.5 P(chi2_1 > LR)`` for ``LR > 0`` and 1 at ``LR = 0``.
+        Both fits are unpenalised at the fitted decay and use the target row's fitted
+        active set (its self-excitation and screened sources) plus ``source``; only that row
+        is refitted, the likelihood being separable by row. The null lies on the boundary
+        ``A >= 0``, so the statistic is a 50:50 mixture of a point mass at 0 and
+        chi-square(1): ``p = 0.5 P(chi2_1 > LR)`` for ``LR > 0`` and 1 at ``LR = 0``.
 
         Returns
         -------
@@ -412,12 +458,14 @@ class MultivariateHawkes(Forecaster):
         self._check_fitted()
         j, i = self._index(source, "source"), self._index(target, "target")
         features = excitation_features(self.counts_, self.decay_)
-        free = np.ones((1, len(self.ids_)), dtype=bool)
+        free = self.free_[i : i + 1].copy()
+        free[0, j] = True
         zero = np.zeros((1, len(self.ids_)))
         row = self.counts_[i : i + 1]
-        full = _rows_fit(row, features, self.design_, self.law, zero, free, int(self.maxiter))[3][0]
+        upper = self._upper(np.array([i]))
+        full = _rows_fit(row, features, self.design_, self.law, zero, free, int(self.maxiter), upper=upper)[3][0]
         free[0, j] = False
-        null = _rows_fit(row, features, self.design_, self.law, zero, free, int(self.maxiter))[3][0]
+        null = _rows_fit(row, features, self.design_, self.law, zero, free, int(self.maxiter), upper=upper)[3][0]
         statistic = max(2.0 * (full - null), 0.0)
         p_value = 1.0 if statistic <= 1e-9 else 0.5 * float(stats.chi2.sf(statistic, 1))
         return {"statistic": statistic, "p_value": p_value}
@@ -453,8 +501,9 @@ class MultivariateHawkes(Forecaster):
         """Parametric-bootstrap percentile intervals of the excitation matrix.
 
         Each replicate simulates a panel as long as the training one from the fitted
-        process (:meth:`simulate`) and refits it at the fitted decay and penalty, so the
-        intervals are conditional on ``beta``.
+        process (:meth:`simulate`) and refits it at the fitted decay and penalty on the
+        fitted active set (``free_``), so the intervals are conditional on ``beta`` and on
+        the screening; entries outside the active set are zero in every replicate.
 
         Returns
         -------
@@ -467,12 +516,11 @@ class MultivariateHawkes(Forecaster):
         rng = rng if rng is not None else np.random.default_rng(self.seed)
         n = len(self.ids_)
         replicates = np.empty((n_boot, n, n))
-        free = np.ones((n, n), dtype=bool)
         for b in range(n_boot):
             y = self.simulate(self.counts_.shape[1], rng)
             features = excitation_features(y, self.decay_)
-            replicates[b] = _rows_fit(y, features, self.design_, self.law, self._weights(y, features), free,
-                                      int(self.maxiter))[1]
+            replicates[b] = _rows_fit(y, features, self.design_, self.law, self._weights(y, features),
+                                      self.free_, int(self.maxiter), upper=self._upper(np.arange(n)))[1]
         tail = (1 - level) / 2
         lower, upper = np.quantile(replicates, [tail, 1 - tail], axis=0)
         return {"lower": lower, "upper": upper, "replicates": replicates}
