@@ -325,6 +325,7 @@ class MultivariateHawkes(Forecaster):
         features = excitation_features(y, self.decay_)
         self.state_ = np.exp(-self.decay_) * features[:, -1] / (1 - np.exp(-self.decay_)) + y[:, -1]
         self.covariance_ = self._laplace(y, features) if self.parameter_draws else None
+        self.baseline_drift_ = self._drift(y, features)
 
     def _fit_decay(self, y: np.ndarray, beta: float) -> tuple[tuple, np.ndarray, float]:
         """Fit at one decay with a screened active set; returns the fit, its free mask and penalised log-likelihood.
@@ -361,6 +362,22 @@ class MultivariateHawkes(Forecaster):
         upper[np.arange(len(rows)), rows] = self.max_branching
         return upper
 
+    def _drift(self, y: np.ndarray, features: np.ndarray) -> float:
+        """Standard deviation of the log baseline's step from one block to the next, pooled over series.
+
+        The mean squared step less the estimation variance of the two blocks (Laplace,
+        delta method); 0 with one block. Forecasts start a new block, so each path moves the
+        last block's baseline by one such step.
+        """
+        n_blocks = self.design_.shape[1]
+        if n_blocks < 2:
+            return 0.0
+        covariance = self.covariance_ or self._laplace(y, features)
+        log_mu = np.log(self.baseline_)
+        variance = np.array([np.diag(f @ f.T)[:n_blocks] for _, f in covariance]) / self.baseline_**2
+        steps = np.diff(log_mu, axis=1) ** 2 - (variance[:, 1:] + variance[:, :-1])
+        return float(np.sqrt(max(np.mean(steps), 0.0)))
+
     def _laplace(self, y: np.ndarray, features: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per row: the indices of its active parameters (baseline blocks, then excitation
         entries) and the Cholesky factor of their covariance (inverse expected information)."""
@@ -385,6 +402,8 @@ class MultivariateHawkes(Forecaster):
         n, n_blocks, paths = len(self.ids_), self.design_.shape[1], int(self.n_paths)
         mu = np.repeat(self.baseline_[None, :, -1], paths, axis=0)
         excitation = np.repeat(self.excitation_[None], paths, axis=0)
+        drift = self.baseline_drift_
+        mu = mu * np.exp(drift * rng.standard_normal(mu.shape) - drift**2 / 2)  # mean-preserving step
         if self.covariance_ is None:
             return mu, excitation
         scale = self.excitation_ / np.where(self.fitted_excitation_ > 0, self.fitted_excitation_, 1.0)
@@ -392,7 +411,7 @@ class MultivariateHawkes(Forecaster):
             point = np.concatenate([self.baseline_[i], self.fitted_excitation_[i]])[index]
             draws = point + rng.standard_normal((paths, factor.shape[1])) @ factor.T
             last = index == n_blocks - 1
-            mu[:, i] = np.maximum(draws[:, last][:, 0], _MU_FLOOR)
+            mu[:, i] *= np.maximum(draws[:, last][:, 0], _MU_FLOOR) / self.baseline_[i, -1]
             sources = index[index >= n_blocks] - n_blocks
             excitation[:, i, sources] = np.maximum(draws[:, index >= n_blocks], 0.0) * scale[i, sources]
         # A draw beyond max_branching is scaled back to it, as the point estimate is.
