@@ -13,7 +13,8 @@ Three departures from the textbook process, each checked on the ICEWS benchmark 
 
 - **A moving baseline** (``baseline="piecewise"``): ``mu_i`` is constant within blocks of
   ``block`` periods counted back from the panel end, so a several-fold swing in news volume
-  moves the baseline instead of being read as excitation; forecasts use the last block.
+  moves the baseline instead of being read as excitation. Forecasts start a new block: each
+  path moves the last block's baseline by one step of the pooled block-to-block drift.
   ``"constant"`` is one block. (A baseline proportional to the source's media volume would
   need the share denominator, which the forecaster contract's ``unique_id, ds, y`` panel
   does not carry.)
