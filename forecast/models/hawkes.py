@@ -69,6 +69,8 @@ _BASELINES = ("constant", "piecewise")
 _MU_FLOOR = 1e-8
 _LOG_ALPHA_BOUNDS = (-10.0, 4.0)
 _ACTIVE = 1e-6  # excitation entries below this are zero for the Laplace draws
+# Self-excitation bound: a series alone stays stationary and keeps >= 5% of its level in the baseline.
+_SELF_CAP = 0.95
 
 
 def excitation_features(counts: np.ndarray, beta: float) -> np.ndarray:
@@ -309,7 +311,8 @@ class MultivariateHawkes(Forecaster):
         self.baseline_, self.alpha_, self.loglik_ = mu, alpha, float(loglik.sum())
         self.fitted_excitation_ = excitation
         self.branching_ratio_ = _radius(excitation)
-        self.scaled_ = self.branching_ratio_ > self.max_branching
+        # A radius at the self-excitation bound is common and, at the default cap, no scaling.
+        self.scaled_ = self.branching_ratio_ > self.max_branching + 1e-9
         if self.scaled_:
             warnings.warn(
                 f"{type(self).__name__}: fitted branching spectral radius {self.branching_ratio_:.2f} >= "
@@ -357,10 +360,10 @@ class MultivariateHawkes(Forecaster):
         return fit, free, float(fit[3].sum() - np.sum(weights * fit[1]))
 
     def _upper(self, rows: np.ndarray) -> np.ndarray:
-        """Upper bounds on ``A`` for target ``rows``: self-excitation at most ``max_branching``
-        (a series cannot be its own explosive cause), cross entries free."""
+        """Upper bounds on ``A`` for target ``rows``: self-excitation at most 0.95 (a series
+        cannot be its own explosive cause), cross entries free."""
         upper = np.full((len(rows), len(self.ids_)), np.inf)
-        upper[np.arange(len(rows)), rows] = self.max_branching
+        upper[np.arange(len(rows)), rows] = _SELF_CAP
         return upper
 
     def _drift(self, y: np.ndarray, features: np.ndarray) -> float:
