@@ -57,7 +57,6 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 from scipy import optimize, special, stats
 from threadpoolctl import threadpool_limits
 
