@@ -13,7 +13,13 @@ from matplotlib.figure import Figure
 from forecast.backtest import BacktestSpec, coverage_curve, leaderboard, metrics_table, pit_histogram, rolling_origin
 from forecast.models import MultivariateHawkes, Naive, WindowAverage
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
-from forecast.report.figures import excitation_heatmap, leaderboard_plot, run_figures, skill_by_horizon_plot
+from forecast.report.figures import (
+    excitation_heatmap,
+    leaderboard_plot,
+    run_figures,
+    significance_stars,
+    skill_by_horizon_plot,
+)
 from forecast.report.plots import NEUTRAL, PALETTE, fan_chart, fan_chart_grid
 
 DYADS = ["CHN-RUS", "CHN-USA"]
@@ -175,6 +181,19 @@ def test_excitation_heatmap_annotates_every_cell_with_labels():
         excitation_heatmap(matrix, ["a", "b", "c"])
 
 
+def test_significance_stars_at_their_boundaries():
+    p = np.array([[0.0009, 0.001, 0.0099], [0.01, 0.0499, 0.05], [np.nan, 1.0, 0.2]])
+    np.testing.assert_array_equal(significance_stars(p), [["***", "**", "**"], ["*", "*", ""], ["", "", ""]])
+
+
+def test_excitation_heatmap_marks_significant_cells():
+    matrix = np.array([[0.1, 0.25], [0.0, 0.5]])
+    fig = excitation_heatmap(matrix, ["a", "b"], p_values=np.array([[0.2, 0.004], [np.nan, 1e-5]]))
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0.10", "0.25**", "0.00", "0.50***"]
+    with pytest.raises(ValueError, match="p_values of shape"):
+        excitation_heatmap(matrix, ["a", "b"], p_values=np.ones((3, 3)))
+
+
 def test_excitation_heatmap_of_a_fitted_hawkes_model():
     counts = PANEL[PANEL["unique_id"].str.endswith("military_contact")]
     model = MultivariateHawkes().fit(counts)
@@ -196,6 +215,11 @@ def test_run_figures_adds_the_heatmap_only_for_a_hawkes_model():
     assert [stem for stem, _, _ in drawn][-1] == "hawkes_hawkes"
     _, heatmap, record = drawn[-1]
     assert len(heatmap.axes[0].texts) == 16 and record["section"] == "forecasts" and record["alt"]
+    # Stars are the model's own LR tests; the caption gives the branching ratio and half-life.
+    stars = significance_stars(hawkes.excitation_p_values())
+    texts = [t.get_text() for t in heatmap.axes[0].texts]
+    assert texts == [f"{v:.2f}{s}" for v, s in zip(hawkes.fitted_excitation_.ravel(), stars.ravel())]
+    assert f"Branching ratio {hawkes.branching_ratio_:.2f}" in record["caption"]
     # The leaderboard's intervals compare with the run's reference, as the report's table does.
     (board_figure,) = [figure for stem, figure, _ in run_figures(fitted=MODELS, reference="window_average", **common)
                        if stem == "leaderboard"]

@@ -127,11 +127,15 @@ def excitation_heatmap(
     sources: Sequence[str],
     targets: Sequence[str] | None = None,
     ax: plt.Axes | None = None,
+    p_values: np.ndarray | None = None,
 ) -> Figure:
     """Heatmap of a fitted Hawkes excitation matrix, each cell annotated with its value.
 
     Cell ``(i, j)`` is the expected number of events in target ``i`` triggered by one
-    event in source ``j`` (:attr:`forecast.models.MultivariateHawkes.excitation_`).
+    event in source ``j`` (:attr:`forecast.models.MultivariateHawkes.fitted_excitation_`).
+    With ``p_values`` each cell also carries the stars of its likelihood-ratio test of
+    "``j`` does not excite ``i``" (:meth:`~forecast.models.MultivariateHawkes.excitation_p_values`):
+    ``*`` p < 0.05, ``**`` p < 0.01, ``***`` p < 0.001; NaN (an entry the fit left at zero) has none.
 
     Parameters
     ----------
@@ -143,6 +147,8 @@ def excitation_heatmap(
         Row labels; ``sources`` by default.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made when omitted.
+    p_values : numpy.ndarray, optional
+        Same shape as ``excitation``.
 
     Returns
     -------
@@ -161,12 +167,15 @@ def excitation_heatmap(
             f"excitation_heatmap: matrix of shape {excitation.shape} needs {excitation.shape[0]} target and "
             f"{excitation.shape[1]} source labels, got {len(targets)} and {len(sources)}."
         )
+    if p_values is not None and np.shape(p_values) != excitation.shape:
+        raise ValueError(f"excitation_heatmap: p_values of shape {np.shape(p_values)} for a {excitation.shape} matrix.")
+    stars = np.full(excitation.shape, "", dtype=object) if p_values is None else significance_stars(p_values)
     size = 1.1 * len(sources) + 3.5
     fig, ax = new_axes(ax, (size + 1.5, size))
     image = ax.imshow(excitation, cmap="cividis", vmin=0, vmax=max(float(excitation.max()), 1e-9))
     threshold = 0.6 * float(excitation.max())
     for (i, j), value in np.ndenumerate(excitation):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=FONT["tick"],
+        ax.text(j, i, f"{value:.2f}{stars[i, j]}", ha="center", va="center", fontsize=FONT["tick"],
                 color="black" if value > threshold else "white")
     ax.set_xticks(range(len(sources)), sources, rotation=30, ha="right", fontsize=FONT["tick"])
     ax.set_yticks(range(len(targets)), targets, fontsize=FONT["tick"])
@@ -176,6 +185,13 @@ def excitation_heatmap(
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.ax.tick_params(labelsize=FONT["tick"])
     return fig
+
+
+def significance_stars(p_values: np.ndarray) -> np.ndarray:
+    """``***`` below 0.001, ``**`` below 0.01, ``*`` below 0.05, else (or NaN) empty; same shape."""
+    p = np.asarray(p_values, dtype=float)
+    filled = np.where(np.isnan(p), 1.0, p)
+    return np.select([filled < 0.001, filled < 0.01, filled < 0.05], ["***", "**", "*"], "").astype(object)
 
 
 def run_figures(
@@ -259,10 +275,15 @@ def run_figures(
     }))
     for name, forecaster in fitted.items():
         if hasattr(forecaster, "excitation_"):
-            drawn.append((f"hawkes_{name}", excitation_heatmap(forecaster.excitation_, forecaster.ids_), {
+            heatmap = excitation_heatmap(forecaster.fitted_excitation_, forecaster.ids_,
+                                         p_values=forecaster.excitation_p_values())
+            drawn.append((f"hawkes_{name}", heatmap, {
                 "section": "forecasts",
                 "alt": f"Heatmap of {name}'s fitted excitation matrix: expected events in each target series "
-                       "triggered by one event in each source series, values written in the cells.",
-                "caption": "Fitted on the whole panel; a column sums to the offspring of one event in that source series.",
+                       "triggered by one event in each source series, values and significance stars in the cells.",
+                "caption": "Fitted on the whole panel; a column sums to the offspring of one event in that source "
+                           "series. Stars: likelihood-ratio test of no excitation, * p < 0.05, ** p < 0.01, "
+                           f"*** p < 0.001. Branching ratio {forecaster.branching_ratio_:.2f}, half-life of "
+                           f"excitation {forecaster.half_life_days_:.1f} days.",
             }))
     return drawn
