@@ -98,3 +98,52 @@ def test_index_dispersion_sets_variance_to_phi_times_the_mean():
     np.testing.assert_allclose(dist.mu + dist.alpha * dist.mu**2, 4.0)  # phi * mean
     with pytest.raises(ArgumentError, match="'gamma' is not 'residual' or 'index'"):
         StatsForecastModel(model="HistoricAverage", dispersion="gamma").fit(panel)
+
+
+def _weekly(values: np.ndarray) -> pd.DataFrame:
+    """Long frame of rows of ``values`` (series x weeks)."""
+    n_series, n_periods = values.shape
+    dates = pd.date_range("2020-01-06", periods=n_periods, freq="W-MON")
+    return pd.DataFrame(
+        {"unique_id": np.repeat([f"s{i:02d}" for i in range(n_series)], n_periods),
+         "ds": np.tile(dates, n_series), "y": values.ravel()}
+    )  # fmt: skip
+
+
+def _width_ratio(panel: pd.DataFrame, growth: str) -> np.ndarray:
+    """Per series, (q0.95 - q0.05) at step 8 over the same width at step 1 of a Naive NB."""
+    dist = StatsForecastModel(model="Naive", growth=growth).fit(panel).distribution(8)
+    width = dist.quantile(0.95) - dist.quantile(0.05)
+    return width[:, 7] / width[:, 0]
+
+
+def test_horizon_growth_widens_a_random_walk_level_by_the_derived_factor():
+    # Level L_t = 400 + random walk with steps N(0, 10^2), counts Poisson(L_t). Naive's
+    # k-step error is L_{o+k} - L_o + e_{o+k} - e_o: variance 100 k + 2 * 400, so
+    # v_8 / v_1 = 1600 / 900 and the NB's width (~ sd; the step-1 law matches v_1) grows
+    # by sqrt(1600 / 900) = 1.333. The flat law keeps the step-1 width.
+    rng = np.random.default_rng(3)
+    level = np.clip(400.0 + np.cumsum(rng.normal(0.0, 10.0, size=(40, 60)), axis=1), 50.0, None)
+    panel = _weekly(rng.poisson(level).astype(float))
+    ratio = _width_ratio(panel, "horizon")
+    assert 1.2 < np.median(ratio) < 1.45
+    np.testing.assert_array_equal(_width_ratio(panel, "flat"), 1.0)
+
+
+def test_horizon_growth_leaves_an_iid_poisson_series_nearly_flat():
+    # i.i.d. Poisson(20): Naive's k-step error variance is 40 at every k, so r_k = 1 in
+    # expectation; only the noise of 45 origins (b clipped at >= 0) can widen the bands.
+    rng = np.random.default_rng(4)
+    panel = _weekly(rng.poisson(20.0, size=(40, 60)).astype(float))
+    ratio = _width_ratio(panel, "horizon")
+    assert np.median(ratio) < 1.1
+    with pytest.raises(ArgumentError, match="'steep' is not 'flat' or 'horizon'"):
+        StatsForecastModel(model="Naive", growth="steep").fit(panel)
+
+
+def test_horizon_growth_fits_a_line_through_the_mean_squared_errors_by_hand():
+    from forecast.models.stats import horizon_growth
+
+    # v_k = 2, 4, 6 (a = 2, b = 2) -> r = 1, 2, 3; falling errors are clipped flat (b = 0).
+    errors = np.array([[[np.sqrt(2.0)], [2.0], [np.sqrt(6.0)]], [[3.0], [2.0], [1.0]]])
+    np.testing.assert_allclose(horizon_growth(errors), [[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
