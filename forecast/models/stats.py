@@ -25,8 +25,10 @@ from forecast.models.distributions import CountDistribution, QuantileGrid, nb_di
 # Central interval levels (percent) requested from the conformal engine: together with the
 # point forecast as median they give quantiles 0.01, 0.025, 0.05, 0.1, ..., 0.99.
 _CONFORMAL_LEVELS: tuple[int, ...] = (10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98)
-# Fewest training periods of a rolling origin behind ``growth="horizon"``'s k-step errors.
+# Fewest training periods of a rolling origin behind ``growth="horizon"``'s k-step errors,
+# and fewest origins: below that the bands stay flat rather than follow one or two errors.
 _GROWTH_MIN_TRAIN = 8
+_GROWTH_MIN_ORIGINS = 4
 
 
 def horizon_growth(errors: np.ndarray) -> np.ndarray:
@@ -93,7 +95,8 @@ class StatsForecastModel(Forecaster):
         the law's variance at step ``k`` by :func:`horizon_growth` of the model's own k-step
         errors, from statsforecast's ``cross_validation`` (refitted at every origin with at
         least 8 training periods, all inside the training panel, so strictly before the
-        cutoff): bands widen with ``k`` where the history's errors grew with ``k``.
+        cutoff): bands widen with ``k`` where the history's errors grew with ``k``. A panel
+        with fewer than 4 such origins keeps flat bands.
     seed : int
         Seed for sample paths.
     """
@@ -166,15 +169,15 @@ class StatsForecastModel(Forecaster):
             self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
         self.engine_ = engine
 
-    def _step_errors(self, h: int) -> np.ndarray:
+    def _step_errors(self, h: int) -> np.ndarray | None:
         """k-step errors ``y - forecast`` of rolling origins inside the training panel, ``(n_series, h, n_origins)``.
 
         Origins run from :data:`_GROWTH_MIN_TRAIN` training periods to the last one with ``h``
-        periods after it; a panel too short for one origin gets no errors (all NaN, no growth).
+        periods after it; None when that gives fewer than :data:`_GROWTH_MIN_ORIGINS` origins.
         """
         n_windows = self.n_periods_ - h - _GROWTH_MIN_TRAIN + 1
-        if n_windows < 1:
-            return np.full((len(self.ids_), h, 1), np.nan)
+        if n_windows < _GROWTH_MIN_ORIGINS:
+            return None
         cv = self._engine().cross_validation(df=self.frame_, h=h, n_windows=n_windows, step_size=1)
         cv = cv.sort_values(["unique_id", "cutoff", "ds"])
         errors = (cv["y"] - cv["point"].clip(lower=0.0)).to_numpy(dtype=float)
@@ -196,9 +199,10 @@ class StatsForecastModel(Forecaster):
                     alpha = np.where(mu > 0, (self.phi_[:, None] - 1.0) / mu, 0.0)
             else:
                 alpha = np.repeat(self.alpha_[:, None], h, axis=1)
-            if self.growth == "horizon":
+            errors = self._step_errors(h) if self.growth == "horizon" else None
+            if errors is not None:
                 # Variance mu + alpha mu^2 times r_k: alpha_k = r_k alpha + (r_k - 1) / mu.
-                r = horizon_growth(self._step_errors(h))
+                r = horizon_growth(errors)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     alpha = np.where(mu > 0, r * alpha + (r - 1.0) / mu, 0.0)
             return law(mu=mu, alpha=alpha)
