@@ -51,6 +51,12 @@ from forecast.series import SeriesSpec, build_panel
 ROOT = Path(__file__).resolve().parents[1]
 SECTORS = ("state", "GOV", "MIL")
 ALL_EVENTS = {"all": {"description": "Every event", "any_of": [{"quad_classes": [1, 2, 3, 4]}]}}
+# ``--families quad``: one series per dyad and quad class, so the cross-family indicators
+# of global_lgbm (family_lags) have other families of the same dyad to read.
+QUAD_FAMILIES = {
+    name: {"description": name.replace("_", " "), "any_of": [{"quad_classes": [quad]}]}
+    for quad, name in enumerate(("verbal_coop", "material_coop", "verbal_conflict", "material_conflict"), start=1)
+}
 # The notebook baseline's candidates and the configs that implement them.
 BASELINE_POOL = ("adida", "imapa", "tsb", "croston_sba", "auto_ets", "naive", "window_average")
 # The empirical-window reference (issue 17): the notebook baseline is, per dataset, the
@@ -85,15 +91,15 @@ def top_dyads(events: pd.DataFrame, n: int) -> list[tuple[str, str]]:
     return list(volume.index)
 
 
-def dataset_panels(n_dyads: int) -> dict[str, pd.DataFrame]:
-    """Weekly panels ``unique_id, ds, y`` of the top dyads, one per embedded dataset."""
+def dataset_panels(n_dyads: int, mapping: dict = ALL_EVENTS) -> dict[str, pd.DataFrame]:
+    """Weekly panels ``unique_id, ds, y`` of the top dyads and ``mapping``'s families, one per embedded dataset."""
     events = load_embedded().events
     coverage = embedded_coverage()
-    families = families_from_mapping(ALL_EVENTS)
+    families = families_from_mapping(mapping)
     panels = {}
     for name, window in coverage.groupby("source_dataset"):
         subset = events[events["source_dataset"] == name]
-        spec = SeriesSpec(dyads=top_dyads(subset, n_dyads), families=["all"], sectors=SECTORS)
+        spec = SeriesSpec(dyads=top_dyads(subset, n_dyads), families=list(mapping), sectors=SECTORS)
         panels[name] = build_panel(subset, spec, families, window)[["unique_id", "ds", "y"]]
     return panels
 
@@ -354,6 +360,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="*", help="model config names (default: every conf/model/*.yaml)")
     parser.add_argument("--n-dyads", type=int, default=100)
+    parser.add_argument(
+        "--families",
+        choices=("all", "quad"),
+        default="all",
+        help="one series per dyad of all events (the issue-5 panels) or per dyad and quad class",
+    )
     parser.add_argument("--n-windows", type=int, default=4)
     parser.add_argument("--step", type=int, default=4)
     parser.add_argument("--n-samples", type=int, default=500)
@@ -377,7 +389,7 @@ def main() -> None:
 
     models = model_configs(args.models)
     spec = BacktestSpec(horizon=H, n_windows=args.n_windows, step=args.step)
-    panels = dataset_panels(args.n_dyads)
+    panels = dataset_panels(args.n_dyads, QUAD_FAMILIES if args.families == "quad" else ALL_EVENTS)
     if args.dev:
         panels = development_panels(panels, spec, args.dev_min_train)
         spec = DEV_SPEC

@@ -169,6 +169,21 @@ def _group_matrix(ids: list[str], part: int) -> np.ndarray:
     return (keys_arr[:, None] == keys_arr[None, :]).astype(float)
 
 
+def _dyad_family_matrices(ids: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per event family, the 0/1 matrix picking that family of each series' dyad, and each series' family code.
+
+    Ids are ``<dyad>/<family>``; an id without a ``/`` has the family ``""``. Matrix ``g``
+    has a 1 at ``(i, j)`` when series ``j`` is family ``g`` of the dyad of series ``i``;
+    codes index the sorted family names.
+    """
+    dyads, families = zip(*((uid.split("/", 1) if "/" in uid else (uid, "")) for uid in ids), strict=True)
+    dyads_arr, families_arr = np.asarray(dyads), np.asarray(families)
+    names = sorted(set(families))
+    same_dyad = dyads_arr[:, None] == dyads_arr[None, :]
+    matrices = [(same_dyad & (families_arr[None, :] == name)).astype(float) for name in names]
+    return matrices, np.searchsorted(names, families_arr).astype(float)
+
+
 def _same_dyad_other_family(ids: list[str]) -> np.ndarray:
     """0/1 matrix of the other families of the same dyad (the cross-family indicators)."""
     dyads = np.asarray([uid.split("/", 1)[0] if "/" in uid else uid for uid in ids])
@@ -188,7 +203,10 @@ class GlobalLGBMQuantile(Forecaster):
     total over its 8-period mean + 1) of the series sharing the source, the target and of the
     whole panel, the other families of the same dyad (latest and 8-period mean over
     ``scale``: what the dyad announced in other event families), and on monthly panels the
-    values 12 and 13 back. Predicted quantiles are sorted, shifted by ``log(scale)``,
+    values 12 and 13 back. With ``family_lags > 0``, also the counts of every event family
+    of the same dyad at lags ``1..family_lags`` over ``scale`` (NaN where the dyad has no
+    series of that family) and the series' own family code, so the pooled trees can learn
+    which family leads which (intent to meet leading visits). Predicted quantiles are sorted, shifted by ``log(scale)``,
     back-transformed and read as a :class:`QuantileGrid` (rounded onto the counts).
 
     Parameters
@@ -199,6 +217,8 @@ class GlobalLGBMQuantile(Forecaster):
         First origin (periods of history) of a training row.
     n_estimators, learning_rate, num_leaves, min_child_samples, subsample, colsample_bytree
         LightGBM settings.
+    family_lags : int
+        Lags of the per-family cross-family indicators; 0 leaves them out.
     num_threads : int
         LightGBM threads (fixed, with ``deterministic=True``, for identical bytes).
     seed : int
@@ -215,6 +235,7 @@ class GlobalLGBMQuantile(Forecaster):
         min_child_samples: int = 20,
         subsample: float = 0.8,
         colsample_bytree: float = 0.8,
+        family_lags: int = 0,
         num_threads: int = 1,
         seed: int = 0,
     ) -> None:
@@ -226,6 +247,7 @@ class GlobalLGBMQuantile(Forecaster):
         self.min_child_samples = min_child_samples
         self.subsample = subsample
         self.colsample_bytree = colsample_bytree
+        self.family_lags = family_lags
         self.num_threads = num_threads
         self.seed = seed
 
@@ -246,6 +268,14 @@ class GlobalLGBMQuantile(Forecaster):
             columns.append((latest / (mean8 + 1.0))[:, None])
         columns.append((self.families_ @ history[:, -1] / scale)[:, None])
         columns.append((self.families_ @ history[:, -take:].mean(axis=1) / scale)[:, None])
+        if self.family_lags > 0:
+            matrices, codes = self.family_matrices_
+            for matrix in matrices:
+                present = matrix.sum(axis=1) > 0
+                for lag in range(1, self.family_lags + 1):
+                    back = history[:, -lag] if n >= lag else np.full(n_series, np.nan)
+                    columns.append(np.where(present, matrix @ back / scale, np.nan)[:, None])
+            columns.append(codes[:, None])
         if self.monthly_:
             for lag in (12, 13):
                 back = history[:, -lag] if n >= lag else np.full(n_series, np.nan)
@@ -274,6 +304,8 @@ class GlobalLGBMQuantile(Forecaster):
         for name in ("max_horizon", "min_origin", "n_estimators", "num_threads"):
             if getattr(self, name) < 1:
                 raise ArgumentError(name, f"{type(self).__name__}: must be >= 1, got {getattr(self, name)!r}.")
+        if self.family_lags < 0:
+            raise ArgumentError("family_lags", f"{type(self).__name__}: must be >= 0, got {self.family_lags!r}.")
         if y.shape[1] < self.min_origin + 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least {self.min_origin + 2} periods (min_origin={self.min_origin}); "
@@ -282,6 +314,7 @@ class GlobalLGBMQuantile(Forecaster):
         everything = np.ones((len(self.ids_), len(self.ids_)))
         self.groups_ = [_group_matrix(self.ids_, 0), _group_matrix(self.ids_, 1), everything]
         self.families_ = _same_dyad_other_family(self.ids_)
+        self.family_matrices_ = _dyad_family_matrices(self.ids_)
         self.monthly_ = str(self.freq_).startswith(("M", "ME", "MS"))
         X, target = [], []
         for origin in range(self.min_origin, y.shape[1]):

@@ -2,7 +2,8 @@
 
 statsforecast's own parametric intervals are Gaussian. Around its point forecast we put
 either a negative binomial (or a Poisson-log-normal of the same mean and variance) whose
-dispersion comes from the model's in-sample one-step residuals, or statsforecast's
+dispersion comes from the model's in-sample one-step residuals (optionally widened with the
+horizon by the growth of its k-step errors over rolling origins), or statsforecast's
 conformal intervals (``ConformalIntervals``) read as a grid of quantiles and rounded onto
 the counts.
 """
@@ -24,6 +25,46 @@ from forecast.models.distributions import CountDistribution, QuantileGrid, nb_di
 # Central interval levels (percent) requested from the conformal engine: together with the
 # point forecast as median they give quantiles 0.01, 0.025, 0.05, 0.1, ..., 0.99.
 _CONFORMAL_LEVELS: tuple[int, ...] = (10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98)
+# Fewest training periods of a rolling origin behind ``growth="horizon"``'s k-step errors,
+# and fewest origins: below that the bands stay flat rather than follow one or two errors.
+_GROWTH_MIN_TRAIN = 8
+_GROWTH_MIN_ORIGINS = 4
+
+
+def horizon_growth(errors: np.ndarray) -> np.ndarray:
+    """Variance growth factors ``r_k = 1 + (b / a) (k - 1)`` from k-step forecast errors.
+
+    Per series, the mean squared k-step error ``v_k`` is fitted by least squares with the
+    line ``a + b (k - 1)``, ``b >= 0``: the linear growth of a random-walk level, whose
+    k-step error variance is ``k * sigma_level**2`` plus the observation noise. A line
+    (rather than the raw ratios ``v_k / v_1``) keeps the noise of a few dozen origins from
+    widening the bands of a series whose errors do not grow.
+
+    Parameters
+    ----------
+    errors : numpy.ndarray
+        ``y - forecast`` at step ``k`` from rolling origins, shape ``(n_series, h, n_origins)``;
+        NaN where an origin has no error at that step.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``r_k >= 1`` with ``r_1 = 1``, shape ``(n_series, h)``.
+    """
+    v = np.nanmean(errors**2, axis=-1)  # (n_series, h)
+    h = v.shape[1]
+    if h == 1:
+        return np.ones_like(v)
+    k = np.arange(h, dtype=float)
+    k_centred = k - k.mean()
+    slope = np.clip((v - v.mean(axis=1, keepdims=True)) @ k_centred / (k_centred @ k_centred), 0.0, None)
+    intercept = v.mean(axis=1) - slope * k.mean()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(intercept > 0, slope / intercept, 0.0)
+    # A non-positive intercept (a growth fitted through zero) caps at the raw v_h / v_1.
+    raw = np.where(v[:, 0] > 0, v[:, -1] / np.where(v[:, 0] > 0, v[:, 0], 1.0), 1.0)
+    ratio = np.where(intercept > 0, ratio, np.clip(raw - 1.0, 0.0, None) / (h - 1))
+    return 1.0 + ratio[:, None] * k[None, :]
 
 
 class StatsForecastModel(Forecaster):
@@ -49,6 +90,13 @@ class StatsForecastModel(Forecaster):
         one-step residuals; ``"index"`` sets the variance to ``phi * mean`` with ``phi =
         max(1, var / mean)`` of the training values (the index of dispersion), i.e.
         ``alpha = (phi - 1) / mean`` at each step, which heavy-tailed residuals cannot inflate.
+    growth : {"flat", "horizon"}
+        ``"flat"`` keeps the step-1 law's dispersion at every step. ``"horizon"`` multiplies
+        the law's variance at step ``k`` by :func:`horizon_growth` of the model's own k-step
+        errors, from statsforecast's ``cross_validation`` (refitted at every origin with at
+        least 8 training periods, all inside the training panel, so strictly before the
+        cutoff): bands widen with ``k`` where the history's errors grew with ``k``. A panel
+        with fewer than 4 such origins keeps flat bands.
     seed : int
         Seed for sample paths.
     """
@@ -62,6 +110,7 @@ class StatsForecastModel(Forecaster):
         conformal_windows: int | None = None,
         count_distribution: str = "negative_binomial",
         dispersion: str = "residual",
+        growth: str = "flat",
         seed: int = 0,
     ) -> None:
         self.model = model
@@ -69,6 +118,7 @@ class StatsForecastModel(Forecaster):
         self.conformal_windows = conformal_windows
         self.count_distribution = count_distribution
         self.dispersion = dispersion
+        self.growth = growth
         self.seed = seed
 
     def _engine(self, h: int | None = None) -> StatsForecast:
@@ -99,6 +149,14 @@ class StatsForecastModel(Forecaster):
             )
         if self.dispersion not in ("residual", "index"):
             raise ArgumentError("dispersion", f"StatsForecastModel: {self.dispersion!r} is not 'residual' or 'index'.")
+        if self.growth not in ("flat", "horizon"):
+            raise ArgumentError("growth", f"StatsForecastModel: {self.growth!r} is not 'flat' or 'horizon'.")
+        if self.growth == "horizon" and self.conformal_windows is not None:
+            raise ArgumentError(
+                "growth",
+                "StatsForecastModel: growth='horizon' widens the parametric law; conformal intervals are already "
+                "calibrated per horizon, drop one of them.",
+            )
         mean = y.mean(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.phi_ = np.where(mean > 0, np.maximum(1.0, y.var(axis=1) / mean), 1.0)
@@ -111,6 +169,26 @@ class StatsForecastModel(Forecaster):
             self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
         self.engine_ = engine
 
+    def _step_errors(self, h: int) -> np.ndarray | None:
+        """k-step errors ``y - forecast`` of rolling origins inside the training panel, ``(n_series, h, n_origins)``.
+
+        Origins run from :data:`_GROWTH_MIN_TRAIN` training periods to the last one with ``h``
+        periods after it; None when that gives fewer than :data:`_GROWTH_MIN_ORIGINS` origins.
+        """
+        n_windows = self.n_periods_ - h - _GROWTH_MIN_TRAIN + 1
+        if n_windows < _GROWTH_MIN_ORIGINS:
+            return None
+        cv = self._engine().cross_validation(df=self.frame_, h=h, n_windows=n_windows, step_size=1)
+        cv = cv.sort_values(["unique_id", "cutoff", "ds"])
+        errors = (cv["y"] - cv["point"].clip(lower=0.0)).to_numpy(dtype=float)
+        order = {uid: i for i, uid in enumerate(self.ids_)}
+        rows = cv["unique_id"].astype(str).map(order).to_numpy()
+        out = np.full((len(self.ids_), h, n_windows), np.nan)
+        step = np.tile(np.arange(h), len(cv) // h)
+        origin = np.tile(np.repeat(np.arange(n_windows), h), len(cv) // (h * n_windows))
+        out[rows, step, origin] = errors
+        return out
+
     def _distribution(self, h: int) -> CountDistribution:
         if self.conformal_windows is None:
             point = self.engine_.predict(h=h)
@@ -119,8 +197,15 @@ class StatsForecastModel(Forecaster):
             if self.dispersion == "index":
                 with np.errstate(divide="ignore", invalid="ignore"):
                     alpha = np.where(mu > 0, (self.phi_[:, None] - 1.0) / mu, 0.0)
-                return law(mu=mu, alpha=alpha)
-            return law(mu=mu, alpha=np.repeat(self.alpha_[:, None], h, axis=1))
+            else:
+                alpha = np.repeat(self.alpha_[:, None], h, axis=1)
+            errors = self._step_errors(h) if self.growth == "horizon" else None
+            if errors is not None:
+                # Variance mu + alpha mu^2 times r_k: alpha_k = r_k alpha + (r_k - 1) / mu.
+                r = horizon_growth(errors)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    alpha = np.where(mu > 0, r * alpha + (r - 1.0) / mu, 0.0)
+            return law(mu=mu, alpha=alpha)
         needed = self.conformal_windows * h + 1
         if self.n_periods_ < needed:
             raise ValueError(
