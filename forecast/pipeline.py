@@ -27,7 +27,7 @@ from forecast.backtest import (
     overall,
     run_backtest,
 )
-from forecast.backtest.engines import Engine, backtest_backend, check_installed
+from forecast.backtest.engines import Engine, backtest_backend, check_installed, panel_sql
 from forecast.errors import ArgumentError
 from forecast.events import EventFamily
 from forecast.events.readers.registry import output_kind
@@ -147,7 +147,8 @@ def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, d
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
     log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
-    panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage)
+    with panel_sql(experiment.engine) as sql:
+        panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage, sql)
     return panel, source.data_sha256, summary
 
 

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from forecast.backtest import BacktestSpec, run_backtest
-from forecast.backtest.engines import Engine, backtest_backend, check_installed
+from forecast.backtest.engines import Engine, backtest_backend, check_installed, panel_sql
 from forecast.cli.run import run_from_config
 from forecast.errors import ArgumentError
+from forecast.series.sql import aggregate_sql
 from forecast.models import Naive, NegativeBinomialGLM, StatsForecastModel
 from tests.helpers import compose_config, nb_panel
 
@@ -37,7 +38,7 @@ def local_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["dask", "ray"])
+@pytest.mark.parametrize("engine", ["dask", "ray", "spark"])
 def test_cluster_engines_reproduce_local_bytes(engine, local_run, tmp_path):
     reason = _missing(engine)
     if reason:
@@ -46,8 +47,34 @@ def test_cluster_engines_reproduce_local_bytes(engine, local_run, tmp_path):
     for name in OUTPUTS:
         assert (run / name).read_bytes() == (local_run / name).read_bytes(), name
     backtest = pd.read_parquet(run / "backtest.parquet")
-    # 3 series x 3 cutoffs x 3 models x horizon 8: every task's rows came back.
-    assert len(backtest) == 3 * 3 * 3 * 8 and backtest["cutoff"].nunique() == 3
+    # 2 dyads x 2 families x 3 cutoffs x 3 models x horizon 8: every task's rows came back.
+    assert len(backtest) == 4 * 3 * 3 * 8 and backtest["cutoff"].nunique() == 3
+
+
+def test_spark_and_duckdb_run_the_same_sql_to_the_same_values():
+    reason = _missing("spark")
+    if reason:
+        pytest.skip(reason)
+    events = pd.DataFrame(
+        {
+            "dyad": ["A-B", "A-B", "A-B", "A-C"],
+            "family": ["f"] * 4,
+            "ds": pd.to_datetime(["2021-01-04"] * 3 + ["2021-01-11"]),
+            "date": pd.to_datetime(["2021-01-04", "2021-01-04", "2021-01-06", "2021-01-12"]),
+            "count": [2.0, 1.0, 3.0, 1.0],
+            "goldstein": [1.1, float("nan"), -0.3, 2.0],
+            "quad_class": [1.0, 3.0, float("nan"), 2.0],
+        }
+    )
+    # By hand, A-B: Goldstein 2 x 1.1 + 3 x -0.3 = 1.3 over the 5 scored events; days 4 and 6 of January.
+    expected = {"count": [6.0, 1.0], "event_days": [2.0, 1.0], "net_cooperation": [2 - 1 - 3, 1.0],
+                "goldstein_sum": [1.3, 2.0], "goldstein_mean": [1.3 / 5, 2.0]}
+    with panel_sql(Engine(name="spark")) as spark:
+        for measure, values in expected.items():
+            duck = aggregate_sql(events, measure)
+            pd.testing.assert_frame_equal(aggregate_sql(events, measure, spark), duck)
+            assert duck["y"].tolist() == pytest.approx(values), measure
+            assert duck["n_events"].tolist() == [6.0, 1.0]
 
 
 def test_chunks_change_only_the_draws_of_models_fitted_apart():

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import pandas as pd
+import pyarrow as pa
 from joblib import parallel_config
 
 from forecast.errors import ArgumentError
@@ -65,10 +68,45 @@ class Engine:
 
 
 def check_installed(name: str) -> None:
-    """Raise :class:`ArgumentError` naming ``engine`` and what to install when ``name``'s package is missing."""
+    """Raise :class:`ArgumentError` naming ``name`` and what to install when the engine's package (or Java) is missing."""
     module = _MODULES.get(name)
     if module is not None and importlib.util.find_spec(module) is None:
         raise ArgumentError("name", f"engine={name} needs {module}, which is not installed: {INSTALL[name]}.")
+    if name == "spark" and shutil.which("java") is None:
+        raise ArgumentError("name", f"engine=spark needs Java, which is not on PATH: {INSTALL[name]}.")
+
+
+@contextlib.contextmanager
+def panel_sql(engine: Engine) -> Iterator[Callable[[str, pa.Table], pd.DataFrame] | None]:
+    """Yield the runner of the panel aggregation's SQL (:mod:`forecast.series.sql`): None (DuckDB) or Spark's.
+
+    With ``spark`` a session on ``engine.master`` is started here and stopped on leaving.
+    """
+    if engine.name != "spark":
+        yield None
+        return
+    check_installed("spark")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master(engine.master)
+        .appName("forecast")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+
+    def run(sql: str, events: pa.Table) -> pd.DataFrame:
+        session.createDataFrame(events).createOrReplaceTempView("events")
+        return session.sql(sql).toPandas()
+
+    try:
+        yield run
+    finally:
+        session.stop()
 
 
 @contextlib.contextmanager

@@ -16,7 +16,8 @@ import pandas as pd
 from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
 from forecast.errors import ArgumentError
-from forecast.series.measures import aggregate_measure, check_measure, check_transform, source_volume
+from forecast.series.measures import check_measure, check_transform, source_volume
+from forecast.series.sql import SqlRunner, aggregate_sql
 from forecast.series.selection import candidate_pairs, dyad_labels, family_mask, sector_mask, top_pairs
 
 PANEL_COLUMNS = ("unique_id", "ds", "y")
@@ -332,6 +333,7 @@ def build_panel(
     spec: SeriesSpec,
     families: Mapping[str, EventFamily],
     coverage: pd.DataFrame,
+    sql: SqlRunner | None = None,
 ) -> pd.DataFrame:
     """Measure events per dyad, family and period on a complete, zero-filled calendar grid.
 
@@ -346,6 +348,9 @@ def build_panel(
     coverage : pandas.DataFrame
         ``source_dataset, start, end``: the periods the data cover. Periods outside every
         window are absent from the panel (missing, not zero).
+    sql : callable, optional
+        Runs the aggregation's SQL text (:mod:`forecast.series.sql`); default DuckDB,
+        ``engine=spark`` a Spark session. Both give the same panel.
 
     Returns
     -------
@@ -385,11 +390,10 @@ def build_panel(
     selected["dyad"] = dyad_labels(selected["source_country"], selected["target_country"], spec.directed)
     selected["ds"] = selected["date"].dt.to_period(spec.freq).dt.start_time
 
-    measured = [
-        aggregate_measure(selected[in_family[name][keep]], ["dyad", "ds"], spec.measure).assign(family=name)
-        for name in spec.families
-    ]
-    values = pd.concat(measured, ignore_index=True)
+    labelled = pd.concat(
+        [selected[in_family[name][keep]].assign(family=name) for name in spec.families], ignore_index=True
+    )
+    values = aggregate_sql(labelled, spec.measure, sql)
     skeleton = dyads.merge(pd.DataFrame({"family": list(spec.families)}), how="cross").merge(grid, how="cross")
     panel = skeleton.merge(values, on=["dyad", "family", "ds"], how="left")
     panel = panel.merge(volume, on=["segment", "ds"], how="left")
