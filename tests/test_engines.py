@@ -51,6 +51,7 @@ def test_cluster_engines_reproduce_local_bytes(engine, local_run, tmp_path):
     assert len(backtest) == 4 * 3 * 3 * 8 and backtest["cutoff"].nunique() == 3
 
 
+@pytest.mark.slow
 def test_spark_and_duckdb_run_the_same_sql_to_the_same_values():
     reason = _missing("spark")
     if reason:
@@ -106,6 +107,10 @@ def test_unknown_engine_and_missing_package_name_the_key_and_the_fix(monkeypatch
     with pytest.raises(ArgumentError, match=r"engine=ray needs ray, which is not installed: pip install 'forecast\[engines\]'"):
         check_installed("ray")
     check_installed("local")  # nothing to install
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(ArgumentError, match=r"engine=spark needs Java, which is not on PATH: .*openjdk-17-jre-headless"):
+        check_installed("spark")
 
 
 def test_local_engine_keeps_backtest_n_jobs():
