@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from forecast.backtest import (
     overall,
     run_backtest,
 )
+from forecast.backtest.engines import Engine, backtest_backend, check_installed, panel_sql
 from forecast.errors import ArgumentError
 from forecast.events import EventFamily
 from forecast.events.readers.registry import output_kind
@@ -103,6 +104,9 @@ class Experiment:
         the report.
     command : str
         The command line that started the run, recorded in the provenance.
+    engine : Engine
+        Where the backtest runs (:mod:`forecast.backtest.engines`) and,
+        for ``spark``, where the events -> panel aggregation runs.
     """
 
     data: Mapping[str, Any]
@@ -116,6 +120,7 @@ class Experiment:
     reference: str | None = None
     config_yaml: str = ""
     command: str = ""
+    engine: Engine = field(default_factory=Engine)
 
 
 def _data_summary(source: LoadedSource, loaded: Sequence[LoadedSource]) -> dict:
@@ -142,7 +147,8 @@ def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, d
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
     log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
-    panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage)
+    with panel_sql(experiment.engine) as sql:
+        panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage, sql)
     return panel, source.data_sha256, summary
 
 
@@ -219,6 +225,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         check_pinned(list(experiment.models), experiment.report.model)
     except ArgumentError as error:
         raise error.under("report") from None
+    try:  # before the ingest, so a missing engine costs nothing
+        check_installed(experiment.engine.name)
+    except ArgumentError as error:
+        raise error.under("engine") from None
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
@@ -250,7 +260,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     except ArgumentError as error:  # measure/transform are the series spec's
         raise error.under("series") from None
     fit_panel = apply_transform(panel, transform)
-    scored = run_backtest(fit_panel, models, backtest_spec)
+    with backtest_backend(experiment.engine, backtest_spec.n_jobs) as n_jobs:
+        scored = run_backtest(fit_panel, models, replace(backtest_spec, n_jobs=n_jobs))
     _check_any_forecast(scored, "the backtest", run_dir)
     backtest = invert_transform(scored.frame, transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)

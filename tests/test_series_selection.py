@@ -145,3 +145,26 @@ def test_the_panel_has_its_documented_columns_and_a_fresh_index():
     ]  # fmt: skip
     assert panel.index.tolist() == list(range(len(panel)))
     assert panel["unique_id"].tolist() == ["CHN-RUS/all", "GBR-USA/all"]
+
+
+def test_all_directed_dyads_pairs_every_country_that_appears():
+    panel = build(all_countries=True, directed=True)
+    # Official actors appear from CHN, RUS, USA, GBR and IND (IND only at home; CHN's "other"-sector
+    # event is not admitted): 5 x 4 = 20 ordered pairs, one series each.
+    assert panel["unique_id"].nunique() == 20 and len(panel) == 20 * panel["ds"].nunique()
+    counts = {uid: y for uid, y in totals(panel).items() if y}
+    assert counts == {"CHN>RUS/all": 5.0, "RUS>CHN/all": 2.0, "USA>CHN/all": 3.0, "USA>RUS/all": 5.0, "GBR>USA/all": 6.0}
+    assert totals(panel)["IND>CHN/all"] == 0.0 and "IND>IND/all" not in totals(panel)
+
+
+def test_all_countries_with_a_country_list_is_refused():
+    with pytest.raises(ArgumentError, match=r"all_countries: is true and series.countries is set"):
+        SeriesSpec(families=["all"], countries=["CHN", "RUS"], all_countries=True)
+
+
+def test_all_directed_dyads_config_selects_every_directed_pair_that_appears():
+    from forecast.cli.instantiate import build as build_node
+    from tests.helpers import compose_config
+
+    spec = build_node(compose_config(["series=all_directed_dyads"]).series, where="series")
+    assert (spec.all_countries, spec.directed, list(spec.countries), list(spec.dyads)) == (True, True, [], [])

@@ -57,9 +57,17 @@ class BacktestSpec:
         A model of the run that forecasts the series another model fails on (the failure
         is still recorded, with the fallback named). ``None``: failed series have no rows.
     n_jobs : int
-        Worker processes over the cutoffs (joblib). Every random stream is derived from
-        ``seed``, the cutoff and the model (and the series when a model is refitted series
-        by series), never from the worker, so results are identical for any ``n_jobs``.
+        Worker processes over the cutoffs and series chunks (joblib; the backend is the
+        run's engine, :mod:`forecast.backtest.engines`). Every random stream is derived from
+        ``seed``, the cutoff, the model and the series chunk (and the series when a model is
+        refitted series by series), never from the worker, so results are identical for any
+        ``n_jobs`` and any engine.
+    chunk_size : int, optional
+        Series per task: models that do not pool series are fitted chunk by chunk of this
+        many whole series (in panel order), so a cluster can share out one cutoff; models
+        that pool series are always fitted on the whole panel. ``None``: one chunk. The
+        chunks are part of the protocol (they seed the draws), so the same ``chunk_size``
+        gives the same bytes on every engine.
     """
 
     horizon: int = 8
@@ -74,6 +82,7 @@ class BacktestSpec:
     seed: int = 0
     fallback: str | None = None
     n_jobs: int = 1
+    chunk_size: int | None = None
 
     def __post_init__(self) -> None:
         if self.window not in ("expanding", "sliding"):
@@ -84,6 +93,8 @@ class BacktestSpec:
         for name in ("gap", "n_samples"):
             if getattr(self, name) < 0:
                 raise ArgumentError(name, f"must be >= 0, got {getattr(self, name)}.")
+        if self.chunk_size is not None and self.chunk_size < 1:
+            raise ArgumentError("chunk_size", f"must be >= 1 or null, got {self.chunk_size}.")
         if self.window == "sliding" and not self.train_size:
             raise ArgumentError("train_size", "window='sliding' needs train_size (periods in each training window).")
         if not 0 < self.spike_quantile < 1:
@@ -263,36 +274,41 @@ def _check_fallback(models: Mapping[str, Forecaster], fallback: str | None) -> N
         )
 
 
-def _backtest_window(
-    j: int,
-    cutoff: pd.Timestamp,
-    train: pd.DataFrame,
-    history: pd.DataFrame,
-    future: pd.DataFrame,
-    models: Mapping[str, Forecaster],
-    spec: BacktestSpec,
-    strict: bool,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scored rows and failures of every model at cutoff number ``j``."""
+@dataclass(frozen=True)
+class _Task:
+    """One cutoff's models fitted on one chunk of whole series (all series for pooling models)."""
+
+    j: int
+    cutoff: pd.Timestamp
+    train: pd.DataFrame
+    history: pd.DataFrame
+    future: pd.DataFrame
+    models: tuple[tuple[int, str, Forecaster], ...]  # (index in the run's models, name, model)
+    stream: tuple[int, ...]  # the chunk's part of every draw's seed: () for a single chunk
+
+
+def _score_task(task: _Task, spec: BacktestSpec, strict: bool) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
+    """Scored rows and failed series of every model of ``task`` (before any fallback)."""
     lead = spec.gap + spec.horizon
+    history, future = task.history, task.future
     unseen = history.index[history.isna().all(axis=1)]
     if strict and len(unseen):
-        raise ModelFitError(f"series {list(unseen[:3])} have no observation up to the cutoff {cutoff:%Y-%m-%d}.")
+        raise ModelFitError(f"series {list(unseen[:3])} have no observation up to the cutoff {task.cutoff:%Y-%m-%d}.")
     frames, failed = {}, {}
-    for i, (name, model) in enumerate(models.items()):
-        pieces, failed[name] = _isolated(model, train, lead, spec.quantiles, strict)
+    for i, name, model in task.models:
+        pieces, failed[name] = _isolated(model, task.train, lead, spec.quantiles, strict)
         failed[name].update({uid: "DataError: no observation up to the cutoff" for uid in unseen})
         scored = []
         for piece in pieces:
             ids = piece.forecaster.ids_
             scale = insample_scale(history.loc[ids].to_numpy(dtype=float), spec.spike_quantile)
             realised = future.loc[ids].to_numpy(dtype=float)
-            # One reproducible stream per (cutoff, model), and per series when refitted series by series.
-            rng = np.random.default_rng([spec.seed, j, i, *piece.stream])
+            # One reproducible stream per (cutoff, model, chunk), and per series when refitted series by series.
+            rng = np.random.default_rng([spec.seed, task.j, i, *task.stream, *piece.stream])
             scores = distribution_scores(piece.dist, realised, scale["spike_threshold"], spec.n_samples, rng)
             frame = piece.frame.assign(
                 model=name,
-                cutoff=cutoff,
+                cutoff=task.cutoff,
                 y=realised.ravel(),
                 horizon=np.tile(np.arange(1, lead + 1), len(ids)),
                 **{key: np.repeat(value, lead) for key, value in scale.items()},
@@ -300,6 +316,21 @@ def _backtest_window(
             )
             scored.append(frame[~frame["unique_id"].isin(list(failed[name]))])
         frames[name] = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
+    return frames, failed
+
+
+def _merge_window(
+    cutoff: pd.Timestamp,
+    parts: list[tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]],
+    names: Sequence[str],
+    spec: BacktestSpec,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One cutoff's rows and failures from its tasks, in model order then chunk order, fallback applied."""
+    frames, failed = {}, {}
+    for name in names:
+        found = [f[name] for f, _ in parts if name in f and not f[name].empty]
+        frames[name] = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+        failed[name] = {uid: reason for _, r in parts if name in r for uid, reason in r[name].items()}
     _use_fallback(frames, failed, spec.fallback)
     kept = [f for f in frames.values() if not f.empty]
     rows = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
@@ -307,12 +338,18 @@ def _backtest_window(
     return (rows[rows["horizon"] > spec.gap] if not rows.empty else rows), failures
 
 
-def _counted(windows: list, n_models: int) -> Iterator:
-    """Yield the windows, advancing a windows x models bar as each is handed to a worker."""
-    with progress(total=len(windows) * n_models, desc="backtest", unit="fit") as bar:
-        for window in windows:
-            yield window
-            bar.update(n_models)
+def _chunks(ids: Sequence[str], size: int | None) -> list[list[str]]:
+    """Consecutive chunks of whole series, in panel order."""
+    size = size or max(len(ids), 1)
+    return [list(ids[k : k + size]) for k in range(0, len(ids), size)]
+
+
+def _counted(tasks: list[_Task]) -> Iterator[_Task]:
+    """Yield the tasks, advancing a fits bar as each is handed to a worker."""
+    with progress(total=sum(len(t.models) for t in tasks), desc="backtest", unit="fit") as bar:
+        for task in tasks:
+            yield task
+            bar.update(len(task.models))
 
 
 def _rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec, strict: bool) -> BacktestResult:
@@ -322,18 +359,32 @@ def _rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec:
     wide.index = wide.index.astype(str)
     dates = pd.DatetimeIndex(wide.columns)
     lead = spec.gap + spec.horizon
-    windows = []
+    indexed = list(enumerate(models.items()))
+    pooled = tuple((i, name, m) for i, (name, m) in indexed if m.pools_series)
+    apart = tuple((i, name, m) for i, (name, m) in indexed if not m.pools_series)
+    chunks = _chunks(list(wide.index), spec.chunk_size)
+    tasks = []
     for j, cutoff in enumerate(cutoffs(dates, spec)):
         end = dates.get_loc(cutoff) + 1
         begin = end - spec.train_size if spec.window == "sliding" else 0
         train = panel[(panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)]
-        windows.append((j, cutoff, train, wide.iloc[:, begin:end], wide.iloc[:, end : end + lead]))
-    # Workers only change where a window runs: results come back in cutoff order.
-    results = Parallel(n_jobs=spec.n_jobs)(
-        delayed(_backtest_window)(*w, models, spec, strict) for w in _counted(windows, len(models))
-    )
-    frames = [rows for rows, _ in results if not rows.empty]
-    failures = pd.concat([f for _, f in results], ignore_index=True)
+        history, future = wide.iloc[:, begin:end], wide.iloc[:, end : end + lead]
+        if pooled or len(chunks) == 1:
+            whole = pooled if len(chunks) > 1 else pooled + apart
+            tasks.append(_Task(j, cutoff, train, history, future, tuple(sorted(whole)), ()))
+        if len(chunks) > 1 and apart:
+            for k, chunk in enumerate(chunks):
+                part = train[train["unique_id"].astype(str).isin(chunk)]
+                tasks.append(_Task(j, cutoff, part, history.loc[chunk], future.loc[chunk], apart, (k,)))
+    # Workers only change where a task runs: results come back in task order.
+    results = Parallel(n_jobs=spec.n_jobs)(delayed(_score_task)(task, spec, strict) for task in _counted(tasks))
+    names = list(models)
+    merged = [
+        _merge_window(cutoff, [r for t, r in zip(tasks, results) if t.j == j], names, spec)
+        for j, cutoff in dict.fromkeys((t.j, t.cutoff) for t in tasks)
+    ]
+    frames = [rows for rows, _ in merged if not rows.empty]
+    failures = pd.concat([f for _, f in merged], ignore_index=True)
     if not frames:
         return BacktestResult(pd.DataFrame(), failures)
     result = pd.concat(frames, ignore_index=True)

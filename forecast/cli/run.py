@@ -55,6 +55,7 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
         reference=cfg.evaluation.reference,
         config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
         command=shlex.join(["forecast-run", *sys.argv[1:]]),
+        engine=build(cfg.engine, where="engine"),
     )
 
 

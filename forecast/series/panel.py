@@ -16,7 +16,8 @@ import pandas as pd
 from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
 from forecast.errors import ArgumentError
-from forecast.series.measures import aggregate_measure, check_measure, check_transform, source_volume
+from forecast.series.measures import check_measure, check_transform, source_volume
+from forecast.series.sql import SqlRunner, aggregate_sql
 from forecast.series.selection import candidate_pairs, dyad_labels, family_mask, sector_mask, top_pairs
 
 PANEL_COLUMNS = ("unique_id", "ds", "y")
@@ -37,6 +38,9 @@ class SeriesSpec:
         ordered (source, target) when ``directed``.
     countries : sequence of str
         Adds every pair among these countries (both orders when ``directed``).
+    all_countries : bool
+        Adds every pair among the countries that appear (either side, in the chosen
+        sectors, families and periods); instead of ``countries``.
     top_n : int, optional
         Keep the ``top_n`` pairs with the most events (in the chosen sectors, families and
         periods): among ``dyads`` and ``countries`` when given, else among all pairs.
@@ -84,6 +88,7 @@ class SeriesSpec:
     dyads: Sequence[tuple[str, str]] = ()
     families: Sequence[str] = ()
     countries: Sequence[str] = ()
+    all_countries: bool = False
     top_n: int | None = None
     extra_families: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     directed: bool = False
@@ -109,8 +114,14 @@ class SeriesSpec:
                 raise ArgumentError("dyads", f"{pair!r} is not a pair of two different ISO3 codes.")
         check_country_codes("dyads", [code for pair in self.dyads for code in pair])
         check_country_codes("countries", self.countries)
-        if not self.dyads and len(self.countries) < 2 and self.top_n is None:
-            raise ArgumentError("dyads", "no dyads selected; set series.dyads, series.countries (>= 2) or series.top_n.")
+        if self.all_countries and self.countries:
+            raise ArgumentError(
+                "all_countries", "is true and series.countries is set; choose one (countries=[] or all_countries=false)."
+            )
+        if not self.dyads and len(self.countries) < 2 and self.top_n is None and not self.all_countries:
+            raise ArgumentError(
+                "dyads", "no dyads selected; set series.dyads, series.countries (>= 2), series.all_countries or series.top_n."
+            )
         if self.top_n is not None and self.top_n < 1:
             raise ArgumentError("top_n", f"must be >= 1 or null, got {self.top_n}.")
         check_measure(self.measure)
@@ -296,7 +307,7 @@ def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]
     ----------
     events : pandas.DataFrame
         Events already filtered to the spec's sectors, families and periods (only used
-        for ``top_n``).
+        for ``top_n`` and ``all_countries``).
     spec : SeriesSpec
         The selection.
 
@@ -305,7 +316,11 @@ def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]
     list of (str, str)
         Ordered pairs when directed, alphabetical pairs otherwise, without repeats.
     """
-    pairs = candidate_pairs(spec.dyads, spec.countries, spec.directed)
+    countries = list(spec.countries)
+    if spec.all_countries:
+        appear = pd.concat([events["source_country"], events["target_country"]]).dropna().astype(str)
+        countries = sorted(set(appear))
+    pairs = candidate_pairs(spec.dyads, countries, spec.directed)
     if spec.top_n is not None:
         pairs = top_pairs(events, spec.top_n, spec.directed, among=pairs)
         if not pairs:
@@ -332,6 +347,7 @@ def build_panel(
     spec: SeriesSpec,
     families: Mapping[str, EventFamily],
     coverage: pd.DataFrame,
+    sql: SqlRunner | None = None,
 ) -> pd.DataFrame:
     """Measure events per dyad, family and period on a complete, zero-filled calendar grid.
 
@@ -346,6 +362,9 @@ def build_panel(
     coverage : pandas.DataFrame
         ``source_dataset, start, end``: the periods the data cover. Periods outside every
         window are absent from the panel (missing, not zero).
+    sql : callable, optional
+        Runs the aggregation's SQL text (:mod:`forecast.series.sql`); default DuckDB,
+        ``engine=spark`` a Spark session. Both give the same panel.
 
     Returns
     -------
@@ -368,9 +387,9 @@ def build_panel(
     )
     in_family = {name: family_mask(events, name, known) for name in spec.families}
     admitted = sector_mask(events, spec.sectors, spec.either_sector) & in_grid
-    # Only a top-N selection ranks pairs on the events.
+    # Only a top-N selection ranks pairs on the events, and all_countries finds its countries there.
     ranked = events.iloc[:0]
-    if spec.top_n is not None:
+    if spec.top_n is not None or spec.all_countries:
         ranked = events[admitted & np.logical_or.reduce(list(in_family.values()))]
     pairs = select_dyads(ranked, spec)
 
@@ -385,11 +404,10 @@ def build_panel(
     selected["dyad"] = dyad_labels(selected["source_country"], selected["target_country"], spec.directed)
     selected["ds"] = selected["date"].dt.to_period(spec.freq).dt.start_time
 
-    measured = [
-        aggregate_measure(selected[in_family[name][keep]], ["dyad", "ds"], spec.measure).assign(family=name)
-        for name in spec.families
-    ]
-    values = pd.concat(measured, ignore_index=True)
+    labelled = pd.concat(
+        [selected[in_family[name][keep]].assign(family=name) for name in spec.families], ignore_index=True
+    )
+    values = aggregate_sql(labelled, spec.measure, sql)
     skeleton = dyads.merge(pd.DataFrame({"family": list(spec.families)}), how="cross").merge(grid, how="cross")
     panel = skeleton.merge(values, on=["dyad", "family", "ds"], how="left")
     panel = panel.merge(volume, on=["segment", "ds"], how="left")
