@@ -21,7 +21,8 @@ from forecast.series import (
     observed_coverage,
     period_grid,
 )
-from forecast.series.measures import aggregate_measure, quantile_columns
+from forecast.series.measures import quantile_columns
+from forecast.series.sql import aggregate_sql, measure_sql
 from forecast.series.selection import candidate_pairs, family_terms, top_pairs
 from tests.event_tables import coverage, event_table
 
@@ -39,7 +40,7 @@ PAIR = {"dyads": [("CHN", "RUS")], "families": ["all"]}
         ({"dyads": [("CHN", "RUS", "USA")], "families": ["all"]},
          "dyads: ('CHN', 'RUS', 'USA') is not a pair of two different ISO3 codes."),
         ({"countries": ["CHN"], "families": ["all"]},
-         "dyads: no dyads selected; set series.dyads, series.countries (>= 2) or series.top_n."),
+         "dyads: no dyads selected; set series.dyads, series.countries (>= 2), series.all_countries or series.top_n."),
         ({**PAIR, "top_n": 0}, "top_n: must be >= 1 or null, got 0."),
         ({**PAIR, "measure": "mean"},
          "measure: 'mean' is unknown; choose one of ['count', 'event_days', 'goldstein_mean', "
@@ -164,26 +165,72 @@ def test_overlapping_coverage_counts_each_period_once() -> None:
     assert grid["segment"].tolist() == ["a", "a", "a", "b", "b"]
 
 
-def test_aggregate_measure_reports_the_events_behind_each_value() -> None:
+def reference_aggregate(events: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The aggregation in plain pandas, per ``dyad, family, ds``: the reference for the SQL text."""
+    keys = ["dyad", "family", "ds"]
+    weight = events["count"].astype(float)
+    frame = events[keys].assign(n_events=weight)
+    if measure == "event_days":
+        days = events.groupby(keys)["date"].nunique().astype(float).rename("y")
+        return frame.groupby(keys)["n_events"].sum().to_frame().join(days).reset_index()
+    if measure in ("count", "share"):
+        frame["y"] = weight
+    elif measure == "net_cooperation":
+        frame["y"] = weight * np.where(events["quad_class"].astype(float) <= 2, 1.0, -1.0)
+    else:
+        known = events["goldstein"].notna()
+        frame["y"] = (events["goldstein"] * weight).where(known, 0.0)
+        frame["n_scored"] = weight.where(known, 0.0)
+    summed = frame.groupby(keys).sum().reset_index()
+    if measure == "goldstein_mean":
+        summed["y"] = summed["y"] / summed["n_scored"].where(summed["n_scored"] > 0)
+    return summed.drop(columns="n_scored", errors="ignore")
+
+
+def labelled(events: pd.DataFrame) -> pd.DataFrame:
+    return events.assign(ds=events["date"], dyad="CHN-RUS", family="all")
+
+
+def test_aggregate_sql_reports_the_events_behind_each_value() -> None:
     events = event_table(
         [
             ("2021-01-04", "CHN", "state", "RUS", "state", "042", 2, 1.9),
             ("2021-01-04", "CHN", "state", "RUS", "state", "112", 3, -2.0),
             ("2021-01-05", "CHN", "state", "RUS", "state", "042", 1, 1.9),
         ]
-    ).assign(ds=lambda f: f["date"])
+    )
     for measure, y in [("count", [5.0, 1.0]), ("event_days", [1, 1]), ("net_cooperation", [-1.0, 1.0]),
                        ("goldstein_sum", [3.8 - 6.0, 1.9]), ("goldstein_mean", [-2.2 / 5, 1.9])]:
-        out = aggregate_measure(events, ["ds"], measure)
-        assert list(out.columns) == ["ds", "n_events", "y"], measure
+        out = aggregate_sql(labelled(events), measure)
+        assert list(out.columns) == ["dyad", "family", "ds", "y", "n_events"], measure
         assert out["n_events"].tolist() == [5.0, 1.0], measure
         assert out["y"].tolist() == pytest.approx(y), measure
 
 
-def test_aggregate_measure_refuses_unknown_measures() -> None:
-    events = event_table([("2021-01-04", "CHN", "state", "RUS", "state", "042", 1)])
+@pytest.mark.parametrize("measure", ["count", "share", "event_days", "net_cooperation", "goldstein_sum", "goldstein_mean"])
+def test_aggregate_sql_equals_the_pandas_reference_on_random_events(measure: str) -> None:
+    rng = np.random.default_rng(7)
+    n = 400
+    events = pd.DataFrame({
+        "dyad": rng.choice(["CHN-RUS", "CHN-USA", "RUS-CHN"], n),
+        "family": rng.choice(["visit", "military"], n),
+        "date": pd.Timestamp("2021-01-04") + pd.to_timedelta(rng.integers(0, 60, n), unit="D"),
+        "count": rng.integers(1, 4, n).astype(float),
+        # unknown Goldstein values and a quad class 2 (cooperation) among them
+        "goldstein": np.where(rng.random(n) < 0.2, np.nan, rng.choice([-10.0, -2.5, 1.9, 3.4, 7.0], n)),
+        "quad_class": rng.choice([1, 2, 3, 4], n).astype(float),
+    })
+    events["ds"] = events["date"].dt.to_period("W-SUN").dt.start_time
+    expected = reference_aggregate(events, measure).sort_values(["dyad", "family", "ds"]).reset_index(drop=True)
+    out = aggregate_sql(events, measure)
+    pd.testing.assert_frame_equal(out[["dyad", "family", "ds", "n_events"]], expected[["dyad", "family", "ds", "n_events"]],
+                                  check_dtype=False)
+    np.testing.assert_allclose(out["y"].to_numpy(), expected["y"].to_numpy(dtype=float), rtol=1e-9, atol=1e-9)
+
+
+def test_measure_sql_refuses_unknown_measures() -> None:
     with pytest.raises(ValueError) as err:
-        aggregate_measure(events.assign(ds=events["date"]), ["ds"], "median")
+        measure_sql("median")
     assert str(err.value) == (
         "measure: 'median' is unknown; choose one of ['count', 'event_days', 'goldstein_mean', "
         "'goldstein_sum', 'net_cooperation', 'share']."

@@ -12,7 +12,7 @@ from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
 from forecast.models import Naive
 from forecast.series import SeriesSpec, apply_transform, build_panel, check_model_support, describe_measure, invert_transform
-from forecast.series.measures import aggregate_measure
+from forecast.series.sql import measure_sql
 from tests.event_tables import coverage, event_table, series
 
 FAMILIES = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
@@ -107,7 +107,7 @@ def test_count_models_refuse_negative_measures_and_warn_for_non_integer_ones():
     assert check_model_support("goldstein_mean", "none", []) == []  # no model, nothing to refuse
 
 
-@pytest.mark.parametrize("call", [lambda: describe_measure("tone"), lambda: aggregate_measure(pd.DataFrame(), [], "tone")])
+@pytest.mark.parametrize("call", [lambda: describe_measure("tone"), lambda: measure_sql("tone")])
 def test_unknown_measure_names_the_argument(call):
     with pytest.raises(ArgumentError, match=r"^measure: 'tone' is unknown; choose one of \['count',") as caught:
         call()

@@ -66,47 +66,6 @@ def check_transform(transform: str) -> None:
         raise ArgumentError("transform", f"{transform!r} is unknown; choose one of {list(TRANSFORMS)}.")
 
 
-def aggregate_measure(events: pd.DataFrame, keys: list[str], measure: str) -> pd.DataFrame:
-    """Aggregate events to one value per group, before zero-filling and normalisation.
-
-    Parameters
-    ----------
-    events : pandas.DataFrame
-        Events with ``count``, ``date``, ``goldstein``, ``quad_class`` and the ``keys`` columns.
-    keys : list of str
-        Grouping columns (for instance ``dyad, ds``).
-    measure : str
-        One of :data:`MEASURES`. ``share`` aggregates to the event count here; the
-        division by the source volume happens once the grid is complete.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``keys`` plus ``y`` and ``n_events`` (the count-weighted number of events behind
-        ``y``, used to tell an empty period from a zero value).
-    """
-    check_measure(measure)
-    weight = events["count"].astype(float)
-    frame = events[keys].assign(n_events=weight)
-    if measure == "event_days":
-        days = events[keys].assign(date=events["date"]).groupby(keys)["date"].nunique().rename("y")
-        return frame.groupby(keys)["n_events"].sum().to_frame().join(days).reset_index()
-    if measure in ("count", "share"):
-        frame["y"] = weight
-    elif measure == "net_cooperation":
-        # Quad classes 1-2 are cooperation, 3-4 conflict.
-        frame["y"] = weight * np.where(events["quad_class"].astype(float) <= 2, 1.0, -1.0)
-    else:  # goldstein_sum, goldstein_mean
-        known = events["goldstein"].notna()
-        frame["y"] = (events["goldstein"] * weight).where(known, 0.0)
-        frame["n_scored"] = weight.where(known, 0.0)
-    summed = frame.groupby(keys).sum().reset_index()
-    if measure == "goldstein_mean":
-        # Events of unknown CAMEO codes have no Goldstein value and leave the mean alone.
-        summed["y"] = summed["y"] / summed["n_scored"].where(summed["n_scored"] > 0)
-    return summed.drop(columns="n_scored", errors="ignore")
-
-
 def source_volume(events: pd.DataFrame, freq: str) -> pd.DataFrame:
     """Total events per data source and period: the media-volume denominator.
 
