@@ -39,8 +39,10 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "mutation"
 #: Folders and files of the project a test run needs (tests compose conf/, read data/ and notebooks/).
 PROJECT_FILES = ("forecast", "tests", "conf", "data", "notebooks", "pyproject.toml")
-#: Passed to every pytest run inside mutmut (with each module's ``-m`` markers).
-PYTEST_ARGS = ("-p", "no:cacheprovider", "-q", "-W", "ignore")
+#: Passed to every pytest run inside mutmut (with each module's ``-m`` markers). The timeout
+#: (pytest-timeout) fails a test that hangs: some ``_stream.prefetch`` mutants deadlock its
+#: reader thread without using CPU, so mutmut's CPU-time limit never fires on them.
+PYTEST_ARGS = ("-p", "no:cacheprovider", "-q", "-W", "ignore", "--timeout", "120")
 
 
 @dataclass(frozen=True)
