@@ -71,7 +71,9 @@ def test_the_installed_package_is_not_the_checkout(installed, tmp_path):
     done = _run(installed, "python", "-c", "import sys, forecast.cli.shell; s = sys.modules['forecast.cli.shell']; print(s.__file__, s.CONF_DIR)", cwd=tmp_path)
     module, conf = done.stdout.split()
     assert module.startswith(str(installed)) and conf.startswith(str(installed))
-    assert Path(conf, "model", "naive.yaml").is_file() and Path(conf, "hydra").exists() is False
+    assert Path(conf, "model", "naive.yaml").is_file()
+    # The launcher group ships (hydra/launcher=submitit_slurm works from an install); no run folder does.
+    assert Path(conf, "hydra", "launcher", "submitit_slurm.yaml").is_file() and not Path(conf, ".hydra").exists()
     examples = Path(module).parents[1] / "data" / "examples" / "belarus-china-drills.events.csv"
     assert examples.is_file()
     for prog in ("forecast-run", "forecast-ingest", "forecast-fetch", "forecast-code-text", "forecast-compare", "forecast-report"):
