@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,7 @@ def run_forecast(data: pd.DataFrame, windows: int, n_jobs: int, engine: str) -> 
     spec = BacktestSpec(horizon=HORIZON, n_windows=windows, step=STEP, n_samples=100, chunk_size=1000)
     started = time.perf_counter()
     with backtest_backend(Engine(name=engine, n_workers=n_jobs), n_jobs) as workers:
-        result = run_backtest(data, models, BacktestSpec(**{**spec.__dict__, "n_jobs": workers}))
+        result = run_backtest(data, models, replace(spec, n_jobs=workers))
     assert result.failures.empty and len(result.frame) == data["unique_id"].nunique() * windows * HORIZON * len(models)
     return time.perf_counter() - started
 

@@ -122,3 +122,18 @@ def test_engine_config_is_composed_and_local_by_default():
     assert compose_config([]).engine.name == "local"
     dask = compose_config(["engine=dask", "engine.address=tcp://10.0.0.1:8786"]).engine
     assert (dask.name, dask.n_workers, dask.address) == ("dask", 2, "tcp://10.0.0.1:8786")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("engine", "backend"), [("dask", "DaskDistributedBackend"), ("ray", "RayBackend")])
+def test_cluster_engine_is_joblibs_backend_inside_the_run(engine, backend):
+    # The byte-equality test above would also pass if an engine quietly ran locally.
+    from joblib.parallel import get_active_backend
+
+    reason = _missing(engine)
+    if reason:
+        pytest.skip(reason)
+    with backtest_backend(Engine(name=engine, n_workers=1), 1) as n_jobs:
+        assert type(get_active_backend()[0]).__name__ == backend
+        assert n_jobs == 1
+    assert type(get_active_backend()[0]).__name__ == "LokyBackend"

@@ -363,18 +363,20 @@ def _rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec:
     pooled = tuple((i, name, m) for i, (name, m) in indexed if m.pools_series)
     apart = tuple((i, name, m) for i, (name, m) in indexed if not m.pools_series)
     chunks = _chunks(list(wide.index), spec.chunk_size)
+    # Each panel row's chunk, found once rather than per cutoff and chunk.
+    chunk_of = panel["unique_id"].astype(str).map({uid: k for k, chunk in enumerate(chunks) for uid in chunk}).to_numpy()
     tasks = []
     for j, cutoff in enumerate(cutoffs(dates, spec)):
         end = dates.get_loc(cutoff) + 1
         begin = end - spec.train_size if spec.window == "sliding" else 0
-        train = panel[(panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)]
+        in_train = ((panel["ds"] >= dates[begin]) & (panel["ds"] <= cutoff)).to_numpy()
         history, future = wide.iloc[:, begin:end], wide.iloc[:, end : end + lead]
         if pooled or len(chunks) == 1:
             whole = pooled if len(chunks) > 1 else pooled + apart
-            tasks.append(_Task(j, cutoff, train, history, future, tuple(sorted(whole)), ()))
+            tasks.append(_Task(j, cutoff, panel[in_train], history, future, tuple(sorted(whole)), ()))
         if len(chunks) > 1 and apart:
             for k, chunk in enumerate(chunks):
-                part = train[train["unique_id"].astype(str).isin(chunk)]
+                part = panel[in_train & (chunk_of == k)]
                 tasks.append(_Task(j, cutoff, part, history.loc[chunk], future.loc[chunk], apart, (k,)))
     # Workers only change where a task runs: results come back in task order.
     results = Parallel(n_jobs=spec.n_jobs)(delayed(_score_task)(task, spec, strict) for task in _counted(tasks))

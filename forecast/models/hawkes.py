@@ -380,7 +380,7 @@ class MultivariateHawkes(Forecaster):
             return 0.0
         covariance = self.covariance_ or self._laplace(y, features)
         log_mu = np.log(self.baseline_)
-        variance = np.array([np.diag(f @ f.T)[:n_blocks] for _, f in covariance]) / self.baseline_**2
+        variance = np.array([(f[:n_blocks] ** 2).sum(axis=1) for _, f in covariance]) / self.baseline_**2
         steps = np.diff(log_mu, axis=1) ** 2 - (variance[:, 1:] + variance[:, :-1])
         return float(np.sqrt(max(np.mean(steps), 0.0)))
 
@@ -483,7 +483,10 @@ class MultivariateHawkes(Forecaster):
         """
         self._check_fitted()
         j, i = self._index(source, "source"), self._index(target, "target")
-        features = excitation_features(self.counts_, self.decay_)
+        return self._lr_test(j, i, excitation_features(self.counts_, self.decay_))
+
+    def _lr_test(self, j: int, i: int, features: np.ndarray) -> dict[str, float]:
+        """:meth:`excitation_test` of source ``j`` on target ``i``, given the training features."""
         free = self.free_[i : i + 1].copy()
         free[0, j] = True
         zero = np.zeros((1, len(self.ids_)))
@@ -500,8 +503,9 @@ class MultivariateHawkes(Forecaster):
         """LR-test p-values of every entry the fit left non-zero; NaN where the fitted entry is zero."""
         self._check_fitted()
         p = np.full(self.fitted_excitation_.shape, np.nan)
+        features = excitation_features(self.counts_, self.decay_)  # shared by every entry's test
         for i, j in zip(*np.nonzero(self.fitted_excitation_ > _ACTIVE)):
-            p[i, j] = self.excitation_test(self.ids_[j], self.ids_[i])["p_value"]
+            p[i, j] = self._lr_test(j, i, features)["p_value"]
         return p
 
     def simulate(self, n_periods: int, rng: np.random.Generator) -> np.ndarray:
