@@ -17,6 +17,13 @@ Usage::
     python benchmarks/mutation.py backtest.compare     # one or more modules
     python benchmarks/mutation.py --list               # the module -> files/tests map
     python benchmarks/mutation.py --jobs 2 backtest.metrics
+    python benchmarks/mutation.py --resume events.readers  # re-test only what the last run left alive
+
+``--resume`` keeps each mutant the previous run of the module killed, as long as the function
+it mutates is byte-for-byte unchanged (mutmut's per-function hash), and re-tests every other
+mutant (survivors, unchecked, timeouts and mutants of changed functions) against today's tests.
+Tests only ever get added or strengthened between runs, so a kept kill is still a kill; a
+full run without ``--resume`` re-checks everything.
 
 Update :data:`MODULES` when a module moves or gains a test file: it is the only list.
 """
@@ -119,6 +126,8 @@ MODULES: dict[str, Module] = {
             "tests/events/test_iter_delimited.py",
             "tests/events/test_bad_inputs.py",
             "tests/events/test_reader_edges.py",
+            "tests/events/test_stream_finish.py",
+            "tests/events/test_format_readers_edges.py",
         ),
     ),
     "events.ingest": Module(
@@ -196,6 +205,22 @@ def verdict(exit_code: int | None) -> str:
     return VERDICTS.get(exit_code, "suspicious")
 
 
+def previous_run(work: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Verdicts and function hashes (mangled function name -> hash) of the last run in ``work``."""
+    verdicts, hashes = {}, {}
+    for meta in sorted((work / "mutants").rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        verdicts.update({key: verdict(code) for key, code in data.get("exit_code_by_key", {}).items()})
+        module = str(meta.relative_to(work / "mutants"))[: -len(".py.meta")].replace("/", ".")
+        hashes.update({f"{module}.{fn}": h for fn, h in data.get("hash_by_function_name", {}).items()})
+    return verdicts, hashes
+
+
+def function_of(mutant: str) -> str:
+    """The mangled function name a mutant belongs to (``pkg.mod.x_f__mutmut_3`` -> ``pkg.mod.x_f``)."""
+    return mutant.rsplit("__mutmut_", 1)[0]
+
+
 def lay_out(name: str, module: Module) -> Path:
     """A fresh scratch copy of the project with a setup.cfg for ``name``; returns its folder."""
     work = RESULTS / "work" / name
@@ -258,21 +283,64 @@ def survivor_diffs(work: Path, names: list[str], env: dict[str, str]) -> dict[st
     return json.loads(done.stdout) if done.returncode == 0 else {}
 
 
-def run_module(name: str, jobs: int) -> dict:
-    """Mutation-test one module; returns its counts, verdicts and wall time."""
+def mutant_names(work: Path, env: dict[str, str]) -> list[str]:
+    """Every mutant of the freshly laid-out ``work`` (generates them without running tests)."""
+    subprocess.run([sys.executable, "-c", _NAMES], cwd=work, env=env, capture_output=True, check=True)
+    return json.loads((work / "mutant-names.json").read_text())
+
+
+#: Run inside the scratch folder: generate the mutants (as ``mutmut run`` does first) and
+#: write their names to mutant-names.json (mutmut prints its progress to stdout).
+_NAMES = """
+import json
+from pathlib import Path
+from mutmut.__main__ import collect_source_file_mutation_data, create_mutants, set_mutant_under_test
+from mutmut.__main__ import store_lines_covered_by_tests
+from mutmut.utils.file_utils import copy_also_copy_files, copy_src_dir, setup_source_paths
+set_mutant_under_test("mutant_generation")
+Path("mutants").mkdir(exist_ok=True)
+copy_src_dir(); copy_also_copy_files(); setup_source_paths(); store_lines_covered_by_tests(); create_mutants(1)
+mutants, _ = collect_source_file_mutation_data(mutant_names=())
+Path("mutant-names.json").write_text(json.dumps(sorted(name for _, name, _ in mutants)))
+"""
+
+
+def run_module(name: str, jobs: int, resume: bool = False) -> dict:
+    """Mutation-test one module; returns its counts, verdicts and wall time.
+
+    With ``resume``, kills of the previous run whose function is unchanged are kept and only
+    the other mutants are re-tested (see the module docstring).
+    """
     module = MODULES[name]
+    previous, old_hashes = previous_run(RESULTS / "work" / name) if resume else ({}, {})
     work = lay_out(name, module)
     mutmut = Path(sys.executable).with_name("mutmut")
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop("PYTHONPATH", None)
+    kept: dict[str, str] = {}
+    retest: list[str] = []
+    if previous:
+        names = mutant_names(work, env)
+        _, new_hashes = previous_run(work)
+        kept = {
+            key: previous[key]
+            for key in names
+            if previous.get(key) in ("killed", "timeout")
+            and old_hashes.get(function_of(key)) is not None
+            and old_hashes.get(function_of(key)) == new_hashes.get(function_of(key))
+        }
+        retest = [key for key in names if key not in kept]
     log = RESULTS / f"{name}.log"
     start = time.perf_counter()
     with open(log, "w") as handle:
-        done = subprocess.run(
-            [str(mutmut), "run", "--max-children", str(jobs)], cwd=work, env=env, stdout=handle, stderr=subprocess.STDOUT
+        command = [str(mutmut), "run", "--max-children", str(jobs), *retest]
+        # Resuming with nothing left to re-test: every mutant's kill is kept.
+        skip = bool(previous) and not retest
+        done = subprocess.CompletedProcess(command, 0) if skip else subprocess.run(
+            command, cwd=work, env=env, stdout=handle, stderr=subprocess.STDOUT
         )
     seconds = time.perf_counter() - start
-    results = collect(work)
+    results = {**collect(work), **kept}
     if done.returncode != 0 or not results:
         print(f"{name}: mutmut failed (exit {done.returncode}); see {log.relative_to(REPO)}", file=sys.stderr)
     counts = Counter(results.values())
@@ -286,7 +354,7 @@ def run_module(name: str, jobs: int) -> dict:
         for key in survivors:
             handle.write(f"## {key}: {results[key]}\n{diffs.get(key, '(no diff)').strip()}\n\n")
     row = {"name": name, "killed": killed, "tested": tested, "counts": dict(counts), "seconds": seconds,
-           "ok": done.returncode == 0 and bool(results)}
+           "ok": done.returncode == 0 and bool(results), "kept_from_previous_run": len(kept)}
     (RESULTS / f"{name}.json").write_text(json.dumps(row, indent=1) + "\n")
     return row
 
@@ -317,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested in parallel (default 2, a CI machine)")
     parser.add_argument("--list", action="store_true", help="print the module map and exit")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the previous run's kills of unchanged functions; re-test the rest")
     parser.add_argument("--summary", action="store_true", help="print the table of the latest stored results and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -332,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in args.modules or list(MODULES):
-        row = run_module(name, args.jobs)
+        row = run_module(name, args.jobs, resume=args.resume)
         rows.append(row)
         print(f"{name}: {row['killed']}/{row['tested']} killed in {row['seconds']:.0f} s", flush=True)
     print(table(rows))
