@@ -192,3 +192,24 @@ def test_conflictology_is_the_flat_empirical_law_of_the_window():
     np.testing.assert_allclose(scores["rps"], [[14 / 16, 14 / 16]])
     with pytest.raises(ValueError, match="window=7 must be between 1 and the 6 periods"):
         Conflictology(window=7).fit(panel)
+
+
+def test_conflictology_defaults_to_eight_periods_and_seed_zero():
+    # Ten weeks: the two oldest are 40s, so a 9- or 10-week window would put 40 in the law.
+    dates = pd.date_range("2021-01-04", periods=10, freq="W-MON")
+    panel = pd.DataFrame({"unique_id": "a", "ds": dates, "y": [40.0, 40, 0, 0, 1, 1, 2, 2, 3, 3]})
+    fitted = Conflictology().fit(panel)
+    assert fitted.predict(1, quantiles=(0.99,))["q0.99"].tolist() == [3.0]
+    assert fitted.predict(1)["mean"].tolist() == [1.5]  # (0+0+1+1+2+2+3+3) / 8
+    # Without a generator, draws come from default_rng(seed) with seed 0, the same on every call.
+    expected = fitted.distribution(2).sample(50, np.random.default_rng(0))
+    np.testing.assert_array_equal(fitted.sample(2, 50), expected)
+    np.testing.assert_array_equal(Conflictology(seed=0).fit(panel).sample(2, 50), expected)
+    assert not np.array_equal(Conflictology(seed=1).fit(panel).sample(2, 50), expected)
+
+
+def test_conflictology_window_refusal_names_the_model():
+    dates = pd.date_range("2021-01-04", periods=3, freq="W-MON")
+    panel = pd.DataFrame({"unique_id": "a", "ds": dates, "y": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match=r"^window: Conflictology window=8 must be between 1 and the 3 periods"):
+        Conflictology().fit(panel)
