@@ -15,6 +15,7 @@ from forecast.models.ensembles import CRPSWeightedEnsemble, QuantileAverage
 from forecast.models.global_ml import GlobalBoostedPoisson, GlobalLGBMQuantile
 from forecast.models.hawkes import MultivariateHawkes
 from forecast.models.stats import StatsForecastModel
+from forecast.models.reconciled import RECONCILE_METHODS, Reconciled, reconciled_models
 from forecast.models.var import PoissonVAR
 
 # The project's default model (a conf/model/<name>.yaml name): TSB with a Poisson-log-normal
@@ -26,6 +27,7 @@ RECOMMENDED_MODEL = "tsb_lognormal"
 
 __all__ = [
     "DEFAULT_QUANTILES",
+    "RECONCILE_METHODS",
     "RECOMMENDED_MODEL",
     "CRPSWeightedEnsemble",
     "Conflictology",
@@ -45,6 +47,7 @@ __all__ = [
     "PoissonVAR",
     "QuantileAverage",
     "QuantileGrid",
+    "Reconciled",
     "SamplePaths",
     "SeasonalNaive",
     "StatsForecastModel",
@@ -52,4 +55,5 @@ __all__ = [
     "Zero",
     "ZeroInflatedNBGLM",
     "quantile_column",
+    "reconciled_models",
 ]

@@ -1,0 +1,217 @@
+"""Coherent probabilistic forecasts of a hierarchy: reconciled joint sample paths.
+
+:class:`Reconciled` wraps any forecaster. It is fitted on every series of a hierarchy
+(the bottom ``<dyad>/<family>`` series and their sums, :func:`forecast.series.aggregate_panel`)
+and forecasts all of them with sample paths that add up on every path:
+
+``bottom_up``
+    The wrapped model is fitted on the bottom series only; its joint sample paths are
+    summed through the summing matrix ``S``.
+``mint_shrink``
+    The wrapped model is fitted on every series; each of its joint sample paths is
+    projected onto the coherent subspace with hierarchicalforecast's
+    ``MinTrace(method="mint_shrink")`` matrix ``P`` (bottom = ``P @ base``), whose shrunk
+    error covariance comes from the model's own out-of-sample errors on holdout windows
+    at the end of the training panel. The projected bottom paths are rounded to counts
+    and floored at 0 (a small departure from the linear projection, so every draw is a
+    count), then summed through ``S``.
+
+Every aggregate path is ``S @ bottom path`` in both methods, so on every path, and hence
+in the mean, a total equals the sum of its series. Quantiles are those of the summed
+paths: the quantile of a total is not the sum of its families' quantiles (quantiles do
+not add), but it is the quantile of the very draws whose sums those families are.
+Dependence between series is the wrapped model's own joint draws (independent series for
+per-series laws, comonotone for quantile-average ensembles, whose sorted draws share ranks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import ArgumentError, DataError
+from forecast.models.base import Forecaster, ModelFitError
+from forecast.models.distributions import SamplePaths
+
+#: Values of the ``reconcile`` config key; ``none`` scores the base forecasts alone.
+RECONCILE_METHODS: tuple[str, ...] = ("none", "bottom_up", "mint_shrink")
+
+
+def check_reconcile(method: str) -> str:
+    """``method`` if it is one of :data:`RECONCILE_METHODS`, else an :class:`ArgumentError` naming ``reconcile``."""
+    if method not in RECONCILE_METHODS:
+        raise ArgumentError("reconcile", f"{method!r} is unknown; choose one of {list(RECONCILE_METHODS)}.")
+    return method
+
+
+def hierarchy_sums(S: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Each aggregate series of a summing matrix and the bottom series it sums.
+
+    Parameters
+    ----------
+    S : pandas.DataFrame
+        ``Hierarchy.S`` (:func:`forecast.series.build_hierarchy`): rows every series,
+        columns the bottom series.
+
+    Returns
+    -------
+    dict of str to tuple of str
+        Aggregate ``unique_id`` to its bottom ``unique_id`` (in ``S``'s column order); the
+        bottom series themselves are left out.
+    """
+    bottom = set(S.columns)
+    return {
+        str(uid): tuple(str(c) for c in S.columns[row.to_numpy() > 0])
+        for uid, row in S.iterrows()
+        if uid not in bottom
+    }
+
+
+class Reconciled(Forecaster):
+    """A forecaster's sample paths made coherent over a hierarchy (module docstring).
+
+    Parameters
+    ----------
+    model : Forecaster
+        The unfitted base model (cloned at fit time).
+    sums : mapping of str to sequence of str
+        Every aggregate series and the bottom series it sums (:func:`hierarchy_sums`).
+        Every series of the fitted panel that is not a key is a bottom series.
+    method : {"bottom_up", "mint_shrink"}
+        How paths are made coherent.
+    n_paths : int
+        Joint sample paths drawn and reconciled.
+    residual_windows, residual_horizon : int
+        ``mint_shrink``: holdout windows at the end of the training panel (each
+        ``residual_horizon`` periods, back to back) on which the base model is refitted
+        to measure its errors for the covariance.
+    seed : int
+        Seed of the paths.
+    """
+
+    pools_series = True  # a total's forecast needs every series under it
+
+    def __init__(
+        self,
+        model: Forecaster | None = None,
+        sums: Mapping[str, Sequence[str]] | None = None,
+        method: str = "bottom_up",
+        n_paths: int = 1000,
+        residual_windows: int = 3,
+        residual_horizon: int = 4,
+        seed: int = 0,
+    ) -> None:
+        self.model = model
+        self.sums = sums
+        self.method = method
+        self.n_paths = n_paths
+        self.residual_windows = residual_windows
+        self.residual_horizon = residual_horizon
+        self.seed = seed
+
+    def _check(self) -> None:
+        if not isinstance(self.model, Forecaster):
+            raise ArgumentError("model", f"{type(self).__name__} needs a Forecaster to reconcile.")
+        if self.method not in RECONCILE_METHODS[1:]:
+            raise ArgumentError("method", f"{self.method!r} is unknown; choose one of {list(RECONCILE_METHODS[1:])}.")
+        for name in ("n_paths", "residual_windows", "residual_horizon"):
+            if getattr(self, name) < 1:
+                raise ArgumentError(name, f"{type(self).__name__}: must be >= 1, got {getattr(self, name)!r}.")
+        if not self.sums:
+            raise ArgumentError("sums", f"{type(self).__name__} needs the hierarchy's aggregates (hierarchy_sums).")
+
+    def _summing_matrix(self, y: np.ndarray) -> None:
+        """``S_`` in hierarchicalforecast's row order (aggregates, then the bottom) and where each row sits in ``ids_``."""
+        position = {uid: i for i, uid in enumerate(self.ids_)}
+        aggregates = list(self.sums)
+        missing = sorted({*aggregates, *(b for parts in self.sums.values() for b in parts)} - set(position))
+        if missing:
+            raise DataError(
+                f"panel lacks hierarchy series {missing[:5]}; fit {type(self).__name__} on aggregate_panel(panel, hierarchy)."
+            )
+        bottom = [uid for uid in self.ids_ if uid not in self.sums]
+        column = {uid: j for j, uid in enumerate(bottom)}
+        top = np.zeros((len(aggregates), len(bottom)))
+        for i, uid in enumerate(aggregates):
+            top[i, [column[b] for b in self.sums[uid]]] = 1.0
+        self.bottom_ = bottom
+        self.S_ = np.vstack([top, np.eye(len(bottom))])
+        self.rows_ = np.array([position[uid] for uid in [*aggregates, *bottom]])  # S_ row -> ids_ index
+        summed = top @ y[self.rows_[len(aggregates) :]]
+        off = np.abs(summed - y[self.rows_[: len(aggregates)]]).max(axis=1) > 1e-6
+        if off.any():
+            raise DataError(
+                f"series {[aggregates[i] for i in np.flatnonzero(off)][:3]} are not the sum of their bottom series; "
+                "build the panel with aggregate_panel(panel, hierarchy)."
+            )
+
+    def _holdout_errors(self, panel: pd.DataFrame, n_periods: int) -> tuple[np.ndarray, np.ndarray]:
+        """Realised values and the base model's mean forecasts on the holdout windows, ``(n_all, windows * horizon)`` each."""
+        h = self.residual_horizon
+        first = n_periods - h * self.residual_windows
+        if first < 8:
+            raise ArgumentError(
+                "residual_windows",
+                f"{type(self).__name__}: {self.residual_windows} holdout windows of {h} periods leave {first} "
+                "training periods (at least 8 needed); lower residual_windows or residual_horizon.",
+            )
+        wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
+        actual, fitted = [], []
+        for origin in range(first, n_periods, h):
+            base = self.model.clone().fit(panel[panel["ds"] < self.dates_[origin]])
+            mean = base.distribution(h).mean()
+            order = pd.Index(base.ids_).get_indexer(self.ids_)
+            actual.append(wide.loc[self.ids_].to_numpy(dtype=float)[:, origin : origin + h])
+            fitted.append(mean[order])
+        return np.hstack(actual), np.hstack(fitted)
+
+    def _fit(self, y: np.ndarray) -> None:
+        from hierarchicalforecast.methods import MinTrace
+
+        self._check()
+        self._summing_matrix(y)
+        panel = self.long_frame(y)
+        if self.method == "bottom_up":
+            self.model_ = self.model.clone().fit(panel[panel["unique_id"].isin(self.bottom_)])
+            return
+        self.model_ = self.model.clone().fit(panel)
+        actual, fitted = self._holdout_errors(panel, y.shape[1])
+        try:
+            reconciler = MinTrace(method="mint_shrink").fit(
+                S=self.S_, y_hat=fitted[self.rows_], y_insample=actual[self.rows_], y_hat_insample=fitted[self.rows_]
+            )
+        except Exception as error:  # noqa: BLE001 - hierarchicalforecast raises bare Exception when ill-conditioned
+            raise ModelFitError(f"{type(self).__name__}: MinTrace(mint_shrink) failed: {error}") from error
+        self.P_ = reconciler.P  # (n_bottom, n_all), columns in S_ row order
+
+    def _distribution(self, h: int) -> SamplePaths:
+        base = self.model_.sample(h, self.n_paths, rng=np.random.default_rng(self.seed))
+        if self.method == "bottom_up":
+            order = pd.Index(self.model_.ids_).get_indexer(self.bottom_)
+            bottom = base[order]
+        else:
+            order = pd.Index(self.model_.ids_).get_indexer(np.asarray(self.ids_)[self.rows_])
+            projected = np.tensordot(self.P_, base[order], axes=1)
+            bottom = np.clip(np.floor(projected + 0.5), 0.0, None)
+        coherent = np.tensordot(self.S_, bottom, axes=1)
+        paths = np.empty_like(coherent)
+        paths[self.rows_] = coherent
+        return SamplePaths(paths=paths)
+
+
+def reconciled_models(
+    models: Mapping[str, Forecaster], S: pd.DataFrame, method: str, seed: int = 0
+) -> dict[str, Forecaster]:
+    """``<name>+<method>``: each model wrapped in :class:`Reconciled` over the summing matrix ``S``.
+
+    ``method="none"`` gives no model.
+    """
+    if check_reconcile(method) == "none":
+        return {}
+    sums = hierarchy_sums(S)
+    return {f"{name}+{method}": Reconciled(model=m, sums=sums, method=method, seed=seed) for name, m in models.items()}
+
+
+__all__ = ["RECONCILE_METHODS", "Reconciled", "check_reconcile", "hierarchy_sums", "reconciled_models"]
