@@ -177,8 +177,15 @@ def test_reconciled_refuses_a_panel_that_is_not_its_hierarchy():
         Reconciled(model=_nb_model(), sums=sums).fit(broken)
     with pytest.raises(ArgumentError, match="method: 'top_down' is unknown"):
         Reconciled(model=_nb_model(), sums=sums, method="top_down").fit(full)
-    with pytest.raises(ArgumentError, match="residual_windows: .* leave 6 training periods"):
-        Reconciled(model=_nb_model(), sums=sums, method="mint_shrink", residual_windows=6).fit(full)
+    # 30 periods: 5 windows of 4 fit (8 left before the first), so residual_windows=6 uses 5.
+    fitted = []
+    monkey = Reconciled(model=_nb_model(), sums=sums, method="mint_shrink", residual_windows=6)
+    original = monkey._holdout_errors
+    monkey._holdout_errors = lambda panel, n: fitted.append(original(panel, n)) or fitted[-1]
+    monkey.fit(full)
+    assert fitted[0][0].shape == (len(full["unique_id"].unique()), 20)
+    with pytest.raises(ArgumentError, match="residual_horizon: .* leaves 7 training periods"):
+        Reconciled(model=_nb_model(), sums=sums, method="mint_shrink", residual_horizon=23).fit(full)
 
 
 @pytest.mark.slow

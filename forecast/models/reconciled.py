@@ -84,9 +84,10 @@ class Reconciled(Forecaster):
     n_paths : int
         Joint sample paths drawn and reconciled.
     residual_windows, residual_horizon : int
-        ``mint_shrink``: holdout windows at the end of the training panel (each
-        ``residual_horizon`` periods, back to back) on which the base model is refitted
-        to measure its errors for the covariance.
+        ``mint_shrink``: up to ``residual_windows`` holdout windows at the end of the
+        training panel (each ``residual_horizon`` periods, back to back; fewer when a
+        short panel would leave under 8 periods before the first) on which the base model
+        is refitted to measure its errors for the covariance.
     seed : int
         Seed of the paths.
     """
@@ -150,13 +151,15 @@ class Reconciled(Forecaster):
     def _holdout_errors(self, panel: pd.DataFrame, n_periods: int) -> tuple[np.ndarray, np.ndarray]:
         """Realised values and the base model's mean forecasts on the holdout windows, ``(n_all, windows * horizon)`` each."""
         h = self.residual_horizon
-        first = n_periods - h * self.residual_windows
-        if first < 8:
+        # As many windows as leave 8 training periods before the first, up to residual_windows.
+        windows = min(self.residual_windows, (n_periods - 8) // h)
+        if windows < 1:
             raise ArgumentError(
-                "residual_windows",
-                f"{type(self).__name__}: {self.residual_windows} holdout windows of {h} periods leave {first} "
-                "training periods (at least 8 needed); lower residual_windows or residual_horizon.",
+                "residual_horizon",
+                f"{type(self).__name__}: a holdout window of {h} periods leaves {n_periods - h} training periods "
+                "(at least 8 needed); lower residual_horizon or train on a longer panel.",
             )
+        first = n_periods - h * windows
         wide = panel.pivot(index="unique_id", columns="ds", values="y").sort_index(axis=1)
         actual, fitted = [], []
         for origin in range(first, n_periods, h):
