@@ -65,7 +65,7 @@ def test_bottom_up_sums_each_joint_path_by_hand():
     sums = hierarchy_sums(hierarchy.S)
     assert sums["CHN-RUS/total"] == ("CHN-RUS/a", "CHN-RUS/b") and set(sums) == {"total", "CHN/total", "RUS/total", "CHN-RUS/total"}
     base = _FixedPaths({"CHN-RUS/a": [0, 1, 2, 3], "CHN-RUS/b": [3, 2, 1, 0]})
-    model = Reconciled(model=base, sums=sums, method="bottom_up", n_paths=40).fit(full)
+    model = Reconciled(model=base, sums=sums, method="bottom_up", dependence="model", n_paths=40).fit(full)
     assert model.model_.ids_ == ["CHN-RUS/a", "CHN-RUS/b"]  # bottom_up fits the bottom only
     paths = _paths_by_id(model, 2)
     for total in sums:
@@ -85,7 +85,7 @@ def test_mint_shrink_keeps_coherent_base_paths_and_makes_incoherent_ones_coheren
     # already add up come back as they went in, whatever the error covariance.
     coherent = {"CHN-RUS/a": [1, 4, 0, 2], "CHN-RUS/b": [5, 0, 2, 7]}
     coherent |= {uid: [6, 4, 2, 9] for uid in sums}
-    model = Reconciled(model=_FixedPaths(coherent), sums=sums, method="mint_shrink", n_paths=50,
+    model = Reconciled(model=_FixedPaths(coherent), sums=sums, method="mint_shrink", dependence="model", n_paths=50,
                        residual_windows=2, residual_horizon=4).fit(full)
     drawn = model.distribution(1).paths[:, 0, :]  # (series, paths), series in ids_ order
     stored = np.array([coherent[uid] for uid in model.ids_], dtype=float)
@@ -99,6 +99,33 @@ def test_mint_shrink_keeps_coherent_base_paths_and_makes_incoherent_ones_coheren
     paths = _paths_by_id(fixed, 1)
     np.testing.assert_array_equal(paths["total"], paths["CHN-RUS/a"] + paths["CHN-RUS/b"])
     assert not np.array_equal(paths["total"], np.zeros_like(paths["total"]))
+
+
+@pytest.mark.parametrize("method", ["bottom_up", "mint_shrink"])
+def test_copula_widens_the_total_of_families_that_move_together(method):
+    # Family b is family a plus 3 in every week, so their errors are perfectly correlated:
+    # the total's spread under the copula is near that of comonotone families
+    # (sd(a) + sd(b)), not the independent sqrt(var(a) + var(b)), while each family's
+    # own draws are the same values, only reordered.
+    bottom = _bottom_panel()
+    a = bottom["unique_id"] == "CHN-RUS/a"
+    bottom.loc[~a, "y"] = bottom.loc[a, "y"].to_numpy() + 3.0
+    hierarchy = build_hierarchy(bottom)
+    full = aggregate_panel(bottom, hierarchy)
+    sums = hierarchy_sums(hierarchy.S)
+
+    def paths(dependence):
+        model = Reconciled(model=_nb_model(), sums=sums, method=method, dependence=dependence, n_paths=2000, seed=1)
+        return _paths_by_id(model.fit(full), 2)
+
+    copula, independent = paths("gaussian_copula"), paths("model")
+    if method == "bottom_up":
+        np.testing.assert_array_equal(np.sort(copula["CHN-RUS/a"], axis=-1), np.sort(independent["CHN-RUS/a"], axis=-1))
+    sd = {uid: p[0].std() for uid, p in independent.items()}
+    comonotone = sd["CHN-RUS/a"] + sd["CHN-RUS/b"]
+    assert copula["CHN-RUS/total"][0].std() > 0.9 * comonotone > independent["CHN-RUS/total"][0].std() * 1.2
+    with pytest.raises(ArgumentError, match="dependence: 'vine' is unknown"):
+        Reconciled(model=_nb_model(), sums=sums, dependence="vine").fit(full)
 
 
 def _nb_model() -> Forecaster:
