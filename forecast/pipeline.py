@@ -279,9 +279,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         fit_panel, models = _hierarchy_run(panel, kind, transform, models, experiment)
         # The report shows each dyad's total beside its families (panel.parquet is what it reads).
         totals = fit_panel[fit_panel["unique_id"].str.endswith("/total") & fit_panel["unique_id"].str[:-6].isin(dyads)]
-        panel = pd.concat(
-            [panel, totals.assign(dyad=totals["unique_id"].str[:-6], family="total", measure=measure)], ignore_index=True
-        )
+        # A dyad's period metadata (sides, segment, coverage, denominator) is its families'.
+        meta = panel.drop(columns=["unique_id", "y", "family"]).drop_duplicates(["dyad", "ds"])
+        totals = totals.assign(dyad=totals["unique_id"].str[:-6], family="total").merge(meta, on=["dyad", "ds"], how="left")
+        panel = pd.concat([panel, totals[panel.columns]], ignore_index=True)
         family_rules["total"] = {
             "description": f"The dyad's families summed; each model's {experiment.reconcile} twin forecasts it "
             "as the sum of its family forecasts on every sample path."
