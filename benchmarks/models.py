@@ -15,7 +15,7 @@ baseline" (issue 17) is, per dataset, the better (lower mean CRPS) of ``notebook
 and ``conflictology`` (each series' empirical law over its last 8 weeks) when the latter is
 in the run, else ``notebook_nb_oracle``.
 
-``clairvoyant_level`` is not a forecast: the recommended model's count law and dispersion
+``clairvoyant_level`` is not a forecast: ``tsb_lognormal``'s count law and dispersion
 centred on the realised mean of each series' test weeks. It shows how far the CRPS could
 fall if the level were known, i.e. how much room a better level forecast has.
 
@@ -45,8 +45,15 @@ from forecast.backtest import BacktestSpec, calibration_gap, cutoffs, distributi
 from forecast.events import families_from_mapping
 from forecast.events.embedded import embedded_coverage, load_embedded
 from forecast.cli.instantiate import build
-from forecast.models import DEFAULT_QUANTILES, RECOMMENDED_MODEL, Forecaster, NegativeBinomial, quantile_column
-from forecast.series import SeriesSpec, build_panel
+from forecast.models import (
+    DEFAULT_QUANTILES,
+    RECOMMENDED_MODEL,
+    Forecaster,
+    NegativeBinomial,
+    quantile_column,
+    reconciled_models,
+)
+from forecast.series import SeriesSpec, aggregate_panel, build_hierarchy, build_panel
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTORS = ("state", "GOV", "MIL")
@@ -64,6 +71,8 @@ BASELINE_POOL = ("adida", "imapa", "tsb", "croston_sba", "auto_ets", "naive", "w
 REFERENCE_EMPIRICAL = "conflictology"
 H = 4
 LEVEL = 0.8
+# The parametric law (mean and dispersion) clairvoyant_level centres on the realised level.
+CLAIRVOYANT_LAW = "tsb_lognormal"
 
 
 def model_configs(names: list[str] | None) -> dict[str, Forecaster]:
@@ -91,8 +100,11 @@ def top_dyads(events: pd.DataFrame, n: int) -> list[tuple[str, str]]:
     return list(volume.index)
 
 
-def dataset_panels(n_dyads: int, mapping: dict = ALL_EVENTS) -> dict[str, pd.DataFrame]:
-    """Weekly panels ``unique_id, ds, y`` of the top dyads and ``mapping``'s families, one per embedded dataset."""
+def dataset_panels(n_dyads: int, mapping: dict = ALL_EVENTS, metadata: bool = False) -> dict[str, pd.DataFrame]:
+    """Weekly panels ``unique_id, ds, y`` of the top dyads and ``mapping``'s families, one per embedded dataset.
+
+    With ``metadata`` every column of :func:`build_panel` is kept (what ``build_hierarchy`` reads).
+    """
     events = load_embedded().events
     coverage = embedded_coverage()
     families = families_from_mapping(mapping)
@@ -100,7 +112,8 @@ def dataset_panels(n_dyads: int, mapping: dict = ALL_EVENTS) -> dict[str, pd.Dat
     for name, window in coverage.groupby("source_dataset"):
         subset = events[events["source_dataset"] == name]
         spec = SeriesSpec(dyads=top_dyads(subset, n_dyads), families=list(mapping), sectors=SECTORS)
-        panels[name] = build_panel(subset, spec, families, window)[["unique_id", "ds", "y"]]
+        panel = build_panel(subset, spec, families, window)
+        panels[name] = panel if metadata else panel[["unique_id", "ds", "y"]]
     return panels
 
 
@@ -349,6 +362,55 @@ def zoo_timing(models: dict[str, Forecaster], n_series: int, h: int) -> pd.DataF
     return table.assign(ratio_vs_statsforecast=table["fit_predict_seconds"] / seconds)
 
 
+def reconcile_backtest(
+    panels: dict[str, pd.DataFrame], models: dict[str, Forecaster], methods: list[str], spec: BacktestSpec, n_samples: int
+) -> pd.DataFrame:
+    """Every series of each panel's hierarchy backtested: each model beside its ``<model>+<method>`` twins.
+
+    Rows as in :func:`backtest`, plus ``dataset`` and the hierarchy ``level`` of the series.
+    """
+    scores = []
+    for dataset, panel in panels.items():
+        hierarchy = build_hierarchy(panel)
+        full = aggregate_panel(panel, hierarchy)
+        twins = {}
+        for method in methods:
+            twins |= reconciled_models(models, hierarchy.S, method)
+        print(f"{dataset}: {full['unique_id'].nunique()} hierarchy series x {full['ds'].nunique()} weeks", flush=True)
+        level = {uid: name for name, ids in hierarchy.tags.items() for uid in ids}
+        part = backtest(full, {**models, **twins}, spec, n_samples)
+        scores.append(part.assign(dataset=dataset, level=part["unique_id"].map(level)))
+    return pd.concat(scores, ignore_index=True)
+
+
+def summarise_levels(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset, hierarchy level and model: CRPS, its ratio to the unreconciled model, coverage, calibration_gap.
+
+    ``incoherence`` (dyad totals only) is the mean ``|mean(total) - sum of its families' means|``.
+    """
+    lo, hi = f"q{(1 - LEVEL) / 2:g}", f"q{(1 + LEVEL) / 2:g}"
+    scored = scores.assign(hit=((scores["y"] >= scores[lo]) & (scores["y"] <= scores[hi])).astype(float))
+    keys = ["dataset", "level", "model"]
+    table = scored.groupby(keys).agg(crps=("crps", "mean"), coverage_80=("hit", "mean"))
+    table["calibration_gap"] = pd.Series({key: _gap(part) for key, part in scored.groupby(keys)})
+    table = table.reset_index()
+    own = table.set_index(keys)["crps"]
+    parent = pd.MultiIndex.from_arrays([table["dataset"], table["level"], table["model"].str.split("+").str[0]])
+    table["crps_vs_unreconciled"] = table["crps"].to_numpy() / own.reindex(parent).to_numpy()
+    dyad = scored[scored["level"] == "dyad total"]
+    bottom = scored[scored["level"] == "dyad x family"]
+    family_sum = bottom.assign(dyad=bottom["unique_id"].str.rsplit("/", n=1).str[0]).groupby(
+        ["dataset", "model", "cutoff", "ds", "dyad"]
+    )["mean"].sum()
+    totals = dyad.assign(dyad=dyad["unique_id"].str[: -len("/total")]).set_index(["dataset", "model", "cutoff", "ds", "dyad"])["mean"]
+    gap = (totals - family_sum.reindex(totals.index)).abs().groupby(level=[0, 1]).mean()
+    table["incoherence"] = [
+        gap.get((d, m), np.nan) if level == "dyad total" else np.nan
+        for d, level, m in table[["dataset", "level", "model"]].itertuples(index=False)
+    ]
+    return table.sort_values(keys).reset_index(drop=True)
+
+
 def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
     """A pipe table (no extra dependency)."""
     cells = frame.map(lambda v: f"{v:.{digits}f}" if isinstance(v, float) else str(v))
@@ -384,11 +446,31 @@ def main() -> None:
         help="shortest training panel of a development window (10 lets ICEWS21's 18 early weeks in; "
         "models that need more fail there and are left out loudly)",
     )
+    parser.add_argument(
+        "--reconcile",
+        nargs="*",
+        choices=("bottom_up", "mint_shrink"),
+        help="backtest every series of the dyad hierarchy, each model beside its reconciled twins, "
+        "and write reconcile_table.md (per hierarchy level) instead of the zoo table",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
 
     models = model_configs(args.models)
     spec = BacktestSpec(horizon=H, n_windows=args.n_windows, step=args.step)
+    if args.reconcile:
+        panels = dataset_panels(args.n_dyads, QUAD_FAMILIES if args.families == "quad" else ALL_EVENTS, metadata=True)
+        if args.dev:
+            panels = development_panels(panels, spec, args.dev_min_train)
+            spec = DEV_SPEC
+        scores = reconcile_backtest(panels, models, args.reconcile, spec, args.n_samples)
+        table = summarise_levels(scores)
+        args.out.mkdir(parents=True, exist_ok=True)
+        scores.to_csv(args.out / "reconcile_scores.csv", index=False)
+        text = markdown(table)
+        (args.out / "reconcile_table.md").write_text(text + "\n")
+        print(text)
+        return
     panels = dataset_panels(args.n_dyads, QUAD_FAMILIES if args.families == "quad" else ALL_EVENTS)
     if args.dev:
         panels = development_panels(panels, spec, args.dev_min_train)
@@ -397,8 +479,8 @@ def main() -> None:
     for dataset, panel in panels.items():
         print(f"{dataset}: {panel['unique_id'].nunique()} dyads x {panel['ds'].nunique()} weeks", flush=True)
         scores.append(backtest(panel, models, spec, args.n_samples).assign(dataset=dataset))
-        if RECOMMENDED_MODEL in models:
-            bound = clairvoyant_level(panel, models[RECOMMENDED_MODEL], spec, args.n_samples)
+        if CLAIRVOYANT_LAW in models:
+            bound = clairvoyant_level(panel, models[CLAIRVOYANT_LAW], spec, args.n_samples)
             scores.append(bound.assign(dataset=dataset))
     scores = with_notebook_baseline(pd.concat(scores, ignore_index=True))
     table = summarise(scores)

@@ -33,13 +33,22 @@ from forecast.events import EventFamily
 from forecast.events.readers.registry import output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.io import folder_outputs, write_success
-from forecast.models import Forecaster, MultivariateHawkes
+from forecast.models import Forecaster, MultivariateHawkes, reconciled_models
+from forecast.models.reconciled import check_reconcile
 from forecast.models.base import ModelFitError
 from forecast.report import long_samples, provenance, reported_model, write_report
 from forecast.report.choice import check_pinned
 from forecast.report.context import run_record
 from forecast.report.figures import run_figures
-from forecast.series import SeriesSpec, apply_transform, build_panel, check_model_support, invert_transform
+from forecast.series import (
+    SeriesSpec,
+    aggregate_panel,
+    apply_transform,
+    build_hierarchy,
+    build_panel,
+    check_model_support,
+    invert_transform,
+)
 from forecast.series.panel import all_families
 
 log = logging.getLogger(__name__)
@@ -107,6 +116,11 @@ class Experiment:
     engine : Engine
         Where the backtest runs (:mod:`forecast.backtest.engines`) and,
         for ``spark``, where the events -> panel aggregation runs.
+    reconcile : {"none", "bottom_up", "mint_shrink"}
+        ``none``: the models forecast the panel's series. Otherwise every series of the
+        dyad hierarchy (:func:`forecast.series.build_hierarchy`: dyad, actor and panel
+        totals) is backtested and forecast, and each model ``m`` gains a coherent twin
+        ``m+<reconcile>`` (:class:`forecast.models.Reconciled`) scored beside it.
     """
 
     data: Mapping[str, Any]
@@ -121,6 +135,7 @@ class Experiment:
     config_yaml: str = ""
     command: str = ""
     engine: Engine = field(default_factory=Engine)
+    reconcile: str = "none"
 
 
 def _data_summary(source: LoadedSource, loaded: Sequence[LoadedSource]) -> dict:
@@ -221,8 +236,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     started = time.perf_counter()
     if not experiment.models:
         raise ArgumentError("models", "no model selected: pass at least one.")
+    check_reconcile(experiment.reconcile)
+    twins = [f"{name}+{experiment.reconcile}" for name in experiment.models if experiment.reconcile != "none"]
     try:  # before the backtest, so a typo costs nothing
-        check_pinned(list(experiment.models), experiment.report.model)
+        check_pinned([*experiment.models, *twins], experiment.report.model)
     except ArgumentError as error:
         raise error.under("report") from None
     try:  # before the ingest, so a missing engine costs nothing
@@ -251,8 +268,6 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         denominators.to_parquet(run_dir / "denominators.parquet", index=False)
         kind, series = "events", asdict(spec)
         family_rules = {name: asdict(family) for name, family in all_families(spec, experiment.families).items()}
-    panel.to_parquet(run_dir / "panel.parquet", index=False)
-
     backtest_spec = experiment.backtest
     models = dict(experiment.models)
     try:
@@ -260,6 +275,19 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     except ArgumentError as error:  # measure/transform are the series spec's
         raise error.under("series") from None
     fit_panel = apply_transform(panel, transform)
+    if experiment.reconcile != "none":
+        fit_panel, models = _hierarchy_run(panel, kind, transform, models, experiment)
+        # The report shows each dyad's total beside its families (panel.parquet is what it reads).
+        totals = fit_panel[fit_panel["unique_id"].str.endswith("/total") & fit_panel["unique_id"].str[:-6].isin(dyads)]
+        # A dyad's period metadata (sides, segment, coverage, denominator) is its families'.
+        meta = panel.drop(columns=["unique_id", "y", "family"]).drop_duplicates(["dyad", "ds"])
+        totals = totals.assign(dyad=totals["unique_id"].str[:-6], family="total").merge(meta, on=["dyad", "ds"], how="left")
+        panel = pd.concat([panel, totals[panel.columns]], ignore_index=True)
+        family_rules["total"] = {
+            "description": f"The dyad's families summed; each model's {experiment.reconcile} twin forecasts it "
+            "as the sum of its family forecasts on every sample path."
+        }
+    panel.to_parquet(run_dir / "panel.parquet", index=False)
     with backtest_backend(experiment.engine, backtest_spec.n_jobs) as n_jobs:
         scored = run_backtest(fit_panel, models, replace(backtest_spec, n_jobs=n_jobs))
     _check_any_forecast(scored, "the backtest", run_dir)
@@ -324,6 +352,23 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     write_report(run_dir)
     write_success(run_dir, folder_outputs(run_dir))  # last: forecast-report and forecast-compare require it
     return run_dir
+
+
+def _hierarchy_run(
+    panel: pd.DataFrame, kind: str, transform: str, models: dict[str, Forecaster], experiment: Experiment
+) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
+    """Every series of the panel's hierarchy, and the models plus their reconciled twins."""
+    if kind == "panel":
+        raise ArgumentError(
+            "reconcile", "a ready panel (data.format=panel) has no dyads and families to sum; use reconcile=none."
+        )
+    if transform != "none":
+        raise ArgumentError(
+            "reconcile", f"series.transform={transform} does not add up across series; use series.transform=none."
+        )
+    hierarchy = build_hierarchy(panel)
+    twins = reconciled_models(models, hierarchy.S, experiment.reconcile, seed=int(experiment.seed))
+    return aggregate_panel(panel, hierarchy), {**models, **twins}
 
 
 def _samples(model: Forecaster, forecasts: pd.DataFrame, n_samples: int, seed: int, transform: str) -> pd.DataFrame:

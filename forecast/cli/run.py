@@ -56,6 +56,7 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
         config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
         command=shlex.join(["forecast-run", *sys.argv[1:]]),
         engine=build(cfg.engine, where="engine"),
+        reconcile=str(cfg.get("reconcile", "none")),
     )
 
 

@@ -192,6 +192,58 @@ def _same_dyad_other_family(ids: list[str]) -> np.ndarray:
     return same
 
 
+#: Smoothing constant of the local recursions behind ``local_forecasts`` (the issue's TSB(0.1, 0.1)).
+_LOCAL_ALPHA = 0.1
+
+
+def local_forecasts(y: np.ndarray) -> np.ndarray:
+    """Flat point forecasts of simple local models after every prefix of ``y``.
+
+    Entry ``[:, o, :]`` uses ``y[:, :o]`` only (NaN at ``o = 0``): TSB (demand probability
+    and size smoothed with 0.1), Croston-SBA (sizes and intervals smoothed with 0.1, times
+    0.95), SES with 0.1 and 0.3 (started at the first value) and the historic average. These
+    are numpy recursions of the statsforecast models of the same names with fixed constants,
+    so every origin's forecasts cost one pass over the panel.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        ``(n_series, n_periods)`` counts.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_series, n_periods + 1, 5)``.
+    """
+    n_series, n_periods = y.shape
+    a = _LOCAL_ALPHA
+    out = np.full((n_series, n_periods + 1, 5), np.nan)
+    p, size = np.zeros(n_series), np.zeros(n_series)
+    demand, interval, since = np.zeros(n_series), np.zeros(n_series), np.zeros(n_series)
+    seen = np.zeros(n_series, dtype=bool)
+    ses1, ses3, total = y[:, 0].astype(float), y[:, 0].astype(float), np.zeros(n_series)
+    for t in range(n_periods):
+        value = y[:, t]
+        positive = value > 0
+        since += 1
+        if t == 0:
+            p = positive.astype(float)
+        else:
+            p = p + a * (positive - p)
+            ses1, ses3 = ses1 + a * (value - ses1), ses3 + 0.3 * (value - ses3)
+        first = positive & ~seen
+        again = positive & seen
+        size = np.where(first, value, np.where(again, size + a * (value - size), size))
+        demand = np.where(first, value, np.where(again, demand + a * (value - demand), demand))
+        interval = np.where(first, since, np.where(again, interval + a * (since - interval), interval))
+        since = np.where(positive, 0.0, since)
+        seen |= positive
+        total += value
+        croston = np.where(seen, 0.95 * demand / np.where(seen, interval, 1.0), 0.0)
+        out[:, t + 1] = np.column_stack([p * size, croston, ses1, ses3, total / (t + 1)])
+    return out
+
+
 class GlobalLGBMQuantile(Forecaster):
     """One LightGBM per quantile level, pooled over every series, origin and horizon.
 
@@ -206,7 +258,9 @@ class GlobalLGBMQuantile(Forecaster):
     values 12 and 13 back. With ``family_lags > 0``, also the counts of every event family
     of the same dyad at lags ``1..family_lags`` over ``scale`` (NaN where the dyad has no
     series of that family) and the series' own family code, so the pooled trees can learn
-    which family leads which (intent to meet leading visits). Predicted quantiles are sorted, shifted by ``log(scale)``,
+    which family leads which (intent to meet leading visits). With ``local_forecasts``, also
+    the point forecasts of :func:`local_forecasts` (TSB, Croston-SBA, SES, historic average)
+    at the origin over ``scale``. Predicted quantiles are sorted, shifted by ``log(scale)``,
     back-transformed and read as a :class:`QuantileGrid` (rounded onto the counts).
 
     Parameters
@@ -219,6 +273,8 @@ class GlobalLGBMQuantile(Forecaster):
         LightGBM settings.
     family_lags : int
         Lags of the per-family cross-family indicators; 0 leaves them out.
+    local_forecasts : bool
+        Add the local models' forecasts over ``scale`` as features.
     num_threads : int
         LightGBM threads (fixed, with ``deterministic=True``, for identical bytes).
     seed : int
@@ -236,6 +292,7 @@ class GlobalLGBMQuantile(Forecaster):
         subsample: float = 0.8,
         colsample_bytree: float = 0.8,
         family_lags: int = 0,
+        local_forecasts: bool = False,
         num_threads: int = 1,
         seed: int = 0,
     ) -> None:
@@ -248,11 +305,15 @@ class GlobalLGBMQuantile(Forecaster):
         self.subsample = subsample
         self.colsample_bytree = colsample_bytree
         self.family_lags = family_lags
+        self.local_forecasts = local_forecasts
         self.num_threads = num_threads
         self.seed = seed
 
-    def _origin_features(self, history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Features at the end of ``history`` without ``k``, and ``log(scale)``, per series."""
+    def _origin_features(self, history: np.ndarray, local: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Features at the end of ``history`` without ``k``, and ``log(scale)``, per series.
+
+        ``local`` is ``local_forecasts(y)[:, len(history)]`` when ``local_forecasts`` is set.
+        """
         n_series, n = history.shape
         last8 = np.full((n_series, 8), np.nan)
         take = min(8, n)
@@ -280,6 +341,8 @@ class GlobalLGBMQuantile(Forecaster):
             for lag in (12, 13):
                 back = history[:, -lag] if n >= lag else np.full(n_series, np.nan)
                 columns.append((back / scale)[:, None])
+        if local is not None:
+            columns.append(local / scale[:, None])
         return np.hstack(columns), np.log(scale)
 
     def _booster_params(self, alpha: float) -> dict:
@@ -316,9 +379,11 @@ class GlobalLGBMQuantile(Forecaster):
         self.families_ = _same_dyad_other_family(self.ids_)
         self.family_matrices_ = _dyad_family_matrices(self.ids_)
         self.monthly_ = str(self.freq_).startswith(("M", "ME", "MS"))
+        # Each origin's local forecasts read only the periods before it.
+        local = local_forecasts(y) if self.local_forecasts else None
         X, target = [], []
         for origin in range(self.min_origin, y.shape[1]):
-            features, log_scale = self._origin_features(y[:, :origin])
+            features, log_scale = self._origin_features(y[:, :origin], None if local is None else local[:, origin])
             for k in range(1, min(self.max_horizon, y.shape[1] - origin) + 1):
                 X.append(np.column_stack([features, np.full(len(features), k)]))
                 target.append(np.log1p(y[:, origin + k - 1]) - log_scale)
@@ -326,7 +391,7 @@ class GlobalLGBMQuantile(Forecaster):
         self.boosters_ = [
             lightgbm.LGBMRegressor(**self._booster_params(q)).fit(X_all, target_all) for q in _LGBM_LEVELS
         ]
-        self.features_, self.log_scale_ = self._origin_features(y)
+        self.features_, self.log_scale_ = self._origin_features(y, None if local is None else local[:, -1])
 
     def _distribution(self, h: int) -> QuantileGrid:
         if h > self.max_horizon:

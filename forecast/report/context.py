@@ -449,7 +449,8 @@ class ContextBuilder:
                     conditions.append("a side in sector " + ", ".join(map(str, rule["sectors"])))
                 rules.append(" and ".join(conditions))
             prefix = f"{family_name(part)}: " if len(parts) > 1 else ""
-            texts.append(f"{prefix}{' '.join(str(node.get('description', '')).split())} Rule: " + "; or ".join(rules) + ".")
+            rule_text = " Rule: " + "; or ".join(rules) + "." if rules else ""  # a hierarchy total has no rule of its own
+            texts.append(f"{prefix}{' '.join(str(node.get('description', '')).split())}{rule_text}")
         return " ".join(texts)
 
     def series(self) -> dict:
