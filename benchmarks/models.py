@@ -15,7 +15,7 @@ baseline" (issue 17) is, per dataset, the better (lower mean CRPS) of ``notebook
 and ``conflictology`` (each series' empirical law over its last 8 weeks) when the latter is
 in the run, else ``notebook_nb_oracle``.
 
-``clairvoyant_level`` is not a forecast: ``tsb_lognormal``'s count law and dispersion
+``clairvoyant_level`` is not a forecast: the recommended model's count law and dispersion
 centred on the realised mean of each series' test weeks. It shows how far the CRPS could
 fall if the level were known, i.e. how much room a better level forecast has.
 
@@ -71,8 +71,6 @@ BASELINE_POOL = ("adida", "imapa", "tsb", "croston_sba", "auto_ets", "naive", "w
 REFERENCE_EMPIRICAL = "conflictology"
 H = 4
 LEVEL = 0.8
-# The parametric law (mean and dispersion) clairvoyant_level centres on the realised level.
-CLAIRVOYANT_LAW = "tsb_lognormal"
 
 
 def model_configs(names: list[str] | None) -> dict[str, Forecaster]:
@@ -479,8 +477,8 @@ def main() -> None:
     for dataset, panel in panels.items():
         print(f"{dataset}: {panel['unique_id'].nunique()} dyads x {panel['ds'].nunique()} weeks", flush=True)
         scores.append(backtest(panel, models, spec, args.n_samples).assign(dataset=dataset))
-        if CLAIRVOYANT_LAW in models:
-            bound = clairvoyant_level(panel, models[CLAIRVOYANT_LAW], spec, args.n_samples)
+        if RECOMMENDED_MODEL in models:
+            bound = clairvoyant_level(panel, models[RECOMMENDED_MODEL], spec, args.n_samples)
             scores.append(bound.assign(dataset=dataset))
     scores = with_notebook_baseline(pd.concat(scores, ignore_index=True))
     table = summarise(scores)

@@ -31,7 +31,7 @@ def test_default_experiment_writes_every_output(default_run):
         assert (default_run / name).is_file(), name
     forecasts = pd.read_parquet(default_run / "forecasts.parquet")
     assert {"unique_id", "ds", "model", "mean", "q0.1", "q0.5", "q0.9"} <= set(forecasts.columns)
-    assert set(forecasts["model"]) == {"naive", "window_average", "tsb", "tsb_lognormal", "ens_local_global_horizon", "nb_glm"}
+    assert set(forecasts["model"]) == {"naive", "window_average", "tsb", "tsb_lognormal", "nb_glm"}
     assert set(forecasts["unique_id"]) == {
         "CHN-RUS/cooperation", "CHN-RUS/military_contact", "CHN-USA/cooperation", "CHN-USA/military_contact"
     }
