@@ -137,6 +137,7 @@ MODULES: dict[str, Module] = {
             "tests/test_sources_merge.py",
             "tests/events/test_reader_options.py",
             "tests/events/test_ingest_outputs.py",
+            "tests/events/test_ingest_edges.py",
         ),
     ),
     "events.actors": Module(
