@@ -197,6 +197,10 @@ VERDICTS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no test
 TIMEOUTS = {36, -24, 24, 152, 255}
 
 
+#: Every mutant's verdict after a run, kept ones included, so that ``--resume`` can chain.
+VERDICTS_FILE = "verdicts.json"
+
+
 def verdict(exit_code: int | None) -> str:
     """The table's verdict for one mutmut exit code."""
     if exit_code in TIMEOUTS:
@@ -214,6 +218,10 @@ def previous_run(work: Path) -> tuple[dict[str, str], dict[str, str]]:
         verdicts.update({key: verdict(code) for key, code in data.get("exit_code_by_key", {}).items()})
         module = str(meta.relative_to(work / "mutants"))[: -len(".py.meta")].replace("/", ".")
         hashes.update({f"{module}.{fn}": h for fn, h in data.get("hash_by_function_name", {}).items()})
+    # A resumed run's .meta files hold only the mutants it re-tested; the merged verdicts are here.
+    merged = work / VERDICTS_FILE
+    if merged.exists():
+        verdicts.update(json.loads(merged.read_text()))
     return verdicts, hashes
 
 
@@ -342,6 +350,7 @@ def run_module(name: str, jobs: int, resume: bool = False) -> dict:
         )
     seconds = time.perf_counter() - start
     results = {**collect(work), **kept}
+    (work / VERDICTS_FILE).write_text(json.dumps(results, indent=0, sort_keys=True) + "\n")
     if done.returncode != 0 or not results:
         print(f"{name}: mutmut failed (exit {done.returncode}); see {log.relative_to(REPO)}", file=sys.stderr)
     counts = Counter(results.values())
