@@ -236,6 +236,11 @@ class MultivariateHawkes(Forecaster):
     max_sources : int
         Cross-excitation sources considered per target (screened by the lasso optimality
         check; 0 fits self-excitation only). ``n_series - 1`` or more tries every pair.
+    dispersion_df : bool
+        Scale each series' fitted NB dispersion by ``T / (T - p)`` (``T`` training periods,
+        ``p`` its fitted parameters) for the forecasts: the in-sample fit of the baseline
+        blocks and excitation absorbs part of the extra-Poisson variance, so the MLE
+        dispersion of a short panel is too small and the upper tail too short.
     max_branching : float
         If the fitted excitation matrix has spectral radius above this, it is scaled down
         to it so that simulated paths stay stationary (reported in ``scaled_``).
@@ -257,6 +262,7 @@ class MultivariateHawkes(Forecaster):
         law: str = "nb",
         penalty: float = 0.0,
         max_sources: int = 3,
+        dispersion_df: bool = False,
         max_branching: float = 0.95,
         parameter_draws: bool = True,
         n_paths: int = 500,
@@ -269,6 +275,7 @@ class MultivariateHawkes(Forecaster):
         self.law = law
         self.penalty = penalty
         self.max_sources = max_sources
+        self.dispersion_df = dispersion_df
         self.max_branching = max_branching
         self.parameter_draws = parameter_draws
         self.n_paths = n_paths
@@ -312,6 +319,10 @@ class MultivariateHawkes(Forecaster):
         _, self.decay_, (mu, excitation, alpha, loglik), self.free_ = best
         self.baseline_, self.alpha_, self.loglik_ = mu, alpha, float(loglik.sum())
         self.fitted_excitation_ = excitation
+        # Parameters per row: baseline blocks, non-zero excitation entries and the dispersion.
+        n_params = self.design_.shape[1] + (excitation > _ACTIVE).sum(axis=1) + 1
+        inflation = y.shape[1] / np.maximum(y.shape[1] - n_params, 1.0) if self.dispersion_df else 1.0
+        self.forecast_alpha_ = alpha * inflation
         self.branching_ratio_ = _radius(excitation)
         # A radius at the self-excitation bound is common and, at the default cap, no scaling.
         self.scaled_ = self.branching_ratio_ > self.max_branching + 1e-9
@@ -440,7 +451,7 @@ class MultivariateHawkes(Forecaster):
         for step in range(h):
             rate = mu + np.einsum("pij,pj->pi", excitation, (1 - decay) * state)
             if self.law == "nb":
-                rate = rng.gamma(1.0 / self.alpha_, self.alpha_ * rate)
+                rate = rng.gamma(1.0 / self.forecast_alpha_, self.forecast_alpha_ * rate)
             draw = rng.poisson(rate)
             counts[:, step, :] = draw.T
             state = decay * state + draw
