@@ -18,6 +18,7 @@ Usage::
     python benchmarks/mutation.py --list               # the module -> files/tests map
     python benchmarks/mutation.py --jobs 2 backtest.metrics
     python benchmarks/mutation.py --resume events.readers  # re-test only what the last run left alive
+    python benchmarks/mutation.py --unchecked-only events.readers  # test only what it never checked
 
 ``--resume`` keeps each mutant the previous run of the module killed, as long as the function
 it mutates is byte-for-byte unchanged (mutmut's per-function hash), and re-tests every other
@@ -314,11 +315,13 @@ Path("mutant-names.json").write_text(json.dumps(sorted(name for _, name, _ in mu
 """
 
 
-def run_module(name: str, jobs: int, resume: bool = False) -> dict:
+def run_module(name: str, jobs: int, resume: bool = False, unchecked_only: bool = False) -> dict:
     """Mutation-test one module; returns its counts, verdicts and wall time.
 
     With ``resume``, kills of the previous run whose function is unchanged are kept and only
-    the other mutants are re-tested (see the module docstring).
+    the other mutants are re-tested (see the module docstring); with ``unchecked_only`` too,
+    its survivors are kept as well, so only mutants it never checked (or of changed
+    functions) run.
     """
     module = MODULES[name]
     previous, old_hashes = previous_run(RESULTS / "work" / name) if resume else ({}, {})
@@ -334,7 +337,7 @@ def run_module(name: str, jobs: int, resume: bool = False) -> dict:
         kept = {
             key: previous[key]
             for key in names
-            if previous.get(key) in ("killed", "timeout")
+            if previous.get(key) in (("killed", "timeout", "survived", "no tests") if unchecked_only else ("killed", "timeout"))
             and old_hashes.get(function_of(key)) is not None
             and old_hashes.get(function_of(key)) == new_hashes.get(function_of(key))
         }
@@ -397,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the module map and exit")
     parser.add_argument("--resume", action="store_true",
                         help="keep the previous run's kills of unchanged functions; re-test the rest")
+    parser.add_argument("--unchecked-only", action="store_true",
+                        help="with --resume, keep its survivors too: test only mutants it never checked")
     parser.add_argument("--summary", action="store_true", help="print the table of the latest stored results and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -412,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in args.modules or list(MODULES):
-        row = run_module(name, args.jobs, resume=args.resume)
+        row = run_module(name, args.jobs, resume=args.resume or args.unchecked_only, unchecked_only=args.unchecked_only)
         rows.append(row)
         print(f"{name}: {row['killed']}/{row['tested']} killed in {row['seconds']:.0f} s", flush=True)
     print(table(rows))
