@@ -19,6 +19,7 @@ Usage::
     python benchmarks/mutation.py --jobs 2 backtest.metrics
     python benchmarks/mutation.py --resume events.readers  # re-test only what the last run left alive
     python benchmarks/mutation.py --unchecked-only events.readers  # test only what it never checked
+    python benchmarks/mutation.py --resume events.readers --tests tests/events/test_new.py  # survivors vs new tests only
 
 ``--resume`` keeps each mutant the previous run of the module killed, as long as the function
 it mutates is byte-for-byte unchanged (mutmut's per-function hash), and re-tests every other
@@ -40,7 +41,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -315,15 +316,20 @@ Path("mutant-names.json").write_text(json.dumps(sorted(name for _, name, _ in mu
 """
 
 
-def run_module(name: str, jobs: int, resume: bool = False, unchecked_only: bool = False) -> dict:
+def run_module(
+    name: str, jobs: int, resume: bool = False, unchecked_only: bool = False, tests: tuple[str, ...] = ()
+) -> dict:
     """Mutation-test one module; returns its counts, verdicts and wall time.
 
     With ``resume``, kills of the previous run whose function is unchanged are kept and only
     the other mutants are re-tested (see the module docstring); with ``unchecked_only`` too,
     its survivors are kept as well, so only mutants it never checked (or of changed
-    functions) run.
+    functions) run. ``tests`` (with ``resume``) re-tests them against those test files only:
+    a mutant they kill is killed by the module's whole list, and one they miss is counted as
+    a survivor, which undercounts kills only where an older test of the list would have
+    caught a mutant of a function that changed.
     """
-    module = MODULES[name]
+    module = replace(MODULES[name], tests=tests) if tests else MODULES[name]
     previous, old_hashes = previous_run(RESULTS / "work" / name) if resume else ({}, {})
     work = lay_out(name, module)
     mutmut = Path(sys.executable).with_name("mutmut")
@@ -367,7 +373,8 @@ def run_module(name: str, jobs: int, resume: bool = False, unchecked_only: bool 
         for key in survivors:
             handle.write(f"## {key}: {results[key]}\n{diffs.get(key, '(no diff)').strip()}\n\n")
     row = {"name": name, "killed": killed, "tested": tested, "counts": dict(counts), "seconds": seconds,
-           "ok": done.returncode == 0 and bool(results), "kept_from_previous_run": len(kept)}
+           "ok": done.returncode == 0 and bool(results), "kept_from_previous_run": len(kept),
+           "retested_against": list(module.tests) if tests else "all"}
     (RESULTS / f"{name}.json").write_text(json.dumps(row, indent=1) + "\n")
     return row
 
@@ -402,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the previous run's kills of unchanged functions; re-test the rest")
     parser.add_argument("--unchecked-only", action="store_true",
                         help="with --resume, keep its survivors too: test only mutants it never checked")
+    parser.add_argument("--tests", nargs="+", default=(), metavar="FILE",
+                        help="with --resume: re-test against these test files only (e.g. the ones just added)")
     parser.add_argument("--summary", action="store_true", help="print the table of the latest stored results and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -417,7 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in args.modules or list(MODULES):
-        row = run_module(name, args.jobs, resume=args.resume or args.unchecked_only, unchecked_only=args.unchecked_only)
+        if args.tests and not (args.resume or args.unchecked_only):
+            parser.error("--tests re-tests a previous run's survivors: use it with --resume")
+        row = run_module(name, args.jobs, resume=args.resume or args.unchecked_only,
+                         unchecked_only=args.unchecked_only, tests=tuple(args.tests))
         rows.append(row)
         print(f"{name}: {row['killed']}/{row['tested']} killed in {row['seconds']:.0f} s", flush=True)
     print(table(rows))
