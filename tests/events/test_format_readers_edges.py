@@ -169,6 +169,7 @@ def test_tkg_defaults_are_days_and_keep(tmp_path: Path) -> None:
     assert result.unresolved == {"icews_x": 0.0}
     (batch,) = list(iter_tkg(folder, start_date="2018-01-01"))
     assert (batch.rows_read, batch.events.num_rows, batch.duplicates, batch.file) == (3, 3, 0, str(folder))
+    assert batch.events.to_pydict()["dedup_key"] == ["icews_x:train:1", "icews_x:train:2", "icews_x:train:3"]
 
 
 def test_tkg_split_lines_and_quarantine_details(tmp_path: Path) -> None:

@@ -338,3 +338,32 @@ def test_register_refuses_reserved_and_taken_names() -> None:
     assert (registry.output_kind("panel"), registry.output_kind("tkg"), registry.output_kind("auto")) == (
         "panel", "events", None,
     )
+
+
+def test_detect_and_iter_batches_over_several_inputs(tmp_path: Path) -> None:
+    def tab_lines(width: int, n: int = 3) -> bytes:
+        return b"".join(b"\t".join([str(i).encode(), *[b"x"] * (width - 1)]) + b"\n" for i in range(1, n + 1))
+
+    (tmp_path / "a.CSV").write_bytes(tab_lines(57))
+    (tmp_path / "b.export.CSV").write_bytes(tab_lines(61))
+    assert registry.detect([tmp_path / "a.CSV", tmp_path / "b.export.CSV"]) == "gdelt"  # 1.0 and 2.0 mix
+    assert registry.detect(str(tmp_path / "b.*")) == "gdelt2"
+    icews = tmp_path / "c.tab"
+    icews.write_text("\t".join(ICEWS_COLUMNS) + "\n")
+    with pytest.raises(DataError) as err:
+        registry.detect([tmp_path / "b.export.CSV", icews])
+    assert str(err.value) == (
+        f"inputs hold different formats: gdelt2 (e.g. {tmp_path / 'b.export.CSV'}); icews (e.g. {icews}). "
+        "Ingest them separately or pass the format explicitly."
+    )
+    tkg = tmp_path / "set"
+    tkg.mkdir()
+    (tkg / "entity2id.txt").write_text("China\t0\nRussia\t1\n")
+    (tkg / "relation2id.txt").write_text("Make a visit\t0\n")
+    (tkg / "train.txt").write_text("0\t0\t1\t0\n1\t0\t0\t0\n")
+    assert registry.detect(tkg) == "icews_tkg"
+    (batch,) = list(registry.iter_batches(tkg, "tkg", start_date="2018-01-01"))  # the set's path as given
+    assert (batch.file, batch.rows_read) == (str(tkg), 2)
+    batches = list(registry.iter_batches(str(tmp_path / "*.CSV"), "gdelt", block_bytes=64))  # inputs expanded
+    assert sorted({b.file for b in batches}) == [str(tmp_path / "a.CSV"), str(tmp_path / "b.export.CSV")]
+    assert len(batches) > 2 and sum(b.rows_read for b in batches) == 6
