@@ -51,21 +51,24 @@ def test_tidy_actors_dates_and_blank_codes(tmp_path: Path) -> None:
         "2020-01-05,042,Ministry A,Ministry B,CHN,RUS\n"  # 2
         "06 Jan 2020,043,Ministry C,,CHN,RUS\n"  # 3 another date spelling; a blank target actor
         "2020-01-07,,Ministry D,Ministry E,CHN,RUS\n"  # 4 blank code
-        "2020-01-08,  ,Ministry D,Ministry E,CHN,RUS\n".encode()  # 5 a code of spaces is blank too
+        "2020-01-08,  ,Ministry D,Ministry E,CHN,RUS\n"  # 5 a code of spaces is blank too
+        '2020-01-09,044,"Line one\r\nline two",Ministry E,CHN,RUS\r\n'  # 6-7 a quoted CRLF is kept as is
+        "2020-01-10,045,Ministry F,Ministry E,CHN,RUS\n".encode()  # 8
     )
     events, quarantine, batches = _read(iter_tidy([InputFile(path)]))
-    assert events["date"] == [pd.Timestamp("2020-01-05"), pd.Timestamp("2020-01-06")]
-    assert events["source_actor"] == ["Ministry A", "Ministry C"]
-    assert events["target_actor"] == ["Ministry B", None]
-    assert events["event_id"] == ["hand:2", "hand:3"] and events["dedup_key"] == ["hand:hand:2", "hand:hand:3"]
-    assert events["count"] == [1, 1] and events["source_line"] == [2, 3]
+    assert events["date"] == [pd.Timestamp(f"2020-01-{d:02d}") for d in (5, 6, 9, 10)]
+    assert events["source_actor"] == ["Ministry A", "Ministry C", "Line one\r\nline two", "Ministry F"]
+    assert events["target_actor"] == ["Ministry B", None, "Ministry E", "Ministry E"]
+    assert events["event_id"] == ["hand:2", "hand:3", "hand:6", "hand:8"]
+    assert events["dedup_key"] == ["hand:hand:2", "hand:hand:3", "hand:hand:6", "hand:hand:8"]
+    assert events["count"] == [1, 1, 1, 1] and events["source_line"] == [2, 3, 6, 8]
     assert _reasons(quarantine) == {4: "missing CAMEO code", 5: "missing CAMEO code"}
     assert quarantine["file"].tolist() == [str(path)] * 2
     assert quarantine["raw"].tolist()[0] == (
         "date=2020-01-07 | cameo_code= | source_actor=Ministry D | target_actor=Ministry E | "
         "source_country=CHN | target_country=RUS"
     )
-    assert sum(b.rows_read for b in batches) == 4
+    assert sum(b.rows_read for b in batches) == 6
 
 
 def test_tidy_chunks_cut_on_rows_read_bad_rows_included(tmp_path: Path) -> None:
