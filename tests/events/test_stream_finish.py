@@ -25,7 +25,15 @@ from forecast.events.readers._finish import (
     finish,
     to_arrow,
 )
-from forecast.events.readers._stream import InputFile, clean_columns, iter_blocks, prefetch, read_header
+from forecast.events.readers._stream import (
+    InputFile,
+    _line_cut,
+    _valid_utf8,
+    clean_columns,
+    iter_blocks,
+    prefetch,
+    read_header,
+)
 from forecast.events.readers.base import ReadResult, empty_quarantine
 from forecast.events.readers.detect import Sample, is_icews, is_polecat, is_tidy_events
 from forecast.events.readers.icews import ICEWS_COLUMNS, iter_icews
@@ -61,6 +69,47 @@ def _block(tmp_path: Path, data: bytes, **options):
     path.write_bytes(data)
     (block,) = list(iter_blocks(InputFile(path), **options))
     return block
+
+
+def _lines(blocks) -> list[tuple[int, bytes, str | None]]:
+    return [
+        (int(n), bytes(b.data[s:e]), b.problems.get(i))
+        for b in blocks
+        for i, (s, e, n) in enumerate(zip(b.starts, b.ends, b.line_no))
+    ]
+
+
+def test_iter_blocks_line_limit_is_inclusive_and_headers_are_not_rows(tmp_path: Path) -> None:
+    path = tmp_path / "limit.txt"
+    # Block and limit of 10 bytes: a line of exactly 10 bytes is read, one of 11 is not.
+    path.write_bytes(b"0123456789\n0123456789A\nok\n")
+    lines = _lines(iter_blocks(InputFile(path), block_bytes=10, max_line_bytes=10))
+    too_long = "line too long: 11 bytes, more than max_line_bytes=10 (raise data.max_line_bytes if it is genuine)"
+    assert [(n, p) for n, _, p in lines] == [(1, None), (2, too_long), (3, None)]
+    assert lines[0][1] == b"0123456789" and lines[2][1] == b"ok"
+    # An overlong header is skipped like any header, not quarantined; data lines keep their numbers.
+    path.write_bytes(b"h" * 30 + b"\nab\ncd\n")
+    lines = _lines(iter_blocks(InputFile(path), header_lines=1, block_bytes=8, max_line_bytes=10))
+    assert lines == [(2, b"ab", None), (3, b"cd", None)]
+    # Blank lines, CRLF ones included, are dropped but counted.
+    path.write_bytes(b"\r\nabc\r\n\n\r\nlast")
+    lines = _lines(iter_blocks(InputFile(path)))
+    assert lines == [(2, b"abc\r", None), (5, b"last", None)]
+
+
+def test_line_cut_and_utf8_check_at_their_edges() -> None:
+    def cut(data: bytes) -> int:
+        return _line_cut(np.frombuffer(data, dtype=np.uint8))
+
+    assert [cut(b""), cut(b"abc"), cut(b"\n"), cut(b"\nabc"), cut(b"a\nb\nc"), cut(b"a\n" + b"x" * 200_000)] == [
+        0, 0, 1, 1, 4, 2,
+    ]
+
+    def valid(data: bytes) -> bool:
+        return _valid_utf8(np.frombuffer(data, dtype=np.uint8))
+
+    assert [valid(b""), valid(b"a"), valid(b"\x7f"), valid("\u00e9".encode()), valid("\u20ac\n".encode())] == [True] * 5
+    assert [valid(b"\x80"), valid(b"\xc3"), valid(b"a\xff"), valid(b"\xe2\x82")] == [False] * 4
 
 
 def test_parse_a_subset_of_lines_with_kept_and_dictionary_columns(tmp_path: Path) -> None:
