@@ -4,6 +4,7 @@ tables, and the registry's detection messages. Expected values are counted by ha
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import threading
 import time
@@ -23,6 +24,7 @@ from forecast.events.readers._finish import (
     check_batch,
     code_problems,
     finish,
+    from_arrow,
     to_arrow,
 )
 from forecast.events.readers._stream import (
@@ -30,6 +32,7 @@ from forecast.events.readers._stream import (
     _line_cut,
     _valid_utf8,
     clean_columns,
+    expand_inputs,
     iter_blocks,
     prefetch,
     read_header,
@@ -121,6 +124,9 @@ def test_parse_a_subset_of_lines_with_kept_and_dictionary_columns(tmp_path: Path
     assert table.schema.field("z").type == pa.string()
     assert table.schema.field("line").type == pa.int64() and table.schema.field("_row").type == pa.int64()
     assert table.to_pydict() == {"x": ["a", "g"], "z": ["c", "i"], "line": [1, 4], "_row": [0, 2]}
+    quarantine = block.quarantine(np.array([2, 0]), "one reason for all")
+    assert quarantine.values.tolist() == [[str(block.source.path), 4, "one reason for all", "g\th\ti"],
+                                          [str(block.source.path), 1, "one reason for all", "a\tb\tc"]]
     empty = block.parse(np.array([], dtype=np.int64), ["x", "y", "z"], keep=["z", "x"], dictionary=["x"])
     assert empty.num_rows == 0
     assert [(f.name, f.type) for f in empty.schema] == [
@@ -241,6 +247,10 @@ def test_finish_quarantines_reader_reasons_then_schema_failures() -> None:
     ]
     arrow = to_arrow(events.set_index(pd.Index([5, 9, 20])), extra=("url",))
     assert arrow.schema.names == [*EVENT_COLUMNS, "dedup_key", "source_file", "source_line", "url"]
+    back = from_arrow(arrow)
+    assert back.columns.tolist() == arrow.schema.names and back.index.tolist() == [0, 1, 2]
+    assert back["url"].tolist() == ["a", "d", "e"] and back["source_line"].tolist() == [1, 4, 5]
+    assert str(back["date"].dtype) == "datetime64[ns]" and str(back["quad_class"].dtype) == str(events["quad_class"].dtype)
     clean, none = finish(_frame(2), pd.Series([None, None]), _quarantiner)
     assert len(clean) == 2 and none.empty and none.columns.tolist() == ["file", "line", "reason", "raw"]
 
@@ -275,6 +285,14 @@ def test_batch_checker_flushes_per_input_and_past_max_rows() -> None:
     checker.add(good, "a.csv")
     with pytest.raises(EventTableError, match=r"^a\.csv: "):
         checker.add(good, "a.csv")
+    # After a flush the count starts again from zero.
+    checker = BatchChecker(max_rows=2)
+    for _ in range(3):
+        checker.add(good, "b.csv")  # the third add validates (and passes)
+    checker.add(bad, "b.csv")
+    checker.add(good, "b.csv")
+    with pytest.raises(EventTableError, match=r"^b\.csv: "):
+        checker.add(good, "b.csv")
     checker = BatchChecker()
     checker.add(good, "c.csv")
     checker.add(bad, "c.csv")
@@ -416,3 +434,52 @@ def test_detect_and_iter_batches_over_several_inputs(tmp_path: Path) -> None:
     batches = list(registry.iter_batches(str(tmp_path / "*.CSV"), "gdelt", block_bytes=64))  # inputs expanded
     assert sorted({b.file for b in batches}) == [str(tmp_path / "a.CSV"), str(tmp_path / "b.export.CSV")]
     assert len(batches) > 2 and sum(b.rows_read for b in batches) == 6
+
+
+# --------------------------------------------------------------------------------------
+# Inputs: pickles, hidden files, relative globs
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, head, refused",
+    [
+        ("t.bin", b"\x80\x02rest", True),  # pickle protocols 2 to 5, by their header
+        ("t.bin", b"\x80\x05rest", True),
+        ("t.bin", b"\x80\x01rest", False),  # protocol 1 has no such header
+        ("t.bin", b"\x80\x06rest", False),
+        ("t.bin", b"\x80", False),  # one byte is no header
+        ("t.bin", b"\x02\x80rest", False),
+        ("T.PKL", b"text", True),  # and by name, in any case, gzipped or not
+        ("t.pickle.gz", gzip.compress(b"text"), True),
+        ("t.pkl.txt", b"text", False),
+    ],
+)
+def test_pickles_are_refused_by_header_or_name(tmp_path: Path, name: str, head: bytes, refused: bool) -> None:
+    path = tmp_path / name
+    path.write_bytes(head)
+    if not refused:
+        assert [i.path for i in expand_inputs(path)] == [path]
+        return
+    with pytest.raises(DataError) as err:
+        expand_inputs(path)
+    assert str(err.value) == (
+        f"{path}: is a Python pickle, which forecast never loads (unpickling can run any code); "
+        "export the table as CSV or Parquet."
+    )
+
+
+def test_globs_skip_hidden_files_unless_asked_and_may_be_relative(tmp_path: Path, monkeypatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("b.csv", "a.csv", ".hidden.csv"):
+        (data / name).write_text("x\n")
+    assert [i.name for i in expand_inputs(str(data / "*.csv"))] == ["a.csv", "b.csv"]
+    assert [i.name for i in expand_inputs(str(data / ".*.csv"))] == [".hidden.csv"]
+    monkeypatch.chdir(data)
+    assert [str(i.path) for i in expand_inputs("*.csv")] == ["a.csv", "b.csv"]
+    assert expand_inputs("a.csv")[0].path == Path("a.csv")
+    with pytest.raises(DataError, match="no input matches 'c.csv'"):
+        expand_inputs("c.csv")
+    with pytest.raises(DataError, match=r"no input matches '.*nowhere/\*\.csv'"):
+        expand_inputs(str(tmp_path / "nowhere" / "*.csv"))
