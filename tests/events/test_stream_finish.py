@@ -451,7 +451,7 @@ def test_detect_and_iter_batches_over_several_inputs(tmp_path: Path) -> None:
         ("t.bin", b"\x80", False),  # one byte is no header
         ("t.bin", b"\x02\x80rest", False),
         ("T.PKL", b"text", True),  # and by name, in any case, gzipped or not
-        ("t.pickle.gz", gzip.compress(b"text"), True),
+        ("t.pickle.gz", gzip.compress(b"text", mtime=0), True),
         ("t.pkl.txt", b"text", False),
     ],
 )
