@@ -301,6 +301,9 @@ class Block:
             np.add.at(edges, self.starts[rows], 1)
             np.add.at(edges, self.ends[rows] + 1, -1)
             payload = self.data[np.cumsum(edges[:-1], dtype=np.int8) > 0]
+        # pyarrow cannot parse a row that straddles more than two of its blocks: the block
+        # must hold the longest line, which a raised data.max_line_bytes lets past 4 MiB.
+        block_size = max(4 << 20, int((self.ends[rows] - self.starts[rows]).max()) + 1)
         misfits: list[int] = []
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -310,7 +313,7 @@ class Block:
         table = pacsv.read_csv(
             pa.py_buffer(payload),
             memory_pool=_parser_pool(),
-            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=threads, block_size=4 << 20),
+            read_options=pacsv.ReadOptions(column_names=list(names), use_threads=threads, block_size=block_size),
             parse_options=pacsv.ParseOptions(
                 delimiter="\t",
                 quote_char=False,
