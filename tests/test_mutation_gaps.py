@@ -5,14 +5,17 @@ Each test names the behaviour, not the mutant; docs/testing.md lists which survi
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from forecast.backtest import BacktestSpec, final_forecasts, rolling_origin, run_backtest
 from forecast.errors import ArgumentError
-from forecast.models import Naive
+from forecast.models import CRPSWeightedEnsemble, Forecaster, Naive, Zero
 from forecast.models.base import ModelFitError
+from forecast.models.distributions import SamplePaths
 from tests.helpers import nb_panel
 from tests.test_failures import Boom, NoZeros, with_zero_series
 
@@ -81,3 +84,33 @@ def test_a_strict_backtest_names_the_first_three_series_without_history():
     late = panel["unique_id"].ne("s0") & (panel["ds"] < pd.Timestamp("2021-03-22"))
     with pytest.raises(ModelFitError, match=r"^series \['s1', 's2', 's3'\] have no observation up to the cutoff 2021-03-08\.$"):
         rolling_origin(panel[~late], {"naive": Naive()}, SPEC)
+
+
+# -- models.ensembles --------------------------------------------------------------------------------
+
+
+class Tenth(Forecaster):
+    """A point mass at 0.1 whatever the data."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def _fit(self, y: np.ndarray) -> None:
+        self.n_series_ = y.shape[0]
+
+    def _distribution(self, h: int) -> SamplePaths:
+        return SamplePaths(paths=np.full((self.n_series_, h, 1), 0.1))
+
+
+def test_crps_weights_reach_the_optimum_of_a_gentle_loss():
+    # Zero and Tenth Vincentised with weights (1 - w, w) are a point mass at 0.1 w; against a
+    # constant 0.03 its CRPS is 0.1 |w - 0.3|, least at w = 0.3. The loss moves by < 1e-4 over
+    # scipy's default first simplex around theta = 0, where a search stops at equal weights.
+    dates = pd.date_range("2021-01-04", periods=20, freq="W-MON")
+    panel = pd.DataFrame({"unique_id": "a", "ds": dates, "y": 0.03})
+    ensemble = CRPSWeightedEnsemble(members=[Zero(), Tenth()], n_windows=1, horizon=2, n_paths=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no solver warning (an unknown option is one)
+        ensemble.fit(panel)
+    np.testing.assert_allclose(ensemble.weights_, [0.7, 0.3], atol=2e-3)
+    np.testing.assert_allclose(ensemble.window_crps_, [0.03, 0.07])
