@@ -117,7 +117,8 @@ def test_crps_weights_reach_the_optimum_of_a_gentle_loss():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no solver warning (an unknown option is one)
         ensemble.fit(panel)
-    np.testing.assert_allclose(ensemble.weights_, [0.7, 0.3], atol=2e-3)
+    # Deterministic (point masses): the stopping rule (xatol 1e-3 on theta, fatol 1e-4) lands within 5e-4.
+    np.testing.assert_allclose(ensemble.weights_, [0.7, 0.3], atol=5e-4)
     np.testing.assert_allclose(ensemble.window_crps_, [0.03, 0.07])
 
 
