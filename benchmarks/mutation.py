@@ -85,6 +85,7 @@ MODULES: dict[str, Module] = {
             "tests/test_metrics_boundaries.py",
             "tests/test_count_law_protocol.py",
             "tests/test_backtest_edges.py",
+            "tests/test_mutation_gaps.py",
         ),
         keyword=_BACKTEST_KEYWORD,
     ),
@@ -107,12 +108,13 @@ MODULES: dict[str, Module] = {
             "tests/test_failures.py",
             "tests/test_progress.py",
             "tests/test_backtest_edges.py",
+            "tests/test_mutation_gaps.py",
         ),
         keyword=_BACKTEST_KEYWORD,
     ),
     "backtest.compare": Module(
         ("forecast/backtest/compare.py",),
-        ("tests/test_compare.py", "tests/test_compare_known_answer.py"),
+        ("tests/test_compare.py", "tests/test_compare_known_answer.py", "tests/test_mutation_gaps.py"),
     ),
     "events.readers": Module(
         ("forecast/events/readers/*",),
@@ -170,6 +172,7 @@ MODULES: dict[str, Module] = {
             "tests/test_measures_by_freq.py",
             "tests/test_series_contracts.py",
             "tests/test_series_gaps.py",
+            "tests/test_mutation_gaps.py",
         ),
     ),
     "models.distributions": Module(
@@ -181,6 +184,7 @@ MODULES: dict[str, Module] = {
             "tests/test_scoring.py",
             "tests/test_metrics_boundaries.py",
             "tests/test_models_edges.py",
+            "tests/test_mutation_gaps.py",
         ),
     ),
     "models.baselines": Module(
@@ -189,7 +193,12 @@ MODULES: dict[str, Module] = {
     ),
     "models.ensembles": Module(
         ("forecast/models/ensembles.py",),
-        ("tests/test_ensembles_and_global.py", "tests/test_model_properties.py", "tests/test_models_edges.py"),
+        (
+            "tests/test_ensembles_and_global.py",
+            "tests/test_model_properties.py",
+            "tests/test_models_edges.py",
+            "tests/test_mutation_gaps.py",
+        ),
     ),
     "report.provenance": Module(("forecast/report/provenance.py",), ("tests/test_provenance.py",)),
 }

@@ -254,7 +254,8 @@ def _use_fallback(
     frames: dict[str, pd.DataFrame], failed: dict[str, dict[str, str]], fallback: str | None
 ) -> None:
     """Fill each model's failed series with the fallback model's rows (relabelled), noting it in the reason."""
-    if fallback is None:
+    # A fallback that failed everywhere has no rows (no columns either) to lend.
+    if fallback is None or frames[fallback].empty:
         return
     for name, reasons in failed.items():
         if name == fallback or not reasons:

@@ -160,7 +160,11 @@ class CRPSWeightedEnsemble(_VincentEnsemble):
             return float(np.mean(sr.crps_ensemble(truth, _vincent(draws_all, special.softmax(theta)))))
 
         self.window_crps_ = np.array([np.mean(sr.crps_ensemble(truth, d)) for d in draws_all])
+        # scipy's default first simplex around 0 is 0.00025 wide, already inside xatol, so the
+        # search stopped at equal weights; unit steps in theta move a weight by about 0.2.
+        start = np.zeros(len(self.members))
+        simplex = np.vstack([start, np.eye(len(self.members))])
         result = optimize.minimize(
-            loss, np.zeros(len(self.members)), method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4}
+            loss, start, method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4, "initial_simplex": simplex}
         )
         return special.softmax(result.x)
