@@ -23,7 +23,8 @@ Usage::
 
 ``--resume`` keeps each mutant the previous run of the module killed, as long as the function
 it mutates is byte-for-byte unchanged (mutmut's per-function hash), and re-tests every other
-mutant (survivors, unchecked, timeouts and mutants of changed functions) against today's tests.
+mutant (survivors, unchecked and mutants of changed functions) against today's tests; a
+timeout counts as a kill and is kept too.
 Tests only ever get added or strengthened between runs, so a kept kill is still a kill; a
 full run without ``--resume`` re-checks everything.
 
