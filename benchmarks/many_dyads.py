@@ -137,13 +137,17 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("FORECAST_QUIET", "1")
     data = panel(args.series, args.periods)
-    print(f"load average at the start {os.getloadavg()}")
-    times = {
-        "statsforecast": run_statsforecast(data, args.windows, args.n_jobs),
-        "statsforecast_fitted": run_statsforecast(data, args.windows, args.n_jobs, fitted=True),
-        "local": run_forecast(data, args.windows, args.n_jobs, "local"),
-        "dask": run_forecast(data, args.windows, args.n_jobs, "dask"),
+    print(f"load average at the start {os.getloadavg()}", flush=True)
+    runs = {
+        "statsforecast": lambda: run_statsforecast(data, args.windows, args.n_jobs),
+        "statsforecast_fitted": lambda: run_statsforecast(data, args.windows, args.n_jobs, fitted=True),
+        "local": lambda: run_forecast(data, args.windows, args.n_jobs, "local"),
+        "dask": lambda: run_forecast(data, args.windows, args.n_jobs, "dask"),
     }
+    times = {}
+    for name, run in runs.items():  # each figure as it comes, so a long run's first ones are kept
+        times[name] = run()
+        print(f"{name}: {times[name]:.1f} s, load average {os.getloadavg()}", flush=True)
     scoring = run_scoring(data, args.windows, args.n_jobs)
     times["local - scoring"] = times["local"] - scoring / args.n_jobs
     print(f"{args.series} series x {args.windows} windows, {args.n_jobs} workers, load average {os.getloadavg()}")
