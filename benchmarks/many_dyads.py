@@ -6,11 +6,18 @@ backtests the baseline + intermittent set (Naive, CrostonSBA, TSB, IMAPA, ADIDA)
 
 * ``local``  - :func:`forecast.backtest.run_backtest`, ``engine=local``, ``n_jobs`` workers;
 * ``dask``   - the same call under ``engine=dask`` with a local cluster of ``n_jobs`` workers;
-* ``statsforecast`` - ``StatsForecast.cross_validation`` with the same models and ``n_jobs``.
+* ``statsforecast`` - ``StatsForecast.cross_validation`` with the same models and ``n_jobs``;
+* ``statsforecast_fitted`` - the same with ``fitted=True``: statsforecast's in-sample one-step
+  forecasts at every window, the work behind forecast's residual NB dispersion (which
+  IMAPA's and ADIDA's ``predict_in_sample`` make the costliest part of the fits);
+* ``scoring`` - the CPU seconds of forecast's per-row scoring alone (``insample_scale`` and
+  ``distribution_scores`` over the same cutoffs, chunks and seeds; the fits before it are not
+  timed), summed over tasks; ``local - scoring`` subtracts it over ``n_jobs`` workers.
 
 forecast also scores every row (PIT, log score, RPS, sample CRPS), which
-``cross_validation`` does not, so the ratio is what the whole backtest costs against
-statsforecast's bare forecasts. Not a test::
+``cross_validation`` does not, so the first ratio is what the whole backtest costs against
+statsforecast's bare forecasts; the others take out the work statsforecast does not do.
+Not a test::
 
     python benchmarks/many_dyads.py --series 10000 --windows 4 --n-jobs 2
 """
@@ -21,9 +28,14 @@ import argparse
 import os
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from forecast.backtest import BacktestSpec
+    from forecast.models.base import Forecaster
 
 HORIZON, STEP = 8, 4
 MODELS = {"CrostonSBA": {}, "TSB": {"alpha_d": 0.2, "alpha_p": 0.2}, "IMAPA": {}, "ADIDA": {}}
@@ -41,12 +53,10 @@ def panel(n_series: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
 
 
 def run_forecast(data: pd.DataFrame, windows: int, n_jobs: int, engine: str) -> float:
-    from forecast.backtest import BacktestSpec, run_backtest
+    from forecast.backtest import run_backtest
     from forecast.backtest.engines import Engine, backtest_backend
-    from forecast.models import Naive, StatsForecastModel
 
-    models = {"naive": Naive(), **{name: StatsForecastModel(name, params=params) for name, params in MODELS.items()}}
-    spec = BacktestSpec(horizon=HORIZON, n_windows=windows, step=STEP, n_samples=100, chunk_size=1000)
+    models, spec = _models(), _spec(windows)
     started = time.perf_counter()
     with backtest_backend(Engine(name=engine, n_workers=n_jobs), n_jobs) as workers:
         result = run_backtest(data, models, replace(spec, n_jobs=workers))
@@ -54,14 +64,66 @@ def run_forecast(data: pd.DataFrame, windows: int, n_jobs: int, engine: str) -> 
     return time.perf_counter() - started
 
 
-def run_statsforecast(data: pd.DataFrame, windows: int, n_jobs: int) -> float:
+def _spec(windows: int) -> BacktestSpec:
+    from forecast.backtest import BacktestSpec
+
+    return BacktestSpec(horizon=HORIZON, n_windows=windows, step=STEP, n_samples=100, chunk_size=1000)
+
+
+def _models() -> dict[str, Forecaster]:
+    from forecast.models import Naive, StatsForecastModel
+
+    return {"naive": Naive(), **{name: StatsForecastModel(name, params=params) for name, params in MODELS.items()}}
+
+
+def _scoring_task(
+    j: int, stream: tuple[int, ...], train: pd.DataFrame, history: np.ndarray, future: np.ndarray, windows: int
+) -> float:
+    """CPU seconds of one task's scoring (the backtest's seeds, so the same draws), its fits untimed."""
+    from forecast.backtest.scoring import distribution_scores
+    from forecast.backtest.splits import insample_scale
+
+    spec, spent = _spec(windows), 0.0
+    for i, model in enumerate(_models().values()):
+        dist = model.clone().fit(train).distribution(HORIZON)
+        started = time.process_time()
+        scale = insample_scale(history, spec.spike_quantile)
+        rng = np.random.default_rng([spec.seed, j, i, *stream])
+        distribution_scores(dist, future, scale["spike_threshold"], spec.n_samples, rng)
+        spent += time.process_time() - started
+    return spent
+
+
+def run_scoring(data: pd.DataFrame, windows: int, n_jobs: int) -> float:
+    """Summed CPU seconds of the backtest's per-row scoring over every cutoff and chunk."""
+    from joblib import Parallel, delayed
+
+    from forecast.backtest.splits import cutoffs
+
+    spec = _spec(windows)
+    wide = data.pivot(index="unique_id", columns="ds", values="y")
+    dates = pd.DatetimeIndex(wide.columns)
+    ids = list(wide.index)
+    tasks = []
+    for j, cutoff in enumerate(cutoffs(dates, spec)):
+        end = dates.get_loc(cutoff) + 1
+        starts = range(0, len(ids), spec.chunk_size)
+        for k, start in enumerate(starts):
+            chunk, stream = ids[start : start + spec.chunk_size], (k,) if len(starts) > 1 else ()
+            train = data[data["unique_id"].isin(chunk) & (data["ds"] <= cutoff)]
+            part = wide.loc[chunk].to_numpy(dtype=float)
+            tasks.append(delayed(_scoring_task)(j, stream, train, part[:, :end], part[:, end : end + HORIZON], windows))
+    return float(sum(Parallel(n_jobs=n_jobs)(tasks)))
+
+
+def run_statsforecast(data: pd.DataFrame, windows: int, n_jobs: int, fitted: bool = False) -> float:
     import statsforecast.models as sfm
     from statsforecast import StatsForecast
 
     models = [sfm.Naive(), *(getattr(sfm, name)(**params) for name, params in MODELS.items())]
     started = time.perf_counter()
     StatsForecast(models=models, freq="W-MON", n_jobs=n_jobs).cross_validation(
-        df=data, h=HORIZON, n_windows=windows, step_size=STEP
+        df=data, h=HORIZON, n_windows=windows, step_size=STEP, fitted=fitted
     )
     return time.perf_counter() - started
 
@@ -75,14 +137,24 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("FORECAST_QUIET", "1")
     data = panel(args.series, args.periods)
-    times = {
-        "statsforecast": run_statsforecast(data, args.windows, args.n_jobs),
-        "local": run_forecast(data, args.windows, args.n_jobs, "local"),
-        "dask": run_forecast(data, args.windows, args.n_jobs, "dask"),
+    print(f"load average at the start {os.getloadavg()}", flush=True)
+    runs = {
+        "statsforecast": lambda: run_statsforecast(data, args.windows, args.n_jobs),
+        "statsforecast_fitted": lambda: run_statsforecast(data, args.windows, args.n_jobs, fitted=True),
+        "local": lambda: run_forecast(data, args.windows, args.n_jobs, "local"),
+        "dask": lambda: run_forecast(data, args.windows, args.n_jobs, "dask"),
     }
+    times = {}
+    for name, run in runs.items():  # each figure as it comes, so a long run's first ones are kept
+        times[name] = run()
+        print(f"{name}: {times[name]:.1f} s, load average {os.getloadavg()}", flush=True)
+    scoring = run_scoring(data, args.windows, args.n_jobs)
+    times["local - scoring"] = times["local"] - scoring / args.n_jobs
     print(f"{args.series} series x {args.windows} windows, {args.n_jobs} workers, load average {os.getloadavg()}")
+    print(f"scoring: {scoring:.1f} CPU s summed over tasks ({scoring / args.n_jobs:.1f} s over {args.n_jobs} workers)")
     for name, seconds in times.items():
-        print(f"{name:14s} {seconds:8.1f} s  {seconds / times['statsforecast']:5.2f} x statsforecast")
+        ratios = "  ".join(f"{seconds / times[base]:5.2f} x {base}" for base in ("statsforecast", "statsforecast_fitted"))
+        print(f"{name:20s} {seconds:8.1f} s  {ratios}")
 
 
 if __name__ == "__main__":

@@ -209,7 +209,7 @@ def _isolated(
     tuple
         The fitted pieces and ``{unique_id: reason}`` of the failed series.
     """
-    ids = list(dict.fromkeys(panel["unique_id"].astype(str)))
+    ids = list(dict.fromkeys(panel["unique_id"].drop_duplicates().astype(str)))  # dedupe first: one str per series
     last = panel["ds"].max()
     try:
         pieces = [_fit_predict(model.clone(), panel, lead, quantiles)]

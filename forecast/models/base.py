@@ -64,9 +64,13 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
     if (y < 0).any():
         bad = panel.loc[y < 0, ["unique_id", "ds"]].head(3).to_dict("records")
         raise PanelError(f"panel has negative counts at {bad}; count models need y >= 0.")
-    if panel.duplicated(["unique_id", "ds"]).any():
-        raise PanelError("panel has duplicate (unique_id, ds) rows; aggregate them first.")
-    wide = panel.assign(y=y).pivot(index="unique_id", columns="ds", values="y").sort_index(axis=0).sort_index(axis=1)
+    try:  # pivot refuses duplicate (unique_id, ds) pairs: no separate hash pass over the rows
+        wide = panel.assign(y=y).pivot(index="unique_id", columns="ds", values="y")
+    except ValueError as error:
+        if not panel.duplicated(["unique_id", "ds"]).any():
+            raise
+        raise PanelError("panel has duplicate (unique_id, ds) rows; aggregate them first.") from error
+    wide = wide.sort_index(axis=0).sort_index(axis=1)
     if wide.isna().any().any():
         ragged = wide.index[wide.isna().any(axis=1)].tolist()[:3]
         raise PanelError(
@@ -176,7 +180,12 @@ class Forecaster:
                 f"long_frame needs {len(self.ids_)} series x {len(dates)} dates, got shape {values.shape}."
             )
         return pd.DataFrame(
-            {"unique_id": np.repeat(self.ids_, n_steps), "ds": np.tile(dates, n_series), column: values.ravel()}
+            {
+                # An object array of the ids: numpy's fixed-width strings would be converted back, row by row.
+                "unique_id": np.repeat(np.array(self.ids_, dtype=object), n_steps),
+                "ds": np.tile(dates, n_series),
+                column: values.ravel(),
+            }
         )
 
     def distribution(self, h: int) -> CountDistribution:

@@ -117,6 +117,26 @@ class _MeanDispersionLaw(CountDistribution):
         alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), self.mu.shape)
         return type(self)(mu=self.mu.ravel()[rows][:, None], alpha=alpha.ravel()[rows][:, None])
 
+    def quantile(self, q: float) -> np.ndarray:
+        """Smallest count ``k`` with ``P(Y <= k) >= q``, shape ``(n_series, horizon)``.
+
+        Evaluated once per distinct ``(mu, alpha)`` pair (:meth:`_quantile` is elementwise):
+        a flat point forecast repeats one law at every step, and the inverse CDF is the
+        costly part of a forecast.
+        """
+        mu = np.asarray(self.mu, dtype=float)
+        alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), mu.shape).ravel()
+        # The pair as one complex key: a 1-d unique, much cheaper than unique rows.
+        _, first, inverse = np.unique(mu.ravel() + 1j * alpha, return_index=True, return_inverse=True)
+        if len(first) == mu.size:
+            return self._quantile(q)
+        distinct = type(self)(mu=mu.ravel()[first][:, None], alpha=alpha[first][:, None])
+        return distinct._quantile(q)[:, 0][inverse.reshape(-1)].reshape(mu.shape)
+
+    @abstractmethod
+    def _quantile(self, q: float) -> np.ndarray:
+        """:meth:`quantile` evaluated row by row, each ``(series, step)`` independently of the others."""
+
 
 @dataclass(frozen=True)
 class NegativeBinomial(_MeanDispersionLaw):
@@ -130,8 +150,8 @@ class NegativeBinomial(_MeanDispersionLaw):
         Non-negative dispersion, broadcastable to ``mu``.
     """
 
-    def quantile(self, q: float) -> np.ndarray:
-        """Smallest count ``k`` with ``P(Y <= k) >= q`` (integer support)."""
+    def _quantile(self, q: float) -> np.ndarray:
+        """Smallest count ``k`` with ``P(Y <= k) >= q`` (integer support), row by row."""
         mu = np.asarray(self.mu, dtype=float)
         alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), mu.shape)
         poisson = alpha <= _POISSON_ALPHA
@@ -249,7 +269,7 @@ class PoissonLogNormal(_MeanDispersionLaw):
             cdf += weight * special.pdtr(counts, rates[..., node])
         return np.where(k < 0, 0.0, np.minimum(cdf, 1.0))
 
-    def quantile(self, q: float) -> np.ndarray:
+    def _quantile(self, q: float) -> np.ndarray:
         """Smallest count ``k`` with ``P(Y <= k) >= q``, by bisection on the integers.
 
         Cantelli's inequality brackets the answer within a few standard deviations of the
