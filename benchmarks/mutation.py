@@ -186,6 +186,7 @@ MODULES: dict[str, Module] = {
             "tests/test_metrics_boundaries.py",
             "tests/test_models_edges.py",
             "tests/test_mutation_gaps.py",
+            "tests/test_distinct_laws.py",
         ),
     ),
     "models.baselines": Module(
