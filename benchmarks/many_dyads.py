@@ -11,8 +11,8 @@ backtests the baseline + intermittent set (Naive, CrostonSBA, TSB, IMAPA, ADIDA)
   forecasts at every window, the work behind forecast's residual NB dispersion (which
   IMAPA's and ADIDA's ``predict_in_sample`` make the costliest part of the fits);
 * ``scoring`` - the CPU seconds of forecast's per-row scoring alone (``insample_scale`` and
-  ``distribution_scores`` over the same cutoffs, chunks and seeds; the fits before it are not
-  timed), summed over tasks; ``local - scoring`` subtracts it over ``n_jobs`` workers.
+  ``distribution_scores``, timed inside one in-process run of the same backtest; the fits are
+  not counted), summed over tasks; ``local - scoring`` subtracts it over ``n_jobs`` workers.
 
 forecast also scores every row (PIT, log score, RPS, sample CRPS), which
 ``cross_validation`` does not, so the first ratio is what the whole backtest costs against
@@ -76,44 +76,35 @@ def _models() -> dict[str, Forecaster]:
     return {"naive": Naive(), **{name: StatsForecastModel(name, params=params) for name, params in MODELS.items()}}
 
 
-def _scoring_task(
-    j: int, stream: tuple[int, ...], train: pd.DataFrame, history: np.ndarray, future: np.ndarray, windows: int
-) -> float:
-    """CPU seconds of one task's scoring (the backtest's seeds, so the same draws), its fits untimed."""
-    from forecast.backtest.scoring import distribution_scores
-    from forecast.backtest.splits import insample_scale
+def run_scoring(data: pd.DataFrame, windows: int) -> float:
+    """Summed CPU seconds of the backtest's per-row scoring over every cutoff and chunk.
 
-    spec, spent = _spec(windows), 0.0
-    for i, model in enumerate(_models().values()):
-        dist = model.clone().fit(train).distribution(HORIZON)
-        started = time.process_time()
-        scale = insample_scale(history, spec.spike_quantile)
-        rng = np.random.default_rng([spec.seed, j, i, *stream])
-        distribution_scores(dist, future, scale["spike_threshold"], spec.n_samples, rng)
-        spent += time.process_time() - started
+    The same backtest runs in this process (``n_jobs=1``) with its two scoring calls timed,
+    so the cutoffs, chunks and seeds are the backtest's own; the fits are not counted.
+    """
+    from unittest import mock
+
+    from forecast.backtest import splits
+
+    spent = 0.0
+
+    def timed(function):
+        def call(*args, **kwargs):
+            nonlocal spent
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent += time.process_time() - started
+
+        return call
+
+    with (
+        mock.patch.object(splits, "insample_scale", timed(splits.insample_scale)),
+        mock.patch.object(splits, "distribution_scores", timed(splits.distribution_scores)),
+    ):
+        splits.run_backtest(data, _models(), _spec(windows))
     return spent
-
-
-def run_scoring(data: pd.DataFrame, windows: int, n_jobs: int) -> float:
-    """Summed CPU seconds of the backtest's per-row scoring over every cutoff and chunk."""
-    from joblib import Parallel, delayed
-
-    from forecast.backtest.splits import cutoffs
-
-    spec = _spec(windows)
-    wide = data.pivot(index="unique_id", columns="ds", values="y")
-    dates = pd.DatetimeIndex(wide.columns)
-    ids = list(wide.index)
-    tasks = []
-    for j, cutoff in enumerate(cutoffs(dates, spec)):
-        end = dates.get_loc(cutoff) + 1
-        starts = range(0, len(ids), spec.chunk_size)
-        for k, start in enumerate(starts):
-            chunk, stream = ids[start : start + spec.chunk_size], (k,) if len(starts) > 1 else ()
-            train = data[data["unique_id"].isin(chunk) & (data["ds"] <= cutoff)]
-            part = wide.loc[chunk].to_numpy(dtype=float)
-            tasks.append(delayed(_scoring_task)(j, stream, train, part[:, :end], part[:, end : end + HORIZON], windows))
-    return float(sum(Parallel(n_jobs=n_jobs)(tasks)))
 
 
 def run_statsforecast(data: pd.DataFrame, windows: int, n_jobs: int, fitted: bool = False) -> float:
@@ -148,7 +139,7 @@ def main() -> None:
     for name, run in runs.items():  # each figure as it comes, so a long run's first ones are kept
         times[name] = run()
         print(f"{name}: {times[name]:.1f} s, load average {os.getloadavg()}", flush=True)
-    scoring = run_scoring(data, args.windows, args.n_jobs)
+    scoring = run_scoring(data, args.windows)
     times["local - scoring"] = times["local"] - scoring / args.n_jobs
     print(f"{args.series} series x {args.windows} windows, {args.n_jobs} workers, load average {os.getloadavg()}")
     print(f"scoring: {scoring:.1f} CPU s summed over tasks ({scoring / args.n_jobs:.1f} s over {args.n_jobs} workers)")

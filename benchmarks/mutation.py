@@ -351,10 +351,11 @@ def run_module(
     if previous:
         names = mutant_names(work, env)
         _, new_hashes = previous_run(work)
+        keep = ("killed", "timeout", "survived", "no tests") if unchecked_only else ("killed", "timeout")
         kept = {
             key: previous[key]
             for key in names
-            if previous.get(key) in (("killed", "timeout", "survived", "no tests") if unchecked_only else ("killed", "timeout"))
+            if previous.get(key) in keep
             and old_hashes.get(function_of(key)) is not None
             and old_hashes.get(function_of(key)) == new_hashes.get(function_of(key))
         }
@@ -436,9 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown module(s) {unknown}; choose from {', '.join(MODULES)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
+    if args.tests and not (args.resume or args.unchecked_only):
+        parser.error("--tests re-tests a previous run's survivors: use it with --resume")
     for name in args.modules or list(MODULES):
-        if args.tests and not (args.resume or args.unchecked_only):
-            parser.error("--tests re-tests a previous run's survivors: use it with --resume")
         row = run_module(name, args.jobs, resume=args.resume or args.unchecked_only,
                          unchecked_only=args.unchecked_only, tests=tuple(args.tests))
         rows.append(row)
