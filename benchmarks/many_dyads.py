@@ -52,11 +52,11 @@ def panel(n_series: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": np.repeat(ids, n_periods), "ds": np.tile(dates, n_series), "y": y.ravel().astype(float)})
 
 
-def run_forecast(data: pd.DataFrame, windows: int, n_jobs: int, engine: str) -> float:
+def run_forecast(data: pd.DataFrame, windows: int, n_jobs: int, engine: str, dispersion: str = "residual") -> float:
     from forecast.backtest import run_backtest
     from forecast.backtest.engines import Engine, backtest_backend
 
-    models, spec = _models(), _spec(windows)
+    models, spec = _models(dispersion), _spec(windows)
     started = time.perf_counter()
     with backtest_backend(Engine(name=engine, n_workers=n_jobs), n_jobs) as workers:
         result = run_backtest(data, models, replace(spec, n_jobs=workers))
@@ -70,10 +70,13 @@ def _spec(windows: int) -> BacktestSpec:
     return BacktestSpec(horizon=HORIZON, n_windows=windows, step=STEP, n_samples=100, chunk_size=1000)
 
 
-def _models() -> dict[str, Forecaster]:
+def _models(dispersion: str = "residual") -> dict[str, Forecaster]:
     from forecast.models import Naive, StatsForecastModel
 
-    return {"naive": Naive(), **{name: StatsForecastModel(name, params=params) for name, params in MODELS.items()}}
+    return {
+        "naive": Naive(),
+        **{name: StatsForecastModel(name, params=params, dispersion=dispersion) for name, params in MODELS.items()},
+    }
 
 
 def run_scoring(data: pd.DataFrame, windows: int) -> float:

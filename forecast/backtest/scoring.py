@@ -12,15 +12,11 @@ from __future__ import annotations
 import numpy as np
 import scoringrules as sr
 
-from forecast.models.distributions import CountDistribution
+from forecast.models.distributions import CountDistribution, grid_chunks
 
 #: Floor on the predictive probability of the observed count in the log score, so a
 #: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
 LOG_SCORE_FLOOR = 1e-6
-#: Largest (rows x support) block evaluated at once, to bound memory on heavy tails.
-_MAX_CELLS = 20_000_000
-#: Rows per block of the support grid.
-_CHUNK_ROWS = 256
 
 
 def ranked_probability_score(cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -58,24 +54,33 @@ def log_score_from_pmf(pmf: np.ndarray) -> np.ndarray:
     return -np.log(np.maximum(pmf, LOG_SCORE_FLOOR))
 
 
-def _rps_rows(dist: CountDistribution, y: np.ndarray) -> np.ndarray:
-    """RPS per ``(series, step)`` on a grid ``0..max(support_end, y)``, plus the law's ``tail_rps`` beyond it."""
-    top = np.maximum(dist.support_end(), y)
-    out = np.empty(y.size)
-    flat_y, flat_top = y.ravel(), top.ravel()
-    # Longest support first, in chunks of similar support, so short-tailed rows do not
-    # pay for the longest grid and no chunk exceeds _MAX_CELLS.
-    order = np.argsort(flat_top, kind="stable")[::-1]
-    start = 0
-    while start < order.size:
-        width = int(flat_top[order[start]]) + 1
-        stop = min(order.size, start + max(1, min(_CHUNK_ROWS, _MAX_CELLS // width)))
-        rows = order[start:stop]
+def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -> dict[str, np.ndarray]:
+    """RPS, ``F(y)``, ``F(y - 1)``, ``F(0)`` and ``F(spike_at)`` per ``(series, step)`` from one CDF grid per row.
+
+    The grid runs over ``0..max(support_end, y)`` and the law's ``tail_rps`` adds the RPS
+    beyond it; a spike count past a row's grid (where ``F`` is all but 1) is asked of
+    :meth:`~forecast.models.distributions.CountDistribution.cdf` itself.
+    """
+    flat_y, flat_spike = y.ravel(), spike_at.ravel()
+    top = np.maximum(dist.support_end(), y).ravel()
+    out = {name: np.empty(y.size) for name in ("rps", "cdf_y", "cdf_before", "cdf_zero", "cdf_spike")}
+    for rows, width in grid_chunks(top):
         part = dist.take(rows)
         cdf = part.cdf_grid(width).reshape(rows.size, width)
-        out[rows] = ranked_probability_score(cdf, flat_y[rows]) + part.tail_rps(width - 1, 1.0 - cdf[:, -1])
-        start = stop
-    return out.reshape(y.shape)
+        at = flat_y[rows].astype(int)
+        picked = np.arange(rows.size)
+        out["rps"][rows] = ranked_probability_score(cdf, flat_y[rows]) + part.tail_rps(width - 1, 1.0 - cdf[:, -1])
+        out["cdf_y"][rows] = cdf[picked, at]
+        out["cdf_before"][rows] = np.where(at > 0, cdf[picked, np.maximum(at - 1, 0)], 0.0)
+        out["cdf_zero"][rows] = cdf[:, 0]
+        spike = flat_spike[rows]
+        known = np.nan_to_num(spike, nan=-1.0)
+        spike_cdf = np.where(known < 0, 0.0, cdf[picked, np.clip(known, 0, width - 1).astype(int)])
+        beyond = np.flatnonzero(known >= width)
+        if beyond.size:
+            spike_cdf[beyond] = part.take(beyond).cdf(spike[beyond][:, None])[:, 0]
+        out["cdf_spike"][rows] = np.where(np.isnan(spike), np.nan, spike_cdf)
+    return {name: value.reshape(y.shape) for name, value in out.items()}
 
 
 def distribution_scores(
@@ -109,16 +114,15 @@ def distribution_scores(
     """
     observed = np.isfinite(y)
     y_obs = np.where(observed, y, 0.0)
-    pit_hi = dist.cdf(y_obs)
-    pit_lo = dist.cdf(y_obs - 1)
     threshold = np.broadcast_to(np.asarray(spike_threshold, dtype=float)[:, None], y.shape)
+    grid = _grid_scores(dist, y_obs, np.floor(threshold))
     scores = {
-        "pit_lo": pit_lo,
-        "pit_hi": pit_hi,
-        "log_score": log_score_from_pmf(pit_hi - pit_lo),
-        "rps": _rps_rows(dist, y_obs),
-        "p_pos": 1.0 - dist.cdf(np.zeros_like(y_obs)),
-        "p_spike": 1.0 - dist.cdf(np.floor(threshold)),
+        "pit_lo": grid["cdf_before"],
+        "pit_hi": grid["cdf_y"],
+        "log_score": log_score_from_pmf(grid["cdf_y"] - grid["cdf_before"]),
+        "rps": grid["rps"],
+        "p_pos": 1.0 - grid["cdf_zero"],
+        "p_spike": 1.0 - grid["cdf_spike"],
     }
     if n_samples > 0:
         draws = dist.sample(n_samples, rng)

@@ -64,6 +64,9 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
     if (y < 0).any():
         bad = panel.loc[y < 0, ["unique_id", "ds"]].head(3).to_dict("records")
         raise PanelError(f"panel has negative counts at {bad}; count models need y >= 0.")
+    sorted_grid = _sorted_grid(panel, y)
+    if sorted_grid is not None:
+        return sorted_grid
     try:  # pivot refuses duplicate (unique_id, ds) pairs: no separate hash pass over the rows
         wide = panel.assign(y=y).pivot(index="unique_id", columns="ds", values="y")
     except ValueError as error:
@@ -85,6 +88,37 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
             "coverage periods is missing data: build the panel with span='latest' or fit each segment."
         )
     return wide.to_numpy(dtype=float), [str(i) for i in wide.index], dates, freq
+
+
+def _sorted_grid(panel: pd.DataFrame, y: pd.Series) -> tuple[np.ndarray, list[str], pd.DatetimeIndex, str] | None:
+    """:func:`panel_to_matrix`'s result by a reshape, when the rows already are the pivot's.
+
+    That is: whole series in increasing id order, each on the same strictly increasing
+    dates (so no duplicates and no gaps), which is how panels are built and sliced. None
+    otherwise (the caller pivots, and names what is wrong).
+    """
+    ids, ds = panel["unique_id"].to_numpy(), panel["ds"].to_numpy()
+    if not np.issubdtype(ds.dtype, np.datetime64) or len(ds) < 3:
+        return None
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    n_series = starts.size
+    n_periods = len(ids) // n_series
+    if n_periods < 3 or n_series * n_periods != len(ids) or not np.array_equal(starts, np.arange(0, len(ids), n_periods)):
+        return None
+    grid = ds.reshape(n_series, n_periods)
+    first = grid[0]
+    series = ids[starts]
+    try:
+        increasing_ids = bool(np.all(series[1:] > series[:-1]))
+    except TypeError:  # ids of mixed types: the pivot decides
+        return None
+    if not (increasing_ids and np.all(first[1:] > first[:-1]) and np.all(grid == first)):
+        return None
+    dates = pd.DatetimeIndex(first, name="ds")
+    freq = pd.infer_freq(dates)
+    if freq is None:
+        return None
+    return y.to_numpy(dtype=float).reshape(n_series, n_periods), [str(i) for i in series], dates, freq
 
 
 class Forecaster:
@@ -223,7 +257,7 @@ class Forecaster:
         dist = distribution if distribution is not None else self.distribution(h)
         frame = self.long_frame(np.clip(dist.mean(), 0.0, None), "mean", future=True)
         frame.insert(2, "model", type(self).__name__)
-        values = np.stack([dist.quantile(q) for q in levels])
+        values = dist.quantiles(levels)
         values = np.maximum.accumulate(np.clip(values, 0.0, None), axis=0)  # monotone in level
         for q, column in zip(levels, values):
             frame[quantile_column(q)] = column.ravel()

@@ -8,6 +8,7 @@ through: a new law is one subclass, with no change to :mod:`forecast.backtest`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,29 @@ _GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
 # on this many geometrically spaced points.
 _LOGNORMAL_GRID_LEVEL = 0.999
 _TAIL_POINTS = 200
+# A grid CDF this close to a quantile level defers to scipy's ppf (see NegativeBinomial._quantiles).
+_QUANTILE_TIE = 1e-9
+# Grid ends (counts) from which NegativeBinomial._quantiles leaves a row to scipy's ppf.
+_QUANTILE_GRID_MAX = 400
+#: Largest (rows x support) block of a CDF grid evaluated at once, to bound memory on heavy tails.
+GRID_CELLS = 20_000_000
+#: Rows per block of a CDF grid.
+GRID_ROWS = 256
+
+
+def grid_chunks(top: np.ndarray) -> Iterator[tuple[np.ndarray, int]]:
+    """Blocks ``(rows, width)`` of flat rows whose CDF grids ``0..top`` are evaluated together.
+
+    Longest grid first, in blocks of similar length, so short-tailed rows do not pay for
+    the longest grid and no block exceeds :data:`GRID_CELLS` cells.
+    """
+    order = np.argsort(top, kind="stable")[::-1]
+    start = 0
+    while start < order.size:
+        width = int(top[order[start]]) + 1
+        stop = min(order.size, start + max(1, min(GRID_ROWS, GRID_CELLS // width)))
+        yield order[start:stop], width
+        start = stop
 
 
 class CountDistribution(ABC):
@@ -42,6 +66,10 @@ class CountDistribution(ABC):
     @abstractmethod
     def quantile(self, q: float) -> np.ndarray:
         """Smallest count ``k`` with ``P(Y <= k) >= q``, shape ``(n_series, horizon)``."""
+
+    def quantiles(self, levels: Sequence[float]) -> np.ndarray:
+        """:meth:`quantile` at every level, shape ``(len(levels), n_series, horizon)``."""
+        return np.stack([self.quantile(q) for q in levels])
 
     @abstractmethod
     def cdf(self, k: np.ndarray) -> np.ndarray:
@@ -118,9 +146,13 @@ class _MeanDispersionLaw(CountDistribution):
         return type(self)(mu=self.mu.ravel()[rows][:, None], alpha=alpha.ravel()[rows][:, None])
 
     def quantile(self, q: float) -> np.ndarray:
-        """Smallest count ``k`` with ``P(Y <= k) >= q``, shape ``(n_series, horizon)``.
+        """Smallest count ``k`` with ``P(Y <= k) >= q``, shape ``(n_series, horizon)``."""
+        return self.quantiles([q])[0]
 
-        Evaluated once per distinct ``(mu, alpha)`` pair (:meth:`_quantile` is elementwise):
+    def quantiles(self, levels: Sequence[float]) -> np.ndarray:
+        """:meth:`quantile` at every level, shape ``(len(levels), n_series, horizon)``.
+
+        Evaluated once per distinct ``(mu, alpha)`` pair (:meth:`_quantiles` is elementwise):
         a flat point forecast repeats one law at every step, and the inverse CDF is the
         costly part of a forecast.
         """
@@ -129,9 +161,13 @@ class _MeanDispersionLaw(CountDistribution):
         # The pair as one complex key: a 1-d unique, much cheaper than unique rows.
         _, first, inverse = np.unique(mu.ravel() + 1j * alpha, return_index=True, return_inverse=True)
         if len(first) == mu.size:
-            return self._quantile(q)
+            return self._quantiles(levels)
         distinct = type(self)(mu=mu.ravel()[first][:, None], alpha=alpha[first][:, None])
-        return distinct._quantile(q)[:, 0][inverse.reshape(-1)].reshape(mu.shape)
+        return distinct._quantiles(levels)[:, :, 0][:, inverse.reshape(-1)].reshape(len(levels), *mu.shape)
+
+    def _quantiles(self, levels: Sequence[float]) -> np.ndarray:
+        """:meth:`quantiles` evaluated row by row (each ``(series, step)`` on its own)."""
+        return np.stack([self._quantile(q) for q in levels])
 
     @abstractmethod
     def _quantile(self, q: float) -> np.ndarray:
@@ -150,8 +186,40 @@ class NegativeBinomial(_MeanDispersionLaw):
         Non-negative dispersion, broadcastable to ``mu``.
     """
 
+    def _quantiles(self, levels: Sequence[float]) -> np.ndarray:
+        """Every level's quantile from one :meth:`cdf_grid` per row, up to :meth:`support_end`.
+
+        The grid's CDF is scipy's to about 1e-13, so where a level lies within
+        :data:`_QUANTILE_TIE` of a grid value (the answer could flip), past the grid, or the
+        grid would be longer than :data:`_QUANTILE_GRID_MAX` (where scipy's root search is
+        cheaper), the row takes scipy's ``ppf`` (:meth:`_quantile`): the result is scipy's.
+        """
+        q = np.asarray(levels, dtype=float)
+        mu = np.asarray(self.mu, dtype=float)
+        end = self.support_end().ravel()
+        out = np.empty((q.size, end.size))
+        long = np.flatnonzero(end >= _QUANTILE_GRID_MAX)
+        if long.size:
+            wide = self.take(long)
+            out[:, long] = np.stack([wide._quantile(float(level))[:, 0] for level in q])
+        short = np.flatnonzero(end < _QUANTILE_GRID_MAX)
+        for block, width in grid_chunks(end[short]):
+            rows = short[block]
+            cdf = self.take(rows).cdf_grid(width).reshape(rows.size, width)
+            # Row i's grid shifted to [i, i + 1]: one searchsorted finds the first F(k) >= q of every row.
+            shift = np.arange(rows.size, dtype=float)[:, None]
+            first = np.searchsorted((cdf + shift).ravel(), (q[None, :] + shift).ravel()).reshape(rows.size, q.size)
+            below = first - (shift.astype(int) * width)
+            at = np.take_along_axis(cdf, np.minimum(below, width - 1), axis=1)
+            before = np.where(below > 0, np.take_along_axis(cdf, np.maximum(below - 1, 0), axis=1), 0.0)
+            unsure = (below >= width) | (np.abs(at - q) < _QUANTILE_TIE) | (np.abs(before - q) < _QUANTILE_TIE)
+            out[:, rows] = below.T
+            for row, level in zip(*np.nonzero(unsure)):
+                out[level, rows[row]] = self.take(rows[row : row + 1])._quantile(float(q[level]))[0, 0]
+        return np.where(mu.ravel() > 0, out, 0.0).reshape(q.size, *mu.shape)
+
     def _quantile(self, q: float) -> np.ndarray:
-        """Smallest count ``k`` with ``P(Y <= k) >= q`` (integer support), row by row."""
+        """Smallest count ``k`` with ``P(Y <= k) >= q`` (integer support), row by row (scipy's ``ppf``)."""
         mu = np.asarray(self.mu, dtype=float)
         alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), mu.shape)
         poisson = alpha <= _POISSON_ALPHA

@@ -161,13 +161,14 @@ class StatsForecastModel(Forecaster):
         with np.errstate(divide="ignore", invalid="ignore"):
             self.phi_ = np.where(mean > 0, np.maximum(1.0, y.var(axis=1) / mean), 1.0)
         self.frame_ = self.long_frame(y)
-        # Fit once: the NB path predicts from these fitted models without refitting.
-        engine = self._engine()
-        engine.fit(df=self.frame_)
-        if self.dispersion == "residual":  # some statsforecast models have no in-sample forecasts
+        if self.dispersion == "residual" and self.conformal_windows is None:
+            # Fit once: the NB path predicts from these fitted models without refitting.
+            engine = self._engine()
+            engine.fit(df=self.frame_)
+            # Some statsforecast models have no in-sample forecasts.
             in_sample = {str(uid): m.predict_in_sample()["fitted"] for uid, m in zip(engine.uids, engine.fitted_[:, 0])}
             self.alpha_ = nb_dispersion(y, np.stack([in_sample[uid] for uid in self.ids_]).astype(float))
-        self.engine_ = engine
+            self.engine_ = engine
 
     def _step_errors(self, h: int) -> np.ndarray | None:
         """k-step errors ``y - forecast`` of rolling origins inside the training panel, ``(n_series, h, n_origins)``.
@@ -191,7 +192,9 @@ class StatsForecastModel(Forecaster):
 
     def _distribution(self, h: int) -> CountDistribution:
         if self.conformal_windows is None:
-            point = self.engine_.predict(h=h)
+            # Without residuals nothing is learned before h is known: statsforecast's one-pass
+            # ``forecast`` (what its cross_validation runs) gives the same points as fit + predict.
+            point = self.engine_.predict(h=h) if self.dispersion == "residual" else self._engine().forecast(df=self.frame_, h=h)
             mu = np.clip(self._wide(point, "point"), 0.0, None)  # level models can dip below zero
             law = parametric_count_law(self.count_distribution, "StatsForecastModel.count_distribution")
             if self.dispersion == "index":
