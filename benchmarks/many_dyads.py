@@ -52,11 +52,13 @@ def panel(n_series: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": np.repeat(ids, n_periods), "ds": np.tile(dates, n_series), "y": y.ravel().astype(float)})
 
 
-def run_forecast(data: pd.DataFrame, windows: int, n_jobs: int, engine: str, dispersion: str = "residual") -> float:
+def run_forecast(
+    data: pd.DataFrame, windows: int, n_jobs: int, engine: str, dispersion: str = "residual", n_samples: int = 100
+) -> float:
     from forecast.backtest import run_backtest
     from forecast.backtest.engines import Engine, backtest_backend
 
-    models, spec = _models(dispersion), _spec(windows)
+    models, spec = _models(dispersion), _spec(windows, n_samples)
     started = time.perf_counter()
     with backtest_backend(Engine(name=engine, n_workers=n_jobs), n_jobs) as workers:
         result = run_backtest(data, models, replace(spec, n_jobs=workers))
@@ -64,10 +66,10 @@ def run_forecast(data: pd.DataFrame, windows: int, n_jobs: int, engine: str, dis
     return time.perf_counter() - started
 
 
-def _spec(windows: int) -> BacktestSpec:
+def _spec(windows: int, n_samples: int = 100) -> BacktestSpec:
     from forecast.backtest import BacktestSpec
 
-    return BacktestSpec(horizon=HORIZON, n_windows=windows, step=STEP, n_samples=100, chunk_size=1000)
+    return BacktestSpec(horizon=HORIZON, n_windows=windows, step=STEP, n_samples=n_samples, chunk_size=1000)
 
 
 def _models(dispersion: str = "residual") -> dict[str, Forecaster]:
@@ -79,7 +81,7 @@ def _models(dispersion: str = "residual") -> dict[str, Forecaster]:
     }
 
 
-def run_scoring(data: pd.DataFrame, windows: int) -> float:
+def run_scoring(data: pd.DataFrame, windows: int, dispersion: str = "residual", n_samples: int = 100) -> float:
     """Summed CPU seconds of the backtest's per-row scoring over every cutoff and chunk.
 
     The same backtest runs in this process (``n_jobs=1``) with its two scoring calls timed,
@@ -106,7 +108,7 @@ def run_scoring(data: pd.DataFrame, windows: int) -> float:
         mock.patch.object(splits, "insample_scale", timed(splits.insample_scale)),
         mock.patch.object(splits, "distribution_scores", timed(splits.distribution_scores)),
     ):
-        splits.run_backtest(data, _models(), _spec(windows))
+        splits.run_backtest(data, _models(dispersion), _spec(windows, n_samples))
     return spent
 
 
@@ -128,6 +130,13 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=4)
     parser.add_argument("--periods", type=int, default=104)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument(
+        "--dispersion",
+        choices=["residual", "index"],
+        default="residual",
+        help="the statsforecast models' NB spread: in-sample residuals (needs their fitted values) or the index of dispersion",
+    )
+    parser.add_argument("--n-samples", type=int, default=100, help="draws per forecast for crps_sample (0 skips it)")
     args = parser.parse_args()
     os.environ.setdefault("FORECAST_QUIET", "1")
     data = panel(args.series, args.periods)
@@ -135,16 +144,21 @@ def main() -> None:
     runs = {
         "statsforecast": lambda: run_statsforecast(data, args.windows, args.n_jobs),
         "statsforecast_fitted": lambda: run_statsforecast(data, args.windows, args.n_jobs, fitted=True),
-        "local": lambda: run_forecast(data, args.windows, args.n_jobs, "local"),
-        "dask": lambda: run_forecast(data, args.windows, args.n_jobs, "dask"),
+        "local": lambda: run_forecast(data, args.windows, args.n_jobs, "local", args.dispersion, args.n_samples),
+        "dask": lambda: run_forecast(data, args.windows, args.n_jobs, "dask", args.dispersion, args.n_samples),
+        # Again at the end: the load drift of a shared machine shows in the two figures.
+        "statsforecast_again": lambda: run_statsforecast(data, args.windows, args.n_jobs),
     }
     times = {}
     for name, run in runs.items():  # each figure as it comes, so a long run's first ones are kept
         times[name] = run()
         print(f"{name}: {times[name]:.1f} s, load average {os.getloadavg()}", flush=True)
-    scoring = run_scoring(data, args.windows)
+    scoring = run_scoring(data, args.windows, args.dispersion, args.n_samples)
     times["local - scoring"] = times["local"] - scoring / args.n_jobs
-    print(f"{args.series} series x {args.windows} windows, {args.n_jobs} workers, load average {os.getloadavg()}")
+    print(
+        f"{args.series} series x {args.windows} windows, {args.n_jobs} workers, dispersion={args.dispersion}, "
+        f"n_samples={args.n_samples}, load average {os.getloadavg()}"
+    )
     print(f"scoring: {scoring:.1f} CPU s summed over tasks ({scoring / args.n_jobs:.1f} s over {args.n_jobs} workers)")
     for name, seconds in times.items():
         ratios = "  ".join(f"{seconds / times[base]:5.2f} x {base}" for base in ("statsforecast", "statsforecast_fitted"))
