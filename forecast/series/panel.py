@@ -494,30 +494,35 @@ def _build_panel_parquet(
             f"JOIN rules AS r ON {joined} JOIN periods AS p ON p.date_ns = epoch_ns(e.date) "
             "LEFT JOIN grid AS g ON g.segment = e.source_dataset AND g.ds_ns = p.ds_ns"
         )
+        # The rows some series can count, summed over what no measure tells apart (each row
+        # then stands for ``count`` events, as in a count table): base is joined once.
+        con.sql(
+            "CREATE TEMP TABLE kept AS SELECT source_country, target_country, ds_ns, date_ns, quad_class, "
+            f"CASE WHEN isnan(goldstein) THEN NULL ELSE goldstein END AS goldstein, {', '.join(flags)}, "
+            f"sum(count)::BIGINT AS count FROM base WHERE admitted AND ({' OR '.join(flags)}) GROUP BY ALL"
+        )
         ranked = pd.DataFrame(columns=["source_country", "target_country", "count"])
         if spec.top_n is not None or spec.all_countries:
-            ranked = con.sql(
-                "SELECT source_country, target_country, sum(count)::BIGINT AS count FROM base "
-                f"WHERE admitted AND ({' OR '.join(flags)}) GROUP BY ALL"
-            ).df()
+            ranked = con.sql("SELECT source_country, target_country, sum(count)::BIGINT AS count FROM kept GROUP BY ALL").df()
             for column in ("source_country", "target_country"):
                 ranked[column] = ranked[column].astype(object).where(ranked[column].notna(), None)
         pairs = select_dyads(ranked, spec)
         ordered = pairs + ([] if spec.directed else [(b, a) for a, b in pairs])
         con.register("pairs", pd.DataFrame(ordered, columns=["s", "t"], dtype=object))
-        con.sql(
-            "CREATE VIEW chosen AS SELECT b.* FROM base AS b SEMI JOIN pairs AS q "
-            "ON q.s = b.source_country AND q.t = b.target_country WHERE b.in_grid"
-        )
-        n_seen, n_kept = con.sql("SELECT count(*), count(*) FILTER (WHERE admitted) FROM chosen").fetchall()[0]
-        found: set[str] = set()
-        if n_seen and not n_kept:
+        in_pairs = "SEMI JOIN pairs AS q ON q.s = b.source_country AND q.t = b.target_country"
+        con.sql(f"CREATE VIEW chosen AS SELECT b.* FROM kept AS b {in_pairs}")
+        admitted_any = con.sql("SELECT count(*) FROM chosen").fetchall()[0][0] > 0
+        n_seen, found = 0, set()
+        if not admitted_any:  # the warning's case: all rows of the dyads (rare, so from base)
+            con.sql(f"CREATE VIEW seen AS SELECT b.* FROM base AS b {in_pairs} WHERE b.in_grid")
+            n_seen, admitted = con.sql("SELECT count(*), count(*) FILTER (WHERE admitted) FROM seen").fetchall()[0]
+            admitted_any = admitted > 0
             found = {
-                r[0] for r in con.sql(
-                    "SELECT source_sector FROM chosen UNION SELECT target_sector FROM chosen"
-                ).fetchall() if r[0] is not None
+                r[0]
+                for r in con.sql("SELECT source_sector FROM seen UNION SELECT target_sector FROM seen").fetchall()
+                if r[0] is not None
             }
-        _warn_sectors(n_seen, found, spec, bool(n_kept))
+        _warn_sectors(n_seen, found, spec, admitted_any)
         first, second = ("source_country", "target_country")
         dyad = (
             f"{first} || '>' || {second}"
@@ -527,9 +532,8 @@ def _build_panel_parquet(
         con.sql(
             "CREATE VIEW events AS " + " UNION ALL ".join(
                 f"SELECT {dyad} AS dyad, {_literal(name)} AS family, ds_ns AS ds, "
-                "date_ns AS date, count::DOUBLE AS count, "
-                "CASE WHEN isnan(goldstein) THEN NULL ELSE goldstein END::DOUBLE AS goldstein, "
-                f"quad_class::DOUBLE AS quad_class FROM chosen WHERE admitted AND {flag}"
+                "date_ns AS date, count::DOUBLE AS count, goldstein::DOUBLE AS goldstein, "
+                f"quad_class::DOUBLE AS quad_class FROM chosen WHERE {flag}"
                 for name, flag in zip(spec.families, flags)
             )
         )
