@@ -423,24 +423,44 @@ def build_panel(
 def _assemble(
     pairs: list[tuple[str, str]], spec: SeriesSpec, grid: pd.DataFrame, values: pd.DataFrame, volume: pd.DataFrame
 ) -> pd.DataFrame:
-    """The zero-filled panel: every dyad x family x grid period, with its measured value and volume."""
-    dyads = pd.DataFrame(pairs, columns=["source", "target"])
-    dyads["dyad"] = dyad_labels(dyads["source"], dyads["target"], spec.directed)
-    skeleton = dyads.merge(pd.DataFrame({"family": list(spec.families)}), how="cross").merge(grid, how="cross")
-    panel = skeleton.merge(values, on=["dyad", "family", "ds"], how="left")
-    panel = panel.merge(volume, on=["segment", "ds"], how="left")
-    panel["denominator"] = panel["denominator"].fillna(0.0)
-    if spec.measure == "goldstein_mean":
-        panel["y"] = panel["y"].astype(float)
-    else:
-        panel["y"] = panel["y"].fillna(0.0).astype(float)
+    """The zero-filled panel: every dyad x family x grid period, with its measured value and volume.
+
+    Built as (series x period) index arithmetic on the few series and periods rather than by
+    merging and sorting the full panel on strings: rows come out sorted by ``unique_id, ds``.
+    """
+    series = pd.DataFrame(pairs, columns=["source", "target"], dtype=object)
+    series["dyad"] = dyad_labels(series["source"], series["target"], spec.directed)
+    series = series.merge(pd.DataFrame({"family": list(spec.families)}), how="cross")
+    series["unique_id"] = series["dyad"] + "/" + series["family"]
+    series = series.sort_values("unique_id", kind="stable").reset_index(drop=True)
+    # period_grid's rows are unique and sorted by ds, so each series' rows are in ds order
+    cells = grid.merge(volume, on=["segment", "ds"], how="left")
+    n_periods = len(cells)
+    row = np.repeat(np.arange(len(series)), n_periods)
+    period = np.tile(np.arange(n_periods), len(series))
+    found = values.merge(series[["dyad", "family"]].reset_index(names="s"), on=["dyad", "family"]).merge(
+        cells[["ds"]].reset_index(names="p"), on="ds"
+    )
+    y = np.full(len(row), np.nan)
+    y[found["s"].to_numpy() * n_periods + found["p"].to_numpy()] = found["y"].to_numpy(dtype=float)
+    panel = pd.DataFrame(
+        {
+            "unique_id": series["unique_id"].to_numpy()[row],
+            "ds": cells["ds"].to_numpy()[period],
+            "y": y,
+            **{c: series[c].to_numpy()[row] for c in ("dyad", "source", "target", "family")},
+            "measure": spec.measure,
+            "freq": spec.freq,
+            "segment": cells["segment"].to_numpy()[period],
+            "partial": cells["partial"].to_numpy()[period],
+            "denominator": cells["denominator"].fillna(0.0).to_numpy(dtype=float)[period],
+        }
+    )
+    if spec.measure != "goldstein_mean":
+        panel["y"] = panel["y"].fillna(0.0)
     if spec.measure == "share":
         panel["y"] = panel["y"] / panel["denominator"].where(panel["denominator"] > 0) * spec.share_per
-    panel["unique_id"] = panel["dyad"] + "/" + panel["family"]
-    panel["measure"] = spec.measure
-    panel["freq"] = spec.freq
-    columns = [*PANEL_COLUMNS, *METADATA_COLUMNS]
-    return panel[columns].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    return panel
 
 
 # Columns that decide an event's sector and family admission: few distinct combinations, on
