@@ -187,12 +187,10 @@ groups = con.sql("SELECT c7, c17, date_trunc('week', strptime(c1, '%Y%m%d')) AS 
     ),
     "ingest": (
         """
-import pyarrow.parquet as pq
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 from forecast.cli.instantiate import build
 from forecast.events import families_from_mapping, ingest
-from forecast.events.readers._finish import from_arrow
 from forecast.series import build_panel, observed_coverage
 with initialize_config_dir(config_dir='{conf}', version_base='1.3'):
     cfg = compose(config_name='config', overrides=['series=all_directed_dyads', 'series.drop_partial=false'])
@@ -201,7 +199,7 @@ families = families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, r
 """,
         """
 summary = ingest('{path}', '{out}', format='gdelt2', memory_limit='{memory_limit}')
-events = from_arrow(pq.read_table('{out}/events.parquet'))
+events = '{out}/events.parquet'  # read out of core by DuckDB
 groups = build_panel(events, spec, families, observed_coverage(events))
 assert summary['rows_read'] == {rows}, summary
 """,
