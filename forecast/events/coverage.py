@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import pandas as pd
 
 
-def observed_coverage(events: pd.DataFrame) -> pd.DataFrame:
+def observed_coverage(events: pd.DataFrame | str | Path) -> pd.DataFrame:
     """Coverage per dataset taken from the data itself: first and last event date.
 
     Use it when a source publishes no coverage period; it cannot tell a quiet last week
@@ -15,13 +18,22 @@ def observed_coverage(events: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    events : pandas.DataFrame
-        Events with ``source_dataset`` and ``date``.
+    events : pandas.DataFrame, str or Path
+        Events with ``source_dataset`` and ``date``, or parquet file(s) holding them (read
+        by DuckDB, two columns, out of core).
 
     Returns
     -------
     pandas.DataFrame
         ``source_dataset, start, end``, one row per dataset.
     """
+    if not isinstance(events, pd.DataFrame):
+        text = str(events).replace("'", "''")
+        with duckdb.connect() as con:
+            events = con.sql(
+                f"SELECT source_dataset, min(date) AS min, max(date) AS max FROM read_parquet('{text}') GROUP BY ALL"
+            ).df()
+        events = events.sort_values("source_dataset").reset_index(drop=True)
+        return pd.DataFrame({"source_dataset": events["source_dataset"].values, "start": events["min"].values, "end": events["max"].values})
     span = events.groupby("source_dataset")["date"].agg(["min", "max"])
     return pd.DataFrame({"source_dataset": span.index, "start": span["min"].values, "end": span["max"].values})

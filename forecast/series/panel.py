@@ -7,9 +7,11 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import country_converter as coco
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -17,7 +19,7 @@ from forecast.events.coverage import observed_coverage  # noqa: F401 - part of f
 from forecast.events.taxonomy import EventFamily, families_from_mapping
 from forecast.errors import ArgumentError
 from forecast.series.measures import check_measure, check_transform, source_volume
-from forecast.series.sql import SqlRunner, aggregate_sql
+from forecast.series.sql import SqlRunner, aggregate_relation, aggregate_sql
 from forecast.series.selection import candidate_pairs, dyad_labels, family_mask, sector_mask, top_pairs
 
 PANEL_COLUMNS = ("unique_id", "ds", "y")
@@ -328,22 +330,24 @@ def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]
     return pairs
 
 
-def _warn_sectors(events: pd.DataFrame, spec: SeriesSpec, admitted_any: bool) -> None:
-    """Say what was assumed when the selected dyads have events but none in ``spec.sectors``."""
-    if admitted_any or events.empty:
+def _warn_sectors(n_events: int, found: set[str], spec: SeriesSpec, admitted_any: bool) -> None:
+    """Say what was assumed when the selected dyads have events but none in ``spec.sectors``.
+
+    ``n_events`` rows of the selected dyads lie in the grid; ``found`` are their actor sectors.
+    """
+    if admitted_any or not n_events:
         return
-    found = sorted(set(events["source_sector"].dropna()) | set(events["target_sector"].dropna()))
     warnings.warn(
-        f"series: the selected dyads have {len(events)} events, but none with both actors in series.sectors "
-        f"{list(spec.sectors)}; their actor sectors are {found or 'missing'} (a source without sector columns "
+        f"series: the selected dyads have {n_events} events, but none with both actors in series.sectors "
+        f"{list(spec.sectors)}; their actor sectors are {sorted(found) or 'missing'} (a source without sector columns "
         "gets 'other' for every actor with a country, or no sector at all), so every series is zero. Add 'other' "
         "to series.sectors to count them.",
-        stacklevel=3,
+        stacklevel=4,
     )
 
 
 def build_panel(
-    events: pd.DataFrame,
+    events: pd.DataFrame | str | Path,
     spec: SeriesSpec,
     families: Mapping[str, EventFamily],
     coverage: pd.DataFrame,
@@ -353,8 +357,11 @@ def build_panel(
 
     Parameters
     ----------
-    events : pandas.DataFrame
-        Canonical event table.
+    events : pandas.DataFrame, str or Path
+        Canonical event table, or parquet file(s) holding one (``events.parquet`` of
+        :func:`forecast.events.ingest`; a glob is allowed). A file is read out of core
+        (:func:`_build_panel_parquet`): memory does not grow with its number of rows, and
+        the panel is the one the table in memory gives.
     spec : SeriesSpec
         What to measure.
     families : mapping of str to EventFamily
@@ -377,6 +384,8 @@ def build_panel(
         there because a mean of no events is undefined, and ``share``, which is missing
         where the source itself reported nothing.
     """
+    if not isinstance(events, pd.DataFrame):
+        return _build_panel_parquet(events, spec, families, coverage, sql)
     known = all_families(spec, families)
     volume = source_volume(events, spec.freq)
     grid = period_grid(coverage, spec, volume)
@@ -393,13 +402,14 @@ def build_panel(
         ranked = events[admitted & np.logical_or.reduce(list(in_family.values()))]
     pairs = select_dyads(ranked, spec)
 
-    dyads = pd.DataFrame(pairs, columns=["source", "target"])
-    dyads["dyad"] = dyad_labels(dyads["source"], dyads["target"], spec.directed)
     in_pairs = pd.MultiIndex.from_arrays([events["source_country"], events["target_country"]]).isin(
         pairs + ([] if spec.directed else [(b, a) for a, b in pairs])
     )
     keep = admitted & in_pairs
-    _warn_sectors(events[in_pairs & in_grid], spec, admitted_any=bool(keep.any()))
+    seen = events[in_pairs & in_grid]
+    _warn_sectors(
+        len(seen), set(seen["source_sector"].dropna()) | set(seen["target_sector"].dropna()), spec, bool(keep.any())
+    )
     selected = events[keep].copy()
     selected["dyad"] = dyad_labels(selected["source_country"], selected["target_country"], spec.directed)
     selected["ds"] = selected["date"].dt.to_period(spec.freq).dt.start_time
@@ -407,19 +417,156 @@ def build_panel(
     labelled = pd.concat(
         [selected[in_family[name][keep]].assign(family=name) for name in spec.families], ignore_index=True
     )
-    values = aggregate_sql(labelled, spec.measure, sql)
-    skeleton = dyads.merge(pd.DataFrame({"family": list(spec.families)}), how="cross").merge(grid, how="cross")
-    panel = skeleton.merge(values, on=["dyad", "family", "ds"], how="left")
-    panel = panel.merge(volume, on=["segment", "ds"], how="left")
-    panel["denominator"] = panel["denominator"].fillna(0.0)
-    if spec.measure == "goldstein_mean":
-        panel["y"] = panel["y"].astype(float)
-    else:
-        panel["y"] = panel["y"].fillna(0.0).astype(float)
+    return _assemble(pairs, spec, grid, aggregate_sql(labelled, spec.measure, sql), volume)
+
+
+def _assemble(
+    pairs: list[tuple[str, str]], spec: SeriesSpec, grid: pd.DataFrame, values: pd.DataFrame, volume: pd.DataFrame
+) -> pd.DataFrame:
+    """The zero-filled panel: every dyad x family x grid period, with its measured value and volume.
+
+    Built as (series x period) index arithmetic on the few series and periods rather than by
+    merging and sorting the full panel on strings: rows come out sorted by ``unique_id, ds``.
+    """
+    series = pd.DataFrame(pairs, columns=["source", "target"], dtype=object)
+    series["dyad"] = dyad_labels(series["source"], series["target"], spec.directed)
+    series = series.merge(pd.DataFrame({"family": list(spec.families)}), how="cross")
+    series["unique_id"] = series["dyad"] + "/" + series["family"]
+    series = series.sort_values("unique_id", kind="stable").reset_index(drop=True)
+    # period_grid's rows are unique and sorted by ds, so each series' rows are in ds order
+    cells = grid.merge(volume, on=["segment", "ds"], how="left")
+    n_periods = len(cells)
+    row = np.repeat(np.arange(len(series)), n_periods)
+    period = np.tile(np.arange(n_periods), len(series))
+    found = values.merge(series[["dyad", "family"]].reset_index(names="s"), on=["dyad", "family"]).merge(
+        cells[["ds"]].reset_index(names="p"), on="ds"
+    )
+    y = np.full(len(row), np.nan)
+    y[found["s"].to_numpy() * n_periods + found["p"].to_numpy()] = found["y"].to_numpy(dtype=float)
+    panel = pd.DataFrame(
+        {
+            "unique_id": series["unique_id"].to_numpy()[row],
+            "ds": cells["ds"].to_numpy()[period],
+            "y": y,
+            **{c: series[c].to_numpy()[row] for c in ("dyad", "source", "target", "family")},
+            "measure": spec.measure,
+            "freq": spec.freq,
+            "segment": cells["segment"].to_numpy()[period],
+            "partial": cells["partial"].to_numpy()[period],
+            "denominator": cells["denominator"].fillna(0.0).to_numpy(dtype=float)[period],
+        }
+    )
+    if spec.measure != "goldstein_mean":
+        panel["y"] = panel["y"].fillna(0.0)
     if spec.measure == "share":
         panel["y"] = panel["y"] / panel["denominator"].where(panel["denominator"] > 0) * spec.share_per
-    panel["unique_id"] = panel["dyad"] + "/" + panel["family"]
-    panel["measure"] = spec.measure
-    panel["freq"] = spec.freq
-    columns = [*PANEL_COLUMNS, *METADATA_COLUMNS]
-    return panel[columns].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    return panel
+
+
+# Columns that decide an event's sector and family admission: few distinct combinations, on
+# which the pandas rules (sector_mask, family_mask) run once each, joined back in DuckDB.
+_RULE_COLUMNS = ("cameo_code", "quad_class", "source_sector", "target_sector")
+
+
+def _build_panel_parquet(
+    path: str | Path,
+    spec: SeriesSpec,
+    families: Mapping[str, EventFamily],
+    coverage: pd.DataFrame,
+    sql: SqlRunner | None,
+) -> pd.DataFrame:
+    """:func:`build_panel` over parquet events, out of core: DuckDB joins and aggregates the rows.
+
+    Row-level work runs in DuckDB; every rule runs in pandas exactly as on a table in
+    memory, but on distinct values (dates to periods, rule columns to sector and family
+    masks, countries to dyads) joined back. The source volume and the top-N ranking are
+    the pandas functions over per-day and per-pair sums (each row of a count table
+    stands for ``count`` events), so every value equals the in-memory one.
+    """
+    known = all_families(spec, families)
+    con = duckdb.connect()
+    try:
+        con.sql(f"CREATE VIEW raw AS SELECT * FROM read_parquet({_literal(str(path))})")
+        daily = con.sql("SELECT source_dataset, date, sum(count)::BIGINT AS count FROM raw GROUP BY ALL").df()
+        daily["date"] = daily["date"].astype("datetime64[ns]")
+        volume = source_volume(daily, spec.freq)
+        grid = period_grid(coverage, spec, volume)
+        days = daily["date"].drop_duplicates()
+        con.register(
+            "periods",
+            pd.DataFrame({"date_ns": _ns(days), "ds_ns": _ns(days.dt.to_period(spec.freq).dt.start_time)}),
+        )
+        con.register("grid", pd.DataFrame({"segment": grid["segment"].astype(str), "ds_ns": _ns(grid["ds"])}))
+        rules = con.sql(f"SELECT DISTINCT {', '.join(_RULE_COLUMNS)} FROM raw").df()
+        rules = pd.DataFrame(  # the dtypes of conform_dtypes, which the rules were written for
+            {
+                c: pd.array(rules[c], dtype="Int8") if c == "quad_class" else rules[c].astype(object).where(rules[c].notna(), None)
+                for c in _RULE_COLUMNS
+            }
+        )
+        flags = {f"f{i}": family_mask(rules, name, known) for i, name in enumerate(spec.families)}
+        con.register("rules", rules.assign(admitted=sector_mask(rules, spec.sectors, spec.either_sector), **flags))
+        joined = " AND ".join(f"r.{c} IS NOT DISTINCT FROM e.{c}" for c in _RULE_COLUMNS)
+        con.sql(
+            "CREATE VIEW base AS SELECT e.source_country, e.target_country, e.source_sector, e.target_sector, "
+            "e.count, e.goldstein, e.quad_class, p.date_ns, p.ds_ns, r.admitted AND g.segment IS NOT NULL AS admitted, "
+            f"g.segment IS NOT NULL AS in_grid, {', '.join(f'r.{f}' for f in flags)} FROM raw AS e "
+            f"JOIN rules AS r ON {joined} JOIN periods AS p ON p.date_ns = epoch_ns(e.date) "
+            "LEFT JOIN grid AS g ON g.segment = e.source_dataset AND g.ds_ns = p.ds_ns"
+        )
+        # The rows some series can count, summed over what no measure tells apart (each row
+        # then stands for ``count`` events, as in a count table): base is joined once.
+        con.sql(
+            "CREATE TEMP TABLE kept AS SELECT source_country, target_country, ds_ns, date_ns, quad_class, "
+            f"CASE WHEN isnan(goldstein) THEN NULL ELSE goldstein END AS goldstein, {', '.join(flags)}, "
+            f"sum(count)::BIGINT AS count FROM base WHERE admitted AND ({' OR '.join(flags)}) GROUP BY ALL"
+        )
+        ranked = pd.DataFrame(columns=["source_country", "target_country", "count"])
+        if spec.top_n is not None or spec.all_countries:
+            ranked = con.sql("SELECT source_country, target_country, sum(count)::BIGINT AS count FROM kept GROUP BY ALL").df()
+            for column in ("source_country", "target_country"):
+                ranked[column] = ranked[column].astype(object).where(ranked[column].notna(), None)
+        pairs = select_dyads(ranked, spec)
+        ordered = pairs + ([] if spec.directed else [(b, a) for a, b in pairs])
+        con.register("pairs", pd.DataFrame(ordered, columns=["s", "t"], dtype=object))
+        in_pairs = "SEMI JOIN pairs AS q ON q.s = b.source_country AND q.t = b.target_country"
+        con.sql(f"CREATE VIEW chosen AS SELECT b.* FROM kept AS b {in_pairs}")
+        admitted_any = con.sql("SELECT count(*) FROM chosen").fetchall()[0][0] > 0
+        n_seen, found = 0, set()
+        if not admitted_any:  # the warning's case: all rows of the dyads (rare, so from base)
+            con.sql(f"CREATE VIEW seen AS SELECT b.* FROM base AS b {in_pairs} WHERE b.in_grid")
+            n_seen, admitted = con.sql("SELECT count(*), count(*) FILTER (WHERE admitted) FROM seen").fetchall()[0]
+            admitted_any = admitted > 0
+            found = {
+                r[0]
+                for r in con.sql("SELECT source_sector FROM seen UNION SELECT target_sector FROM seen").fetchall()
+                if r[0] is not None
+            }
+        _warn_sectors(n_seen, found, spec, admitted_any)
+        first, second = ("source_country", "target_country")
+        dyad = (
+            f"{first} || '>' || {second}"
+            if spec.directed
+            else f"least({first}, {second}) || '-' || greatest({first}, {second})"
+        )
+        con.sql(
+            "CREATE VIEW events AS " + " UNION ALL ".join(
+                f"SELECT {dyad} AS dyad, {_literal(name)} AS family, ds_ns AS ds, "
+                "date_ns AS date, count::DOUBLE AS count, goldstein::DOUBLE AS goldstein, "
+                f"quad_class::DOUBLE AS quad_class FROM chosen WHERE {flag}"
+                for name, flag in zip(spec.families, flags)
+            )
+        )
+        values = aggregate_relation(con, "events", spec.measure, sql)
+    finally:
+        con.close()
+    return _assemble(pairs, spec, grid, values, volume)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ns(values: pd.Series) -> np.ndarray:
+    """Timestamps as int64 nanoseconds (join keys that no time zone or unit can change)."""
+    return values.to_numpy(dtype="datetime64[ns]").astype("int64")

@@ -65,7 +65,26 @@ def aggregate_sql(selected: pd.DataFrame, measure: str, runner: SqlRunner | None
     pandas.DataFrame
         ``dyad, family, ds, y, n_events``, sorted by ``dyad, family, ds``.
     """
-    result = (runner or duckdb_runner)(measure_sql(measure), sql_input(selected))
+    return _typed((runner or duckdb_runner)(measure_sql(measure), sql_input(selected)))
+
+
+def aggregate_relation(
+    con: duckdb.DuckDBPyConnection, view: str, measure: str, runner: SqlRunner | None = None
+) -> pd.DataFrame:
+    """:func:`aggregate_sql` over a DuckDB view of labelled events, typed as :func:`sql_input` types them.
+
+    DuckDB runs the text in place, without loading the rows (the view is named ``events``
+    inside the text); another runner gets the view's rows as an arrow table.
+    """
+    text = measure_sql(measure)
+    if runner is None:
+        if view != "events":
+            raise ValueError(f"the view must be named 'events', the name in measure_sql's text; got {view!r}")
+        return _typed(con.sql(text).df())
+    return _typed(runner(text, con.sql(f"SELECT * FROM {view}").to_arrow_table()))
+
+
+def _typed(result: pd.DataFrame) -> pd.DataFrame:
     result["ds"] = pd.to_datetime(result["ds"].astype("int64"), unit="ns")
     return result.astype({"dyad": str, "family": str, "y": float, "n_events": float})
 
