@@ -103,9 +103,11 @@ def register_launchers() -> None:
     cannot see, so it is registered here too (a no-op when the scan found it).
     """
     from hydra.core.plugins import Plugins
+
+    plugins = Plugins.instance()  # the scan first: it re-runs the plugin modules it finds
     from hydra_plugins.forecast_ray_launcher.ray_launcher import RayLauncher
 
-    Plugins.instance().register(RayLauncher)
+    plugins.register(RayLauncher)
 
 
 def version() -> str:

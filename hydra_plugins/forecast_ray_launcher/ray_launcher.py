@@ -46,9 +46,10 @@ class RayLauncherConf:
     Parameters
     ----------
     address : str, optional
-        None: start a local Ray instance for the sweep and stop it at the end. Otherwise
-        the cluster to join (``auto``, ``head:6379``, or ``ray://head:10001`` for Ray
-        Client), which the sweep neither starts nor stops.
+        None: start a new local Ray instance for the sweep and stop it at the end.
+        Otherwise the cluster to join, which the sweep neither starts nor stops:
+        ``head:6379``, ``ray://head:10001`` (Ray Client), or ``auto`` (``RAY_ADDRESS``,
+        else the cluster ``ray start`` started on this machine).
     num_cpus : float
         CPUs each job reserves (``ray.remote(num_cpus=...)``): Ray runs as many jobs at
         once as the cluster has CPUs for.
@@ -95,6 +96,30 @@ def execute_job(
         sys.argv = worker_argv  # Ray reuses the worker for later tasks
 
 
+def start_ray(address: Optional[str], init: dict[str, Any]) -> bool:
+    """Start (``address`` None) or join Ray unless it is running; True if this call did.
+
+    Raises
+    ------
+    ArgumentError
+        ``hydra.launcher.address`` when Ray finds no cluster there.
+    """
+    import ray
+
+    if ray.is_initialized():
+        return False
+    try:
+        # "local": a new instance even when `ray start` left one on this machine.
+        ray.init(address=address or "local", **init)
+    except ConnectionError as error:
+        raise ArgumentError(
+            "hydra.launcher.address",
+            f"{address!r}: {' '.join(str(error).split())} Start the cluster (ray start --head) "
+            "or set hydra.launcher.address=null to run on a local Ray instance.",
+        ) from error
+    return True
+
+
 class RayLauncher(Launcher):
     """Launch each sweep job as a Ray task (``hydra/launcher=ray``); the fields are :class:`RayLauncherConf`'s."""
 
@@ -136,16 +161,7 @@ class RayLauncher(Launcher):
         # Absolute, so a worker started in another folder (a cluster node) writes the same job folders.
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        started = not ray.is_initialized()
-        if started:
-            try:
-                ray.init(address=self.address, **self.init)
-            except ConnectionError as error:
-                raise ArgumentError(
-                    "hydra.launcher.address",
-                    f"{self.address!r}: {' '.join(str(error).split())} Start the cluster (ray start --head) "
-                    "or set hydra.launcher.address=null to run on a local Ray instance.",
-                ) from error
+        started = start_ray(self.address, self.init)
         try:
             log.info("Ray (%s) is launching %d jobs, sweep output dir: %s", self.address or "local", len(job_overrides), sweep_dir)
             remote = ray.remote(num_cpus=self.num_cpus)(execute_job)
