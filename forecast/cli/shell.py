@@ -95,6 +95,21 @@ def setup() -> None:
     warnings.filterwarnings("ignore", message=r"(?s).*is validated against ConfigStore schema with the same name")
 
 
+def register_launchers() -> None:
+    """Make ``hydra/launcher=ray`` (``hydra_plugins.forecast_ray_launcher``) known to Hydra.
+
+    Hydra finds plugins by walking the ``hydra_plugins`` folders on ``sys.path``; an
+    editable install of this checkout maps the plugin through an import hook that walk
+    cannot see, so it is registered here too (a no-op when the scan found it).
+    """
+    from hydra.core.plugins import Plugins
+
+    plugins = Plugins.instance()  # the scan first: it re-runs the plugin modules it finds
+    from hydra_plugins.forecast_ray_launcher.ray_launcher import RayLauncher
+
+    plugins.register(RayLauncher)
+
+
 def version() -> str:
     """``forecast <version>`` of the installed distribution."""
     return f"forecast {metadata.version('forecast')}"
@@ -329,6 +344,7 @@ def shell(
         if config_name is not None:
             check_flags(prog, argv)
             check_callbacks(argv)
+            register_launchers()
         return main()
     except (_Failed, *USER_ERRORS) as caught:
         error = caught.error if isinstance(caught, _Failed) else caught
