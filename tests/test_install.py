@@ -16,12 +16,15 @@ tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # What a wheel is built from (a copy, so the build leaves nothing in the checkout).
-SOURCES = ("pyproject.toml", "README.md", "forecast", "conf", "data/examples")
+SOURCES = ("pyproject.toml", "README.md", "forecast", "hydra_plugins", "conf", "data/examples")
 
 
 def test_the_package_list_names_every_package_folder():
     tool = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
-    found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "forecast").rglob("__init__.py")}
+    # hydra_plugins/ holds forecast's Hydra plugins (hydra/launcher=ray); hydra_plugins itself is
+    # a namespace package shared with the other plugins, so it has no __init__.py.
+    found = {".".join(p.parent.relative_to(REPO).parts) for top in ("forecast", "hydra_plugins") for p in (REPO / top).rglob("__init__.py")}
+    assert not (REPO / "hydra_plugins" / "__init__.py").exists()
     mapped = {name: REPO / folder for name, folder in tool["package-dir"].items()}
     assert set(tool["packages"]) == found | set(mapped)
     assert mapped == {"forecast.conf": REPO / "conf", "forecast.data.examples": REPO / "data" / "examples"}
@@ -74,6 +77,12 @@ def test_the_installed_package_is_not_the_checkout(installed, tmp_path):
     assert Path(conf, "model", "naive.yaml").is_file()
     # The launcher group ships (hydra/launcher=submitit_slurm works from an install); no run folder does.
     assert Path(conf, "hydra", "launcher", "submitit_slurm.yaml").is_file() and not Path(conf, ".hydra").exists()
+    # hydra/launcher=ray: its yaml, and the plugin, which Hydra's own scan finds in an install.
+    assert Path(conf, "hydra", "launcher", "ray.yaml").is_file()
+    scan = "from hydra.core.plugins import Plugins; print(*(f'{c.__module__}.{c.__name__}' for c in Plugins.instance().discover()))"
+    plugin = _run(installed, "python", "-c", scan, cwd=tmp_path).stdout.split()
+    assert "hydra_plugins.forecast_ray_launcher.ray_launcher.RayLauncher" in plugin
+    assert next(installed.glob("lib/python*/site-packages/hydra_plugins/forecast_ray_launcher/ray_launcher.py")).is_file()
     examples = Path(module).parents[1] / "data" / "examples" / "belarus-china-drills.events.csv"
     assert examples.is_file()
     for prog in ("forecast-run", "forecast-ingest", "forecast-fetch", "forecast-code-text", "forecast-compare", "forecast-report"):

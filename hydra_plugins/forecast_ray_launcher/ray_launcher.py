@@ -14,8 +14,8 @@ registers it as well. Importing this module stores the config schema of
 imported only when a sweep runs.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Hydra's plugin scan runs this module before it is in
+# sys.modules, where @dataclass cannot resolve string annotations.
 import importlib.util
 import logging
 import sys
