@@ -58,6 +58,23 @@ def test_the_shell_registers_the_plugin_for_hydra():
     assert ray_launcher.RayLauncher in Plugins.instance().discover(Launcher)
 
 
+def test_an_install_without_the_plugin_still_gives_one_line_errors(tmp_path):
+    # An editable install made before the plugin existed cannot import it: the shell must not crash on that.
+    code = (
+        "import sys; sys.modules['hydra_plugins.forecast_ray_launcher'] = None; "
+        "from forecast.cli.ingest import ingest_main; ingest_main()"
+    )
+    missing = tmp_path / "nope.csv"
+    done = subprocess.run(
+        [sys.executable, "-c", code, f"data.path={missing}"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"forecast-ingest: error: data.path: no input matches '{missing}'. "
+        "Give a file, a folder or a glob such as 'data/*.export.CSV.gz'."
+    ]
+
+
 def test_a_missing_cluster_is_named_by_its_config_key(monkeypatch):
     ray = pytest.importorskip("ray", reason=NO_RAY)
     calls = []

@@ -95,18 +95,27 @@ def setup() -> None:
     warnings.filterwarnings("ignore", message=r"(?s).*is validated against ConfigStore schema with the same name")
 
 
+_RAY_PLUGIN_MODULES = ("hydra_plugins.forecast_ray_launcher", "hydra_plugins.forecast_ray_launcher.ray_launcher")
+
+
 def register_launchers() -> None:
     """Make ``hydra/launcher=ray`` (``hydra_plugins.forecast_ray_launcher``) known to Hydra.
 
     Hydra finds plugins by walking the ``hydra_plugins`` folders on ``sys.path``; an
     editable install of this checkout maps the plugin through an import hook that walk
-    cannot see, so it is registered here too (a no-op when the scan found it).
+    cannot see, so it is registered here too (a no-op when the scan found it). An install
+    that predates the plugin (an editable install not rebuilt since) lacks it: every other
+    command still runs, and ``hydra/launcher=ray`` alone fails, as an unknown launcher.
     """
     from hydra.core.plugins import Plugins
 
     plugins = Plugins.instance()  # the scan first: it re-runs the plugin modules it finds
-    from hydra_plugins.forecast_ray_launcher.ray_launcher import RayLauncher
-
+    try:
+        from hydra_plugins.forecast_ray_launcher.ray_launcher import RayLauncher
+    except ModuleNotFoundError as error:
+        if error.name not in ("hydra_plugins", *_RAY_PLUGIN_MODULES):
+            raise
+        return
     plugins.register(RayLauncher)
 
 
