@@ -27,13 +27,13 @@ def observed_coverage(events: pd.DataFrame | str | Path) -> pd.DataFrame:
     pandas.DataFrame
         ``source_dataset, start, end``, one row per dataset.
     """
-    if not isinstance(events, pd.DataFrame):
-        text = str(events).replace("'", "''")
+    if isinstance(events, pd.DataFrame):
+        span = events.groupby("source_dataset")["date"].agg(["min", "max"])
+    else:
+        files = str(events).replace("'", "''")
         with duckdb.connect() as con:
-            events = con.sql(
-                f"SELECT source_dataset, min(date) AS min, max(date) AS max FROM read_parquet('{text}') GROUP BY ALL"
-            ).df()
-        events = events.sort_values("source_dataset").reset_index(drop=True)
-        return pd.DataFrame({"source_dataset": events["source_dataset"].values, "start": events["min"].values, "end": events["max"].values})
-    span = events.groupby("source_dataset")["date"].agg(["min", "max"])
+            span = con.sql(
+                f"SELECT source_dataset, min(date) AS min, max(date) AS max FROM read_parquet('{files}') "
+                "GROUP BY ALL ORDER BY source_dataset"
+            ).df().set_index("source_dataset")
     return pd.DataFrame({"source_dataset": span.index, "start": span["min"].values, "end": span["max"].values})
