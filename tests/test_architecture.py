@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +14,9 @@ import forecast
 
 ROOT = Path(forecast.__file__).parent
 # Stages in data-flow order; a module may import its own stage and earlier ones only.
-# errors, columns, io (atomic writes) and progress are conventions every stage shares;
-# pipeline orchestrates all stages.
-ORDER = ("errors", "columns", "io", "progress", "events", "series", "models", "backtest", "report", "pipeline", "cli")
+# errors, columns, io (atomic writes), progress and lazy (package re-exports) are conventions
+# every stage shares; pipeline orchestrates all stages.
+ORDER = ("errors", "columns", "io", "progress", "lazy", "events", "series", "models", "backtest", "report", "pipeline", "cli")
 
 
 def _stage(module: str) -> str | None:
@@ -63,3 +66,34 @@ def test_the_checker_sees_a_back_arrow(tmp_path):
     imported = _imported_modules(module)
     assert imported == {"forecast.backtest", "forecast.events.schema"}
     assert [m for m in imported if ORDER.index(_stage(m)) > ORDER.index("series")] == ["forecast.backtest"]
+
+
+LAZY_PACKAGES = ("forecast.models", "forecast.backtest")
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_lazy_exports_resolve_and_point_no_later_stage(package):
+    module = importlib.import_module(package)
+    own = _stage(package)
+    later = [target for target in module._EXPORTS.values() if ORDER.index(_stage(target)) > ORDER.index(own)]
+    assert later == []
+    assert set(module.__all__) - set(module._EXPORTS) <= {"RECOMMENDED_MODEL"}
+    for name, target in module._EXPORTS.items():
+        value = getattr(module, name)
+        assert value is getattr(importlib.import_module(target), name)
+        if isinstance(value, type) or callable(value):
+            assert value.__module__ == target, name  # the mapping names where it is defined
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        getattr(module, "Nope")
+
+
+def test_a_backtest_worker_imports_only_what_its_task_needs():
+    # A loky worker unpickling a statsforecast task imports these modules; the model zoo's
+    # other stacks (statsmodels GLMs, lightgbm, scikit-learn) cost it seconds for nothing.
+    code = (
+        "import sys, forecast.backtest.splits, forecast.models.stats; "
+        "print(sorted(m for m in ('lightgbm', 'sklearn', 'forecast.models.count_regression', "
+        "'forecast.backtest.compare', 'forecast.models.global_ml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

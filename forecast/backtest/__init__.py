@@ -1,31 +1,49 @@
 """Backtest stage: rolling-origin splits, proper scores, calibration and model comparison."""
 
-from forecast.backtest.calibration import coverage_curve, pit_histogram, randomised_pit, sharpness
-from forecast.backtest.compare import DMResult, block_bootstrap_ci, diebold_mariano, leaderboard, loss_differential
-from forecast.backtest.metrics import (
-    calibration_gap,
-    crps_from_quantiles,
-    evaluate,
-    interval_hit,
-    interval_score,
-    metrics_table,
-    overall,
-    pinball_loss,
-    poisson_deviance,
-    row_scores,
-    skill,
-)
-from forecast.backtest.scoring import crps_from_samples, distribution_scores, ranked_probability_score
-from forecast.backtest.splits import (
-    FAILURE_COLUMNS,
-    BacktestResult,
-    BacktestSpec,
-    cutoffs,
-    final_forecasts,
-    insample_scale,
-    rolling_origin,
-    run_backtest,
-)
+from forecast.lazy import lazy_exports
+
+# Public name -> defining module, imported on first access (PEP 562): importing the stage
+# must not import every model's stack.
+_EXPORTS = {
+    name: module
+    for module, names in {
+        "forecast.backtest.calibration": ("coverage_curve", "pit_histogram", "randomised_pit", "sharpness"),
+        "forecast.backtest.compare": (
+            "DMResult",
+            "block_bootstrap_ci",
+            "diebold_mariano",
+            "leaderboard",
+            "loss_differential",
+        ),
+        "forecast.backtest.metrics": (
+            "calibration_gap",
+            "crps_from_quantiles",
+            "evaluate",
+            "interval_hit",
+            "interval_score",
+            "metrics_table",
+            "overall",
+            "pinball_loss",
+            "poisson_deviance",
+            "row_scores",
+            "skill",
+        ),
+        "forecast.backtest.scoring": ("crps_from_samples", "distribution_scores", "ranked_probability_score"),
+        "forecast.backtest.splits": (
+            "FAILURE_COLUMNS",
+            "BacktestResult",
+            "BacktestSpec",
+            "cutoffs",
+            "final_forecasts",
+            "insample_scale",
+            "rolling_origin",
+            "run_backtest",
+        ),
+    }.items()
+    for name in names
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "FAILURE_COLUMNS",

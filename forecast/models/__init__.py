@@ -1,22 +1,44 @@
 """Models stage: forecasters behind one contract (``fit(panel)`` then ``predict(h, quantiles)``)."""
 
-from forecast.columns import quantile_column
-from forecast.models.base import DEFAULT_QUANTILES, Forecaster, PanelError
-from forecast.models.baselines import Conflictology, HistoricAverage, Naive, SeasonalNaive, WindowAverage, Zero
-from forecast.models.count_regression import (
-    CountRegression,
-    HurdleNBGLM,
-    NegativeBinomialGLM,
-    PoissonGLM,
-    ZeroInflatedNBGLM,
-)
-from forecast.models.distributions import NegativeBinomial, PoissonLogNormal, QuantileGrid, SamplePaths
-from forecast.models.ensembles import CRPSWeightedEnsemble, QuantileAverage
-from forecast.models.global_ml import GlobalBoostedPoisson, GlobalLGBMQuantile
-from forecast.models.hawkes import MultivariateHawkes
-from forecast.models.stats import StatsForecastModel
-from forecast.models.reconciled import RECONCILE_METHODS, Reconciled, reconciled_models
-from forecast.models.var import PoissonVAR
+from forecast.lazy import lazy_exports
+
+# Public name -> defining module, imported on first access (PEP 562): importing the stage
+# must not import every model's stack.
+_EXPORTS = {
+    name: module
+    for module, names in {
+        "forecast.columns": ("quantile_column",),
+        "forecast.models.base": ("DEFAULT_QUANTILES", "Forecaster", "PanelError"),
+        "forecast.models.baselines": (
+            "Conflictology",
+            "HistoricAverage",
+            "Naive",
+            "SeasonalNaive",
+            "WindowAverage",
+            "Zero",
+        ),
+        "forecast.models.count_regression": (
+            "CountRegression",
+            "HurdleNBGLM",
+            "NegativeBinomialGLM",
+            "PoissonGLM",
+            "ZeroInflatedNBGLM",
+        ),
+        "forecast.models.distributions": (
+            "NegativeBinomial",
+            "PoissonLogNormal",
+            "QuantileGrid",
+            "SamplePaths",
+        ),
+        "forecast.models.ensembles": ("CRPSWeightedEnsemble", "QuantileAverage"),
+        "forecast.models.global_ml": ("GlobalBoostedPoisson", "GlobalLGBMQuantile"),
+        "forecast.models.hawkes": ("MultivariateHawkes",),
+        "forecast.models.stats": ("StatsForecastModel",),
+        "forecast.models.reconciled": ("RECONCILE_METHODS", "Reconciled", "reconciled_models"),
+        "forecast.models.var": ("PoissonVAR",),
+    }.items()
+    for name in names
+}
 
 # The project's default model (a conf/model/<name>.yaml name): TSB with a Poisson-log-normal
 # predictive distribution had the lowest CRPS on the development windows of
@@ -24,6 +46,8 @@ from forecast.models.var import PoissonVAR
 # intervals there within 75-85% coverage; TSB, IMAPA and ADIDA with a negative binomial
 # were within 1.5% in CRPS but covered 83-84%.
 RECOMMENDED_MODEL = "tsb_lognormal"
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "DEFAULT_QUANTILES",
