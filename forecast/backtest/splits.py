@@ -307,15 +307,26 @@ def _score_task(task: _Task, spec: BacktestSpec, strict: bool) -> tuple[dict[str
             # One reproducible stream per (cutoff, model, chunk), and per series when refitted series by series.
             rng = np.random.default_rng([spec.seed, task.j, i, *task.stream, *piece.stream])
             scores = distribution_scores(piece.dist, realised, scale["spike_threshold"], spec.n_samples, rng)
-            frame = piece.frame.assign(
-                model=name,
-                cutoff=task.cutoff,
-                y=realised.ravel(),
-                horizon=np.tile(np.arange(1, lead + 1), len(ids)),
+            horizon = np.tile(np.arange(1, lead + 1), len(ids))
+            forecast = piece.frame
+            # Built once, in the result's column order; only the scored leads of series that did not fail.
+            columns = {
+                "unique_id": forecast["unique_id"].to_numpy(),
+                "ds": forecast["ds"].to_numpy(),
+                "cutoff": np.full(len(forecast), np.datetime64(task.cutoff, "ns")),
+                "y": realised.ravel(),
+                "model": np.full(len(forecast), name, dtype=object),
+                **{c: forecast[c].to_numpy() for c in forecast.columns if c not in ("unique_id", "ds", "model")},
+                "horizon": horizon,
                 **{key: np.repeat(value, lead) for key, value in scale.items()},
                 **{key: value.ravel() for key, value in scores.items()},
-            )
-            scored.append(frame[~frame["unique_id"].isin(list(failed[name]))])
+            }
+            keep = horizon > spec.gap
+            if failed[name]:
+                keep &= ~forecast["unique_id"].isin(list(failed[name])).to_numpy()
+            if not keep.all():
+                columns = {key: value[keep] for key, value in columns.items()}
+            scored.append(pd.DataFrame(columns))
         frames[name] = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
     return frames, failed
 
@@ -325,18 +336,16 @@ def _merge_window(
     parts: list[tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]],
     names: Sequence[str],
     spec: BacktestSpec,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One cutoff's rows and failures from its tasks, in model order then chunk order, fallback applied."""
+) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+    """One cutoff's rows (one frame per model, chunks in order) and failures, fallback applied."""
     frames, failed = {}, {}
     for name in names:
         found = [f[name] for f, _ in parts if name in f and not f[name].empty]
         frames[name] = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
         failed[name] = {uid: reason for _, r in parts if name in r for uid, reason in r[name].items()}
     _use_fallback(frames, failed, spec.fallback)
-    kept = [f for f in frames.values() if not f.empty]
-    rows = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
     failures = pd.concat([_failures(name, reasons, cutoff, "backtest") for name, reasons in failed.items()])
-    return (rows[rows["horizon"] > spec.gap] if not rows.empty else rows), failures
+    return [f for f in frames.values() if not f.empty], failures
 
 
 def _chunks(ids: Sequence[str], size: int | None) -> list[list[str]]:
@@ -386,13 +395,9 @@ def _rolling_origin(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec:
         _merge_window(cutoff, [r for t, r in zip(tasks, results) if t.j == j], names, spec)
         for j, cutoff in dict.fromkeys((t.j, t.cutoff) for t in tasks)
     ]
-    frames = [rows for rows, _ in merged if not rows.empty]
+    frames = [frame for window, _ in merged for frame in window]
     failures = pd.concat([f for _, f in merged], ignore_index=True)
-    if not frames:
-        return BacktestResult(pd.DataFrame(), failures)
-    result = pd.concat(frames, ignore_index=True)
-    front = ["unique_id", "ds", "cutoff", "y", "model", "mean"]
-    return BacktestResult(result[front + [c for c in result.columns if c not in front]], failures)
+    return BacktestResult(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), failures)
 
 
 def run_backtest(panel: pd.DataFrame, models: Mapping[str, Forecaster], spec: BacktestSpec) -> BacktestResult:
