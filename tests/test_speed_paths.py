@@ -16,7 +16,7 @@ from scipy import stats
 from forecast.backtest.scoring import distribution_scores
 from forecast.models import StatsForecastModel
 from forecast.models.base import PanelError, panel_to_matrix
-from forecast.models.distributions import NegativeBinomial
+from forecast.models.distributions import NegativeBinomial, PoissonLogNormal
 
 
 def _scipy_quantile(mu: np.ndarray, alpha: np.ndarray, q: float) -> np.ndarray:
@@ -74,6 +74,35 @@ def test_scores_read_off_the_grid_equal_scipys_cdf_and_the_spike_edge_cases() ->
     hand = ((cdf(np.broadcast_to(k, (*mu.shape, k.size)).astype(float).transpose(2, 0, 1)).transpose(1, 2, 0)
              - (y0[..., None] <= k)) ** 2).sum(axis=-1)
     np.testing.assert_allclose(scores["rps"][observed], hand[observed], rtol=1e-8)
+
+
+
+@pytest.mark.parametrize("law", [NegativeBinomial, PoissonLogNormal])
+def test_scores_of_a_law_shared_by_many_rows_equal_each_row_scored_alone(law: type) -> None:
+    # A flat forecast repeats one law at every step, with a different y at each: the scorer
+    # builds that law's grid once (distinct_rows) and reads every row's y, y - 1 and spike
+    # off it, the longest y of the law setting the grid's length.
+    rng = np.random.default_rng(11)
+    mu = np.repeat(np.concatenate([rng.gamma(1.0, 4.0, 40), [0.0, 7.0]])[:, None], 6, axis=1)
+    alpha = np.repeat(np.concatenate([rng.uniform(0, 2, 38), [0.0, 0.0, 0.3, 0.3]])[:, None], 6, axis=1)
+    mu[:5, 3:] *= 2.0  # a law that changes at step 4
+    y = rng.poisson(mu + 1.0).astype(float)
+    y[3, 0], y[8, 0], y[9, 5] = 250.0, np.nan, 0.0  # the first row of its law, far past its support end
+    threshold = rng.choice([np.nan, -1.0, 0.0, 2.0, 9.0, 1e5], size=mu.shape[0])
+    dist = law(mu=mu, alpha=alpha)
+    first, inverse = dist.distinct_rows()
+    assert len(first) == len(np.unique(mu.ravel() + 1j * alpha.ravel())) < mu.size
+    np.testing.assert_array_equal(mu.ravel()[first][inverse], mu.ravel())
+    scores = distribution_scores(dist, y, threshold, 0, np.random.default_rng(0))
+    for i, j in np.ndindex(mu.shape):
+        alone = distribution_scores(
+            law(mu=mu[i : i + 1, j : j + 1], alpha=alpha[i : i + 1, j : j + 1]),
+            y[i : i + 1, j : j + 1], threshold[i : i + 1], 0, np.random.default_rng(0),
+        )
+        for name, value in alone.items():
+            # The RPS tail beyond a longer grid moves the log-normal's quadrature sum by ~1e-8.
+            rtol = 1e-7 if name == "rps" and law is PoissonLogNormal else 1e-12
+            np.testing.assert_allclose(scores[name][i, j], value[0, 0], rtol=rtol, atol=1e-15, err_msg=f"{name} at {i, j}")
 
 
 def _panel(ids: list[str], n_periods: int = 6, seed: int = 0) -> pd.DataFrame:

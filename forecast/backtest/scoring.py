@@ -55,30 +55,49 @@ def log_score_from_pmf(pmf: np.ndarray) -> np.ndarray:
 
 
 def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -> dict[str, np.ndarray]:
-    """RPS, ``F(y)``, ``F(y - 1)``, ``F(0)`` and ``F(spike_at)`` per ``(series, step)`` from one CDF grid per row.
+    """RPS, ``F(y)``, ``F(y - 1)``, ``F(0)`` and ``F(spike_at)`` per ``(series, step)`` from one CDF grid per law.
 
-    The grid runs over ``0..max(support_end, y)`` and the law's ``tail_rps`` adds the RPS
-    beyond it; a spike count past a row's grid (where ``F`` is all but 1) is asked of
+    Each distinct law (:meth:`~forecast.models.distributions.CountDistribution.distinct_rows`:
+    a flat point forecast repeats its law at every step) gets one grid over
+    ``0..max(support_end, y)`` of its rows, and the law's ``tail_rps`` adds the RPS beyond it.
+    The RPS of a row is then two prefix sums read at its ``y``:
+    ``sum_{k < y} F(k)**2 + sum_{k >= y} (1 - F(k))**2``. A spike count past its law's grid
+    (where ``F`` is all but 1) is asked of
     :meth:`~forecast.models.distributions.CountDistribution.cdf` itself.
     """
     flat_y, flat_spike = y.ravel(), spike_at.ravel()
-    top = np.maximum(dist.support_end(), y).ravel()
+    first, inverse = dist.distinct_rows()
+    laws = dist.take(first)
+    top = np.zeros(first.size)
+    np.maximum.at(top, inverse, np.maximum(dist.support_end().ravel(), flat_y))
+    # Rows grouped by the block of their law, so each block reads its own rows only.
+    block_of, position = np.empty(first.size, dtype=int), np.empty(first.size, dtype=int)
+    blocks = list(grid_chunks(top))
+    for b, (members, _) in enumerate(blocks):
+        block_of[members], position[members] = b, np.arange(members.size)
+    row_order = np.argsort(block_of[inverse], kind="stable")
+    bounds = np.searchsorted(block_of[inverse][row_order], np.arange(len(blocks) + 1))
     out = {name: np.empty(y.size) for name in ("rps", "cdf_y", "cdf_before", "cdf_zero", "cdf_spike")}
-    for rows, width in grid_chunks(top):
-        part = dist.take(rows)
-        cdf = part.cdf_grid(width).reshape(rows.size, width)
+    for b, (members, width) in enumerate(blocks):
+        part = laws.take(members)
+        cdf = part.cdf_grid(width).reshape(members.size, width)
+        # below[:, j] = sum_{k < j} F(k)**2; above[:, j] = sum_{k >= j} (1 - F(k))**2, plus the tail.
+        below = np.concatenate([np.zeros((members.size, 1)), np.cumsum(cdf**2, axis=1)], axis=1)
+        tail = part.tail_rps(width - 1, 1.0 - cdf[:, -1])
+        above = np.cumsum(((1.0 - cdf) ** 2)[:, ::-1], axis=1)[:, ::-1] + tail[:, None]
+        rows = row_order[bounds[b] : bounds[b + 1]]
+        law = position[inverse[rows]]
         at = flat_y[rows].astype(int)
-        picked = np.arange(rows.size)
-        out["rps"][rows] = ranked_probability_score(cdf, flat_y[rows]) + part.tail_rps(width - 1, 1.0 - cdf[:, -1])
-        out["cdf_y"][rows] = cdf[picked, at]
-        out["cdf_before"][rows] = np.where(at > 0, cdf[picked, np.maximum(at - 1, 0)], 0.0)
-        out["cdf_zero"][rows] = cdf[:, 0]
+        out["rps"][rows] = below[law, at] + above[law, at]
+        out["cdf_y"][rows] = cdf[law, at]
+        out["cdf_before"][rows] = np.where(at > 0, cdf[law, np.maximum(at - 1, 0)], 0.0)
+        out["cdf_zero"][rows] = cdf[law, 0]
         spike = flat_spike[rows]
         known = np.nan_to_num(spike, nan=-1.0)
-        spike_cdf = np.where(known < 0, 0.0, cdf[picked, np.clip(known, 0, width - 1).astype(int)])
+        spike_cdf = np.where(known < 0, 0.0, cdf[law, np.clip(known, 0, width - 1).astype(int)])
         beyond = np.flatnonzero(known >= width)
         if beyond.size:
-            spike_cdf[beyond] = part.take(beyond).cdf(spike[beyond][:, None])[:, 0]
+            spike_cdf[beyond] = dist.take(rows[beyond]).cdf(spike[beyond][:, None])[:, 0]
         out["cdf_spike"][rows] = np.where(np.isnan(spike), np.nan, spike_cdf)
     return {name: value.reshape(y.shape) for name, value in out.items()}
 

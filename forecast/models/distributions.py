@@ -90,6 +90,19 @@ class CountDistribution(ABC):
     def take(self, rows: np.ndarray) -> CountDistribution:
         """The forecasts at flat ``(series, step)`` positions ``rows``, as a ``(len(rows), 1)`` law."""
 
+    def distinct_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The flat rows that hold each distinct law once, and each row's law among them.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``first`` (flat positions, one per distinct law) and ``inverse`` (shape
+            ``(n_series * horizon,)``), so row ``r``'s law is ``take(first)[inverse[r]]``.
+            The default treats every row as its own law.
+        """
+        rows = np.arange(self.mean().size)
+        return rows, rows
+
     def pmf(self, k: np.ndarray) -> np.ndarray:
         """``P(Y = k)`` for integer ``k``, as ``P(Y <= k) - P(Y <= k - 1)`` (broadcasts as :meth:`cdf`)."""
         k = np.asarray(k, dtype=float)
@@ -156,14 +169,18 @@ class _MeanDispersionLaw(CountDistribution):
         a flat point forecast repeats one law at every step, and the inverse CDF is the
         costly part of a forecast.
         """
-        mu = np.asarray(self.mu, dtype=float)
-        alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), mu.shape).ravel()
-        # The pair as one complex key: a 1-d unique, much cheaper than unique rows.
-        _, first, inverse = np.unique(mu.ravel() + 1j * alpha, return_index=True, return_inverse=True)
-        if len(first) == mu.size:
+        first, inverse = self.distinct_rows()
+        if len(first) == np.size(self.mu):
             return self._quantiles(levels)
-        distinct = type(self)(mu=mu.ravel()[first][:, None], alpha=alpha[first][:, None])
-        return distinct._quantiles(levels)[:, :, 0][:, inverse.reshape(-1)].reshape(len(levels), *mu.shape)
+        return self.take(first)._quantiles(levels)[:, :, 0][:, inverse].reshape(len(levels), *np.shape(self.mu))
+
+    def distinct_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`CountDistribution.distinct_rows` by ``(mu, alpha)``: a flat forecast repeats one law at every step."""
+        mu = np.asarray(self.mu, dtype=float).ravel()
+        alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), self.mu.shape).ravel()
+        # The pair as one complex key: a 1-d unique, much cheaper than unique rows.
+        _, first, inverse = np.unique(mu + 1j * alpha, return_index=True, return_inverse=True)
+        return first, inverse.reshape(-1)
 
     def _quantiles(self, levels: Sequence[float]) -> np.ndarray:
         """:meth:`quantiles` evaluated row by row (each ``(series, step)`` on its own)."""
