@@ -148,3 +148,28 @@ def test_index_dispersion_points_are_those_of_fit_then_predict(name: str, params
     engine.fit(df=panel)
     expected = engine.predict(h=4).pivot(index="unique_id", columns="ds", values="point").to_numpy()
     np.testing.assert_array_equal(dist.mu, np.clip(expected, 0.0, None))
+
+
+@pytest.mark.parametrize("layout", ["as_returned", "shuffled", "one_row_missing", "ids_reversed", "series_reordered"])
+def test_statsforecast_output_to_matrix_is_the_pivot_whatever_the_layout(layout: str) -> None:
+    # The reshape is taken only when the rows are whole series in ids_ order on one increasing
+    # date grid; any other layout goes through the pivot (a missing cell reads 0).
+    model = StatsForecastModel("Naive", dispersion="index").fit(_panel(["a", "b", "c"], n_periods=8))
+    dates = pd.date_range("2021-03-01", periods=4, freq="W-MON")
+    frame = pd.DataFrame(
+        {"unique_id": np.repeat(["a", "b", "c"], 4).astype(object), "ds": np.tile(dates, 3), "point": np.arange(12.0)}
+    )
+    if layout == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=3)
+    elif layout == "one_row_missing":
+        frame = frame.drop(index=5)
+    elif layout == "ids_reversed":
+        frame = frame.iloc[::-1]
+    elif layout == "series_reordered":  # whole series on the grid, but not in ids_ order
+        frame = pd.concat([frame.iloc[8:], frame.iloc[:8]])
+    reference = np.nan_to_num(
+        frame.pivot(index="unique_id", columns="ds", values="point").reindex(index=["a", "b", "c"], columns=dates).to_numpy()
+    )
+    np.testing.assert_array_equal(model._wide(frame, "point"), reference)
+    if layout == "one_row_missing":
+        assert model._wide(frame, "point")[1, 1] == 0.0

@@ -132,6 +132,15 @@ class StatsForecastModel(Forecaster):
         return StatsForecast(models=[model_class(**params)], freq=self.freq_, n_jobs=1)
 
     def _wide(self, frame: pd.DataFrame, column: str) -> np.ndarray:
+        """``column`` of statsforecast's long output as ``(n_series, h)`` rows in ``ids_`` order (missing: 0)."""
+        ids, ds = frame["unique_id"].to_numpy(), frame["ds"].to_numpy()
+        n_series = len(self.ids_)
+        if n_series and len(frame) % n_series == 0:
+            # statsforecast returns whole series in the order it was given them: a reshape is the pivot.
+            ids, ds = ids.reshape(n_series, -1), ds.reshape(n_series, -1)
+            same_ids = (ids == np.array(self.ids_, dtype=object)[:, None]).all()
+            if same_ids and (ds == ds[0]).all() and (ds[0, 1:] > ds[0, :-1]).all():
+                return np.nan_to_num(frame[column].to_numpy(dtype=float).reshape(n_series, -1), nan=0.0)
         values = frame.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_].to_numpy(dtype=float)
         return np.nan_to_num(values, nan=0.0)
 
