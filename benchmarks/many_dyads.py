@@ -10,6 +10,10 @@ backtests the baseline + intermittent set (Naive, CrostonSBA, TSB, IMAPA, ADIDA)
 * ``statsforecast_fitted`` - the same with ``fitted=True``: statsforecast's in-sample one-step
   forecasts at every window, the work behind forecast's residual NB dispersion (which
   IMAPA's and ADIDA's ``predict_in_sample`` make the costliest part of the fits);
+* ``statsforecast_intervals`` - the same models with ``ConformalIntervals(h, n_windows=2)`` and
+  ``level`` at the central intervals of forecast's default quantiles (50, 80, 90): statsforecast's
+  own way to a probabilistic backtest of these models, which have no intervals of their own
+  (``--no-intervals`` skips it);
 * ``scoring`` - the CPU seconds of forecast's per-row scoring alone (``insample_scale`` and
   ``distribution_scores``, timed inside one in-process run of the same backtest; the fits are
   not counted), summed over tasks; ``local - scoring`` subtracts it over ``n_jobs`` workers.
@@ -112,14 +116,19 @@ def run_scoring(data: pd.DataFrame, windows: int, dispersion: str = "residual", 
     return spent
 
 
-def run_statsforecast(data: pd.DataFrame, windows: int, n_jobs: int, fitted: bool = False) -> float:
+def run_statsforecast(data: pd.DataFrame, windows: int, n_jobs: int, fitted: bool = False, intervals: bool = False) -> float:
     import statsforecast.models as sfm
     from statsforecast import StatsForecast
+    from statsforecast.utils import ConformalIntervals
 
-    models = [sfm.Naive(), *(getattr(sfm, name)(**params) for name, params in MODELS.items())]
+    from forecast.models.base import DEFAULT_QUANTILES
+
+    extra = {"prediction_intervals": ConformalIntervals(h=HORIZON, n_windows=2)} if intervals else {}
+    models = [sfm.Naive(), *(getattr(sfm, name)(**params, **extra) for name, params in MODELS.items())]
+    levels = sorted({round(100 * (1 - 2 * q)) for q in DEFAULT_QUANTILES if q < 0.5}) if intervals else None
     started = time.perf_counter()
     StatsForecast(models=models, freq="W-MON", n_jobs=n_jobs).cross_validation(
-        df=data, h=HORIZON, n_windows=windows, step_size=STEP, fitted=fitted
+        df=data, h=HORIZON, n_windows=windows, step_size=STEP, fitted=fitted, level=levels
     )
     return time.perf_counter() - started
 
@@ -137,6 +146,7 @@ def main() -> None:
         help="the statsforecast models' NB spread: in-sample residuals (needs their fitted values) or the index of dispersion",
     )
     parser.add_argument("--n-samples", type=int, default=100, help="draws per forecast for crps_sample (0 skips it)")
+    parser.add_argument("--no-intervals", action="store_true", help="skip statsforecast's conformal-interval run")
     args = parser.parse_args()
     os.environ.setdefault("FORECAST_QUIET", "1")
     data = panel(args.series, args.periods)
@@ -144,6 +154,11 @@ def main() -> None:
     runs = {
         "statsforecast": lambda: run_statsforecast(data, args.windows, args.n_jobs),
         "statsforecast_fitted": lambda: run_statsforecast(data, args.windows, args.n_jobs, fitted=True),
+        **(
+            {}
+            if args.no_intervals
+            else {"statsforecast_intervals": lambda: run_statsforecast(data, args.windows, args.n_jobs, intervals=True)}
+        ),
         "local": lambda: run_forecast(data, args.windows, args.n_jobs, "local", args.dispersion, args.n_samples),
         "dask": lambda: run_forecast(data, args.windows, args.n_jobs, "dask", args.dispersion, args.n_samples),
         # Again at the end: the load drift of a shared machine shows in the two figures.
@@ -161,8 +176,9 @@ def main() -> None:
     )
     print(f"scoring: {scoring:.1f} CPU s summed over tasks ({scoring / args.n_jobs:.1f} s over {args.n_jobs} workers)")
     for name, seconds in times.items():
-        ratios = "  ".join(f"{seconds / times[base]:5.2f} x {base}" for base in ("statsforecast", "statsforecast_fitted"))
-        print(f"{name:20s} {seconds:8.1f} s  {ratios}")
+        bases = [b for b in ("statsforecast", "statsforecast_fitted", "statsforecast_intervals") if b in times]
+        ratios = "  ".join(f"{seconds / times[base]:5.2f} x {base}" for base in bases)
+        print(f"{name:24s} {seconds:8.1f} s  {ratios}")
 
 
 if __name__ == "__main__":
