@@ -176,8 +176,9 @@ class _MeanDispersionLaw(CountDistribution):
 
     def distinct_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`CountDistribution.distinct_rows` by ``(mu, alpha)``: a flat forecast repeats one law at every step."""
-        mu = np.asarray(self.mu, dtype=float).ravel()
-        alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), self.mu.shape).ravel()
+        mu = np.asarray(self.mu, dtype=float)
+        alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), mu.shape).ravel()
+        mu = mu.ravel()
         # The pair as one complex key: a 1-d unique, much cheaper than unique rows.
         _, first, inverse = np.unique(mu + 1j * alpha, return_index=True, return_inverse=True)
         return first, inverse.reshape(-1)
