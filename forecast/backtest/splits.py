@@ -232,8 +232,9 @@ def _isolated(
                 failed[uid] = _reason(series_error)
     kept = []
     for piece in pieces:
-        values = piece.frame.drop(columns=["unique_id", "ds", "model"]).to_numpy(dtype=float)
-        bad = sorted(set(piece.frame.loc[~np.isfinite(values).all(axis=1), "unique_id"]))
+        numbers = [c for c in piece.frame.columns if c not in ("unique_id", "ds", "model")]
+        finite = np.logical_and.reduce([np.isfinite(piece.frame[c].to_numpy(dtype=float)) for c in numbers])
+        bad = sorted(set(piece.frame["unique_id"].to_numpy()[~finite]))
         if bad and strict:
             raise ModelFitError(f"{type(model).__name__}: non-finite forecast for series {bad[:3]}.")
         failed.update({uid: "ModelFitError: non-finite forecast" for uid in bad})

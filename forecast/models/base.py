@@ -256,12 +256,12 @@ class Forecaster:
             raise ArgumentError("quantiles", f"levels must lie in (0, 1), got {levels}.")
         dist = distribution if distribution is not None else self.distribution(h)
         frame = self.long_frame(np.clip(dist.mean(), 0.0, None), "mean", future=True)
-        frame.insert(2, "model", type(self).__name__)
         values = dist.quantiles(levels)
         values = np.maximum.accumulate(np.clip(values, 0.0, None), axis=0)  # monotone in level
-        for q, column in zip(levels, values):
-            frame[quantile_column(q)] = column.ravel()
-        return frame
+        # One frame from all its columns: inserting them one by one costs more than the quantiles.
+        columns = {"unique_id": frame["unique_id"].to_numpy(), "ds": frame["ds"].to_numpy()}
+        columns |= {"model": np.full(len(frame), type(self).__name__, dtype=object), "mean": frame["mean"].to_numpy()}
+        return pd.DataFrame(columns | {quantile_column(q): column.ravel() for q, column in zip(levels, values)})
 
     def sample(self, h: int, n_samples: int, rng: np.random.Generator | None = None) -> np.ndarray:
         """Sample paths ``(n_series, h, n_samples)`` for sample-based scores such as CRPS.
