@@ -108,6 +108,8 @@ SPECS = {
         span="all",
         extra_families={"hostile": {"description": "conflict", "any_of": [{"quad_classes": [3, 4]}]}},
     ),
+    # cooperation and conflict in one series: a reduced view without quad_class would count all as conflict
+    "net_cooperation, all": SeriesSpec(countries=["CHN", "RUS", "USA"], families=["all"], measure="net_cooperation", span="all"),
     "no admitted sector": SeriesSpec(countries=["CHN", "RUS"], families=["all"], sectors=["other"], span="all"),
 }
 

@@ -466,6 +466,14 @@ def _assemble(
 # Columns that decide an event's sector and family admission: few distinct combinations, on
 # which the pandas rules (sector_mask, family_mask) run once each, joined back in DuckDB.
 _RULE_COLUMNS = ("cameo_code", "quad_class", "source_sector", "target_sector")
+# The event column each measure's SQL reads besides ``count`` (its expression over the joined
+# rows); the others are NULL in the aggregated view, which no measure then reads.
+_MEASURE_READS: dict[str, dict[str, str]] = {
+    "event_days": {"date_ns": "date_ns"},
+    "net_cooperation": {"quad_class": "quad_class"},
+    "goldstein_sum": {"goldstein": "CASE WHEN isnan(goldstein) THEN NULL ELSE goldstein END"},
+    "goldstein_mean": {"goldstein": "CASE WHEN isnan(goldstein) THEN NULL ELSE goldstein END"},
+}
 
 
 def _build_panel_parquet(
@@ -485,6 +493,10 @@ def _build_panel_parquet(
     """
     known = all_families(spec, families)
     con = duckdb.connect()
+    # Joins run as written, every small table (rules, periods, grid, pairs) on the build
+    # side: the optimizer misjudges the joins on computed keys and would hash the event
+    # rows instead, memory then growing with the file (700 MB per 5M rows).
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
     try:
         con.sql(f"CREATE VIEW raw AS SELECT * FROM read_parquet({_literal(str(path))})")
         daily = con.sql("SELECT source_dataset, date, sum(count)::BIGINT AS count FROM raw GROUP BY ALL").df()
@@ -516,9 +528,12 @@ def _build_panel_parquet(
         )
         # The rows some series can count, summed over what no measure tells apart (each row
         # then stands for ``count`` events, as in a count table): base is joined once.
+        # Only the column the measure reads is kept apart, so that a count table has one row per
+        # dyad, period and family set, however many events (and distinct days or scores) it has.
+        read = _MEASURE_READS.get(spec.measure, {})
         con.sql(
-            "CREATE TEMP TABLE kept AS SELECT source_country, target_country, ds_ns, date_ns, quad_class, "
-            f"CASE WHEN isnan(goldstein) THEN NULL ELSE goldstein END AS goldstein, {', '.join(flags)}, "
+            f"CREATE TEMP TABLE kept AS SELECT source_country, target_country, ds_ns, "
+            f"{''.join(f'{expr} AS {name}, ' for name, expr in read.items())}{', '.join(flags)}, "
             f"sum(count)::BIGINT AS count FROM base WHERE admitted AND ({' OR '.join(flags)}) GROUP BY ALL"
         )
         ranked = pd.DataFrame(columns=["source_country", "target_country", "count"])
@@ -552,8 +567,9 @@ def _build_panel_parquet(
         con.sql(
             "CREATE VIEW events AS " + " UNION ALL ".join(
                 f"SELECT {dyad} AS dyad, {_literal(name)} AS family, ds_ns AS ds, "
-                "date_ns AS date, count::DOUBLE AS count, goldstein::DOUBLE AS goldstein, "
-                f"quad_class::DOUBLE AS quad_class FROM chosen WHERE {flag}"
+                f"{'date_ns' if 'date_ns' in read else 'NULL::BIGINT'} AS date, count::DOUBLE AS count, "
+                f"{'goldstein' if 'goldstein' in read else 'NULL'}::DOUBLE AS goldstein, "
+                f"{'quad_class' if 'quad_class' in read else 'NULL'}::DOUBLE AS quad_class FROM chosen WHERE {flag}"
                 for name, flag in zip(spec.families, flags)
             )
         )

@@ -249,7 +249,12 @@ def _distinct_rows(columns: Sequence[pa.ChunkedArray]) -> tuple[pa.Array, list]:
     first = np.empty(int(ids.max()) + 1 if len(ids) else 0, dtype=np.int64)
     first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the last write wins: each id's first row
     rows = pa.array(first)
-    return pa.array(ids), list(zip(*(column.take(rows).to_pylist() for column in columns)))
+    return pa.array(ids), list(zip(*(_plain(column.take(rows)).to_pylist() for column in columns)))
+
+
+def _plain(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``values`` decoded from a dictionary: ``to_pylist`` on plain strings is several times faster."""
+    return values.cast(values.type.value_type) if pa.types.is_dictionary(values.type) else values
 
 
 def _reason(row: dict) -> str:
