@@ -681,6 +681,15 @@ def parallel_map(function: Callable[[T], U], items: Iterator[T], workers: int = 
     side while the consumer converts the earliest one. ``items`` is pulled in the
     consumer's thread.
 
+    Parameters
+    ----------
+    function : callable
+        Run on each item, in a worker thread.
+    items : iterator
+        The inputs; memory grows by ``workers`` items and their results.
+    workers : int
+        Threads, and items handed to them ahead of the consumer.
+
     Yields
     ------
     The results, in the order of ``items``. An exception of ``function`` is raised here, for
