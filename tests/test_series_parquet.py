@@ -108,6 +108,8 @@ SPECS = {
         span="all",
         extra_families={"hostile": {"description": "conflict", "any_of": [{"quad_classes": [3, 4]}]}},
     ),
+    # cooperation and conflict in one series: a reduced view without quad_class would count all as conflict
+    "net_cooperation, all": SeriesSpec(countries=["CHN", "RUS", "USA"], families=["all"], measure="net_cooperation", span="all"),
     "no admitted sector": SeriesSpec(countries=["CHN", "RUS"], families=["all"], sectors=["other"], span="all"),
 }
 
@@ -128,3 +130,36 @@ def test_ingested_gdelt_file(tmp_path):
     pdt.assert_frame_equal(cover, observed_coverage(events), check_exact=True)
     spec = SeriesSpec(all_countries=True, directed=True, families=["all"], drop_partial=False, sectors=["state", "GOV", "MIL", "other"])
     pdt.assert_frame_equal(build_panel(path, spec, FAMILIES, cover), build_panel(events, spec, FAMILIES, cover), check_exact=True)
+
+
+def test_panel_columns_rows_and_dtypes(tmp_path):
+    """Every cell of a small panel against the frame written out by hand (two segments, two families)."""
+    spec = SeriesSpec(dyads=[("USA", "RUS"), ("CHN", "RUS")], families=["cooperation", "all"], directed=True, span="all")
+    panel = build_panel(_write(MIXED, tmp_path / "events.parquet"), spec, FAMILIES, MIXED_COVER)
+    weeks = pd.date_range("2018-01-01", periods=5, freq="7D")
+    uids = ["CHN>RUS/all", "CHN>RUS/cooperation", "USA>RUS/all", "USA>RUS/cooperation"]
+    # per unique_id, weeks 1-5 (a covers weeks 1-3, b weeks 4-5): CHN>RUS 042 + 2 x 062 in week 1,
+    # 112 x 3 in week 3 (the 042 x 5 has no source country), 036 x 2 in week 5; USA>RUS 042 x 7
+    y = {
+        "CHN>RUS/all": [3.0, 0.0, 3.0, 0.0, 2.0],
+        "CHN>RUS/cooperation": [3.0, 0.0, 0.0, 0.0, 2.0],
+        "USA>RUS/all": [0.0, 0.0, 0.0, 7.0, 0.0],
+        "USA>RUS/cooperation": [0.0, 0.0, 0.0, 7.0, 0.0],
+    }
+    expected = pd.DataFrame(
+        {
+            "unique_id": [u for u in uids for _ in weeks],
+            "ds": list(weeks) * len(uids),
+            "y": [v for u in uids for v in y[u]],
+            "dyad": [u.split("/")[0] for u in uids for _ in weeks],
+            "source": [u[:3] for u in uids for _ in weeks],
+            "target": ["RUS"] * 20,
+            "family": [u.split("/")[1] for u in uids for _ in weeks],
+            "measure": "count",
+            "freq": "W-SUN",
+            "segment": ["a", "a", "a", "b", "b"] * len(uids),
+            "partial": False,
+            "denominator": [5.0, 0.0, 13.0, 7.0, 4.0] * len(uids),
+        }
+    )
+    pdt.assert_frame_equal(panel, expected, check_exact=True)

@@ -34,6 +34,7 @@ from forecast.events.readers._stream import (
     clean_columns,
     expand_inputs,
     iter_blocks,
+    parallel_map,
     prefetch,
     read_header,
 )
@@ -209,6 +210,50 @@ def test_closing_prefetch_stops_the_producer_promptly() -> None:
     assert not closer.is_alive(), "closing the prefetch did not stop its thread"
     assert time.monotonic() - started < 5
     assert next(pulled) < 10  # the producer stopped a few items ahead, it did not drain the source
+
+
+def test_parallel_map_keeps_the_order_and_raises_for_its_item() -> None:
+    # later items finish first: the results still come out in input order
+    def slow_first(i: int) -> int:
+        time.sleep(0.02 if i % 3 == 0 else 0.0)
+        return i * i
+
+    assert list(parallel_map(slow_first, iter(range(30)), workers=3)) == [i * i for i in range(30)]
+
+    def failing(i: int) -> int:
+        if i == 4:
+            raise KeyError("item 4")
+        return i
+
+    results = parallel_map(failing, iter(range(10)))
+    assert [next(results) for _ in range(4)] == [0, 1, 2, 3]
+    with pytest.raises(KeyError, match="item 4"):
+        next(results)
+
+
+def test_closing_parallel_map_waits_for_the_running_calls() -> None:
+    running, finished = threading.Event(), []
+
+    def work(i: int) -> int:
+        running.set()
+        time.sleep(0.05)
+        finished.append(i)
+        return i
+
+    pulled = itertools.count()
+
+    def source():
+        for item in range(10_000):
+            next(pulled)
+            yield item
+
+    results = parallel_map(work, source(), workers=2)
+    assert next(results) == 0
+    results.close()
+    done = list(finished)
+    time.sleep(0.2)
+    assert finished == done  # nothing ran on after close returned
+    assert next(pulled) < 10  # at most workers items were pulled ahead
 
 
 # --------------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ import gzip
 import threading
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +36,7 @@ from forecast.events.readers._finish import Batch
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 
 T = TypeVar("T")
+U = TypeVar("U")
 DEFAULT_BLOCK_BYTES = 16 << 20
 DEFAULT_MAX_LINE_BYTES = 1 << 20
 """Longest line a reader accepts (``data.max_line_bytes``); a longer one is quarantined unread."""
@@ -669,6 +672,42 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     finally:
         stop.set()
         thread.join()
+
+
+def parallel_map(function: Callable[[T], U], items: Iterator[T], workers: int = 2) -> Iterator[U]:
+    """``map(function, items)`` on ``workers`` threads, in order, up to ``workers`` items ahead.
+
+    For work that releases the GIL (pyarrow's CSV parser): blocks are then parsed side by
+    side while the consumer converts the earliest one. ``items`` is pulled in the
+    consumer's thread.
+
+    Parameters
+    ----------
+    function : callable
+        Run on each item, in a worker thread.
+    items : iterator
+        The inputs; memory grows by ``workers`` items and their results.
+    workers : int
+        Threads, and items handed to them ahead of the consumer.
+
+    Yields
+    ------
+    The results, in the order of ``items``. An exception of ``function`` is raised here, for
+    its item; closing this generator waits for the calls still running (none is left over).
+    """
+    pending: deque[Future[U]] = deque()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="forecast-map")
+    try:
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
 
 
 def read_header(source: InputFile) -> list[str]:
