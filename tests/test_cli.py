@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -118,3 +119,15 @@ def test_compare_reads_the_overrides_hydra_recorded_per_job(tmp_path):
         (tmp_path / job / ".hydra" / "overrides.yaml").write_text(lines)
     (tmp_path / "2").mkdir()  # a job folder without Hydra's record
     assert job_overrides(tmp_path) == {"0": "model=naive seed=1", "a/1": "model=tsb"}
+
+
+def test_shell_setup_makes_figures_headless_without_importing_matplotlib():
+    # Agg even when the user's environment names an interactive backend; matplotlib is only
+    # imported by a command that draws.
+    code = (
+        "import sys; from forecast.cli.shell import setup; setup(); print('matplotlib' in sys.modules); "
+        "import matplotlib; print(matplotlib.get_backend())"
+    )
+    env = {**os.environ, "MPLBACKEND": "TkAgg"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.lower().split() == ["false", "agg"]

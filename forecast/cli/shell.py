@@ -24,7 +24,6 @@ from pathlib import Path
 import typing
 from typing import Any, TypeVar
 
-import matplotlib
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException, MissingConfigException
 from hydra.types import RunMode
@@ -89,7 +88,12 @@ def register_resolvers() -> None:
 def setup() -> None:
     """Start-up of every shell: config resolvers and the headless matplotlib backend."""
     register_resolvers()
-    matplotlib.use("Agg")  # figures are written to files; no display is needed
+    # Figures are written to files; no display is needed. The variable is read when
+    # matplotlib is first imported, so a command that draws nothing does not import it.
+    if "matplotlib" in sys.modules:
+        sys.modules["matplotlib"].use("Agg")
+    else:
+        os.environ["MPLBACKEND"] = "Agg"
     # conf/hydra/launcher/<name>.yaml is checked against the plugin's schema of that name on
     # purpose (a typo in a launcher field fails); Hydra 1.3 still does it, with a notice each run.
     warnings.filterwarnings("ignore", message=r"(?s).*is validated against ConfigStore schema with the same name")

@@ -18,7 +18,6 @@ import re
 from functools import cache
 from importlib import resources
 
-import country_converter as coco
 import numpy as np
 import pandas as pd
 import pycountry
@@ -89,6 +88,14 @@ def sector_of_role(role: str) -> str:
 
 
 @cache
+def _converter_table() -> pd.DataFrame:
+    """country_converter's country table, imported and built on first use: a command that resolves no actor skips its ~0.4 s."""
+    import country_converter as coco
+
+    return coco.CountryConverter().data
+
+
+@cache
 def _country_names() -> dict[str, str]:
     """Lower-cased country name -> ISO3, from country_converter, pycountry and our spellings.
 
@@ -96,7 +103,7 @@ def _country_names() -> dict[str, str]:
     "Armed Forces of the Russian Federation"), which would turn organisations into states.
     """
     names: dict[str, str] = {}
-    data = coco.CountryConverter().data
+    data = _converter_table()
     for column in ("name_short", "name_official", "ISO3"):
         names.update({str(n).lower(): iso3 for n, iso3 in zip(data[column], data["ISO3"])})
     for country in pycountry.countries:
@@ -206,7 +213,7 @@ military first). Police, judiciary, legislature and intelligence count as govern
 
 @cache
 def _iso3_codes() -> frozenset[str]:
-    return frozenset(coco.CountryConverter().data["ISO3"].dropna())
+    return frozenset(_converter_table()["ISO3"].dropna())
 
 
 def cameo_actor_sectors(actor_codes: pd.Series, type_codes: pd.DataFrame) -> pd.Series:
