@@ -90,35 +90,54 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
     return wide.to_numpy(dtype=float), [str(i) for i in wide.index], dates, freq
 
 
+def grid_layout(ids: np.ndarray, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The series ids (in row order) and their dates, when a long frame's rows are already a matrix.
+
+    That is: whole series one after the other, each on the same strictly increasing dates
+    (so no duplicate and no missing date). Then the value column reshaped to
+    ``(n_series, n_dates)`` is the pivot. None otherwise.
+
+    Parameters
+    ----------
+    ids, ds : numpy.ndarray
+        The frame's ``unique_id`` and ``ds`` columns.
+    """
+    if len(ids) == 0:
+        return None
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    n_periods = len(ids) // starts.size
+    if starts.size * n_periods != len(ids) or not np.array_equal(starts, np.arange(0, len(ids), n_periods)):
+        return None
+    grid = ds.reshape(starts.size, n_periods)
+    first = grid[0]
+    if not (np.all(first[1:] > first[:-1]) and np.all(grid == first)):
+        return None
+    return ids[starts], first
+
+
 def _sorted_grid(panel: pd.DataFrame, y: pd.Series) -> tuple[np.ndarray, list[str], pd.DatetimeIndex, str] | None:
     """:func:`panel_to_matrix`'s result by a reshape, when the rows already are the pivot's.
 
-    That is: whole series in increasing id order, each on the same strictly increasing
-    dates (so no duplicates and no gaps), which is how panels are built and sliced. None
-    otherwise (the caller pivots, and names what is wrong).
+    That is: a :func:`grid_layout` with the series in increasing id order and at least 3
+    dates, which is how panels are built and sliced. None otherwise (the caller pivots, and
+    names what is wrong).
     """
-    ids, ds = panel["unique_id"].to_numpy(), panel["ds"].to_numpy()
-    if not np.issubdtype(ds.dtype, np.datetime64) or len(ds) < 3:
+    ds = panel["ds"].to_numpy()
+    layout = grid_layout(panel["unique_id"].to_numpy(), ds) if np.issubdtype(ds.dtype, np.datetime64) else None
+    if layout is None or len(layout[1]) < 3:
         return None
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    n_series = starts.size
-    n_periods = len(ids) // n_series
-    if n_periods < 3 or n_series * n_periods != len(ids) or not np.array_equal(starts, np.arange(0, len(ids), n_periods)):
-        return None
-    grid = ds.reshape(n_series, n_periods)
-    first = grid[0]
-    series = ids[starts]
+    series, first = layout
     try:
         increasing_ids = bool(np.all(series[1:] > series[:-1]))
     except TypeError:  # ids of mixed types: the pivot decides
         return None
-    if not (increasing_ids and np.all(first[1:] > first[:-1]) and np.all(grid == first)):
+    if not increasing_ids:
         return None
     dates = pd.DatetimeIndex(first, name="ds")
     freq = pd.infer_freq(dates)
     if freq is None:
         return None
-    return y.to_numpy(dtype=float).reshape(n_series, n_periods), [str(i) for i in series], dates, freq
+    return y.to_numpy(dtype=float).reshape(series.size, -1), [str(i) for i in series], dates, freq
 
 
 class Forecaster:
@@ -206,6 +225,10 @@ class Forecaster:
             (forecasts) instead of the training dates (the panel itself, so
             ``long_frame(y)`` is what ``fit`` was given, in series and date order).
         """
+        return pd.DataFrame(self._long_columns(values, column, future))
+
+    def _long_columns(self, values: np.ndarray, column: str, future: bool) -> dict[str, np.ndarray]:
+        """The columns of :meth:`long_frame`, for callers that add columns of their own."""
         self._check_fitted()
         n_series, n_steps = values.shape
         dates = self.future_dates(n_steps) if future else self.dates_
@@ -213,14 +236,12 @@ class Forecaster:
             raise ValueError(
                 f"long_frame needs {len(self.ids_)} series x {len(dates)} dates, got shape {values.shape}."
             )
-        return pd.DataFrame(
-            {
-                # An object array of the ids: numpy's fixed-width strings would be converted back, row by row.
-                "unique_id": np.repeat(np.array(self.ids_, dtype=object), n_steps),
-                "ds": np.tile(dates, n_series),
-                column: values.ravel(),
-            }
-        )
+        return {
+            # An object array of the ids: numpy's fixed-width strings would be converted back, row by row.
+            "unique_id": np.repeat(np.array(self.ids_, dtype=object), n_steps),
+            "ds": np.tile(dates, n_series),
+            column: values.ravel(),
+        }
 
     def distribution(self, h: int) -> CountDistribution:
         """The predictive distribution for horizons 1..h, shape ``(n_series, h)``."""
@@ -255,12 +276,12 @@ class Forecaster:
         if any(not 0 < q < 1 for q in levels):
             raise ArgumentError("quantiles", f"levels must lie in (0, 1), got {levels}.")
         dist = distribution if distribution is not None else self.distribution(h)
-        frame = self.long_frame(np.clip(dist.mean(), 0.0, None), "mean", future=True)
+        mean = np.clip(dist.mean(), 0.0, None)
         values = dist.quantiles(levels)
         values = np.maximum.accumulate(np.clip(values, 0.0, None), axis=0)  # monotone in level
         # One frame from all its columns: inserting them one by one costs more than the quantiles.
-        columns = {"unique_id": frame["unique_id"].to_numpy(), "ds": frame["ds"].to_numpy()}
-        columns |= {"model": np.full(len(frame), type(self).__name__, dtype=object), "mean": frame["mean"].to_numpy()}
+        long = self._long_columns(mean, "mean", future=True)
+        columns = {"unique_id": long["unique_id"], "ds": long["ds"], "model": type(self).__name__, "mean": long["mean"]}
         return pd.DataFrame(columns | {quantile_column(q): column.ravel() for q, column in zip(levels, values)})
 
     def sample(self, h: int, n_samples: int, rng: np.random.Generator | None = None) -> np.ndarray:

@@ -19,7 +19,7 @@ from statsforecast import StatsForecast
 from statsforecast.utils import ConformalIntervals
 
 from forecast.errors import ArgumentError
-from forecast.models.base import Forecaster
+from forecast.models.base import Forecaster, grid_layout
 from forecast.models.distributions import CountDistribution, QuantileGrid, nb_dispersion, parametric_count_law
 
 # Central interval levels (percent) requested from the conformal engine: together with the
@@ -133,14 +133,10 @@ class StatsForecastModel(Forecaster):
 
     def _wide(self, frame: pd.DataFrame, column: str) -> np.ndarray:
         """``column`` of statsforecast's long output as ``(n_series, h)`` rows in ``ids_`` order (missing: 0)."""
-        ids, ds = frame["unique_id"].to_numpy(), frame["ds"].to_numpy()
-        n_series = len(self.ids_)
-        if n_series and len(frame) % n_series == 0:
-            # statsforecast returns whole series in the order it was given them: a reshape is the pivot.
-            ids, ds = ids.reshape(n_series, -1), ds.reshape(n_series, -1)
-            same_ids = (ids == np.array(self.ids_, dtype=object)[:, None]).all()
-            if same_ids and (ds == ds[0]).all() and (ds[0, 1:] > ds[0, :-1]).all():
-                return np.nan_to_num(frame[column].to_numpy(dtype=float).reshape(n_series, -1), nan=0.0)
+        # statsforecast returns whole series in the order it was given them: a reshape is the pivot.
+        layout = grid_layout(frame["unique_id"].to_numpy(), frame["ds"].to_numpy())
+        if layout is not None and layout[0].tolist() == self.ids_:
+            return np.nan_to_num(frame[column].to_numpy(dtype=float).reshape(len(self.ids_), -1), nan=0.0)
         values = frame.pivot(index="unique_id", columns="ds", values=column).loc[self.ids_].to_numpy(dtype=float)
         return np.nan_to_num(values, nan=0.0)
 

@@ -8,8 +8,8 @@ as hydra-joblib-launcher runs it, and ``ray.remote`` / ``ray.get``. Ray schedule
 there is no scheduling or retry code here.
 
 Hydra finds the launcher by scanning the ``hydra_plugins`` namespace package; under an
-editable install the scan cannot see this folder, so :func:`forecast.cli.shell.setup`
-registers it as well. Importing this module stores the config schema of
+editable install the scan cannot see this folder, so
+:func:`forecast.cli.shell.register_launchers` registers it as well. Importing this module stores the config schema of
 ``hydra/launcher=ray`` in Hydra's ConfigStore, as every launcher plugin does; Ray itself is
 imported only when a sweep runs.
 """
