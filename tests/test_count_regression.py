@@ -139,3 +139,14 @@ def test_nb_glm_on_counts_without_overdispersion_is_the_poisson_glm():
     assert nb.alpha_ == 0.0
     np.testing.assert_allclose(nb.intercepts_, poisson.intercepts_)
     np.testing.assert_allclose(nb.coef_, poisson.coef_)
+
+
+@pytest.mark.parametrize("model_class", [PoissonGLM, NegativeBinomialGLM])
+def test_a_series_above_a_million_is_forecast_at_its_own_level(model_class):
+    # The path guard once capped every simulated mean at 1e6, so a level of 3e6 came out as 1e6.
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2021-01-04", periods=30, freq="W-MON")
+    y = np.concatenate([rng.poisson(3e6, 30), rng.negative_binomial(2, 0.2, 30)]).astype(float)
+    panel = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 30), "ds": np.tile(dates, 2), "y": y})
+    means = model_class(trend=False, n_paths=200).fit(panel).predict(2).groupby("unique_id")["mean"].mean()
+    np.testing.assert_allclose(means["a"], 3e6, rtol=0.01)

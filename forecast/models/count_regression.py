@@ -31,7 +31,10 @@ from forecast.errors import ArgumentError
 from forecast.models.base import ConvergenceError, Forecaster
 from forecast.models.distributions import SamplePaths
 
-_MU_CAP = 1e6  # guard explosive simulated paths of a near-unit-root fit
+#: Simulated means are capped at ``max(_MU_CAP, MU_CAP_SCALE * max(history))`` per series:
+#: far above the :data:`FORECAST_SCALE` bound, so an explosive near-unit-root path is still
+#: flagged, and never below a series' own level (a flat 1e6 cap forecast 3e6 as 1e6).
+_MU_CAP, MU_CAP_SCALE = 1e6, 1e3
 _IGNORED = (ConvergenceWarning, HessianInversionWarning, RuntimeWarning)  # judged by the checks below
 #: Largest NB2 dispersion accepted: variance ``mu + alpha mu**2`` with ``alpha = 1e3`` is
 #: already a point mass at zero with rare huge counts; larger values mean the MLE ran off
@@ -191,6 +194,7 @@ class CountRegression(Forecaster):
             )
         self.results_ = results
         self.y_ = y
+        self.mu_cap_ = np.maximum(_MU_CAP, MU_CAP_SCALE * y.max(axis=1))[:, None]  # against (series, paths)
         k = effects.shape[1]
         self._unpack(params, k, features.shape[1])
         if getattr(self, "alpha_", 0.0) > MAX_DISPERSION:
@@ -270,7 +274,7 @@ class PoissonGLM(CountRegression):
         self.intercepts_, self.coef_ = params[:n_effects], params[n_effects:]
 
     def _draw(self, log_mu, features, rng):
-        return rng.poisson(np.minimum(np.exp(log_mu), _MU_CAP)).astype(float)
+        return rng.poisson(np.minimum(np.exp(log_mu), self.mu_cap_)).astype(float)
 
 
 class NegativeBinomialGLM(CountRegression):
@@ -302,7 +306,7 @@ class NegativeBinomialGLM(CountRegression):
         self.intercepts_, self.coef_, self.alpha_ = params[:n_effects], params[n_effects:-1], float(params[-1])
 
     def _draw(self, log_mu, features, rng):
-        return _nb_draw(np.minimum(np.exp(log_mu), _MU_CAP), self.alpha_, rng)
+        return _nb_draw(np.minimum(np.exp(log_mu), self.mu_cap_), self.alpha_, rng)
 
 
 class ZeroInflatedNBGLM(CountRegression):
@@ -330,7 +334,7 @@ class ZeroInflatedNBGLM(CountRegression):
 
     def _draw(self, log_mu, features, rng):
         excess = special.expit(self.inflate_coef_[0] + features @ self.inflate_coef_[1:])
-        counts = _nb_draw(np.minimum(np.exp(log_mu), _MU_CAP), self.alpha_, rng)
+        counts = _nb_draw(np.minimum(np.exp(log_mu), self.mu_cap_), self.alpha_, rng)
         return np.where(rng.uniform(size=counts.shape) < excess, 0.0, counts)
 
 
@@ -358,7 +362,7 @@ class HurdleNBGLM(CountRegression):
         zero_mu = np.exp(np.minimum(self.zero_intercepts_[:, None] + features @ self.zero_coef_, np.log(_MU_CAP)))
         positive = rng.uniform(size=log_mu.shape) >= np.exp(-zero_mu)
         size = 1.0 / max(self.alpha_, 1e-8)
-        mu = np.minimum(np.exp(log_mu), _MU_CAP)
+        mu = np.minimum(np.exp(log_mu), self.mu_cap_)
         p = size / (size + mu)
         floor = stats.nbinom.cdf(0, size, p)  # inverse CDF restricted to y >= 1
         u = floor + rng.uniform(size=mu.shape) * (1.0 - floor)
