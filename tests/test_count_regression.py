@@ -116,3 +116,37 @@ def test_forecast_above_the_history_bound_is_a_convergence_error(monkeypatch):
     monkeypatch.setattr(count_regression, "FORECAST_SCALE", ratio * 0.999)
     with pytest.raises(ConvergenceError, match=r"mean forecast .* for series 's\d' exceeds .* an explosive fit"):
         model.distribution(3)
+
+
+@pytest.mark.parametrize("series_effects", ["dummies", "level"])
+def test_a_singular_hurdle_design_is_a_convergence_error_that_names_the_cause(series_effects):
+    # Only s1 has positive counts: the zero-truncated part's series columns are collinear.
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.loc[panel["unique_id"] == "s0", "y"] = 0.0
+    with pytest.raises(ConvergenceError, match="HurdleNBGLM: the likelihood's Hessian is singular .* all-zero series"):
+        HurdleNBGLM(trend=False, series_effects=series_effects, n_paths=100).fit(panel)
+
+
+def test_nb_glm_on_counts_without_overdispersion_is_the_poisson_glm():
+    # Poisson counts: the NB2 likelihood rises all the way to alpha = 0, where neither Newton
+    # nor BFGS converges; the maximum on that boundary is the Poisson GLM's.
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2021-01-04", periods=30, freq="W-MON")
+    y = np.concatenate([rng.poisson(level, 30) for level in (2, 20, 200)]).astype(float)
+    panel = pd.DataFrame({"unique_id": np.repeat(["a", "b", "c"], 30), "ds": np.tile(dates, 3), "y": y})
+    nb = NegativeBinomialGLM(trend=False, n_paths=100).fit(panel)
+    poisson = PoissonGLM(trend=False, n_paths=100).fit(panel)
+    assert nb.alpha_ == 0.0
+    np.testing.assert_allclose(nb.intercepts_, poisson.intercepts_)
+    np.testing.assert_allclose(nb.coef_, poisson.coef_)
+
+
+@pytest.mark.parametrize("model_class", [PoissonGLM, NegativeBinomialGLM])
+def test_a_series_above_a_million_is_forecast_at_its_own_level(model_class):
+    # The path guard once capped every simulated mean at 1e6, so a level of 3e6 came out as 1e6.
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2021-01-04", periods=30, freq="W-MON")
+    y = np.concatenate([rng.poisson(3e6, 30), rng.negative_binomial(2, 0.2, 30)]).astype(float)
+    panel = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 30), "ds": np.tile(dates, 2), "y": y})
+    means = model_class(trend=False, n_paths=200).fit(panel).predict(2).groupby("unique_id")["mean"].mean()
+    np.testing.assert_allclose(means["a"], 3e6, rtol=0.01)

@@ -204,3 +204,27 @@ def test_family_lags_do_not_leak_other_families_after_the_cutoff():
     )
     later_visit = visit & (base["cutoff"] > first)
     assert not np.allclose(base.loc[later_visit, "q0.5"], changed.loc[later_visit.to_numpy(), "q0.5"])
+
+
+def numeric_id_panel(n_periods: int = 30) -> pd.DataFrame:
+    """Constant series 9 -> 2, 10 -> 50, 100 -> 500: integer ids whose text order (10, 100, 9) is not their order."""
+    dates = pd.date_range("2021-01-04", periods=n_periods, freq="W-MON")
+    levels = {9: 2.0, 10: 50.0, 100: 500.0}
+    return pd.DataFrame(
+        {"unique_id": np.repeat(list(levels), n_periods), "ds": np.tile(dates, 3), "y": np.repeat(list(levels.values()), n_periods)}
+    )
+
+
+def test_an_ensemble_keeps_each_series_forecast_under_its_own_integer_id():
+    # Naive on a constant level is Poisson(level); the members are refitted on the ensemble's
+    # string-id panel, and their rows must still be matched to the ensemble's ids.
+    forecast = QuantileAverage(members=[Naive()], n_paths=2000).fit(numeric_id_panel()).predict(2)
+    means = forecast.groupby("unique_id")["mean"].mean()
+    np.testing.assert_allclose(means.loc[["9", "10", "100"]], [2.0, 50.0, 500.0], rtol=0.05)
+
+
+def test_crps_weights_score_each_members_draws_against_the_same_series_with_integer_ids():
+    # Paired with the wrong series, Naive's draws miss by |50 - 2| + |500 - 50| + |2 - 500| and
+    # Zero's by 2 + 50 + 500 per period, which would put most weight on Zero.
+    model = CRPSWeightedEnsemble(members=[Zero(), Naive()], n_windows=2, horizon=2, step=1).fit(numeric_id_panel())
+    assert model.weights_[1] > 0.9

@@ -17,7 +17,7 @@ from scipy import stats
 
 from forecast.backtest.metrics import calibration_gap, evaluate, metrics_table, overall, row_scores, skill
 from forecast.backtest.scoring import distribution_scores
-from forecast.backtest.splits import BacktestSpec, cutoffs, insample_scale, rolling_origin
+from forecast.backtest.splits import BacktestSpec, cutoffs, insample_scale, rolling_origin, run_backtest
 from forecast.errors import ArgumentError
 from forecast.models import Naive
 from forecast.models.distributions import NegativeBinomial
@@ -219,6 +219,41 @@ def test_insample_scale_by_hand_and_nan_for_constant_history() -> None:
     np.testing.assert_allclose(scale["scale_abs"], [7 / 3, np.nan])
     np.testing.assert_allclose(scale["scale_sq"], [7.0, np.nan])
     np.testing.assert_allclose(scale["spike_threshold"], [2.5, 5.0])
+
+
+def test_insample_scale_leaves_out_the_periods_before_a_late_series_starts() -> None:
+    nan = np.nan
+    history = np.array([[nan, nan, 1.0, 3.0, 2.0, 6.0], [nan, nan, nan, nan, nan, 4.0], [nan] * 6])
+    scale = insample_scale(history, spike_quantile=0.5)
+    # Row 0 as the full row of the test above; row 1 has one observation (no step); row 2 none.
+    np.testing.assert_allclose(scale["scale_abs"], [7 / 3, nan, nan])
+    np.testing.assert_allclose(scale["scale_sq"], [7.0, nan, nan])
+    np.testing.assert_allclose(scale["spike_threshold"], [2.5, 4.0, nan])
+
+
+def test_a_series_that_starts_late_is_scaled_on_its_own_observed_history() -> None:
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2021-01-04", periods=30, freq="W-MON")
+    late = rng.poisson(5, 20).astype(float)
+    panel = pd.concat(
+        [
+            pd.DataFrame({"unique_id": "a", "ds": dates, "y": rng.poisson(5, 30).astype(float)}),
+            pd.DataFrame({"unique_id": "b", "ds": dates[10:], "y": late}),
+        ],
+        ignore_index=True,
+    )
+    spec = BacktestSpec(horizon=2, n_windows=2, step=3, quantiles=(0.1, 0.5, 0.9), n_samples=0)
+    # Naive pools nothing: the ragged panel's fit fails and is redone series by series.
+    frame = run_backtest(panel, {"naive": Naive()}, spec).frame
+    rows = frame[frame["unique_id"] == "b"].groupby("cutoff").first()
+    for cutoff, row in rows.iterrows():
+        seen = late[: int((dates[10:] <= cutoff).sum())]
+        assert row["scale_abs"] == pytest.approx(np.abs(np.diff(seen)).mean())
+        assert row["spike_threshold"] == pytest.approx(np.quantile(seen, 0.9))
+        assert np.isfinite(row["p_spike"])
+    table = metrics_table(frame)
+    per_series = table[(table["metric"] == "mase") & (table["unique_id"] == "b")]["value"]
+    assert np.isfinite(per_series).all() and len(per_series) == 1
 
 
 def test_cutoffs_leave_gap_plus_horizon_after_the_last() -> None:

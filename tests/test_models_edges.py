@@ -83,6 +83,15 @@ def test_sample_paths_cdf_of_many_rows_is_each_rows_own_count() -> None:
     np.testing.assert_array_equal(law.support_end(), [[4.0, 30.0], [5.0, 12.0], [100.0, 4.0]])
 
 
+@pytest.mark.parametrize("q, expected", [(0.07, 6.0), (0.55, 54.0), (0.29, 28.0), (0.005, 0.0), (0.999, 99.0)])
+def test_sample_paths_quantile_is_the_smallest_draw_reaching_the_level(q: float, expected: float) -> None:
+    # Draws 0..99: P(Y <= k) = (k + 1) / 100, so the q-quantile is 100 q - 1 rounded up. In
+    # floating point 100 * 0.07 and 100 * 0.55 land just above 7 and 55.
+    law = SamplePaths(np.arange(100.0)[::-1].reshape(1, 1, 100))
+    assert law.quantile(q)[0, 0] == expected
+    assert law.cdf(np.array([[expected]]))[0, 0] >= q > law.cdf(np.array([[expected - 1]]))[0, 0]
+
+
 def test_sample_paths_take_rows_of_a_multi_step_law() -> None:
     paths = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4)
     picked = SamplePaths(paths).take(np.array([4, 0]))

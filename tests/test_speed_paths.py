@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from forecast.backtest.scoring import distribution_scores
-from forecast.models import StatsForecastModel
+from forecast.models import Naive, StatsForecastModel
 from forecast.models.base import PanelError, panel_to_matrix
 from forecast.models.distributions import NegativeBinomial, PoissonLogNormal
 
@@ -105,7 +105,7 @@ def test_scores_of_a_law_shared_by_many_rows_equal_each_row_scored_alone(law: ty
             np.testing.assert_allclose(scores[name][i, j], value[0, 0], rtol=rtol, atol=1e-15, err_msg=f"{name} at {i, j}")
 
 
-def _panel(ids: list[str], n_periods: int = 6, seed: int = 0) -> pd.DataFrame:
+def _panel(ids: list, n_periods: int = 6, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2021-01-04", periods=n_periods, freq="W-MON")
     return pd.DataFrame(
@@ -173,3 +173,31 @@ def test_statsforecast_output_to_matrix_is_the_pivot_whatever_the_layout(layout:
     np.testing.assert_array_equal(model._wide(frame, "point"), reference)
     if layout == "one_row_missing":
         assert model._wide(frame, "point")[1, 1] == 0.0
+
+
+@pytest.mark.parametrize("reorder", ["numeric_order", "text_order", "shuffled"])
+def test_integer_ids_come_back_as_text_in_text_order_and_round_trip_through_long_frame(reorder: str) -> None:
+    # 9 < 10 < 100 as numbers but "10" < "100" < "9" as text: both the reshape and the pivot
+    # path give the text order, so a refit on long_frame (string ids) keeps the same rows.
+    panel = _panel([9, 10, 100])
+    panel = {
+        "numeric_order": panel,
+        "text_order": panel.sort_values("unique_id", key=lambda ids: ids.astype(str), kind="stable"),
+        "shuffled": panel.sample(frac=1.0, random_state=3),
+    }[reorder]
+    y, ids, _, _ = panel_to_matrix(panel)
+    assert ids == ["10", "100", "9"]
+    for row, uid in zip(y, ids):
+        np.testing.assert_array_equal(row, panel[panel["unique_id"] == int(uid)].sort_values("ds")["y"].to_numpy())
+    model = Naive().fit(panel)
+    again = Naive().fit(model.long_frame(model.y_))
+    assert again.ids_ == model.ids_
+    np.testing.assert_array_equal(again.y_, model.y_)
+
+
+def test_ids_of_different_types_with_the_same_text_are_refused() -> None:
+    panel = _panel(["a", "b"]).astype({"unique_id": object})
+    panel.loc[panel["unique_id"] == "a", "unique_id"] = 1
+    panel.loc[panel["unique_id"] == "b", "unique_id"] = "1"
+    with pytest.raises(PanelError, match="same text"):
+        panel_to_matrix(panel)

@@ -133,15 +133,24 @@ def insample_scale(history: np.ndarray, spike_quantile: float) -> dict[str, np.n
     ``scale_abs`` and ``scale_sq`` are the mean absolute and mean squared one-step naive
     errors (the MASE and RMSSE denominators, Hyndman & Koehler 2006); they are NaN for a
     constant history, where scaled errors are undefined. ``spike_threshold`` is the
-    ``spike_quantile`` of the history.
+    ``spike_quantile`` of the history. Missing periods (NaN: a series that starts after the
+    panel does) are left out of all three, which are NaN only without any observation (or,
+    for the scales, without two consecutive ones).
     """
     diff = np.diff(history, axis=1)
-    scale_abs = np.abs(diff).mean(axis=1)
-    scale_sq = (diff**2).mean(axis=1)
+    observed = ~np.isnan(diff)
+    steps = observed.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no observed step: NaN, as for a constant history
+        scale_abs = np.where(observed, np.abs(diff), 0.0).sum(axis=1) / steps
+        scale_sq = np.where(observed, diff**2, 0.0).sum(axis=1) / steps
+    threshold = np.quantile(history, spike_quantile, axis=1)  # NaN on rows with a missing period
+    late = np.isnan(threshold) & ~np.isnan(history).all(axis=1)
+    if late.any():
+        threshold[late] = np.nanquantile(history[late], spike_quantile, axis=1)
     return {
         "scale_abs": np.where(scale_abs > 0, scale_abs, np.nan),
         "scale_sq": np.where(scale_sq > 0, scale_sq, np.nan),
-        "spike_threshold": np.quantile(history, spike_quantile, axis=1),
+        "spike_threshold": threshold,
     }
 
 

@@ -44,13 +44,14 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
     Returns
     -------
     tuple
-        ``(y, ids, dates, freq)``.
+        ``(y, ids, dates, freq)``; ``ids`` are the series ids as text, in text order
+        (the rows of ``y`` follow them), whatever the type of ``unique_id``.
 
     Raises
     ------
     PanelError
-        On missing columns, negative or missing ``y``, duplicate rows, series on
-        different dates, or an irregular grid.
+        On missing columns, negative or missing ``y``, duplicate rows, ids with the same
+        text, series on different dates, or an irregular grid.
     """
     missing = {"unique_id", "ds", "y"} - set(panel.columns)
     if missing:
@@ -73,6 +74,12 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
         if not panel.duplicated(["unique_id", "ds"]).any():
             raise
         raise PanelError("panel has duplicate (unique_id, ds) rows; aggregate them first.") from error
+    # ids_ are strings in string order, so a panel rebuilt by long_frame (string ids, as
+    # ensembles refit their members) pivots to the same rows: 10 sorts before 9.
+    wide.index = wide.index.astype(str)
+    if wide.index.has_duplicates:
+        clash = wide.index[wide.index.duplicated()].tolist()[:3]
+        raise PanelError(f"series ids {clash} are distinct values with the same text (e.g. 1 and '1'); give them distinct ids.")
     wide = wide.sort_index(axis=0).sort_index(axis=1)
     if wide.isna().any().any():
         ragged = wide.index[wide.isna().any(axis=1)].tolist()[:3]
@@ -87,7 +94,7 @@ def panel_to_matrix(panel: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Date
             "panel dates are not a regular calendar grid (or fewer than 3 periods); a gap between "
             "coverage periods is missing data: build the panel with span='latest' or fit each segment."
         )
-    return wide.to_numpy(dtype=float), [str(i) for i in wide.index], dates, freq
+    return wide.to_numpy(dtype=float), wide.index.tolist(), dates, freq
 
 
 def grid_layout(ids: np.ndarray, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -118,26 +125,23 @@ def grid_layout(ids: np.ndarray, ds: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def _sorted_grid(panel: pd.DataFrame, y: pd.Series) -> tuple[np.ndarray, list[str], pd.DatetimeIndex, str] | None:
     """:func:`panel_to_matrix`'s result by a reshape, when the rows already are the pivot's.
 
-    That is: a :func:`grid_layout` with the series in increasing id order and at least 3
-    dates, which is how panels are built and sliced. None otherwise (the caller pivots, and
-    names what is wrong).
+    That is: a :func:`grid_layout` with the series in strictly increasing order of their ids'
+    text and at least 3 dates, which is how panels are built and sliced. None otherwise (the
+    caller pivots, and names what is wrong).
     """
     ds = panel["ds"].to_numpy()
     layout = grid_layout(panel["unique_id"].to_numpy(), ds) if np.issubdtype(ds.dtype, np.datetime64) else None
     if layout is None or len(layout[1]) < 3:
         return None
     series, first = layout
-    try:
-        increasing_ids = bool(np.all(series[1:] > series[:-1]))
-    except TypeError:  # ids of mixed types: the pivot decides
-        return None
-    if not increasing_ids:
+    names = [str(i) for i in series]
+    if any(later <= earlier for earlier, later in zip(names, names[1:])):
         return None
     dates = pd.DatetimeIndex(first, name="ds")
     freq = pd.infer_freq(dates)
     if freq is None:
         return None
-    return y.to_numpy(dtype=float).reshape(series.size, -1), [str(i) for i in series], dates, freq
+    return y.to_numpy(dtype=float).reshape(series.size, -1), names, dates, freq
 
 
 class Forecaster:

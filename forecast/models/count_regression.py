@@ -7,7 +7,8 @@ Poisson, negative binomial (NB2), zero-inflated NB and an NB hurdle. Multi-step
 forecasts simulate all series together, feeding every draw back into the lags of its own
 series and into the cross-dyad term of the others.
 
-A fit is trusted only when statsmodels reports convergence (every part of a hurdle), the
+A fit is trusted only when statsmodels reports convergence (every part of a hurdle; an NB2
+fit whose dispersion runs to 0 is the Poisson GLM, see :class:`NegativeBinomialGLM`), the
 NB2 dispersion is at most :data:`MAX_DISPERSION` and every series' mean forecast is at
 most ``FORECAST_SCALE * max(history) + FORECAST_OFFSET``; otherwise a
 :class:`~forecast.models.base.ConvergenceError` says which check failed, and the
@@ -30,7 +31,10 @@ from forecast.errors import ArgumentError
 from forecast.models.base import ConvergenceError, Forecaster
 from forecast.models.distributions import SamplePaths
 
-_MU_CAP = 1e6  # guard explosive simulated paths of a near-unit-root fit
+#: Simulated means are capped at ``max(_MU_CAP, MU_CAP_SCALE * max(history))`` per series:
+#: far above the :data:`FORECAST_SCALE` bound, so an explosive near-unit-root path is still
+#: flagged, and never below a series' own level (a flat 1e6 cap forecast 3e6 as 1e6).
+_MU_CAP, MU_CAP_SCALE = 1e6, 1e3
 _IGNORED = (ConvergenceWarning, HessianInversionWarning, RuntimeWarning)  # judged by the checks below
 #: Largest NB2 dispersion accepted: variance ``mu + alpha mu**2`` with ``alpha = 1e3`` is
 #: already a point mass at zero with rare huge counts; larger values mean the MLE ran off
@@ -39,6 +43,9 @@ MAX_DISPERSION = 1e3
 #: A series' mean forecast may not exceed ``FORECAST_SCALE * max(history) + FORECAST_OFFSET``
 #: (10 x the largest count seen, plus 10 so that near-empty histories are not flagged for a few events).
 FORECAST_SCALE, FORECAST_OFFSET = 10.0, 10.0
+#: An unconverged NB2 fit whose dispersion fell below this is running to its Poisson limit
+#: (no overdispersion); the Poisson GLM is then the maximum on that boundary.
+POISSON_LIMIT = 1e-6
 
 
 def _converged(results) -> bool:
@@ -165,7 +172,15 @@ class CountRegression(Forecaster):
         endog = y[:, start:].T.ravel()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", _IGNORED)
-            results = self._fit_likelihood(endog, exog, features)
+            try:
+                results = self._fit_likelihood(endog, exog, features)
+            except np.linalg.LinAlgError as error:
+                # A design column that is zero where the likelihood looks (a hurdle's positive
+                # part and an all-zero series' intercept) makes statsmodels' Hessian singular.
+                raise ConvergenceError(
+                    f"{type(self).__name__}: the likelihood's Hessian is singular ({error}), typically an "
+                    "all-zero series whose intercept has no data; drop such series or name a backtest.fallback."
+                ) from error
         params = np.asarray(results.params)
         if not np.all(np.isfinite(params)):
             raise ConvergenceError(
@@ -179,6 +194,7 @@ class CountRegression(Forecaster):
             )
         self.results_ = results
         self.y_ = y
+        self.mu_cap_ = np.maximum(_MU_CAP, MU_CAP_SCALE * y.max(axis=1))[:, None]  # against (series, paths)
         k = effects.shape[1]
         self._unpack(params, k, features.shape[1])
         if getattr(self, "alpha_", 0.0) > MAX_DISPERSION:
@@ -258,30 +274,39 @@ class PoissonGLM(CountRegression):
         self.intercepts_, self.coef_ = params[:n_effects], params[n_effects:]
 
     def _draw(self, log_mu, features, rng):
-        return rng.poisson(np.minimum(np.exp(log_mu), _MU_CAP)).astype(float)
+        return rng.poisson(np.minimum(np.exp(log_mu), self.mu_cap_)).astype(float)
 
 
 class NegativeBinomialGLM(CountRegression):
     """Pooled NB2 regression (``statsmodels`` ``NegativeBinomial``); see :class:`CountRegression`.
 
-    ``alpha_`` is the NB2 dispersion: variance ``mu + alpha * mu**2``.
+    ``alpha_`` is the NB2 dispersion: variance ``mu + alpha * mu**2``. On counts without
+    overdispersion the likelihood rises all the way to ``alpha = 0``, where no NB2 fit
+    converges: when BFGS stops unconverged below :data:`POISSON_LIMIT`, the fit is the
+    Poisson GLM (``alpha_ = 0``, ``results_`` its statsmodels results).
     """
 
     def _fit_likelihood(self, endog, exog, features):
         model = sm.NegativeBinomial(endog, exog, loglike_method="nb2")
         start = np.append(_poisson_start(endog, exog), 0.5)
         results = model.fit(start_params=start, method="newton", maxiter=200, disp=0)
-        if np.all(np.isfinite(results.params)):
+        if np.all(np.isfinite(results.params)) and _converged(results):
             return results
-        # Newton steps can overflow on short, sparse panels (a singular Hessian early on);
-        # BFGS from the same start takes smaller steps and is the usual fallback.
-        return model.fit(start_params=start, method="bfgs", maxiter=1000, disp=0)
+        # Newton steps can overflow on short, sparse panels (a singular Hessian early on) or
+        # run alpha off to a huge value; BFGS from the same start takes smaller steps.
+        results = model.fit(start_params=start, method="bfgs", maxiter=1000, disp=0)
+        if not _converged(results) and 0.0 <= results.params[-1] < POISSON_LIMIT:
+            return sm.GLM(endog, exog, family=sm.families.Poisson()).fit()
+        return results
 
     def _unpack(self, params, n_effects, n_features):
+        if params.size == n_effects + n_features:  # the Poisson limit: no dispersion parameter
+            self.intercepts_, self.coef_, self.alpha_ = params[:n_effects], params[n_effects:], 0.0
+            return
         self.intercepts_, self.coef_, self.alpha_ = params[:n_effects], params[n_effects:-1], float(params[-1])
 
     def _draw(self, log_mu, features, rng):
-        return _nb_draw(np.minimum(np.exp(log_mu), _MU_CAP), self.alpha_, rng)
+        return _nb_draw(np.minimum(np.exp(log_mu), self.mu_cap_), self.alpha_, rng)
 
 
 class ZeroInflatedNBGLM(CountRegression):
@@ -309,7 +334,7 @@ class ZeroInflatedNBGLM(CountRegression):
 
     def _draw(self, log_mu, features, rng):
         excess = special.expit(self.inflate_coef_[0] + features @ self.inflate_coef_[1:])
-        counts = _nb_draw(np.minimum(np.exp(log_mu), _MU_CAP), self.alpha_, rng)
+        counts = _nb_draw(np.minimum(np.exp(log_mu), self.mu_cap_), self.alpha_, rng)
         return np.where(rng.uniform(size=counts.shape) < excess, 0.0, counts)
 
 
@@ -337,7 +362,7 @@ class HurdleNBGLM(CountRegression):
         zero_mu = np.exp(np.minimum(self.zero_intercepts_[:, None] + features @ self.zero_coef_, np.log(_MU_CAP)))
         positive = rng.uniform(size=log_mu.shape) >= np.exp(-zero_mu)
         size = 1.0 / max(self.alpha_, 1e-8)
-        mu = np.minimum(np.exp(log_mu), _MU_CAP)
+        mu = np.minimum(np.exp(log_mu), self.mu_cap_)
         p = size / (size + mu)
         floor = stats.nbinom.cdf(0, size, p)  # inverse CDF restricted to y >= 1
         u = floor + rng.uniform(size=mu.shape) * (1.0 - floor)

@@ -426,8 +426,19 @@ class SamplePaths(CountDistribution):
         return self.paths.mean(axis=-1)
 
     def quantile(self, q: float) -> np.ndarray:
-        """Empirical quantile; ``inverted_cdf`` keeps integer draws integer."""
-        return np.quantile(self.paths, q, axis=-1, method="inverted_cdf")
+        """Smallest draw ``k`` with ``P(Y <= k) >= q`` (empirical), so integer draws stay integer.
+
+        That is the ``j``-th smallest draw for the smallest ``j`` with ``j / n >= q``, found
+        in the arithmetic of :meth:`cdf`: numpy's ``inverted_cdf`` takes ``ceil(n * q)``,
+        one draw too far when ``n * q`` rounds just above an integer (``100 * 0.07``).
+        """
+        n = self.paths.shape[-1]
+        j = min(max(int(np.ceil(n * q)), 1), n)
+        if j > 1 and (j - 1) / n >= q:
+            j -= 1
+        elif j < n and j / n < q:
+            j += 1
+        return np.partition(self.paths, j - 1, axis=-1)[..., j - 1]
 
     def sample(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
         """Resample stored paths with replacement."""

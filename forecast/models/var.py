@@ -17,7 +17,9 @@ from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
 from forecast.models.distributions import SamplePaths, nb_dispersion
 
-_MU_CAP = 1e6
+#: Simulated means are capped at ``max(_MU_CAP, MU_CAP_SCALE * max(history))`` per series:
+#: a guard against explosive paths that never binds below a series' own level.
+_MU_CAP, MU_CAP_SCALE = 1e6, 1e3
 
 
 class PoissonVAR(Forecaster):
@@ -70,6 +72,7 @@ class PoissonVAR(Forecaster):
         self.intercept_ = np.array(intercept)
         self.alpha_ = nb_dispersion(y, fitted)
         self.y_ = y
+        self.mu_cap_ = np.maximum(_MU_CAP, MU_CAP_SCALE * y.max(axis=1))  # against (paths, series)
 
     def _distribution(self, h: int) -> SamplePaths:
         rng = np.random.default_rng(self.seed)
@@ -78,7 +81,7 @@ class PoissonVAR(Forecaster):
         draws = np.empty((n_series, h, self.n_paths))
         alpha = np.maximum(self.alpha_, 1e-8)
         for step in range(h):
-            mu = np.minimum(np.exp(self.intercept_ + self._lagged(paths) @ self.coef_.T), _MU_CAP)  # (paths, series)
+            mu = np.minimum(np.exp(self.intercept_ + self._lagged(paths) @ self.coef_.T), self.mu_cap_)  # (paths, series)
             rate = rng.gamma(1.0 / alpha, alpha * mu)
             draw = rng.poisson(rate).astype(float)
             draws[:, step, :] = draw.T
