@@ -422,9 +422,26 @@ def test_icews_keys_quotes_sectors_and_countries(tmp_path: Path) -> None:
     assert events["source_actor"] == ["Xi Jinping", "Military (China)", "Wang Yi"]
     assert events["source_country"] == ["CHN", "CHN", "CHN"]
     assert events["source_sector"] == ["other", "other", "other"]
-    assert events["target_sector"] == ["other", "state", "other"]
+    # "Russia" in "Russian Federation" is the state, as "Russian Federation" is.
+    assert events["target_sector"] == ["state", "state", "state"]
     assert events["count"] == [1, 1, 1]
     assert events["action_country"] == ["CHN", "CHN", "CHN"]
+
+
+def test_icews_country_actor_named_in_another_spelling_is_the_state(tmp_path: Path) -> None:
+    # ICEWS names the actor "Russia" but its country "Russian Federation": both are the state.
+    rows = [
+        _icews(Event_ID="1", Source_Name="Russia", Source_Country="Russian Federation", Target_Name="China",
+               Target_Country="China"),
+        _icews(Event_ID="2", Source_Name="Macedonia", Source_Country="the former Yugoslav Republic of Macedonia"),
+        _icews(Event_ID="3", Source_Name="Citizen (Russia)", Source_Country="Russian Federation"),
+        _icews(Event_ID="4", Source_Name="China", Source_Country="Russian Federation"),  # another country's name
+    ]
+    events, quarantine, _ = _read(iter_icews([InputFile(_icews_file(tmp_path / "s.tab", rows))]))
+    assert quarantine.empty
+    assert events["source_country"] == ["RUS", "MKD", "RUS", "RUS"]
+    assert events["source_sector"] == ["state", "state", "other", "other"]
+    assert events["target_sector"] == ["state", "state", "state", "state"]
 
 
 def test_icews_dates_follow_the_two_formats_only(tmp_path: Path) -> None:

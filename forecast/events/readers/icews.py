@@ -65,7 +65,8 @@ def _actor(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd
         resolved = resolve_actors(name[missing], dates[missing])
         country[missing] = resolved["country"]
     sector = sector_of_sector_lists(df[f"{side} Sectors"])
-    is_country = name.notna() & name.eq(country_name)  # a country-level actor is named as its country
+    # A country-level actor is named as its country, in any spelling ("Russia" in "Russian Federation").
+    is_country = name.notna() & (name.eq(country_name) | country_codes(name).eq(country))
     sector = sector.where(sector.notna(), pd.Series("other", index=df.index).where(~is_country, "state"))
     return country, sector.where(country.notna(), None)
 
