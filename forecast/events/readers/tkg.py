@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob
 import gzip
-import io
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 from forecast.errors import ArgumentError, DataError
 from forecast.events.actors import resolve_actors
 from forecast.events.readers._finish import Batch, to_arrow
+from forecast.events.readers._stream import CORRUPT
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.schema import conform_dtypes
 from forecast.events.taxonomy import code_attributes, codes_for_event_text
@@ -34,7 +34,12 @@ class _TkgSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._zip = zipfile.ZipFile(path) if path.suffix == ".zip" else None
+        try:
+            self._zip = zipfile.ZipFile(path) if path.suffix == ".zip" else None
+        except (zipfile.BadZipFile, EOFError) as err:
+            raise DataError(
+                f"{path}: truncated or corrupt zip archive ({err}). Download it again; nothing was ingested."
+            ) from None
         members = self._zip.namelist() if self._zip else [p.name for p in path.iterdir()]
         self._members = {Path(m).name: m for m in members if not m.endswith("/")}
 
@@ -45,8 +50,14 @@ class _TkgSource:
         return None
 
     def read_bytes(self, member: str) -> bytes:
-        raw = self._zip.read(member) if self._zip else (self.path / member).read_bytes()
-        return gzip.decompress(raw) if member.endswith(".gz") else raw
+        try:
+            raw = self._zip.read(member) if self._zip else (self.path / member).read_bytes()
+            return gzip.decompress(raw) if member.endswith(".gz") else raw
+        except CORRUPT as err:  # a cut download or a bad CRC: the whole set is unusable
+            kind = "gzip file" if member.endswith(".gz") else "zip member"
+            raise DataError(
+                f"{self.label(member)}: truncated or corrupt {kind} ({err}). Download it again; nothing was ingested."
+            ) from None
 
     def label(self, member: str) -> str:
         return f"{self.path}:{member}" if self._zip else str(self.path / member)
@@ -59,17 +70,37 @@ def _read_id_map(source: _TkgSource, stem: str) -> pd.Series:
             f"{source.path}: no {stem}.txt (or .txt.gz). A TKG set needs entity2id.txt, "
             "relation2id.txt and at least one of train/valid/test.txt."
         )
-    table = pd.read_csv(
-        io.BytesIO(source.read_bytes(member)), sep="\t", header=None, names=["name", "id"],
-        dtype={"name": str, "id": "int64"}, quoting=3, keep_default_na=False, encoding="utf-8",
-    )
-    return table.set_index("id")["name"]
+    label = source.label(member)
+    names: dict[int, str] = {}
+    # utf-8-sig: a byte-order mark would otherwise become part of the first name.
+    for line_no, line in enumerate(source.read_bytes(member).split(b"\n"), start=1):
+        line = line.rstrip(b"\r")
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8-sig" if line_no == 1 else "utf-8")
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"{label} line {line_no}: not UTF-8 ({err.reason} at byte {err.start}); "
+                "re-encode the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+            ) from None
+        name, tab, number = text.rpartition("\t")
+        if not tab or not number.strip().isdecimal():
+            raise DataError(f"{label} line {line_no}: expected 'name<TAB>id', got {text[:80]!r}; fix or remove the line.")
+        entity_id = int(number)
+        if entity_id in names:
+            raise DataError(
+                f"{label} line {line_no}: id {entity_id} is given twice ({names[entity_id]!r} and {name!r}); "
+                "each id needs one name."
+            )
+        names[entity_id] = name
+    return pd.Series(names, dtype=object)
 
 
 def _read_split(source: _TkgSource, member: str) -> tuple[pd.DataFrame, list[tuple]]:
     """Parse one split into numeric quadruples; malformed lines go to the quarantine list."""
     rows, bad = [], []
-    text = source.read_bytes(member).decode("utf-8", errors="replace")
+    text = source.read_bytes(member).decode("utf-8-sig", errors="replace")  # -sig: a byte-order mark is no field
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
