@@ -485,7 +485,7 @@ def _scan(
             try:
                 str(data[s:e], "utf-8")
             except UnicodeDecodeError as err:
-                problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
+                problem[i] = f"undecodable bytes (not UTF-8): at byte {err.start}; re-encode the file as UTF-8"
     for i in np.flatnonzero(newlines - starts > max_line_bytes):
         problem[int(i)] = _too_long(int(newlines[i] - starts[i]), max_line_bytes)
     blank = (newlines - starts) == 0
