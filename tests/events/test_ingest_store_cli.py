@@ -116,6 +116,24 @@ def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
     assert (run_dir / "events.parquet").exists() and (run_dir / "quarantine.parquet").exists()
 
 
+@pytest.mark.parametrize(("mode", "bar", "code"), [("always", True, 0), ("never", False, 0), ("sometimes", False, 2)])
+def test_cli_progress_key(fixtures_dir: Path, tmp_path: Path, mode: str, bar: bool, code: int) -> None:
+    """``progress=`` works for forecast-ingest as for forecast-run (stderr is a pipe here: auto shows none)."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "forecast.cli.ingest", "data=icews", f"data.path={fixtures_dir / 'icews'}",
+         f"hydra.run.dir={tmp_path / 'run'}", f"progress={mode}"],
+        capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == code, proc.stderr
+    assert ("ingest icews" in proc.stderr) is bar, proc.stderr
+    if code:
+        assert proc.stderr.strip().splitlines() == [
+            "forecast-ingest: error: progress: must be one of ['auto', 'always', 'never'], got 'sometimes'."
+        ]
+
+
 def test_panel_refuses_store(fixtures_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="store holds events only"):
         ingest(fixtures_dir / "panel", tmp_path, store=tmp_path / "store")
