@@ -16,7 +16,7 @@ import pytest
 
 from forecast.errors import ArgumentError, DataError
 from forecast.events.readers import gdelt as gdelt_module
-from forecast.events.readers._finish import empty_event_table
+from forecast.events.readers._finish import REPEATED_HEADER, empty_event_table
 from forecast.events.readers._stream import InputFile
 from forecast.events.readers.gdelt import GDELT1_COLUMNS, GDELT2_COLUMNS, _distinct_rows, iter_gdelt
 from forecast.events.readers.icews import ICEWS_COLUMNS, iter_icews
@@ -444,6 +444,17 @@ def test_icews_country_actor_named_in_another_spelling_is_the_state(tmp_path: Pa
     assert events["target_sector"] == ["state", "state", "state", "state"]
 
 
+def test_icews_header_repeated_inside_the_data_is_named(tmp_path: Path) -> None:
+    # cat a.tab b.tab: b's header is line 3, quoted as the R writer quotes it, or not.
+    header = "\t".join(ICEWS_COLUMNS)
+    quoted = "\t".join(f'"{c}"' for c in ICEWS_COLUMNS)
+    rows = [_icews(Event_ID="1"), header, _icews(Event_ID="2"), quoted, _icews(Event_ID="3")]
+    events, quarantine, batches = _read(iter_icews([InputFile(_icews_file(tmp_path / "cat.tab", rows))]))
+    assert sum(b.rows_read for b in batches) == 5 and events["event_id"] == ["1", "2", "3"]
+    assert _reasons(quarantine) == {3: REPEATED_HEADER, 5: REPEATED_HEADER}
+    assert REPEATED_HEADER.startswith("repeated header line: ")
+
+
 def test_icews_dates_follow_the_two_formats_only(tmp_path: Path) -> None:
     rows = [_icews(Event_ID="1", Event_Date="2018/06/01"), _icews(Event_ID="2", Event_Date="2018-06-02"),
             _icews(Event_ID="3", Event_Date="6/3/2018")]
@@ -529,6 +540,13 @@ def _polecat(**values: str) -> str:
 def _polecat_file(path: Path, rows: list[str]) -> Path:
     path.write_text("\t".join(POLECAT_COLUMNS) + "\n" + "".join(r + "\n" for r in rows))
     return path
+
+
+def test_polecat_header_repeated_inside_the_data_is_named(tmp_path: Path) -> None:
+    rows = [_polecat(Event_ID="a"), "\t".join(POLECAT_COLUMNS), _polecat(Event_ID="b")]
+    events, quarantine, _ = _read(iter_polecat([InputFile(_polecat_file(tmp_path / "cat.txt", rows))]))
+    assert events["event_id"] == ["a", "b"]
+    assert _reasons(quarantine) == {3: REPEATED_HEADER}
 
 
 def test_polecat_counts_quad_codes_and_limits(tmp_path: Path) -> None:

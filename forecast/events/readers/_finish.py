@@ -216,6 +216,31 @@ def code_problems(codes: pd.Series) -> pd.Series:
     return reason
 
 
+REPEATED_HEADER = "repeated header line: the column names again, not an event (files joined with their headers?)"
+"""Reason of a line that repeats the header, as ``cat a.tab b.tab`` leaves one."""
+
+
+def repeated_header(df: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Rows whose ``columns`` hold their own names: a header line inside the data.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Parsed string columns (quotes stripped).
+    columns : sequence of str
+        Header fields to compare, e.g. ``("Event ID", "Event Date")``.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``df``.
+    """
+    mask = pd.Series(True, index=df.index)
+    for column in columns:
+        mask &= df[column].fillna("").str.strip().str.lower().eq(column.lower())
+    return mask
+
+
 def add_reason(reasons: pd.Series, mask: pd.Series, template: str, values: pd.Series | None = None) -> pd.Series:
     """Give rows where ``mask`` holds, and that have no reason yet, the reason ``template``.
 
