@@ -5,13 +5,14 @@ from __future__ import annotations
 import gzip
 import shutil
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from forecast.errors import DataError
 
-from forecast.events import read_tkg, validate_events
+from forecast.events import ingest, read_tkg, validate_events
 
 # tests/fixtures/tkg_small, by hand: train has 6 lines (one exact repeat of line 1),
 # valid has 4 bad lines (unknown relation id, unknown entity id, malformed, non-CAMEO
@@ -134,6 +135,25 @@ def test_truncated_archives_are_named(fixtures_dir, tmp_path):
     cut.write_bytes(archive.read_bytes()[:300])
     with pytest.raises(DataError, match=r"cut.zip: truncated or corrupt zip archive \(File is not a zip file\)"):
         read_tkg(cut, start_date="2018-01-01")
+
+
+def test_a_copy_of_a_set_under_another_name_is_a_duplicate(fixtures_dir, tmp_path):
+    # tkg_small: 11 rows, 7 accepted, 4 quarantined. A byte-identical copy ("small (1)", as a
+    # browser names a second download) repeats every row; a copy with one changed line does not.
+    first = tmp_path / "small"
+    shutil.copytree(fixtures_dir / "tkg_small", first)
+    shutil.copytree(fixtures_dir / "tkg_small", tmp_path / "small (1)")
+    changed = tmp_path / "other"
+    shutil.copytree(fixtures_dir / "tkg_small", changed)
+    (changed / "test.txt").write_text("7\t4\t0\t3\t0\n")  # one row, accepted
+    summary = ingest([first, tmp_path / "small (1)"], tmp_path / "out", format="icews_tkg", start_date="2018-01-01")
+    assert [summary[k] for k in ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")] == [22, 7, 8, 7]
+    events = pd.read_parquet(tmp_path / "out" / "events.parquet")
+    assert len(events) == 7 and set(events["source_dataset"]) == {"small"}
+    # dedup keeps the row with the smallest (source_file, source_line): "small (1)/" < "small/"
+    assert {Path(f).parent for f in events["source_file"]} == {tmp_path / "small (1)"}
+    summary = ingest([first, changed], tmp_path / "out2", format="icews_tkg", start_date="2018-01-01")
+    assert [summary[k] for k in ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")] == [22, 14, 8, 0]
 
 
 @pytest.mark.shared_data

@@ -367,7 +367,9 @@ class _Stage:
 
 
 def _deduplicate(stage: _Stage, target: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:
-    """Keep the first row per ``dedup_key`` (input order) and write it; return counts.
+    """Keep one row per ``dedup_key``, the first by ``source_file, source_line``, and write it; return counts.
+
+    The kept row does not depend on the order the inputs were given in.
 
     Duplicates are found with a spillable GROUP BY on the key's hash, then on the exact key
     among hash collisions only. In the common case - one staged part, no duplicate, no

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import hashlib
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -129,6 +130,24 @@ def _tkg_sets(path: str | Path | Sequence[str | Path]) -> list[Path]:
     return sets
 
 
+def _dataset_name(path: Path, dataset: str | None) -> str:
+    """``source_dataset`` of a set: ``dataset``, else the folder or zip stem, lower-cased."""
+    return (dataset or path.stem).lower()
+
+
+def _digest(path: Path, splits: tuple[str, ...]) -> str:
+    """SHA-256 of the files a set is read from (id maps and splits, decompressed), whatever it is called."""
+    source = _TkgSource(path)
+    digest = hashlib.sha256()
+    for stem in ("entity2id", "relation2id", *splits):
+        member = source.find(stem)
+        if member is not None:
+            data = source.read_bytes(member)
+            digest.update(f"{stem} {len(data)}\n".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
 def iter_tkg(
     path: str | Path | Sequence[str | Path],
     *,
@@ -158,9 +177,13 @@ def iter_tkg(
             "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
             "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour.",
         )
+    names: dict[str, str] = {}  # content digest -> source_dataset of the first set holding it
     for tkg_set in _tkg_sets(path):
+        # A copy of a set under another name ("ICEWS18 (1).zip") keeps the first one's name, so
+        # its rows get the same keys and count as duplicates instead of doubling every count.
+        name = names.setdefault(_digest(tkg_set, tuple(splits)), _dataset_name(tkg_set, dataset))
         result = read_tkg(
-            tkg_set, start_date=start_date, time_unit=time_unit, dataset=dataset, splits=tuple(splits),
+            tkg_set, start_date=start_date, time_unit=time_unit, dataset=name, splits=tuple(splits),
             duplicates=duplicates,
         )
         yield Batch(
@@ -208,7 +231,7 @@ def read_tkg(
     """
     path = Path(path)
     source = _TkgSource(path)
-    name = (dataset or path.stem).lower()
+    name = _dataset_name(path, dataset)
     entities = _read_id_map(source, "entity2id")
     relations = _read_id_map(source, "relation2id")
 
