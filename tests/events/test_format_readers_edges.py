@@ -71,6 +71,52 @@ def test_tidy_actors_dates_and_blank_codes(tmp_path: Path) -> None:
     assert sum(b.rows_read for b in batches) == 6
 
 
+_DATES = ["13/02/2018", "01/02/2018", "02/13/2018", "05/05/2018", "2018-02-01T23:30:00-05:00", "2018-02-01T10:00:00Z",
+          "2018-02-01", "13.02.18", "31/04/2018"]
+"""Lines 2-10 of the date tables below."""
+
+
+def _dated(path: Path, header: str, row: str) -> Path:
+    path.write_text(header + "\n" + "".join(row.format(d) + "\n" for d in _DATES))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("dayfirst", "expected", "ambiguous"),
+    [
+        # each value decides its own order: 13/02 and 02/13 are 13 Feb; 01/02 could be 1 Feb or 2 Jan
+        (None, ["2018-02-13", None, "2018-02-13", "2018-05-05", "2018-02-02 04:30", "2018-02-01 10:00", "2018-02-01",
+                "2018-02-13", None], {3}),  # line 3
+        # given, the order holds for every row: 02/13/2018 has no month 13
+        (True, ["2018-02-13", "2018-02-01", None, "2018-05-05", "2018-02-02 04:30", "2018-02-01 10:00", "2018-02-01",
+                "2018-02-13", None], set()),
+        (False, [None, "2018-01-02", "2018-02-13", "2018-05-05", "2018-02-02 04:30", "2018-02-01 10:00", "2018-02-01",
+                 None, None], set()),
+    ],
+)
+def test_tidy_and_panel_dates_follow_one_rule_per_file(tmp_path: Path, dayfirst, expected, ambiguous) -> None:
+    # pandas' per-value guessing read 13/02/2018 as 13 Feb and 01/02/2018 as 2 Jan in one
+    # column, and a time-zone offset was a traceback (tz-aware and naive values mixed).
+    tidy = _dated(tmp_path / "t.csv", "date,cameo_code,source_country,target_country", "{},042,CHN,RUS")
+    panel = _dated(tmp_path / "p.csv", "unique_id,ds,y", "A-{0},{0},1")
+    for reader, path in ((iter_tidy, tidy), (iter_panel, panel)):
+        events, quarantine, _ = _read(reader([InputFile(path)], dayfirst=dayfirst))
+        column = "date" if reader is iter_tidy else "ds"
+        lines = events["source_line"]
+        got = {line: value for line, value in zip(lines, events[column])}
+        want = {line: pd.Timestamp(v) for line, v in zip(range(2, 11), expected) if v is not None}
+        assert got == want, reader
+        reasons = _reasons(quarantine)
+        assert {line for line, r in reasons.items() if r.startswith("ambiguous date: ")} == ambiguous
+        assert set(reasons) == {line for line, v in zip(range(2, 11), expected) if v is None}
+    if dayfirst is None:
+        (reason,) = [r for r in _reasons(quarantine).values() if r.startswith("ambiguous")]
+        assert reason == (
+            "ambiguous date: '01/02/2018' reads as day/month and as month/day; write YYYY-MM-DD, or set "
+            "data.dayfirst=true (d/m/Y) or data.dayfirst=false (m/d/Y) for the whole file"
+        )
+
+
 def test_tidy_chunks_cut_on_rows_read_bad_rows_included(tmp_path: Path) -> None:
     # chunk_rows counts accepted and refused rows: rows 2-7 in chunks of two, each chunk's
     # refused row reported with its chunk (a wrong width, then undecodable bytes 0x80 and 0xff).
@@ -597,3 +643,16 @@ def test_panel_batches_keep_their_schema_and_no_index(tmp_path: Path) -> None:
     assert batches[0].events.to_pydict()["source_line"] == [2, 4]
     assert batches[1].events.num_rows == 0
     assert _reasons(batches[1].quarantine) == {5: "bad date: ds 'bad'", 6: "y is not a number: 'nope'"}
+
+
+def test_load_panel_takes_dayfirst(tmp_path: Path) -> None:
+    # forecast-run data=panel reads through load_panel: data.dayfirst must reach the reader.
+    from forecast.errors import DataError
+    from forecast.events.sources import load_panel
+
+    path = tmp_path / "p.csv"
+    path.write_text("unique_id,ds,y\nA,01/02/2018,1\nA,01/03/2018,2\n")
+    with pytest.raises(DataError, match="2 x ambiguous date"):
+        load_panel(path)
+    panel, _ = load_panel(path, dayfirst=True)
+    assert panel["ds"].tolist() == [pd.Timestamp("2018-02-01"), pd.Timestamp("2018-03-01")]
