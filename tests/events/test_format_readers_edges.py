@@ -656,3 +656,22 @@ def test_load_panel_takes_dayfirst(tmp_path: Path) -> None:
         load_panel(path)
     panel, _ = load_panel(path, dayfirst=True)
     assert panel["ds"].tolist() == [pd.Timestamp("2018-02-01"), pd.Timestamp("2018-03-01")]
+
+
+def test_an_ingested_panel_parquet_reads_again(tmp_path: Path) -> None:
+    # forecast-ingest data=panel writes panel.parquet with dedup_key, source_file, source_line;
+    # reading that file (forecast-run data=panel, or a second ingest) was a KeyError traceback.
+    from forecast.events import ingest
+    from forecast.events.sources import load_panel
+
+    path = tmp_path / "p.csv"
+    path.write_text("unique_id,ds,y,family\nA,2018-01-01,3,coop\nA,2018-01-08,0,coop\nB,2018-01-01,5,conf\n")
+    ingest(path, tmp_path / "first", format="panel")
+    written = tmp_path / "first" / "panel.parquet"
+    ingest(written, tmp_path / "second", format="panel")
+    again = pd.read_parquet(tmp_path / "second" / "panel.parquet")
+    assert list(again.columns) == ["unique_id", "ds", "y", "family", "dedup_key", "source_file", "source_line"]
+    assert again[["unique_id", "y", "family"]].values.tolist() == [["A", 3.0, "coop"], ["A", 0.0, "coop"], ["B", 5.0, "conf"]]
+    assert set(again["source_file"]) == {str(written)} and again["source_line"].tolist() == [1, 2, 3]
+    panel, _ = load_panel(written)
+    assert panel["y"].tolist() == [3.0, 0.0, 5.0]

@@ -22,6 +22,8 @@ from forecast.events.readers.base import QUARANTINE_COLUMNS
 from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, raw_rows, table_chunks
 
 PANEL_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "y")
+PROVENANCE_COLUMNS: tuple[str, ...] = ("dedup_key", "source_file", "source_line")
+"""Columns the reader adds to every row (and drops from an input that has them)."""
 
 PANEL_SCHEMA = pa.DataFrameSchema(
     {
@@ -45,7 +47,8 @@ def _to_panel(source: InputFile, raw: pd.DataFrame, dayfirst: bool | None = None
     missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
     if missing:
         raise DataError(f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}.")
-    meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line")]
+    # A panel.parquet written by an ingest carries provenance columns: they are written anew, not kept.
+    meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line", *PROVENANCE_COLUMNS)]
     ids = raw["unique_id"].astype("string").str.strip()
     ds, ambiguous = parse_dates(raw["ds"], dayfirst)
     panel = pd.DataFrame(
