@@ -152,6 +152,8 @@ def test_tkg_sets_count_their_member_files_and_collapsed_rows(fixtures_dir: Path
     sets = [tmp_path / "setA", tmp_path / "setB"]
     for folder in sets:
         shutil.copytree(fixtures_dir / "tkg_ingest", folder)
+    # setB's valid line a day later: a byte-identical copy would be the same set (its rows duplicates)
+    (sets[1] / "valid.txt").write_text("0\t0\t4\t96\t0\n")
     summary = ingest(sets, tmp_path / "out", start_date="2018-01-01", time_unit="hour", duplicates="collapse")
     assert [summary[k] for k in ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")] == [18, 10, 6, 2]
     one_set = {"rows_read": 9, "rows_quarantined": 3, "rows_duplicate": 1, "rows_accepted": 5}
