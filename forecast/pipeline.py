@@ -251,7 +251,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
 
     data = experiment.data
     if output_kind(data["format"]) == "panel":
-        panel, data_sha256 = load_panel(data["path"])
+        panel, data_sha256 = load_panel(data["path"], dayfirst=data.get("dayfirst"))
         summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
         (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
         dyads, families = _panel_layout(panel)

@@ -83,7 +83,7 @@ RUN_CASES = [
     (["report.titel=x"], "report.titel: no such config key; close valid keys: 'report.title'"),
     (["model=nb_glmm"], "model=nb_glmm: no such option in config group 'model'; close options: 'nb_glm', 'zinb_glm'."),
     (["model=[naive,nb_glmm]"], "model=nb_glmm: no such option in config group 'model'; close options: 'nb_glm'"),
-    (["data=gdelt3"], "data=gdelt3: no such option in config group 'data'; close options: 'gdelt2', 'gdelt1'."),
+    (["data=gdelt3"], "data=gdelt3: no such option in config group 'data'; close options: 'gdelt', 'gdelt2', 'gdelt1'."),
     (["backtest.horizon=abc"], "backtest.horizon: expected an integer, got 'abc'; fix the value."),
     (["backtest.horizon=2.5"], "backtest.horizon: expected an integer, got 2.5; fix the value."),
     (["backtest.n_windows=0"], "backtest.n_windows: must be >= 1, got 0."),

@@ -20,6 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.ingest import ingest
+from forecast.progress import progress_mode
 
 log = logging.getLogger(__name__)
 # ingest() arguments that are top-level keys of conf/ingest.yaml; the others come from data.*.
@@ -126,7 +127,8 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
 @reported
 def _main(cfg: DictConfig) -> None:
     out_dir = HydraConfig.get().runtime.output_dir
-    summary = run_from_config(cfg, out_dir)
+    with progress_mode(cfg.get("progress", "auto")):
+        summary = run_from_config(cfg, out_dir)
     log.info("ingest summary:\n%s", json.dumps({k: v for k, v in summary.items() if k != "files"}, indent=2))
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -44,6 +45,27 @@ _QUARANTINE_SCHEMA = pa.schema(
 )
 
 
+def reason_kinds(reasons: pd.Series) -> pd.Series:
+    """The kind of each quarantine reason: its text before ``:``, quoted values shown as ``'…'``.
+
+    Readers quote the offending value (``bad GoldsteinScale '11'``, ``unknown CAMEO code
+    '999'``); without the mask every distinct value would be a kind of its own, and the
+    ten most common kinds of a file with many bad values would hide most of its rows.
+
+    Parameters
+    ----------
+    reasons : pandas.Series
+        Quarantine reasons.
+
+    Returns
+    -------
+    pandas.Series
+        The kinds, aligned with ``reasons``.
+    """
+    before_colon = reasons.astype(str).str.split(":", n=1).str[0]
+    return before_colon.str.replace(r"'[^']*'", "'…'", regex=True)
+
+
 @dataclass
 class _Tally:
     rows_read: int = 0
@@ -51,7 +73,7 @@ class _Tally:
     rows_duplicate: int = 0
     files: dict[str, dict[str, int]] = field(default_factory=dict)
     owner: dict[str, str] = field(default_factory=dict)  # source_file of a row -> the input it was read from
-    reasons: Counter = field(default_factory=Counter)  # reason kind (text before ':') -> rows
+    reasons: Counter = field(default_factory=Counter)  # reason kind (see reason_kinds) -> rows
 
     def add(self, batch: Batch) -> None:
         # Every row a reader saw must come out as an event, a quarantined row or a duplicate.
@@ -64,7 +86,7 @@ class _Tally:
             for label in pc.unique(batch.events["source_file"]).to_pylist():
                 self.owner[label] = batch.file
         if len(batch.quarantine):
-            self.reasons.update(batch.quarantine["reason"].astype(str).str.split(":", n=1).str[0])
+            self.reasons.update(reason_kinds(batch.quarantine["reason"]))
         self.rows_read += batch.rows_read
         self.rows_quarantined += len(batch.quarantine)
         self.rows_duplicate += batch.duplicates
@@ -345,7 +367,9 @@ class _Stage:
 
 
 def _deduplicate(stage: _Stage, target: Path, store: str | Path | None, is_panel: bool, memory_limit: str) -> dict:
-    """Keep the first row per ``dedup_key`` (input order) and write it; return counts.
+    """Keep one row per ``dedup_key``, the first by ``source_file, source_line``, and write it; return counts.
+
+    The kept row does not depend on the order the inputs were given in.
 
     Duplicates are found with a spillable GROUP BY on the key's hash, then on the exact key
     among hash collisions only. In the common case - one staged part, no duplicate, no

@@ -108,7 +108,7 @@ def combine_sources(sources: list[LoadedSource]) -> LoadedSource:
     )
 
 
-def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def load_panel(path: str | Path, dayfirst: bool | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a pre-aggregated long panel (``data.format: panel``) that goes straight to the models.
 
     Uses the same reader as ``forecast-ingest data=panel``, so rows with a missing id, a bad
@@ -118,6 +118,8 @@ def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     ----------
     path : str or Path
         CSV/TSV or Parquet file(s) with columns ``unique_id, ds, y`` (more columns are kept).
+    dayfirst : bool, optional
+        How ``a/b/Y`` dates in ``ds`` read (``data.dayfirst``); ``None`` rejects ambiguous ones.
 
     Returns
     -------
@@ -133,7 +135,7 @@ def load_panel(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """
     if path is None:
         raise DataError("data.format=panel needs data.path=<csv or parquet with unique_id,ds,y>.")
-    result = read_events(path, format="panel")
+    result = read_events(path, format="panel", dayfirst=dayfirst)
     if result.rows_quarantined:
         first = result.quarantine.iloc[0]
         raise DataError(

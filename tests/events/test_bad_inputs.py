@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import zipfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,11 +163,10 @@ CASES = [
         reasons={
             "bad date": 2,
             "bad id": 1,
-            "CAMEO code '42' lost its leading zero (expected '042'); read codes as strings": 1,
-            "unknown CAMEO code '999'": 1,
-            "bad QuadClass '7'": 1,
-            "bad GoldsteinScale 'x'": 1,
-            "bad GoldsteinScale '11'": 1,
+            "CAMEO code '…' lost its leading zero (expected '…'); read codes as strings": 1,
+            "unknown CAMEO code '…'": 1,
+            "bad QuadClass '…'": 1,
+            "bad GoldsteinScale '…'": 2,  # 'x' and '11': one kind, whatever the value
         },
     ),
     Case(
@@ -176,7 +174,7 @@ CASES = [
         _bad("gdelt2_bad_bytes.export.CSV"),
         counts=(7, 2, 5, 0),
         reasons={
-            "undecodable bytes (not UTF-8) at byte 43": 1,
+            "undecodable bytes (not UTF-8)": 1,
             "carriage return inside the line": 1,
             "NUL byte inside the line (binary or zeroed data)": 1,
             "wrong column count": 2,
@@ -196,7 +194,7 @@ CASES = [
         reasons={
             "bad date": 1,
             "missing Event ID": 1,
-            "CAMEO code '42' lost its leading zero (expected '042'); read codes as strings": 1,
+            "CAMEO code '…' lost its leading zero (expected '…'); read codes as strings": 1,
         },
     ),
     Case(
@@ -231,9 +229,9 @@ CASES = [
         _self_symlink,
         counts=(12, 7, 4, 1),
         reasons={
-            "CAMEO code '42' lost its leading zero (expected '042'); read codes as strings": 1,
+            "CAMEO code '…' lost its leading zero (expected '…'); read codes as strings": 1,
             "bad date": 1,
-            "undecodable bytes (not UTF-8) at byte 52": 1,
+            "undecodable bytes (not UTF-8)": 1,
             "wrong column count": 1,
         },
     ),
@@ -309,14 +307,14 @@ def test_bad_input(case: Case, tmp_path: Path) -> None:
     )
     for entry in summary["files"].values():  # the identity holds per input file too
         assert entry["rows_read"] == entry["rows_accepted"] + entry["rows_quarantined"] + entry["rows_duplicate"]
-    assert Counter(quarantine["reason"].str.split(":", n=1).str[0]) == Counter(case.reasons)
+    assert summary["quarantine_reasons"] == case.reasons
     assert len(quarantine) == quarantined and quarantine["line"].notna().all()
 
 
 def test_zero_accepted_writes_evidence_not_events(tmp_path: Path) -> None:
     out = tmp_path / "out"
     ingest(GDELT2, out)  # an older, good ingest in the same folder
-    with pytest.raises(DataError, match=r"Top reasons: 2 x date out of range; 1 x CAMEO code '42'"):
+    with pytest.raises(DataError, match=r"Top reasons: 2 x date out of range; 1 x CAMEO code '…' lost its leading zero"):
         ingest(BAD / "gdelt2_all_bad.export.CSV", out)
     assert sorted(p.name for p in out.iterdir()) == ["ingest_summary.json", "quarantine.parquet"]
     summary = json.loads((out / "ingest_summary.json").read_text())

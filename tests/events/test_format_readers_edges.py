@@ -16,7 +16,7 @@ import pytest
 
 from forecast.errors import ArgumentError, DataError
 from forecast.events.readers import gdelt as gdelt_module
-from forecast.events.readers._finish import empty_event_table
+from forecast.events.readers._finish import REPEATED_HEADER, empty_event_table
 from forecast.events.readers._stream import InputFile
 from forecast.events.readers.gdelt import GDELT1_COLUMNS, GDELT2_COLUMNS, _distinct_rows, iter_gdelt
 from forecast.events.readers.icews import ICEWS_COLUMNS, iter_icews
@@ -69,6 +69,52 @@ def test_tidy_actors_dates_and_blank_codes(tmp_path: Path) -> None:
         "source_country=CHN | target_country=RUS"
     )
     assert sum(b.rows_read for b in batches) == 6
+
+
+_DATES = ["13/02/2018", "01/02/2018", "02/13/2018", "05/05/2018", "2018-02-01T23:30:00-05:00", "2018-02-01T10:00:00Z",
+          "2018-02-01", "13.02.18", "31/04/2018"]
+"""Lines 2-10 of the date tables below."""
+
+
+def _dated(path: Path, header: str, row: str) -> Path:
+    path.write_text(header + "\n" + "".join(row.format(d) + "\n" for d in _DATES))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("dayfirst", "expected", "ambiguous"),
+    [
+        # each value decides its own order: 13/02 and 02/13 are 13 Feb; 01/02 could be 1 Feb or 2 Jan
+        (None, ["2018-02-13", None, "2018-02-13", "2018-05-05", "2018-02-02 04:30", "2018-02-01 10:00", "2018-02-01",
+                "2018-02-13", None], {3}),  # line 3
+        # given, the order holds for every row: 02/13/2018 has no month 13
+        (True, ["2018-02-13", "2018-02-01", None, "2018-05-05", "2018-02-02 04:30", "2018-02-01 10:00", "2018-02-01",
+                "2018-02-13", None], set()),
+        (False, [None, "2018-01-02", "2018-02-13", "2018-05-05", "2018-02-02 04:30", "2018-02-01 10:00", "2018-02-01",
+                 None, None], set()),
+    ],
+)
+def test_tidy_and_panel_dates_follow_one_rule_per_file(tmp_path: Path, dayfirst, expected, ambiguous) -> None:
+    # pandas' per-value guessing read 13/02/2018 as 13 Feb and 01/02/2018 as 2 Jan in one
+    # column, and a time-zone offset was a traceback (tz-aware and naive values mixed).
+    tidy = _dated(tmp_path / "t.csv", "date,cameo_code,source_country,target_country", "{},042,CHN,RUS")
+    panel = _dated(tmp_path / "p.csv", "unique_id,ds,y", "A-{0},{0},1")
+    for reader, path in ((iter_tidy, tidy), (iter_panel, panel)):
+        events, quarantine, _ = _read(reader([InputFile(path)], dayfirst=dayfirst))
+        column = "date" if reader is iter_tidy else "ds"
+        lines = events["source_line"]
+        got = {line: value for line, value in zip(lines, events[column])}
+        want = {line: pd.Timestamp(v) for line, v in zip(range(2, 11), expected) if v is not None}
+        assert got == want, reader
+        reasons = _reasons(quarantine)
+        assert {line for line, r in reasons.items() if r.startswith("ambiguous date: ")} == ambiguous
+        assert set(reasons) == {line for line, v in zip(range(2, 11), expected) if v is None}
+    if dayfirst is None:
+        (reason,) = [r for r in _reasons(quarantine).values() if r.startswith("ambiguous")]
+        assert reason == (
+            "ambiguous date: '01/02/2018' reads as day/month and as month/day; write YYYY-MM-DD, or set "
+            "data.dayfirst=true (d/m/Y) or data.dayfirst=false (m/d/Y) for the whole file"
+        )
 
 
 def test_tidy_chunks_cut_on_rows_read_bad_rows_included(tmp_path: Path) -> None:
@@ -422,9 +468,37 @@ def test_icews_keys_quotes_sectors_and_countries(tmp_path: Path) -> None:
     assert events["source_actor"] == ["Xi Jinping", "Military (China)", "Wang Yi"]
     assert events["source_country"] == ["CHN", "CHN", "CHN"]
     assert events["source_sector"] == ["other", "other", "other"]
-    assert events["target_sector"] == ["other", "state", "other"]
+    # "Russia" in "Russian Federation" is the state, as "Russian Federation" is.
+    assert events["target_sector"] == ["state", "state", "state"]
     assert events["count"] == [1, 1, 1]
     assert events["action_country"] == ["CHN", "CHN", "CHN"]
+
+
+def test_icews_country_actor_named_in_another_spelling_is_the_state(tmp_path: Path) -> None:
+    # ICEWS names the actor "Russia" but its country "Russian Federation": both are the state.
+    rows = [
+        _icews(Event_ID="1", Source_Name="Russia", Source_Country="Russian Federation", Target_Name="China",
+               Target_Country="China"),
+        _icews(Event_ID="2", Source_Name="Macedonia", Source_Country="the former Yugoslav Republic of Macedonia"),
+        _icews(Event_ID="3", Source_Name="Citizen (Russia)", Source_Country="Russian Federation"),
+        _icews(Event_ID="4", Source_Name="China", Source_Country="Russian Federation"),  # another country's name
+    ]
+    events, quarantine, _ = _read(iter_icews([InputFile(_icews_file(tmp_path / "s.tab", rows))]))
+    assert quarantine.empty
+    assert events["source_country"] == ["RUS", "MKD", "RUS", "RUS"]
+    assert events["source_sector"] == ["state", "state", "other", "other"]
+    assert events["target_sector"] == ["state", "state", "state", "state"]
+
+
+def test_icews_header_repeated_inside_the_data_is_named(tmp_path: Path) -> None:
+    # cat a.tab b.tab: b's header is line 3, quoted as the R writer quotes it, or not.
+    header = "\t".join(ICEWS_COLUMNS)
+    quoted = "\t".join(f'"{c}"' for c in ICEWS_COLUMNS)
+    rows = [_icews(Event_ID="1"), header, _icews(Event_ID="2"), quoted, _icews(Event_ID="3")]
+    events, quarantine, batches = _read(iter_icews([InputFile(_icews_file(tmp_path / "cat.tab", rows))]))
+    assert sum(b.rows_read for b in batches) == 5 and events["event_id"] == ["1", "2", "3"]
+    assert _reasons(quarantine) == {3: REPEATED_HEADER, 5: REPEATED_HEADER}
+    assert REPEATED_HEADER.startswith("repeated header line: ")
 
 
 def test_icews_dates_follow_the_two_formats_only(tmp_path: Path) -> None:
@@ -514,6 +588,13 @@ def _polecat_file(path: Path, rows: list[str]) -> Path:
     return path
 
 
+def test_polecat_header_repeated_inside_the_data_is_named(tmp_path: Path) -> None:
+    rows = [_polecat(Event_ID="a"), "\t".join(POLECAT_COLUMNS), _polecat(Event_ID="b")]
+    events, quarantine, _ = _read(iter_polecat([InputFile(_polecat_file(tmp_path / "cat.txt", rows))]))
+    assert events["event_id"] == ["a", "b"]
+    assert _reasons(quarantine) == {3: REPEATED_HEADER}
+
+
 def test_polecat_counts_quad_codes_and_limits(tmp_path: Path) -> None:
     rows = [
         _polecat(Event_ID="a", Quad_Code="3"),  # 2
@@ -562,3 +643,35 @@ def test_panel_batches_keep_their_schema_and_no_index(tmp_path: Path) -> None:
     assert batches[0].events.to_pydict()["source_line"] == [2, 4]
     assert batches[1].events.num_rows == 0
     assert _reasons(batches[1].quarantine) == {5: "bad date: ds 'bad'", 6: "y is not a number: 'nope'"}
+
+
+def test_load_panel_takes_dayfirst(tmp_path: Path) -> None:
+    # forecast-run data=panel reads through load_panel: data.dayfirst must reach the reader.
+    from forecast.errors import DataError
+    from forecast.events.sources import load_panel
+
+    path = tmp_path / "p.csv"
+    path.write_text("unique_id,ds,y\nA,01/02/2018,1\nA,01/03/2018,2\n")
+    with pytest.raises(DataError, match="2 x ambiguous date"):
+        load_panel(path)
+    panel, _ = load_panel(path, dayfirst=True)
+    assert panel["ds"].tolist() == [pd.Timestamp("2018-02-01"), pd.Timestamp("2018-03-01")]
+
+
+def test_an_ingested_panel_parquet_reads_again(tmp_path: Path) -> None:
+    # forecast-ingest data=panel writes panel.parquet with dedup_key, source_file, source_line;
+    # reading that file (forecast-run data=panel, or a second ingest) was a KeyError traceback.
+    from forecast.events import ingest
+    from forecast.events.sources import load_panel
+
+    path = tmp_path / "p.csv"
+    path.write_text("unique_id,ds,y,family\nA,2018-01-01,3,coop\nA,2018-01-08,0,coop\nB,2018-01-01,5,conf\n")
+    ingest(path, tmp_path / "first", format="panel")
+    written = tmp_path / "first" / "panel.parquet"
+    ingest(written, tmp_path / "second", format="panel")
+    again = pd.read_parquet(tmp_path / "second" / "panel.parquet")
+    assert list(again.columns) == ["unique_id", "ds", "y", "family", "dedup_key", "source_file", "source_line"]
+    assert again[["unique_id", "y", "family"]].values.tolist() == [["A", 3.0, "coop"], ["A", 0.0, "coop"], ["B", 5.0, "conf"]]
+    assert set(again["source_file"]) == {str(written)} and again["source_line"].tolist() == [1, 2, 3]
+    panel, _ = load_panel(written)
+    assert panel["y"].tolist() == [3.0, 0.0, 5.0]

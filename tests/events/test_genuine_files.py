@@ -58,6 +58,10 @@ def test_icews_dataverse_sample(shared_data: Path) -> None:
     assert (counts[("USA", "CHN", d1)], counts[("USA", "CHN", d2)]) == (21, 50)  # 71 in all
     assert (counts[("CHN", "RUS", d1)], counts[("CHN", "RUS", d2)]) == (3, 1)
     assert result.unresolved["icews"] < 0.1
+    # awk -F'\t' '$3=="Russia"' -> 84 rows (country "Russian Federation"): the Russian state, as "China" is.
+    ev = result.events
+    assert ev.loc[ev["source_actor"] == "Russia", "source_sector"].value_counts().to_dict() == {"state": 84}
+    assert ev.loc[ev["target_actor"] == "Russia", "target_sector"].value_counts().to_dict() == {"state": 99}
 
 
 def test_icews18_tkg(shared_data: Path) -> None:

@@ -132,9 +132,9 @@ def test_summary_counts_every_block_of_every_input(scripted, tmp_path: Path) -> 
         "set": {"rows_read": 7, "rows_quarantined": 2, "rows_duplicate": 2, "rows_accepted": 3},
         "b.txt": {"rows_read": 2, "rows_quarantined": 2, "rows_duplicate": 0, "rows_accepted": 0},
     }
-    # the kind of a reason is its text before the first ':'
+    # the kind of a reason is its text before the first ':', quoted values masked
     assert summary["quarantine_reasons"] == {
-        "bad date": 1, "line too long": 1, "missing CAMEO code": 1, "unknown CAMEO code '999'": 1,
+        "bad date": 1, "line too long": 1, "missing CAMEO code": 1, "unknown CAMEO code '…'": 1,
     }
     # named actor slots of k1, k2, k3: 2 + 1 + 2 = 5; unresolved: k2's source, k3's target
     assert summary["unresolved_actor_rate"] == {"scripted": 0.4}
@@ -152,6 +152,8 @@ def test_tkg_sets_count_their_member_files_and_collapsed_rows(fixtures_dir: Path
     sets = [tmp_path / "setA", tmp_path / "setB"]
     for folder in sets:
         shutil.copytree(fixtures_dir / "tkg_ingest", folder)
+    # setB's valid line a day later: a byte-identical copy would be the same set (its rows duplicates)
+    (sets[1] / "valid.txt").write_text("0\t0\t4\t96\t0\n")
     summary = ingest(sets, tmp_path / "out", start_date="2018-01-01", time_unit="hour", duplicates="collapse")
     assert [summary[k] for k in ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")] == [18, 10, 6, 2]
     one_set = {"rows_read": 9, "rows_quarantined": 3, "rows_duplicate": 1, "rows_accepted": 5}
@@ -419,3 +421,29 @@ def test_stage_follows_whether_keys_increase(tmp_path: Path, blocks: list[list],
     assert stage.keys_increasing is increasing
     assert stage.rows == sum(map(len, blocks))
     assert len(stage.parts) == 1 and pq.read_table(stage.parts[0])["dedup_key"].to_pylist() == sum(blocks, [])
+
+
+def test_reason_kinds_do_not_split_by_value(fixtures_dir: Path, tmp_path: Path) -> None:
+    # 12 rows with 12 different out-of-range GoldsteinScale values and 3 Latin-1 rows with the
+    # bad byte at 3 different offsets: two kinds holding all 15 rows, not 15 kinds of one row
+    # of which the summary's top ten would show ten.
+    good = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_bytes().split(b"\n")[0].split(b"\t")
+    lines = []
+    for k in range(12):
+        fields = list(good)
+        fields[0], fields[30] = str(910000000 + k).encode(), str(11 + k).encode()
+        lines.append(b"\t".join(fields))
+    for k in range(3):
+        fields = list(good)
+        fields[0], fields[6] = str(920000000 + k).encode(), b"NAME " + b"x" * k + b"\xe9"  # Latin-1 e-acute
+        lines.append(b"\t".join(fields))
+    lines.append(b"\t".join(good))
+    path = tmp_path / "values.export.CSV"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    summary = ingest(path, tmp_path / "out", format="gdelt2")
+    assert (summary["rows_read"], summary["rows_accepted"], summary["rows_quarantined"]) == (16, 1, 15)
+    assert summary["quarantine_reasons"] == {"bad GoldsteinScale '…'": 12, "undecodable bytes (not UTF-8)": 3}
+    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine.parquet").sort_values("line")
+    assert quarantine["reason"].iloc[0] == "bad GoldsteinScale '11'"  # the file keeps each row's own value
+    # 0-based offset of the byte: 9 + 8 + 6 + 4 + 9 + 3 characters and 6 tabs, then "NAME "
+    assert quarantine["reason"].iloc[12] == "undecodable bytes (not UTF-8): at byte 50; re-encode the file as UTF-8"

@@ -77,11 +77,29 @@ def test_run_ingest_typed(fixtures_dir: Path, tmp_path: Path) -> None:
     assert (summary["rows_read"], summary["rows_accepted"], summary["rows_duplicate"]) == (9, 5, 1)
 
 
-@pytest.mark.parametrize("group", ["auto", "gdelt1", "gdelt2", "icews", "icews_tkg", "polecat", "events", "panel"])
+@pytest.mark.parametrize("group", ["auto", "gdelt", "gdelt1", "gdelt2", "icews", "icews_tkg", "polecat", "events", "panel"])
 def test_every_data_config_composes(group: str) -> None:
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose(config_name="ingest", overrides=[f"data={group}", "data.path=x"])
     assert cfg.data.format == group and cfg.data.path == "x"
+
+
+def test_data_gdelt_reads_both_versions(fixtures_dir: Path, tmp_path: Path) -> None:
+    # docs/ingest.md lists data=gdelt for GDELT 1.0 and 2.0 together; it was no config option.
+    paths = f"[{fixtures_dir / 'gdelt1'},{fixtures_dir / 'gdelt2'}]"
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose(config_name="ingest", overrides=["data=gdelt", f"data.path={paths}"])
+    summary = run_from_config(cfg, tmp_path)
+    # gdelt1/events_mixed.tsv: 6 lines (57, 57, 58, 58, 58, 61 fields), line 5 a bad date;
+    # gdelt2's export: 12 rows and a blank line 13; lines 8, 9, 11, 12 quarantined (lost zero,
+    # bad date, 40 fields, Latin-1), line 10 repeats the id of line 1: 7 accepted.
+    assert summary["format"] == "gdelt"
+    assert summary["files"][str(fixtures_dir / "gdelt1" / "events_mixed.tsv")] == {
+        "rows_read": 6, "rows_quarantined": 1, "rows_duplicate": 0, "rows_accepted": 5,
+    }
+    assert (summary["rows_read"], summary["rows_accepted"], summary["rows_quarantined"], summary["rows_duplicate"]) == (
+        18, 12, 5, 1,
+    )
 
 
 def test_cli_config_runs(fixtures_dir: Path, tmp_path: Path) -> None:
@@ -114,6 +132,24 @@ def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads((run_dir / "ingest_summary.json").read_text())["rows_accepted"] == 7
     assert (run_dir / "events.parquet").exists() and (run_dir / "quarantine.parquet").exists()
+
+
+@pytest.mark.parametrize(("mode", "bar", "code"), [("always", True, 0), ("never", False, 0), ("sometimes", False, 2)])
+def test_cli_progress_key(fixtures_dir: Path, tmp_path: Path, mode: str, bar: bool, code: int) -> None:
+    """``progress=`` works for forecast-ingest as for forecast-run (stderr is a pipe here: auto shows none)."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "forecast.cli.ingest", "data=icews", f"data.path={fixtures_dir / 'icews'}",
+         f"hydra.run.dir={tmp_path / 'run'}", f"progress={mode}"],
+        capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == code, proc.stderr
+    assert ("ingest icews" in proc.stderr) is bar, proc.stderr
+    if code:
+        assert proc.stderr.strip().splitlines() == [
+            "forecast-ingest: error: progress: must be one of ['auto', 'always', 'never'], got 'sometimes'."
+        ]
 
 
 def test_panel_refuses_store(fixtures_dir: Path, tmp_path: Path) -> None:

@@ -398,7 +398,7 @@ def test_gdelt_reason_order(fixtures_dir: Path, tmp_path: Path) -> None:
         9: "bad GoldsteinScale '10.5'",
         10: "bad GoldsteinScale 'nan'",
         11: "bad GoldsteinScale 'abc'",
-        12: f"undecodable bytes (not UTF-8) at byte {len(undecodable) - 1}",  # one byte per character before it
+        12: f"undecodable bytes (not UTF-8): at byte {len(undecodable) - 1}; re-encode the file as UTF-8",  # one byte per character before it
         13: "carriage return inside the line",
         14: "wrong column count: 41 tab-separated fields, expected 61 (GDELT 2.0)",
         17: "bad QuadClass 'x'",
@@ -414,7 +414,7 @@ def test_undecodable_bytes_win_over_a_carriage_return(fixtures_dir: Path, tmp_pa
     path = tmp_path / "both.export.CSV"
     path.write_bytes((line + "\n" + _gdelt_row(v2, eid="2") + "\n").encode("latin-1"))  # one good row: not a whole-file fault
     result = read_events(path, format="gdelt2")
-    assert result.quarantine["reason"].str.startswith("undecodable bytes (not UTF-8) at byte ").tolist() == [True]
+    assert result.quarantine["reason"].str.startswith("undecodable bytes (not UTF-8): at byte ").tolist() == [True]
     assert len(result.events) == 1
 
 

@@ -216,6 +216,99 @@ def code_problems(codes: pd.Series) -> pd.Series:
     return reason
 
 
+_DAY_MONTH = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})((?:[ T].*)?)$"
+"""A date that starts with day and month in some order (``01/02/2018``, ``13.02.18 10:00``)."""
+
+AMBIGUOUS_DATE = (
+    "ambiguous date: {!r} reads as day/month and as month/day; write YYYY-MM-DD, or set "
+    "data.dayfirst=true (d/m/Y) or data.dayfirst=false (m/d/Y) for the whole file"
+)
+"""Reason of a date whose day and month could be either way round."""
+
+
+def parse_dates(values: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Series, pd.Series]:
+    """Parse a date column of a tidy table or panel, one rule for every row.
+
+    ISO 8601 (``2018-02-01``, ``20180201``, ``2018-02-01T10:00:00+08:00``) comes first;
+    times with an offset are converted to UTC. A date ``a/b/Y`` (or with ``.``/``-``, a
+    2-digit year as in ``strptime``'s ``%y``) is read day first when ``a > 12``, month
+    first when ``b > 12``, and is ambiguous when both are 12 or less and differ, unless
+    ``dayfirst`` says which; anything else ("1 Feb 2018") goes to pandas' parser. Without
+    this, pandas reads each value on its own: ``13/02/2018`` as 13 Feb and ``01/02/2018``
+    as 2 Jan in the same column.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Dates as text, or a datetime column (parquet; a time zone is converted to UTC).
+    dayfirst : bool, optional
+        How to read every ``a/b/Y`` date; ``None`` decides per value and refuses the
+        ambiguous ones. Given, ``02/13/2018`` with ``dayfirst=True`` is a bad date.
+
+    Returns
+    -------
+    dates : pandas.Series
+        ``datetime64[ns]`` without a time zone (UTC), NaT where unparseable or ambiguous.
+    ambiguous : pandas.Series of bool
+        The dates refused as ambiguous.
+    """
+    ambiguous = pd.Series(False, index=values.index)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return values.astype("datetime64[ns]"), ambiguous
+    text = values.astype("string").str.strip()
+    dates = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+    rest = text[dates.isna() & text.notna() & text.ne("")]
+    parts = rest.str.extract(_DAY_MONTH)
+    matched = parts[0].notna()
+    if matched.any():
+        a, b = parts.loc[matched, 0].astype(int), parts.loc[matched, 1].astype(int)
+        if dayfirst is None:
+            unclear = a.le(12) & b.le(12) & a.ne(b)
+            ambiguous[unclear[unclear].index] = True
+            day_is_first = a.gt(12)
+        else:
+            unclear = pd.Series(False, index=a.index)
+            day_is_first = pd.Series(bool(dayfirst), index=a.index)
+        day, month = a.where(day_is_first, b), b.where(day_is_first, a)
+        year = parts.loc[matched, 2].astype(int)
+        year = year.where(parts.loc[matched, 2].str.len() == 4, year + np.where(year < 69, 2000, 1900))
+        iso = year.map("{:04d}-".format) + month.map("{:02d}-".format) + day.map("{:02d}".format)
+        iso = (iso + parts.loc[matched, 3])[~unclear]
+        if len(iso):
+            dates[iso.index] = pd.to_datetime(iso, format="ISO8601", utc=True, errors="coerce")
+    other = rest[~matched].index
+    if len(other):
+        dates[other] = pd.to_datetime(text[other], format="mixed", utc=True, errors="coerce")
+    return dates.dt.tz_localize(None).astype("datetime64[ns]"), ambiguous
+
+
+REPEATED_HEADER = "repeated header line: the column names again, not an event (files joined with their headers?)"
+"""Reason of a line that repeats the header, as ``cat a.tab b.tab`` leaves one."""
+
+
+def repeated_header(df: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Rows whose ``columns`` hold their own names: a header line inside the data.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Parsed string columns (quotes stripped).
+    columns : sequence of str
+        Header fields to compare, e.g. ``("Event ID", "Event Date")``.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``df``.
+    """
+    mask = pd.Series(True, index=df.index)
+    for column in columns:
+        mask &= df[column].fillna("").str.strip().str.lower().eq(column.lower())
+    return mask
+
+
 def add_reason(reasons: pd.Series, mask: pd.Series, template: str, values: pd.Series | None = None) -> pd.Series:
     """Give rows where ``mask`` holds, and that have no reason yet, the reason ``template``.
 

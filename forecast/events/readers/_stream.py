@@ -42,7 +42,7 @@ DEFAULT_MAX_LINE_BYTES = 1 << 20
 """Longest line a reader accepts (``data.max_line_bytes``); a longer one is quarantined unread."""
 RAW_LIMIT = 1 << 16
 """Bytes of a line kept in the quarantine's ``raw`` column."""
-_CORRUPT = (EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile)
+CORRUPT = (EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile)
 """What a truncated or corrupt ``.gz`` or ``.zip`` raises while it is read."""
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NL, _TAB, _CR = 10, 9, 13
@@ -93,7 +93,7 @@ class InputFile:
                 if self.name.endswith(".gz"):
                     handle = stack.enter_context(gzip.GzipFile(fileobj=handle))
                 yield handle
-        except _CORRUPT as err:
+        except CORRUPT as err:
             kind = "zip archive" if self.member is not None or self.path.suffix.lower() == ".zip" else "gzip file"
             raise DataError(
                 f"{self.label}: truncated or corrupt {kind} ({err}). Download the file again; nothing was ingested."
@@ -485,7 +485,7 @@ def _scan(
             try:
                 str(data[s:e], "utf-8")
             except UnicodeDecodeError as err:
-                problem[i] = f"undecodable bytes (not UTF-8) at byte {err.start}"
+                problem[i] = f"undecodable bytes (not UTF-8): at byte {err.start}; re-encode the file as UTF-8"
     for i in np.flatnonzero(newlines - starts > max_line_bytes):
         problem[int(i)] = _too_long(int(newlines[i] - starts[i]), max_line_bytes)
     blank = (newlines - starts) == 0

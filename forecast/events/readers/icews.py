@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from forecast.errors import DataError
 from forecast.events.actors import country_codes, resolve_actors, sector_of_sector_lists
-from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
+from forecast.events.readers._finish import REPEATED_HEADER, Batch, add_reason, code_problems, empty_event_table
+from forecast.events.readers._finish import finish_arrow, repeated_header
 from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES, Block, InputFile, block_chunks
 from forecast.events.readers._stream import iter_delimited
 from forecast.events.readers._stream import clean_columns, read_header
@@ -65,7 +66,8 @@ def _actor(df: pd.DataFrame, side: str, dates: pd.Series) -> tuple[pd.Series, pd
         resolved = resolve_actors(name[missing], dates[missing])
         country[missing] = resolved["country"]
     sector = sector_of_sector_lists(df[f"{side} Sectors"])
-    is_country = name.notna() & name.eq(country_name)  # a country-level actor is named as its country
+    # A country-level actor is named as its country, in any spelling ("Russia" in "Russian Federation").
+    is_country = name.notna() & (name.eq(country_name) | country_codes(name).eq(country))
     sector = sector.where(sector.notna(), pd.Series("other", index=df.index).where(~is_country, "state"))
     return country, sector.where(country.notna(), None)
 
@@ -95,7 +97,8 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
     df = clean_columns(table, _KEEP, _MISSING, strip_quotes=True)
     date = _dates(df["Event Date"].fillna(""))
     code = df["CAMEO Code"].fillna("")
-    reasons = code_problems(code)
+    # A header line inside the data is named as such, not as the bad code it would parse to.
+    reasons = code_problems(code).mask(repeated_header(df, ICEWS_COLUMNS[:2]), REPEATED_HEADER)
     reasons = add_reason(
         reasons, date.isna(), "bad date: Event Date {!r} is neither YYYY-MM-DD nor m/d/YYYY", dates_raw
     )

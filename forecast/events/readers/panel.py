@@ -8,6 +8,7 @@ strings. Bad rows (missing id, bad date, non-numeric or infinite ``y``) are quar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,12 +16,14 @@ import pandera.pandas as pa
 import pyarrow
 
 from forecast.errors import DataError
-from forecast.events.readers._finish import Batch, add_reason
+from forecast.events.readers._finish import AMBIGUOUS_DATE, Batch, add_reason, parse_dates
 from forecast.events.readers._stream import InputFile, iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS
 from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, raw_rows, table_chunks
 
 PANEL_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "y")
+PROVENANCE_COLUMNS: tuple[str, ...] = ("dedup_key", "source_file", "source_line")
+"""Columns the reader adds to every row (and drops from an input that has them)."""
 
 PANEL_SCHEMA = pa.DataFrameSchema(
     {
@@ -40,22 +43,25 @@ PANEL_SCHEMA = pa.DataFrameSchema(
 """The long panel: one row per series and period."""
 
 
-def _to_panel(source: InputFile, raw: pd.DataFrame) -> tuple[pyarrow.Table, pd.DataFrame]:
+def _to_panel(source: InputFile, raw: pd.DataFrame, dayfirst: bool | None = None) -> tuple[pyarrow.Table, pd.DataFrame]:
     missing = [c for c in PANEL_COLUMNS if c not in raw.columns]
     if missing:
         raise DataError(f"{source.label}: a long panel needs columns {list(PANEL_COLUMNS)}; missing {missing}.")
-    meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line")]
+    # A panel.parquet written by an ingest carries provenance columns: they are written anew, not kept.
+    meta = [c for c in raw.columns if c not in (*PANEL_COLUMNS, "line", *PROVENANCE_COLUMNS)]
     ids = raw["unique_id"].astype("string").str.strip()
+    ds, ambiguous = parse_dates(raw["ds"], dayfirst)
     panel = pd.DataFrame(
         {
             "unique_id": ids.where(ids.str.len() > 0).astype(object).where(lambda s: s.notna(), None),
-            "ds": pd.to_datetime(raw["ds"], errors="coerce", format="mixed").astype("datetime64[ns]"),
+            "ds": ds,
             "y": pd.to_numeric(raw["y"], errors="coerce").astype(float),
         }
     )
     # Parse failures get a reason naming the value; pandera then checks the rest.
     reasons = pd.Series(None, index=panel.index, dtype=object)
     reasons = add_reason(reasons, panel["unique_id"].isna(), "missing unique_id")
+    reasons = add_reason(reasons, ambiguous, AMBIGUOUS_DATE, raw["ds"].astype(str))
     reasons = add_reason(reasons, panel["ds"].isna(), "bad date: ds {!r}", raw["ds"].astype(str))
     reasons = add_reason(reasons, panel["y"].isna(), "y is not a number: {!r}", raw["y"].astype(str))
     reasons = add_reason(
@@ -91,7 +97,9 @@ def _to_panel(source: InputFile, raw: pd.DataFrame) -> tuple[pyarrow.Table, pd.D
     return pyarrow.Table.from_pandas(panel[good], schema=schema, preserve_index=False), rejected
 
 
-def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
+def iter_panel(
+    inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, dayfirst: bool | None = None
+) -> Iterator[Batch]:
     """Stream long panels (CSV/TSV/parquet) as validated batches.
 
     Parameters
@@ -100,6 +108,8 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS)
         Long panels as CSV/TSV or parquet, columns ``unique_id, ds, y`` and any metadata.
     chunk_rows : int
         How many panel rows are checked at a time.
+    dayfirst : bool, optional
+        How ``a/b/Y`` dates in ``ds`` read; ``None`` quarantines the ambiguous ones.
 
     Yields
     ------
@@ -112,7 +122,7 @@ def iter_panel(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS)
     DataError
         When ``unique_id``, ``ds`` or ``y`` is missing from a file.
     """
-    yield from iter_delimited(inputs, table_chunks(chunk_rows), _to_panel, lambda: pyarrow.table({}))
+    yield from iter_delimited(inputs, table_chunks(chunk_rows), partial(_to_panel, dayfirst=dayfirst), lambda: pyarrow.table({}))
 
 
 __all__ = ["PANEL_COLUMNS", "PANEL_SCHEMA", "iter_panel"]

@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from forecast.errors import DataError
 from forecast.events.actors import CAMEO_TYPE_SECTORS, country_codes
-from forecast.events.readers._finish import Batch, add_reason, empty_event_table, finish_arrow
+from forecast.events.readers._finish import REPEATED_HEADER, Batch, add_reason, empty_event_table, finish_arrow
+from forecast.events.readers._finish import repeated_header
 from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES, Block, InputFile, block_chunks, iter_delimited
 from forecast.events.readers._stream import clean_columns, read_header
 from forecast.events.readers.icews import PLACE_COLUMNS
@@ -155,7 +156,7 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
         table = block.parse(table["_row"].to_numpy(), _LAYOUTS[width], (*_KEEP, *trailing))
     raw = table.select(["_row", "line", "Event Date", *trailing]).to_pandas()
     df = clean_columns(table, _KEEP, _MISSING)
-    reasons = pd.Series(None, index=df.index, dtype=object)
+    reasons = pd.Series(None, index=df.index, dtype=object).mask(repeated_header(df, _KEEP[:2]), REPEATED_HEADER)
     for col in trailing:
         reasons = add_reason(reasons, raw[col].str.strip() != "", "non-empty extra column: {!r}", raw[col])
     date = pd.to_datetime(df["Event Date"], format="%Y-%m-%d", errors="coerce")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,8 @@ import pyarrow.parquet as pq
 
 from forecast.errors import DataError
 from forecast.events.actors import country_codes, resolve_actors
-from forecast.events.readers._finish import Batch, add_reason, code_problems, empty_event_table, finish_arrow
+from forecast.events.readers._finish import AMBIGUOUS_DATE, Batch, add_reason, code_problems, empty_event_table
+from forecast.events.readers._finish import finish_arrow, parse_dates
 from forecast.events.readers._stream import Chunk, InputFile, iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
 from forecast.events.schema import EVENT_COLUMNS
@@ -155,7 +157,7 @@ def table_chunks(chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Callable[[InputFile], 
     return chunks
 
 
-def _to_events(source: InputFile, raw: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
+def _to_events(source: InputFile, raw: pd.DataFrame, dayfirst: bool | None = None) -> tuple[pa.Table, pd.DataFrame]:
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise DataError(
@@ -164,9 +166,10 @@ def _to_events(source: InputFile, raw: pd.DataFrame) -> tuple[pa.Table, pd.DataF
         )
     stem = Path(source.name).name.split(".")[0]
     columns = [c for c in raw.columns if c != "line"]
-    date = pd.to_datetime(raw["date"], errors="coerce", format="mixed")
+    date, ambiguous = parse_dates(raw["date"], dayfirst)
     code = _blank(raw["cameo_code"]).fillna("").astype(str).str.strip()
     reasons = code_problems(code)
+    reasons = add_reason(reasons, ambiguous, AMBIGUOUS_DATE, raw["date"].astype(str))
     reasons = add_reason(reasons, date.isna(), "bad date: {!r}", raw["date"].astype(str))
     attrs = code_attributes(code)
     src_country, src_sector = _side(raw, "source", date)
@@ -211,7 +214,9 @@ def _to_events(source: InputFile, raw: pd.DataFrame) -> tuple[pa.Table, pd.DataF
     return finish_arrow(frame, reasons, quarantiner)
 
 
-def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Batch]:
+def iter_tidy(
+    inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, dayfirst: bool | None = None
+) -> Iterator[Batch]:
     """Stream tidy event tables as batches of canonical events and quarantined rows.
 
     Parameters
@@ -220,6 +225,9 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) 
         CSV/TSV (header row) or parquet tables in the canonical columns.
     chunk_rows : int
         Input rows handled per batch.
+    dayfirst : bool, optional
+        How ``a/b/Y`` dates read (see :func:`~forecast.events.readers._finish.parse_dates`);
+        ``None`` quarantines the ambiguous ones.
 
     Yields
     ------
@@ -231,4 +239,4 @@ def iter_tidy(inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS) 
     DataError
         When a required column is missing from a file's header.
     """
-    yield from iter_delimited(inputs, table_chunks(chunk_rows), _to_events, empty_event_table)
+    yield from iter_delimited(inputs, table_chunks(chunk_rows), partial(_to_events, dayfirst=dayfirst), empty_event_table)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import glob
 import gzip
-import io
+import hashlib
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -22,6 +22,7 @@ import pandas as pd
 from forecast.errors import ArgumentError, DataError
 from forecast.events.actors import resolve_actors
 from forecast.events.readers._finish import Batch, to_arrow
+from forecast.events.readers._stream import CORRUPT
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.schema import conform_dtypes
 from forecast.events.taxonomy import code_attributes, codes_for_event_text
@@ -34,7 +35,12 @@ class _TkgSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._zip = zipfile.ZipFile(path) if path.suffix == ".zip" else None
+        try:
+            self._zip = zipfile.ZipFile(path) if path.suffix == ".zip" else None
+        except (zipfile.BadZipFile, EOFError) as err:
+            raise DataError(
+                f"{path}: truncated or corrupt zip archive ({err}). Download it again; nothing was ingested."
+            ) from None
         members = self._zip.namelist() if self._zip else [p.name for p in path.iterdir()]
         self._members = {Path(m).name: m for m in members if not m.endswith("/")}
 
@@ -45,8 +51,14 @@ class _TkgSource:
         return None
 
     def read_bytes(self, member: str) -> bytes:
-        raw = self._zip.read(member) if self._zip else (self.path / member).read_bytes()
-        return gzip.decompress(raw) if member.endswith(".gz") else raw
+        try:
+            raw = self._zip.read(member) if self._zip else (self.path / member).read_bytes()
+            return gzip.decompress(raw) if member.endswith(".gz") else raw
+        except CORRUPT as err:  # a cut download or a bad CRC: the whole set is unusable
+            kind = "gzip file" if member.endswith(".gz") else "zip member"
+            raise DataError(
+                f"{self.label(member)}: truncated or corrupt {kind} ({err}). Download it again; nothing was ingested."
+            ) from None
 
     def label(self, member: str) -> str:
         return f"{self.path}:{member}" if self._zip else str(self.path / member)
@@ -59,17 +71,37 @@ def _read_id_map(source: _TkgSource, stem: str) -> pd.Series:
             f"{source.path}: no {stem}.txt (or .txt.gz). A TKG set needs entity2id.txt, "
             "relation2id.txt and at least one of train/valid/test.txt."
         )
-    table = pd.read_csv(
-        io.BytesIO(source.read_bytes(member)), sep="\t", header=None, names=["name", "id"],
-        dtype={"name": str, "id": "int64"}, quoting=3, keep_default_na=False, encoding="utf-8",
-    )
-    return table.set_index("id")["name"]
+    label = source.label(member)
+    names: dict[int, str] = {}
+    # utf-8-sig: a byte-order mark would otherwise become part of the first name.
+    for line_no, line in enumerate(source.read_bytes(member).split(b"\n"), start=1):
+        line = line.rstrip(b"\r")
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8-sig" if line_no == 1 else "utf-8")
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"{label} line {line_no}: not UTF-8 ({err.reason} at byte {err.start}); "
+                "re-encode the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+            ) from None
+        name, tab, number = text.rpartition("\t")
+        if not tab or not number.strip().isdecimal():
+            raise DataError(f"{label} line {line_no}: expected 'name<TAB>id', got {text[:80]!r}; fix or remove the line.")
+        entity_id = int(number)
+        if entity_id in names:
+            raise DataError(
+                f"{label} line {line_no}: id {entity_id} is given twice ({names[entity_id]!r} and {name!r}); "
+                "each id needs one name."
+            )
+        names[entity_id] = name
+    return pd.Series(names, dtype=object)
 
 
 def _read_split(source: _TkgSource, member: str) -> tuple[pd.DataFrame, list[tuple]]:
     """Parse one split into numeric quadruples; malformed lines go to the quarantine list."""
     rows, bad = [], []
-    text = source.read_bytes(member).decode("utf-8", errors="replace")
+    text = source.read_bytes(member).decode("utf-8-sig", errors="replace")  # -sig: a byte-order mark is no field
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -96,6 +128,24 @@ def _tkg_sets(path: str | Path | Sequence[str | Path]) -> list[Path]:
             raise DataError(f"no TKG set matches {text!r}: give a folder or .zip holding entity2id.txt.")
         sets.extend(Path(m) for m in matches if Path(m).exists())
     return sets
+
+
+def _dataset_name(path: Path, dataset: str | None) -> str:
+    """``source_dataset`` of a set: ``dataset``, else the folder or zip stem, lower-cased."""
+    return (dataset or path.stem).lower()
+
+
+def _digest(path: Path, splits: tuple[str, ...]) -> str:
+    """SHA-256 of the files a set is read from (id maps and splits, decompressed), whatever it is called."""
+    source = _TkgSource(path)
+    digest = hashlib.sha256()
+    for stem in ("entity2id", "relation2id", *splits):
+        member = source.find(stem)
+        if member is not None:
+            data = source.read_bytes(member)
+            digest.update(f"{stem} {len(data)}\n".encode())
+            digest.update(data)
+    return digest.hexdigest()
 
 
 def iter_tkg(
@@ -127,9 +177,13 @@ def iter_tkg(
             "a TKG set stores time as offsets: give data.start_date=YYYY-MM-DD (time 0) and "
             "data.time_unit=day|hour, e.g. data=icews_tkg data.start_date=2018-01-01 data.time_unit=hour.",
         )
+    names: dict[str, str] = {}  # content digest -> source_dataset of the first set holding it
     for tkg_set in _tkg_sets(path):
+        # A copy of a set under another name ("ICEWS18 (1).zip") keeps the first one's name, so
+        # its rows get the same keys and count as duplicates instead of doubling every count.
+        name = names.setdefault(_digest(tkg_set, tuple(splits)), _dataset_name(tkg_set, dataset))
         result = read_tkg(
-            tkg_set, start_date=start_date, time_unit=time_unit, dataset=dataset, splits=tuple(splits),
+            tkg_set, start_date=start_date, time_unit=time_unit, dataset=name, splits=tuple(splits),
             duplicates=duplicates,
         )
         yield Batch(
@@ -177,7 +231,7 @@ def read_tkg(
     """
     path = Path(path)
     source = _TkgSource(path)
-    name = (dataset or path.stem).lower()
+    name = _dataset_name(path, dataset)
     entities = _read_id_map(source, "entity2id")
     relations = _read_id_map(source, "relation2id")
 
