@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
 import tempfile
 from collections import Counter
@@ -33,12 +34,14 @@ import pyarrow.parquet as pq
 
 from forecast.errors import ArgumentError, DataError
 from forecast.events.readers._finish import Batch, BatchChecker, from_arrow
-from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES, unread_subfolders
 from forecast.events.readers.base import QUARANTINE_COLUMNS, ReadResult
 from forecast.events.readers.registry import detect, get, iter_batches, output_kind
 from forecast.events.store import append_partitions, glob_pattern, recover_store, store_files
 from forecast.io import COMMIT, commit_folder, recover_folder, staging_folder, write_success, write_text_atomic
 from forecast.progress import progress
+
+log = logging.getLogger(__name__)
 
 _QUARANTINE_SCHEMA = pa.schema(
     [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
@@ -175,6 +178,15 @@ def ingest(
     if spec.line_oriented:
         options.update(block_bytes=block_bytes, max_line_bytes=max_line_bytes)
     is_panel = spec.output == "panel"
+    # A reader of paths (a TKG set) takes the folder as a whole; others read its files only.
+    not_read = [] if spec.reads == "paths" else unread_subfolders(path)
+    if not_read:
+        log.warning(
+            "%d folder(s) inside the input folder are not read (%s): a folder gives only the files "
+            "directly inside it; add them to data.path or give a glob such as '<folder>/**/*'.",
+            len(not_read),
+            ", ".join(not_read[:3]) + (", ..." if len(not_read) > 3 else ""),
+        )
     if is_panel and store is not None:
         raise ArgumentError("store", "a panel is written to panel.parquet; the partitioned store holds events only.")
     staging = staging_folder(out_dir)
@@ -207,6 +219,7 @@ def ingest(
             written = {"target": None, "per_file": {}, "unresolved": {}}
         shutil.rmtree(work)
         summary = _summary(path, fmt, tally, stage, written)
+        summary["folders_not_read"] = not_read
         summary["outputs"] = {
             "events": str(store if store is not None else out_dir / event_file) if stage.rows else None,
             "quarantine": str(out_dir / QUARANTINE_FILE),

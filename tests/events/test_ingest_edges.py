@@ -447,3 +447,30 @@ def test_reason_kinds_do_not_split_by_value(fixtures_dir: Path, tmp_path: Path) 
     assert quarantine["reason"].iloc[0] == "bad GoldsteinScale '11'"  # the file keeps each row's own value
     # 0-based offset of the byte: 9 + 8 + 6 + 4 + 9 + 3 characters and 6 tabs, then "NAME "
     assert quarantine["reason"].iloc[12] == "undecodable bytes (not UTF-8): at byte 50; re-encode the file as UTF-8"
+
+
+def test_folders_inside_a_folder_input_are_named_as_not_read(
+    fixtures_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the gdelt2 fixture holds 12 data rows; a second copy sits one folder down
+    data = tmp_path / "data"
+    (data / "more").mkdir(parents=True)
+    (data / ".cache").mkdir()  # a dot folder, as glob's '*' skips it: not worth a warning
+    fixture = fixtures_dir / "gdelt2" / "20200101120000.export.CSV"
+    shutil.copy(fixture, data)
+    shutil.copy(fixture, data / "more" / "20200101130000.export.CSV")
+    with caplog.at_level("WARNING", logger="forecast.events.ingest"):
+        summary = ingest(data, tmp_path / "out")
+    assert summary["rows_read"] == 12 and summary["folders_not_read"] == [str(data / "more")]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"1 folder(s) inside the input folder are not read ({data / 'more'}): a folder gives only the files "
+        "directly inside it; add them to data.path or give a glob such as '<folder>/**/*'."
+    ]
+    caplog.clear()
+    deeper = ingest(str(data / "**" / "*"), tmp_path / "out2")  # the glob reads the copy too
+    assert deeper["rows_read"] == 24 and deeper["folders_not_read"] == [] and not caplog.records
+    # a TKG set is read as a whole folder by its reader, which knows its member files
+    shutil.copytree(fixtures_dir / "tkg_ingest", tmp_path / "tkg")
+    (tmp_path / "tkg" / "notes").mkdir()
+    tkg = ingest(tmp_path / "tkg", tmp_path / "out3", start_date="2018-01-01", time_unit="hour")
+    assert tkg["rows_read"] == 9 and tkg["folders_not_read"] == [] and not caplog.records

@@ -124,6 +124,34 @@ def _matches(text: str) -> list[Path]:
     )
 
 
+def unread_subfolders(path: str | Path | Sequence[str | Path]) -> list[str]:
+    """Folders inside the folder inputs of ``path`` that :func:`expand_inputs` does not read.
+
+    A folder input gives the files directly inside it; its subfolders (dot folders aside)
+    are left out, which a user who expected them read should be told.
+
+    Parameters
+    ----------
+    path : str, Path or sequence of them
+        As for :func:`expand_inputs`.
+
+    Returns
+    -------
+    list of str
+        The subfolders, sorted, each once.
+    """
+    patterns = [path] if isinstance(path, (str, Path)) else list(path)
+    folders = {
+        str(sub): None
+        for pattern in patterns
+        for match in _matches(str(Path(pattern).expanduser()))
+        if match.is_dir()
+        for sub in sorted(match.iterdir())
+        if sub.is_dir() and not sub.name.startswith(".")
+    }
+    return sorted(folders)
+
+
 def expand_inputs(path: str | Path | Sequence[str | Path]) -> list[InputFile]:
     """Expand paths, folders, globs and zip archives into a sorted list of inputs.
 
