@@ -348,6 +348,16 @@ def test_gdelt_default_version_reads_every_layout(tmp_path: Path) -> None:
     }
 
 
+def test_gdelt_header_lines_are_named_as_headers(tmp_path: Path) -> None:
+    # A GDELT 2.0 and a GDELT 1.0 export re-saved with their column names as the first line;
+    # a line with only the code column's name is a bad row like any other.
+    header2, header1 = "\t".join(GDELT2_COLUMNS), "\t".join(GDELT1_COLUMNS)
+    lines = [header2, _gdelt(GDELT2_COLUMNS, GLOBALEVENTID="2"), header1, _gdelt(GDELT2_COLUMNS, EventCode="EventCode")]
+    events, quarantine, _ = _read(iter_gdelt([InputFile(_gdelt_file(tmp_path / "h.export.CSV", lines))]))
+    assert events["event_id"] == ["2"]
+    assert _reasons(quarantine) == {1: gdelt_module.HEADER_LINE, 3: gdelt_module.HEADER_LINE, 4: "unknown CAMEO code 'EventCode'"}
+
+
 def test_gdelt_quad_goldstein_and_id_precedence(tmp_path: Path) -> None:
     # Every valid QuadClass with a Goldstein value out of range: the Goldstein reason names it.
     cols = GDELT2_COLUMNS

@@ -258,9 +258,15 @@ def _plain(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return values.cast(values.type.value_type) if pa.types.is_dictionary(values.type) else values
 
 
+HEADER_LINE = "header line: the column names, not an event (GDELT exports have none; a copy saved with a header?)"
+"""Reason of a line holding GDELT's column names, which a re-saved export (a database or spreadsheet) adds."""
+
+
 def _reason(row: dict) -> str:
     """Why a flagged row is quarantined: the first failing check, in the reader's order."""
     code, date = row["code"], row["date"]
+    if (row["eid"], code, row["SQLDATE"]) == ("GLOBALEVENTID", "EventCode", "SQLDATE"):
+        return HEADER_LINE
     if row["lost_zero"]:
         return f"CAMEO code '{code}' lost its leading zero (expected '0{code}'); read codes as strings"
     if code == "":
