@@ -109,6 +109,16 @@ def test_forecast_run_missing_data_path_names_it(tmp_path, monkeypatch, capsys):
     assert line.startswith("forecast-run: error: data.path: no input matches '/no/such/events.csv'. Give a file,")
 
 
+def test_forecast_run_without_data_path_names_it_and_reads_nothing(tmp_path, monkeypatch, capsys):
+    # data=events leaves data.path at ???; taken as a glob it matched the folder 'abc' of the cwd.
+    (tmp_path / "abc").mkdir()
+    (tmp_path / "abc" / "events.csv").write_bytes(EXAMPLE_EVENTS.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    line = _in_process(run_main, "forecast-run", [f"hydra.run.dir={tmp_path / 'run'}", "data=events"], monkeypatch, capsys)
+    assert line == "forecast-run: error: data.path: no value given; set it on the command line (data.path=...)."
+    assert not (tmp_path / "run" / "events_summary.json").exists()
+
+
 # --- forecast-ingest ------------------------------------------------------------------------------
 
 

@@ -41,7 +41,9 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
     argument is reported under its config key (``backtest.horizon``).
     """
     register_resolvers()
-    data = OmegaConf.to_container(cfg.data, resolve=True)
+    # A ??? left in data (data=events without data.path) must fail here: as a string it is a
+    # glob that matches every three-letter name in the working directory.
+    data = OmegaConf.to_container(cfg.data, resolve=True, throw_on_missing=True)
     extra = data.pop("extra", None) or []  # data.extra: further sources, each a data config
     return pipeline.Experiment(
         data=data,
