@@ -154,10 +154,26 @@ def _data_summary(source: LoadedSource, loaded: Sequence[LoadedSource]) -> dict:
     }
 
 
+def _sources(experiment: Experiment) -> list[tuple[Mapping[str, Any], str]]:
+    """Each source of the experiment with the argument it came from (``data``, ``extra_data.<i>``)."""
+    return [(experiment.data, "data"), *((s, f"extra_data.{i}") for i, s in enumerate(experiment.extra_data))]
+
+
+def _load_source(options: Mapping[str, Any], where: str) -> LoadedSource:
+    """:func:`load_source` with a bad option named under the source's argument (``data.path``)."""
+    try:
+        return load_source(**dict(options))
+    except ArgumentError as error:
+        raise error.under(where) from None
+
+
 def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
     """Events -> dyad panel; writes the events summary and the quarantine."""
-    loaded = [load_source(**dict(s)) for s in [experiment.data, *experiment.extra_data]]
-    source = combine_sources(loaded)
+    loaded = [_load_source(s, where) for s, where in _sources(experiment)]
+    try:
+        source = combine_sources(loaded)
+    except ArgumentError as error:
+        raise ArgumentError("extra_data", error.detail) from None
     summary = _data_summary(source, loaded)
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)

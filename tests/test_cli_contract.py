@@ -33,6 +33,7 @@ REPO = Path(CONF_DIR).parent
 EXAMPLE_EVENTS = REPO / "data" / "examples" / "belarus-china-drills.events.csv"
 EXAMPLE_TEXT = REPO / "data" / "examples" / "belarus-china-drills.txt"
 BIN = Path(sys.executable).parent
+TKG_SMALL = Path(__file__).resolve().parent / "fixtures" / "tkg_small"
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +91,18 @@ RUN_CASES = [
     (["model=[crps_ensemble]", "model.crps_ensemble.members.4.n_paths=many"],
      "model.crps_ensemble.members.4.n_paths: expected an integer, got 'many'; fix the value."),
     (["--bogus"], "unrecognized arguments: --bogus; see forecast-run --help."),
+    # Data options are named under data.*, before anything is read.
+    (["data.path=/no/mine.csv"], "data.path: the embedded data take no path, got '/no/mine.csv'; to read that file, "
+     "name its format (data=events, data=gdelt2, ..., or data=auto to detect it)."),
+    (["data=events", "data.path=null"], "data.path: format 'events' needs a path: give a file, folder or glob."),
+    (["data.format=gdelt9"], "data.format: unknown event format 'gdelt9'; choose one of"),
+    (["data=icews_tkg", f"data.path={TKG_SMALL}", "data.start_date=2018-01-01", "data.time_unit=fortnight"],
+     "data.time_unit: must be one of ['day', 'hour'], got 'fortnight'."),
+    (["data=icews_tkg", f"data.path={TKG_SMALL}", "data.start_date=soon", "data.time_unit=hour"],
+     "data.start_date: 'soon' is not a date; give time 0 of the set as YYYY-MM-DD."),
+    (["+data.extra=[{format: events}]"], "data.extra.0.path: format 'events' needs a path: give a file, folder or glob."),
+    (["+data.extra=[{format: embedded}]"],
+     "data.extra: source_dataset ['icews18', 'icews21'] appears in more than one source; rename one (its dataset option)."),
     (["+hydra.callbacks.x._target_=os.system", "+hydra.callbacks.x.command=true"],
      "hydra.callbacks.x._target_: 'os.system' is not allowed"),
 ]
