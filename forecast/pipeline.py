@@ -50,6 +50,7 @@ from forecast.series import (
     invert_transform,
 )
 from forecast.series.panel import all_families
+from forecast.series.selection import check_families
 
 log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout whose git state provenance records
@@ -154,6 +155,11 @@ def _data_summary(source: LoadedSource, loaded: Sequence[LoadedSource]) -> dict:
     }
 
 
+def _under_spec(error: ArgumentError, spec: type, prefix: str) -> ArgumentError:
+    """``error`` named under ``prefix`` when its argument is a field of the dataclass ``spec``."""
+    return error.under(prefix) if error.argument in spec.__dataclass_fields__ else error
+
+
 def _sources(experiment: Experiment) -> list[tuple[Mapping[str, Any], str]]:
     """Each source of the experiment with the argument it came from (``data``, ``extra_data.<i>``)."""
     return [(experiment.data, "data"), *((s, f"extra_data.{i}") for i, s in enumerate(experiment.extra_data))]
@@ -179,7 +185,10 @@ def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, d
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
     log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
     with panel_sql(experiment.engine) as sql:
-        panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage, sql)
+        try:
+            panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage, sql)
+        except ArgumentError as error:
+            raise _under_spec(error, SeriesSpec, "series") from None
     return panel, source.data_sha256, summary
 
 
@@ -275,6 +284,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         kind, series, family_rules = "panel", None, {}
     else:
         spec = experiment.series
+        try:  # before the ingest, so a misspelt family costs nothing
+            check_families(spec.families, all_families(spec, experiment.families))
+        except ArgumentError as error:
+            raise error.under("series") from None
         panel, data_sha256, summary = _event_panel(experiment, run_dir)
         # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
         dyads = list(dict.fromkeys(panel["dyad"]))
@@ -305,7 +318,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         }
     panel.to_parquet(run_dir / "panel.parquet", index=False)
     with backtest_backend(experiment.engine, backtest_spec.n_jobs) as n_jobs:
-        scored = run_backtest(fit_panel, models, replace(backtest_spec, n_jobs=n_jobs))
+        try:
+            scored = run_backtest(fit_panel, models, replace(backtest_spec, n_jobs=n_jobs))
+        except ArgumentError as error:  # the protocol does not fit the panel: n_windows
+            raise _under_spec(error, BacktestSpec, "backtest") from None
     _check_any_forecast(scored, "the backtest", run_dir)
     backtest = invert_transform(scored.frame, transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)

@@ -91,6 +91,9 @@ RUN_CASES = [
     (["model=[crps_ensemble]", "model.crps_ensemble.members.4.n_paths=many"],
      "model.crps_ensemble.members.4.n_paths: expected an integer, got 'many'; fix the value."),
     (["--bogus"], "unrecognized arguments: --bogus; see forecast-run --help."),
+    (["series.families=[cooperation|navy]"],
+     "series.families: family expression 'cooperation|navy' names unknown family ['navy']; defined: ['accuse_criticise',"),
+    (["backtest.horizon=40"], "backtest.n_windows: the backtest needs 48 scored periods (gap 0 + horizon 40 + step 4"),
     # Data options are named under data.*, before anything is read.
     (["data.path=/no/mine.csv"], "data.path: the embedded data take no path, got '/no/mine.csv'; to read that file, "
      "name its format (data=events, data=gdelt2, ..., or data=auto to detect it)."),
