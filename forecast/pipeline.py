@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -72,7 +73,12 @@ class ReportOptions:
     family : str, optional
         The family of the headline comparison; default the first of the series.
     n_samples : int
-        Joint sample paths of the reported model behind the headline.
+        Joint sample paths of the reported model behind the headline (>= 1).
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``n_samples`` when it is not an integer >= 1.
     """
 
     title: str | None = None
@@ -81,6 +87,10 @@ class ReportOptions:
     compare: Sequence[Any] | None = None
     family: str | None = None
     n_samples: int = 2000
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n_samples, bool) or not isinstance(self.n_samples, numbers.Integral) or self.n_samples < 1:
+            raise ArgumentError("n_samples", f"expected an integer >= 1 (sample paths behind the headline), got {self.n_samples!r}.")
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,8 @@ RUN_CASES = [
     (["series.families=[cooperation|navy]"],
      "series.families: family expression 'cooperation|navy' names unknown family ['navy']; defined: ['accuse_criticise',"),
     (["backtest.horizon=40"], "backtest.n_windows: the backtest needs 48 scored periods (gap 0 + horizon 40 + step 4"),
+    (["report.n_samples=-5"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got -5."),
+    (["report.n_samples=abc"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got 'abc'."),
     # Data options are named under data.*, before anything is read.
     (["data.path=/no/mine.csv"], "data.path: the embedded data take no path, got '/no/mine.csv'; to read that file, "
      "name its format (data=events, data=gdelt2, ..., or data=auto to detect it)."),
@@ -133,6 +135,24 @@ def test_forecast_run_without_data_path_names_it_and_reads_nothing(tmp_path, mon
     line = _in_process(run_main, "forecast-run", [f"hydra.run.dir={tmp_path / 'run'}", "data=events"], monkeypatch, capsys)
     assert line == "forecast-run: error: data.path: no value given; set it on the command line (data.path=...)."
     assert not (tmp_path / "run" / "events_summary.json").exists()
+
+
+def test_report_compare_errors_name_report_compare(tmp_path, monkeypatch, capsys):
+    quick = ["model=[naive]", "backtest.horizon=2", "backtest.n_windows=1", "backtest.n_samples=0",
+             "report.n_samples=20", "evaluation.reference=null"]
+    # One dyad given as a string was taken as the sequence of its letters.
+    line = _in_process(run_main, "forecast-run", [f"hydra.run.dir={tmp_path / 'one'}", *quick, "report.compare=CHN-RUS"],
+                       monkeypatch, capsys)
+    assert line == "forecast-run: error: report.compare: name exactly two dyads, got ['CHN-RUS']."
+    # Two dyads without a common family: the lead family's series of the second one does not exist.
+    dates = pd.date_range("2021-01-04", periods=16, freq="W-MON")
+    panel = pd.DataFrame({"unique_id": ["A-B/f"] * 16 + ["C-D/g"] * 16, "ds": list(dates) * 2, "y": [1.0, 3.0] * 16})
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    argv = [f"hydra.run.dir={tmp_path / 'panel'}", *quick, "data=panel", f"data.path={tmp_path / 'panel.csv'}",
+            "report.family=null"]
+    line = _in_process(run_main, "forecast-run", argv, monkeypatch, capsys)
+    assert line == ("forecast-run: error: report.compare: series ['C-D/f'] have no forecast samples; "
+                    "series in the run: ['A-B/f', 'C-D/g'].")
 
 
 # --- forecast-ingest ------------------------------------------------------------------------------

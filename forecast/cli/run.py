@@ -34,6 +34,14 @@ def config_key(error: ArgumentError) -> ArgumentError:
     return ArgumentError(CONFIG_KEYS.get(head, head) + dot + rest, error.detail)
 
 
+def _report_options(node: DictConfig) -> pipeline.ReportOptions:
+    """The ``report`` node as :class:`forecast.pipeline.ReportOptions`, a bad value named ``report.<key>``."""
+    try:
+        return pipeline.ReportOptions(**OmegaConf.to_container(node, resolve=True))
+    except ArgumentError as error:
+        raise error.under("report") from None
+
+
 def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
     """Build the :class:`forecast.pipeline.Experiment` a composed root config describes.
 
@@ -52,7 +60,7 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
         families=families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True)),
         models={name: build(node, where=f"model.{name}") for name, node in (cfg.get("model") or {}).items()},
         backtest=build(cfg.backtest, where="backtest"),
-        report=pipeline.ReportOptions(**OmegaConf.to_container(cfg.report, resolve=True)),
+        report=_report_options(cfg.report),
         seed=int(cfg.seed),
         reference=cfg.evaluation.reference,
         config_yaml=OmegaConf.to_yaml(cfg, resolve=True),

@@ -165,6 +165,8 @@ class Sides:
         chosen = _node(report_cfg, "compare")
         if chosen is None:
             chosen = self._default_pair(series_cfg)
+        elif isinstance(chosen, str):  # one dyad, not a sequence of its letters
+            chosen = [chosen]
         if len(chosen) != 2:
             raise ArgumentError("report.compare", f"name exactly two {self._kind()}, got {list(chosen)}.")
         self.pair = [self._match(item) for item in chosen]
@@ -290,7 +292,10 @@ class ContextBuilder:
             )
         lines = []
         for family, ids_a, ids_b in self.sides.comparisons():
-            result = compare(samples, ids_a, ids_b)
+            try:
+                result = compare(samples, ids_a, ids_b)
+            except ArgumentError as error:  # a side the samples lack: report.compare
+                raise error.under("report") from None
             a, b = (_side_name(d, family) for d in self.sides.pair)
             lines.append(
                 {
