@@ -96,6 +96,10 @@ RUN_CASES = [
     (["backtest.horizon=40"], "backtest.n_windows: the backtest needs 48 scored periods (gap 0 + horizon 40 + step 4"),
     (["report.n_samples=-5"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got -5."),
     (["report.n_samples=abc"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got 'abc'."),
+    (["seed=abc"], "seed: expected an integer, got 'abc'; fix the value."),  # not model.naive.seed
+    (["backtest.quantiles=abc"], "backtest.quantiles: expected a list of numbers, got 'abc'; fix the value."),
+    # One sector as a string was the sectors 'M', 'I', 'L': every series was zero.
+    (["series.sectors=MIL"], "series.sectors: expected a list of strings, got 'MIL'; fix the value."),
     # Data options are named under data.*, before anything is read.
     (["data.path=/no/mine.csv"], "data.path: the embedded data take no path, got '/no/mine.csv'; to read that file, "
      "name its format (data=events, data=gdelt2, ..., or data=auto to detect it)."),
@@ -314,6 +318,12 @@ def test_argument_types_follow_the_annotations():
     ]:
         with pytest.raises(ArgumentError, match=rf"^b\.{name}: expected {expected}, got {value!r}"):
             check_argument_types(BacktestSpec, {name: value}, where="b")
+    # Sequences of scalars: a string is not a list of them (it was taken as a sequence of letters).
+    check_argument_types(BacktestSpec, {"quantiles": [0.1, 1, 0.9]}, where="b")
+    for value in ("abc", [0.1, "x"], 0.5):
+        with pytest.raises(ArgumentError) as caught:
+            check_argument_types(BacktestSpec, {"quantiles": value}, where="b")
+        assert str(caught.value) == f"b.quantiles: expected a list of numbers, got {value!r}; fix the value."
 
 
 # --- --help and --version -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from forecast import pipeline
 from forecast.cli.fetch import fetch_from_config, write_summary
-from forecast.cli.instantiate import build
+from forecast.cli.instantiate import build, check_argument_types
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
@@ -49,6 +49,8 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
     argument is reported under its config key (``backtest.horizon``).
     """
     register_resolvers()
+    # The models and the backtest take ${seed}: checked here, a bad seed would be named model.<first>.seed.
+    check_argument_types(pipeline.Experiment, {"seed": cfg.seed}, where="")
     # A ??? left in data (data=events without data.path) must fail here: as a string it is a
     # glob that matches every three-letter name in the working directory.
     data = OmegaConf.to_container(cfg.data, resolve=True, throw_on_missing=True)
