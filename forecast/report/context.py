@@ -370,8 +370,10 @@ class ContextBuilder:
         coverage = self._coverage(model)
         n = int((self.run.backtest["model"] == model).sum())
         cover = f"Its 80% intervals held {percent(coverage)} of {n:,} backtest outcomes (closed intervals of counts: a calibrated forecast holds at least 80%)."
+        if self.reference is None:
+            return f"No skill reference was set (evaluation.reference=null), so no skill is reported. {cover}"
         if self.reference not in board.index:
-            return f"No reference model ({self.reference}) is in this run, so no skill is reported. {cover}"
+            return f"The reference model {self.reference} has no backtest forecasts in this run, so no skill is reported. {cover}"
         if model == self.reference:
             return f"{model} is itself the reference model ({self.reference}). {cover}"
         row, ref = board.loc[model], board.loc[self.reference]
