@@ -243,6 +243,7 @@ def test_forecast_code_text_errors(argv, message, tmp_path, monkeypatch, capsys)
         (["--n-boot", "x", "."], "argument --n-boot: invalid int value: 'x'; see forecast-compare --help."),
         ([], "the following arguments are required: multirun_dir; see forecast-compare --help."),
         (["/no/such/sweep"], "multirun_dir: no backtest.parquet under '/no/such/sweep'"),
+        (["--n-boot", "0", "/no/such/sweep"], "--n-boot: must be an integer >= 1, got 0."),  # before the sweep is read
     ],
 )
 def test_forecast_compare_errors(argv, message, monkeypatch, capsys):
