@@ -226,6 +226,7 @@ CODE_TEXT_CASES = [
     ([f"input={EXAMPLE_TEXT}", "output=x.xyz", "published=2024-07-18"], "output x.xyz: unknown format"),
     ([f"input={EXAMPLE_TEXT}", "output=x.csv", "published=notadate"], f"{EXAMPLE_TEXT}: publication date 'notadate'"),
     (["inptu=a.txt"], "inptu: no such config key; close valid keys: 'input'."),
+    ([f"input={EXAMPLE_TEXT}", "output=x.csv", "min_confidence=abc"], "min_confidence: expected a number, got 'abc'; fix the value."),
 ]
 
 
