@@ -180,6 +180,10 @@ INGEST_CASES = [
     (["blok_mb=4", f"data.path={EXAMPLE_EVENTS}"], "blok_mb: no such config key; close valid keys: 'block_mb'."),
     (["+data.bogus=1", f"data.path={EXAMPLE_EVENTS}"], "data.bogus: not an option of format 'auto'; remove it"),
     (["data.format=nosuch", f"data.path={EXAMPLE_EVENTS}"], "data.format: unknown event format 'nosuch'"),
+    # validate=maybe was taken as true; block_mb=abc and -1 were int() and numpy tracebacks.
+    (["validate=maybe", f"data.path={EXAMPLE_EVENTS}"], "validate: expected true or false, got 'maybe'; fix the value."),
+    (["block_mb=abc", f"data.path={EXAMPLE_EVENTS}"], "block_mb: expected an integer, got 'abc'; fix the value."),
+    (["block_mb=-1", f"data.path={EXAMPLE_EVENTS}"], "block_mb: must be >= 1, got -1."),
 ]
 
 
