@@ -39,7 +39,7 @@ from forecast.models.reconciled import check_reconcile
 from forecast.models.base import ModelFitError
 from forecast.report import long_samples, provenance, reported_model, write_report
 from forecast.report.choice import check_pinned
-from forecast.report.context import run_record
+from forecast.report.context import Sides, run_record
 from forecast.report.figures import run_figures
 from forecast.series import (
     SeriesSpec,
@@ -48,6 +48,7 @@ from forecast.series import (
     build_hierarchy,
     build_panel,
     check_model_support,
+    dyad_label,
     invert_transform,
 )
 from forecast.series.panel import all_families
@@ -170,6 +171,22 @@ def _under_spec(error: ArgumentError, spec: type, prefix: str) -> ArgumentError:
     return error.under(prefix) if error.argument in spec.__dataclass_fields__ else error
 
 
+def _check_report_sides(experiment: Experiment) -> None:
+    """Check ``report.compare`` and ``report.family`` against the series the spec asks for, before the ingest.
+
+    The report checks them against the panel, after the backtest; when the spec names its
+    dyads alone (no country list, top-N or all countries), the panel's series are among
+    ``series.dyads x series.families`` (plus each dyad's total when reconciling), so a
+    comparison that fails here would fail there too.
+    """
+    spec = experiment.series
+    if spec.countries or spec.all_countries or spec.top_n is not None:
+        return
+    families = [*spec.families, *(["total"] if experiment.reconcile != "none" else [])]
+    ids = [f"{dyad_label(a, b, spec.directed)}/{family}" for a, b in spec.dyads for family in families]
+    Sides(asdict(experiment.report), asdict(spec), list(dict.fromkeys(ids)))
+
+
 def _sources(experiment: Experiment) -> list[tuple[Mapping[str, Any], str]]:
     """Each source of the experiment with the argument it came from (``data``, ``extra_data.<i>``)."""
     return [(experiment.data, "data"), *((s, f"extra_data.{i}") for i, s in enumerate(experiment.extra_data))]
@@ -281,38 +298,41 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         check_installed(experiment.engine.name)
     except ArgumentError as error:
         raise error.under("engine") from None
+    is_panel = output_kind(experiment.data["format"]) == "panel"
+    # A ready panel's y is taken as a count; events give the series spec's measure.
+    measure, transform = ("count", "none") if is_panel else (experiment.series.measure, experiment.series.transform)
+    try:  # before the ingest, as the checks below
+        caveats = check_model_support(measure, transform, experiment.models)
+    except ArgumentError as error:  # measure/transform are the series spec's
+        raise error.under("series") from None
+    if not is_panel:  # before the ingest, so a misspelt family costs nothing
+        try:
+            check_families(experiment.series.families, all_families(experiment.series, experiment.families))
+        except ArgumentError as error:
+            raise error.under("series") from None
+        _check_report_sides(experiment)
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
     data = experiment.data
-    if output_kind(data["format"]) == "panel":
+    if is_panel:
         panel, data_sha256 = load_panel(data["path"])
         summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
         (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
         dyads, families = _panel_layout(panel)
-        measure, transform = "count", "none"
         kind, series, family_rules = "panel", None, {}
     else:
         spec = experiment.series
-        try:  # before the ingest, so a misspelt family costs nothing
-            check_families(spec.families, all_families(spec, experiment.families))
-        except ArgumentError as error:
-            raise error.under("series") from None
         panel, data_sha256, summary = _event_panel(experiment, run_dir)
         # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
         dyads = list(dict.fromkeys(panel["dyad"]))
         families = list(spec.families)
-        measure, transform = spec.measure, spec.transform
         denominators = panel[["segment", "ds", "denominator"]].drop_duplicates().sort_values("ds")
         denominators.to_parquet(run_dir / "denominators.parquet", index=False)
         kind, series = "events", asdict(spec)
         family_rules = {name: asdict(family) for name, family in all_families(spec, experiment.families).items()}
     backtest_spec = experiment.backtest
     models = dict(experiment.models)
-    try:
-        caveats = check_model_support(measure, transform, models)
-    except ArgumentError as error:  # measure/transform are the series spec's
-        raise error.under("series") from None
     fit_panel = apply_transform(panel, transform)
     if experiment.reconcile != "none":
         fit_panel, models = _hierarchy_run(panel, kind, transform, models, experiment)

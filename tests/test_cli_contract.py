@@ -94,6 +94,10 @@ RUN_CASES = [
     (["series.families=[cooperation|navy]"],
      "series.families: family expression 'cooperation|navy' names unknown family ['navy']; defined: ['accuse_criticise',"),
     (["backtest.horizon=40"], "backtest.n_windows: the backtest needs 48 scored periods (gap 0 + horizon 40 + step 4"),
+    # Checked against series.dyads x series.families before the ingest (they failed after the whole backtest).
+    (["report.family=conflict"],
+     "report.family: 'conflict' is not a family of this run; families: cooperation, military_contact (or null for the first)."),
+    (["report.compare=[[CHN,IND],[CHN,USA]]"], "report.compare: ['CHN', 'IND'] is not among the run's dyads: CHN-RUS, CHN-USA."),
     (["report.n_samples=-5"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got -5."),
     (["report.n_samples=abc"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got 'abc'."),
     (["seed=abc"], "seed: expected an integer, got 'abc'; fix the value."),  # not model.naive.seed
