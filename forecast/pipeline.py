@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -38,7 +39,7 @@ from forecast.models.reconciled import check_reconcile
 from forecast.models.base import ModelFitError
 from forecast.report import long_samples, provenance, reported_model, write_report
 from forecast.report.choice import check_pinned
-from forecast.report.context import run_record
+from forecast.report.context import Sides, run_record
 from forecast.report.figures import run_figures
 from forecast.series import (
     SeriesSpec,
@@ -47,9 +48,11 @@ from forecast.series import (
     build_hierarchy,
     build_panel,
     check_model_support,
+    dyad_label,
     invert_transform,
 )
 from forecast.series.panel import all_families
+from forecast.series.selection import check_families
 
 log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout whose git state provenance records
@@ -71,7 +74,12 @@ class ReportOptions:
     family : str, optional
         The family of the headline comparison; default the first of the series.
     n_samples : int
-        Joint sample paths of the reported model behind the headline.
+        Joint sample paths of the reported model behind the headline (>= 1).
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``n_samples`` when it is not an integer >= 1.
     """
 
     title: str | None = None
@@ -80,6 +88,10 @@ class ReportOptions:
     compare: Sequence[Any] | None = None
     family: str | None = None
     n_samples: int = 2000
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n_samples, bool) or not isinstance(self.n_samples, numbers.Integral) or self.n_samples < 1:
+            raise ArgumentError("n_samples", f"expected an integer >= 1 (sample paths behind the headline), got {self.n_samples!r}.")
 
 
 @dataclass(frozen=True)
@@ -154,16 +166,56 @@ def _data_summary(source: LoadedSource, loaded: Sequence[LoadedSource]) -> dict:
     }
 
 
+def _under_spec(error: ArgumentError, spec: type, prefix: str) -> ArgumentError:
+    """``error`` named under ``prefix`` when its argument is a field of the dataclass ``spec``."""
+    return error.under(prefix) if error.argument in spec.__dataclass_fields__ else error
+
+
+def _check_report_sides(experiment: Experiment) -> None:
+    """Check ``report.compare`` and ``report.family`` against the series the spec asks for, before the ingest.
+
+    The report checks them against the panel, after the backtest; when the spec names its
+    dyads alone (no country list, top-N or all countries), the panel's series are among
+    ``series.dyads x series.families`` (plus each dyad's total when reconciling), so a
+    comparison that fails here would fail there too.
+    """
+    spec = experiment.series
+    if spec.countries or spec.all_countries or spec.top_n is not None:
+        return
+    families = [*spec.families, *(["total"] if experiment.reconcile != "none" else [])]
+    ids = [f"{dyad_label(a, b, spec.directed)}/{family}" for a, b in spec.dyads for family in families]
+    Sides(asdict(experiment.report), asdict(spec), list(dict.fromkeys(ids)))
+
+
+def _sources(experiment: Experiment) -> list[tuple[Mapping[str, Any], str]]:
+    """Each source of the experiment with the argument it came from (``data``, ``extra_data.<i>``)."""
+    return [(experiment.data, "data"), *((s, f"extra_data.{i}") for i, s in enumerate(experiment.extra_data))]
+
+
+def _load_source(options: Mapping[str, Any], where: str) -> LoadedSource:
+    """:func:`load_source` with a bad option named under the source's argument (``data.path``)."""
+    try:
+        return load_source(**dict(options))
+    except ArgumentError as error:
+        raise error.under(where) from None
+
+
 def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
     """Events -> dyad panel; writes the events summary and the quarantine."""
-    loaded = [load_source(**dict(s)) for s in [experiment.data, *experiment.extra_data]]
-    source = combine_sources(loaded)
+    loaded = [_load_source(s, where) for s, where in _sources(experiment)]
+    try:
+        source = combine_sources(loaded)
+    except ArgumentError as error:
+        raise ArgumentError("extra_data", error.detail) from None
     summary = _data_summary(source, loaded)
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
     log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
     with panel_sql(experiment.engine) as sql:
-        panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage, sql)
+        try:
+            panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage, sql)
+        except ArgumentError as error:
+            raise _under_spec(error, SeriesSpec, "series") from None
     return panel, source.data_sha256, summary
 
 
@@ -246,16 +298,28 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         check_installed(experiment.engine.name)
     except ArgumentError as error:
         raise error.under("engine") from None
+    is_panel = output_kind(experiment.data["format"]) == "panel"
+    # A ready panel's y is taken as a count; events give the series spec's measure.
+    measure, transform = ("count", "none") if is_panel else (experiment.series.measure, experiment.series.transform)
+    try:  # before the ingest, as the checks below
+        caveats = check_model_support(measure, transform, experiment.models)
+    except ArgumentError as error:  # measure/transform are the series spec's
+        raise error.under("series") from None
+    if not is_panel:  # before the ingest, so a misspelt family costs nothing
+        try:
+            check_families(experiment.series.families, all_families(experiment.series, experiment.families))
+        except ArgumentError as error:
+            raise error.under("series") from None
+        _check_report_sides(experiment)
     run_dir = Path(run_dir)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
     data = experiment.data
-    if output_kind(data["format"]) == "panel":
+    if is_panel:
         panel, data_sha256 = load_panel(data["path"], dayfirst=data.get("dayfirst"))
         summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
         (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
         dyads, families = _panel_layout(panel)
-        measure, transform = "count", "none"
         kind, series, family_rules = "panel", None, {}
     else:
         spec = experiment.series
@@ -263,17 +327,12 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
         dyads = list(dict.fromkeys(panel["dyad"]))
         families = list(spec.families)
-        measure, transform = spec.measure, spec.transform
         denominators = panel[["segment", "ds", "denominator"]].drop_duplicates().sort_values("ds")
         denominators.to_parquet(run_dir / "denominators.parquet", index=False)
         kind, series = "events", asdict(spec)
         family_rules = {name: asdict(family) for name, family in all_families(spec, experiment.families).items()}
     backtest_spec = experiment.backtest
     models = dict(experiment.models)
-    try:
-        caveats = check_model_support(measure, transform, models)
-    except ArgumentError as error:  # measure/transform are the series spec's
-        raise error.under("series") from None
     fit_panel = apply_transform(panel, transform)
     if experiment.reconcile != "none":
         fit_panel, models = _hierarchy_run(panel, kind, transform, models, experiment)
@@ -289,7 +348,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         }
     panel.to_parquet(run_dir / "panel.parquet", index=False)
     with backtest_backend(experiment.engine, backtest_spec.n_jobs) as n_jobs:
-        scored = run_backtest(fit_panel, models, replace(backtest_spec, n_jobs=n_jobs))
+        try:
+            scored = run_backtest(fit_panel, models, replace(backtest_spec, n_jobs=n_jobs))
+        except ArgumentError as error:  # the protocol does not fit the panel: n_windows
+            raise _under_spec(error, BacktestSpec, "backtest") from None
     _check_any_forecast(scored, "the backtest", run_dir)
     backtest = invert_transform(scored.frame, transform)
     backtest.to_parquet(run_dir / "backtest.parquet", index=False)

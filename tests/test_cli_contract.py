@@ -33,6 +33,7 @@ REPO = Path(CONF_DIR).parent
 EXAMPLE_EVENTS = REPO / "data" / "examples" / "belarus-china-drills.events.csv"
 EXAMPLE_TEXT = REPO / "data" / "examples" / "belarus-china-drills.txt"
 BIN = Path(sys.executable).parent
+TKG_SMALL = Path(__file__).resolve().parent / "fixtures" / "tkg_small"
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +91,31 @@ RUN_CASES = [
     (["model=[crps_ensemble]", "model.crps_ensemble.members.4.n_paths=many"],
      "model.crps_ensemble.members.4.n_paths: expected an integer, got 'many'; fix the value."),
     (["--bogus"], "unrecognized arguments: --bogus; see forecast-run --help."),
+    (["series.families=[cooperation|navy]"],
+     "series.families: family expression 'cooperation|navy' names unknown family ['navy']; defined: ['accuse_criticise',"),
+    (["backtest.horizon=40"], "backtest.n_windows: the backtest needs 48 scored periods (gap 0 + horizon 40 + step 4"),
+    # Checked against series.dyads x series.families before the ingest (they failed after the whole backtest).
+    (["report.family=conflict"],
+     "report.family: 'conflict' is not a family of this run; families: cooperation, military_contact (or null for the first)."),
+    (["report.compare=[[CHN,IND],[CHN,USA]]"], "report.compare: ['CHN', 'IND'] is not among the run's dyads: CHN-RUS, CHN-USA."),
+    (["report.n_samples=-5"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got -5."),
+    (["report.n_samples=abc"], "report.n_samples: expected an integer >= 1 (sample paths behind the headline), got 'abc'."),
+    (["seed=abc"], "seed: expected an integer, got 'abc'; fix the value."),  # not model.naive.seed
+    (["backtest.quantiles=abc"], "backtest.quantiles: expected a list of numbers, got 'abc'; fix the value."),
+    # One sector as a string was the sectors 'M', 'I', 'L': every series was zero.
+    (["series.sectors=MIL"], "series.sectors: expected a list of strings, got 'MIL'; fix the value."),
+    # Data options are named under data.*, before anything is read.
+    (["data.path=/no/mine.csv"], "data.path: the embedded data take no path, got '/no/mine.csv'; to read that file, "
+     "name its format (data=events, data=gdelt2, ..., or data=auto to detect it)."),
+    (["data=events", "data.path=null"], "data.path: format 'events' needs a path: give a file, folder or glob."),
+    (["data.format=gdelt9"], "data.format: unknown event format 'gdelt9'; choose one of"),
+    (["data=icews_tkg", f"data.path={TKG_SMALL}", "data.start_date=2018-01-01", "data.time_unit=fortnight"],
+     "data.time_unit: must be one of ['day', 'hour'], got 'fortnight'."),
+    (["data=icews_tkg", f"data.path={TKG_SMALL}", "data.start_date=soon", "data.time_unit=hour"],
+     "data.start_date: 'soon' is not a date; give time 0 of the set as YYYY-MM-DD."),
+    (["+data.extra=[{format: events}]"], "data.extra.0.path: format 'events' needs a path: give a file, folder or glob."),
+    (["+data.extra=[{format: embedded}]"],
+     "data.extra: source_dataset ['icews18', 'icews21'] appears in more than one source; rename one (its dataset option)."),
     (["+hydra.callbacks.x._target_=os.system", "+hydra.callbacks.x.command=true"],
      "hydra.callbacks.x._target_: 'os.system' is not allowed"),
 ]
@@ -107,6 +133,34 @@ def test_forecast_run_missing_data_path_names_it(tmp_path, monkeypatch, capsys):
     argv = [f"hydra.run.dir={tmp_path}", "data=events", "data.path=/no/such/events.csv"]
     line = _in_process(run_main, "forecast-run", argv, monkeypatch, capsys)
     assert line.startswith("forecast-run: error: data.path: no input matches '/no/such/events.csv'. Give a file,")
+
+
+def test_forecast_run_without_data_path_names_it_and_reads_nothing(tmp_path, monkeypatch, capsys):
+    # data=events leaves data.path at ???; taken as a glob it matched the folder 'abc' of the cwd.
+    (tmp_path / "abc").mkdir()
+    (tmp_path / "abc" / "events.csv").write_bytes(EXAMPLE_EVENTS.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    line = _in_process(run_main, "forecast-run", [f"hydra.run.dir={tmp_path / 'run'}", "data=events"], monkeypatch, capsys)
+    assert line == "forecast-run: error: data.path: no value given; set it on the command line (data.path=...)."
+    assert not (tmp_path / "run" / "events_summary.json").exists()
+
+
+def test_report_compare_errors_name_report_compare(tmp_path, monkeypatch, capsys):
+    quick = ["model=[naive]", "backtest.horizon=2", "backtest.n_windows=1", "backtest.n_samples=0",
+             "report.n_samples=20", "evaluation.reference=null"]
+    # One dyad given as a string was taken as the sequence of its letters.
+    line = _in_process(run_main, "forecast-run", [f"hydra.run.dir={tmp_path / 'one'}", *quick, "report.compare=CHN-RUS"],
+                       monkeypatch, capsys)
+    assert line == "forecast-run: error: report.compare: name exactly two dyads, got ['CHN-RUS']."
+    # Two dyads without a common family: the lead family's series of the second one does not exist.
+    dates = pd.date_range("2021-01-04", periods=16, freq="W-MON")
+    panel = pd.DataFrame({"unique_id": ["A-B/f"] * 16 + ["C-D/g"] * 16, "ds": list(dates) * 2, "y": [1.0, 3.0] * 16})
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    argv = [f"hydra.run.dir={tmp_path / 'panel'}", *quick, "data=panel", f"data.path={tmp_path / 'panel.csv'}",
+            "report.family=null"]
+    line = _in_process(run_main, "forecast-run", argv, monkeypatch, capsys)
+    assert line == ("forecast-run: error: report.compare: series ['C-D/f'] have no forecast samples; "
+                    "series in the run: ['A-B/f', 'C-D/g'].")
 
 
 # --- forecast-ingest ------------------------------------------------------------------------------
@@ -130,6 +184,10 @@ INGEST_CASES = [
     (["blok_mb=4", f"data.path={EXAMPLE_EVENTS}"], "blok_mb: no such config key; close valid keys: 'block_mb'."),
     (["+data.bogus=1", f"data.path={EXAMPLE_EVENTS}"], "data.bogus: not an option of format 'auto'; remove it"),
     (["data.format=nosuch", f"data.path={EXAMPLE_EVENTS}"], "data.format: unknown event format 'nosuch'"),
+    # validate=maybe was taken as true; block_mb=abc and -1 were int() and numpy tracebacks.
+    (["validate=maybe", f"data.path={EXAMPLE_EVENTS}"], "validate: expected true or false, got 'maybe'; fix the value."),
+    (["block_mb=abc", f"data.path={EXAMPLE_EVENTS}"], "block_mb: expected an integer, got 'abc'; fix the value."),
+    (["block_mb=-1", f"data.path={EXAMPLE_EVENTS}"], "block_mb: must be >= 1, got -1."),
 ]
 
 
@@ -176,6 +234,7 @@ CODE_TEXT_CASES = [
     ([f"input={EXAMPLE_TEXT}", "output=x.xyz", "published=2024-07-18"], "output x.xyz: unknown format"),
     ([f"input={EXAMPLE_TEXT}", "output=x.csv", "published=notadate"], f"{EXAMPLE_TEXT}: publication date 'notadate'"),
     (["inptu=a.txt"], "inptu: no such config key; close valid keys: 'input'."),
+    ([f"input={EXAMPLE_TEXT}", "output=x.csv", "min_confidence=abc"], "min_confidence: expected a number, got 'abc'; fix the value."),
 ]
 
 
@@ -193,6 +252,7 @@ def test_forecast_code_text_errors(argv, message, tmp_path, monkeypatch, capsys)
         (["--n-boot", "x", "."], "argument --n-boot: invalid int value: 'x'; see forecast-compare --help."),
         ([], "the following arguments are required: multirun_dir; see forecast-compare --help."),
         (["/no/such/sweep"], "multirun_dir: no backtest.parquet under '/no/such/sweep'"),
+        (["--n-boot", "0", "/no/such/sweep"], "--n-boot: must be an integer >= 1, got 0."),  # before the sweep is read
     ],
 )
 def test_forecast_compare_errors(argv, message, monkeypatch, capsys):
@@ -268,6 +328,12 @@ def test_argument_types_follow_the_annotations():
     ]:
         with pytest.raises(ArgumentError, match=rf"^b\.{name}: expected {expected}, got {value!r}"):
             check_argument_types(BacktestSpec, {name: value}, where="b")
+    # Sequences of scalars: a string is not a list of them (it was taken as a sequence of letters).
+    check_argument_types(BacktestSpec, {"quantiles": [0.1, 1, 0.9]}, where="b")
+    for value in ("abc", [0.1, "x"], 0.5):
+        with pytest.raises(ArgumentError) as caught:
+            check_argument_types(BacktestSpec, {"quantiles": value}, where="b")
+        assert str(caught.value) == f"b.quantiles: expected a list of numbers, got {value!r}; fix the value."
 
 
 # --- --help and --version -------------------------------------------------------------------------

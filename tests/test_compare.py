@@ -65,8 +65,11 @@ def test_leaderboards_rank_and_mark():
     assert set(per_series["unique_id"]) == {"s0", "s1", "s2", "s3"} and (per_series["versus"] == "naive").all()
     per_horizon = leaderboard(backtest, "log_score", by=["horizon"], n_boot=200)
     assert sorted(per_horizon["horizon"].unique()) == [1, 2, 3, 4]
-    with pytest.raises(KeyError, match="no per-row loss"):
-        leaderboard(backtest, "accuracy")
+    with pytest.raises(ArgumentError, match=r"^metric: 'accuracy' has no per-row loss; choose one of \['brier_pos',"):
+        leaderboard(backtest, "accuracy")  # a KeyError before: forecast-compare --metric printed its traceback
+    for n_boot in (0, -1):  # numpy's 'negative dimensions' or a failed reshape before
+        with pytest.raises(ArgumentError, match=rf"^n_boot: must be an integer >= 1, got {n_boot}\."):
+            leaderboard(backtest, "crps", n_boot=n_boot)
 
 
 def test_load_runs_keeps_swept_configurations_apart(tmp_path):
@@ -101,6 +104,11 @@ def test_runs_then_compare_end_to_end(tmp_path, capsys):
         assert list(metrics.columns) == ["model", "metric", "value", "unique_id", "horizon"]
         backtest = pd.read_parquet(run_dir / "backtest.parquet")
         assert list(backtest.columns[:7]) == ["unique_id", "ds", "cutoff", "y", "model", "mean", "q0.05"]
+    # A metric without per-row loss is one line naming --metric (a KeyError traceback before), and writes nothing.
+    with pytest.raises(SystemExit) as exited:
+        compare_main([str(tmp_path / "sweep"), "--metric", "accuracy"])
+    assert exited.value.code == 2 and not (tmp_path / "sweep" / "compare").exists()
+    assert capsys.readouterr().err.startswith("forecast-compare: error: --metric: 'accuracy' has no per-row loss; choose one of")
     compare_main([str(tmp_path / "sweep"), "--n-boot", "200"])
     out = tmp_path / "sweep" / "compare"
     assert "forecast-compare:" in capsys.readouterr().out

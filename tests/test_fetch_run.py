@@ -123,6 +123,9 @@ def _error_line(argv, monkeypatch, capsys) -> str:
         (["store=s", "timeout_s=0"], "timeout_s: must be > 0, got 0."),
         (["store=s", "since=2023-09-02", "until=2023-09-01"], "since: 2023-09-02 is after until=2023-09-01"),
         (["store=s", "weeks=4"], "weeks: counts weeks back from the newest file: set latest=true"),
+        # int()'s ValueError and pandas' DateParseError (after the list was fetched) before.
+        (["store=s", "workers=abc"], "workers: expected an integer, got 'abc'; fix the value."),
+        (["store=s", "since=abc"], "since: 'abc' is not a date; give YYYY-MM-DD."),
     ],
 )
 def test_fetch_errors_are_one_line_naming_the_key(argv, message, tmp_path, monkeypatch, capsys):

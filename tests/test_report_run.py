@@ -50,6 +50,18 @@ def test_first_lines_answer_the_question(default_run):
     assert f"Model: {best.replace('_', chr(92) + '_')}, chosen as the lowest backtest CRPS among" in text
 
 
+def test_a_run_without_skill_reference_says_so(tmp_path):
+    cfg = compose_config([*SMALL, "model=[naive]", "evaluation.reference=null"])
+    text = (run_from_config(cfg, tmp_path) / "report.md").read_text(encoding="utf-8")
+    backtest = pd.read_parquet(tmp_path / "backtest.parquet")
+    held = ((backtest["y"] >= backtest["q0.1"]) & (backtest["y"] <= backtest["q0.9"])).mean()
+    # It said "No reference model (None) is in this run".
+    assert (
+        "No skill reference was set (evaluation.reference=null), so no skill is reported. "
+        f"Its 80% intervals held {100 * held:.1f}% of {len(backtest)} backtest outcomes"
+    ) in text
+
+
 @pytest.mark.slow
 def test_page_reads_as_a_report(default_run):
     text = (default_run / "report.md").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from forecast.errors import ArgumentError
 from forecast.events import conform_dtypes, families_from_mapping, read_tkg
 from forecast.series import SeriesSpec, build_panel
 
@@ -91,7 +92,7 @@ def test_gap_between_coverage_periods_is_not_zero_filled():
 
 
 def test_unknown_family_is_named():
-    with pytest.raises(KeyError, match="visits"):
+    with pytest.raises(ArgumentError, match=r"^families: family expression 'visits' names unknown family \['visits'\]"):
         build_panel(HAND, SeriesSpec(dyads=[("CHN", "RUS")], families=["visits"]), FAMILIES, COVER)
 
 

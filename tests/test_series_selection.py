@@ -95,11 +95,6 @@ def test_families_defined_in_the_series_config():
         build(countries=["CHN", "RUS"], extra_families={"all": extra["consult"]})
 
 
-def test_unknown_family_in_an_expression_is_named():
-    with pytest.raises(KeyError, match="visits"):
-        build(countries=["CHN", "RUS"], families=["cooperation|visits"])
-
-
 def test_no_dyad_selection_is_refused():
     with pytest.raises(ArgumentError, match="^dyads: no dyads selected; set series.dyads, series.countries"):
         SeriesSpec(families=["all"])
@@ -135,6 +130,22 @@ def test_family_mask_names_an_unknown_family_and_the_fix():
         "defined: ['all', 'conflict', 'cooperation', 'military']. "
         "Add it to conf/taxonomy/*.yaml or to the extra families."
     )
+
+
+def test_build_panel_names_an_unknown_family_as_its_families_argument(tmp_path):
+    # A KeyError before: forecast-run printed its traceback for series.families=[navy].
+    message = (
+        "families: family expression 'cooperation|naval' names unknown family ['naval']; "
+        "defined: ['all', 'conflict', 'cooperation', 'military']. Add it to conf/taxonomy/*.yaml or to the extra families."
+    )
+    with pytest.raises(ArgumentError) as caught:
+        build(countries=["CHN", "RUS"], families=["cooperation|naval"])
+    assert str(caught.value) == message
+    events = tmp_path / "events.parquet"  # the parquet path checks before it reads
+    EVENTS.to_parquet(events)
+    with pytest.raises(ArgumentError) as caught:
+        build_panel(events, SeriesSpec(countries=["CHN", "RUS"], families=["cooperation|naval"]), FAMILIES, COVER)
+    assert str(caught.value) == message
 
 
 def test_the_panel_has_its_documented_columns_and_a_fresh_index():

@@ -13,6 +13,7 @@ an ``h``-step forecast when ``s = 1``.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -120,10 +121,16 @@ def block_bootstrap_ci(
 
 
 def row_losses(backtest: pd.DataFrame, metric: str, keep: Sequence[str] = ()) -> pd.DataFrame:
-    """``unique_id, ds, cutoff, horizon, model, [keep...], loss`` for one per-row metric of :func:`row_scores`."""
+    """``unique_id, ds, cutoff, horizon, model, [keep...], loss`` for one per-row metric of :func:`row_scores`.
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``metric`` when it has no per-row loss, listing those that have one.
+    """
     scores = row_scores(backtest)
     if metric not in scores:
-        raise KeyError(f"metric {metric!r} has no per-row loss; choose one of {sorted(scores.columns)}.")
+        raise ArgumentError("metric", f"{metric!r} has no per-row loss; choose one of {sorted(scores.columns)}.")
     columns = list(dict.fromkeys([*KEYS, "horizon", "model", *keep]))
     return backtest[columns].assign(loss=scores[metric].to_numpy())
 
@@ -188,6 +195,12 @@ def _marks(pvalue: float) -> str:
     return "**" if pvalue < 0.01 else "*" if pvalue < 0.05 else ""
 
 
+def check_n_boot(n_boot: int) -> None:
+    """Raise :class:`ArgumentError` naming ``n_boot`` unless it is an integer >= 1."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 1:
+        raise ArgumentError("n_boot", f"must be an integer >= 1, got {n_boot!r}.")
+
+
 def leaderboard(
     backtest: pd.DataFrame,
     metric: str = "crps",
@@ -224,7 +237,14 @@ def leaderboard(
         ``*`` (p < 0.05) or ``**`` (p < 0.01) from a two-sided HLN-corrected DM test;
         the DM lags and the bootstrap block follow :func:`dependence_span` of the board's
         differentials.
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``metric`` (no per-row loss), ``n_boot`` (not >= 1) or ``reference``
+        (not in the backtest).
     """
+    check_n_boot(n_boot)
     losses = common_rows(row_losses(backtest, metric, keep=by))
     rng = np.random.default_rng(seed)
     boards = []

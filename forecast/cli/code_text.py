@@ -5,6 +5,7 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
+from forecast.cli.instantiate import check_argument_types
 from forecast.cli.shell import CONFIG_PATH, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.text import run_code_text
@@ -20,6 +21,8 @@ def _main(cfg: DictConfig) -> None:
     cfg : DictConfig
         The composed ``conf/code_text.yaml`` with command-line overrides.
     """
+    # min_confidence=abc: named, not float()'s ValueError.
+    check_argument_types(run_code_text, {"min_confidence": cfg.min_confidence}, where="")
     try:
         events = run_code_text(
             str(cfg.input),

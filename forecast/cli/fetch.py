@@ -15,6 +15,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from forecast.cli.instantiate import check_argument_types
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.fetch import FetchOptions, FetchSummary, fetch
@@ -48,7 +49,9 @@ def fetch_from_config(cfg: DictConfig, prefix: str = "") -> FetchSummary:
     source = node["source"]
     fields = FetchOptions.__dataclass_fields__
     try:
-        options = FetchOptions(**{k: node[k] for k in fields if node.get(k) is not None})
+        given = {k: node[k] for k in fields if node.get(k) is not None}
+        check_argument_types(FetchOptions, given, where="")  # workers=abc: named, not int()'s ValueError
+        options = FetchOptions(**given)
         return fetch(
             node["store"],
             source["name"],

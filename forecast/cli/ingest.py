@@ -17,6 +17,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from forecast.cli.instantiate import check_argument_types
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.ingest import ingest
@@ -95,6 +96,10 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
             "forecast-ingest data=<format> data.path=<files> store=<dir> (or forecast-fetch store=<dir>).",
         )
     options = {k: v for k, v in data.items() if k not in ("format", "path")}
+    top = {"store": cfg.store, "validate": cfg.validate, "block_mb": cfg.block_mb, "memory_limit": cfg.memory_limit}
+    check_argument_types(run_ingest, top, where="")  # validate=maybe was taken as true, block_mb=abc an int() traceback
+    if cfg.block_mb < 1:
+        raise ArgumentError("block_mb", f"must be >= 1, got {cfg.block_mb}.")
     try:
         return run_ingest(
             data["path"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import types
 import typing
@@ -74,6 +75,20 @@ def _scalar_types(annotation: Any) -> tuple[type, ...] | None:
     return allowed if len(allowed) == len(members) and any(m in _SCALARS for m in allowed) else None
 
 
+# Element types of sequence annotations a command-line value is checked against (``quantiles``).
+_ITEMS = {bool: "true or false values", int: "integers", float: "numbers", str: "strings"}
+
+
+def _item_type(annotation: Any) -> type | None:
+    """``float`` for ``Sequence[float]``, ``list[float]`` or ``tuple[float, ...]``; None for any other annotation."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        args = args[:1]
+    elif origin not in (list, collections.abc.Sequence):
+        return None
+    return args[0] if len(args) == 1 and args[0] in _ITEMS else None
+
+
 def _accepts(allowed: tuple[type, ...], value: Any) -> bool:
     if isinstance(value, bool):  # bool is an int subclass: only a bool annotation takes it
         return bool in allowed
@@ -87,23 +102,31 @@ def check_argument_types(obj: Any, arguments: Mapping[str, Any], *, where: str) 
 
     A command line gives ``backtest.horizon=abc`` as the string ``'abc'``; without this
     check the object fails later with a bare ``TypeError``. Only parameters annotated with
-    ``bool``, ``int``, ``float`` or ``str`` (optionally ``| None``) are checked.
+    ``bool``, ``int``, ``float`` or ``str`` (optionally ``| None``), or with a sequence of
+    one of them (``Sequence[float]``, ``tuple[float, ...]``), are checked.
 
     Raises
     ------
     ArgumentError
-        Naming ``<where>.<parameter>``, the expected type and the value given.
+        Naming ``<where>.<parameter>`` (``<parameter>`` when ``where`` is empty), the
+        expected type and the value given.
     """
     try:
         hints = typing.get_type_hints(obj.__init__ if inspect.isclass(obj) else obj)
     except Exception:  # noqa: BLE001 - an annotation we cannot evaluate is simply not checked
         return
     for name, value in arguments.items():
+        if isinstance(value, Mapping) and "_target_" in value:
+            continue  # built first, into an object of its own type (its target is checked on its own)
+        key = f"{where}.{name}" if where else name
+        item = _item_type(hints.get(name))
+        if item is not None and not (isinstance(value, (list, tuple)) and all(_accepts((item,), v) for v in value)):
+            raise ArgumentError(key, f"expected a list of {_ITEMS[item]}, got {value!r}; fix the value.")
         allowed = _scalar_types(hints.get(name)) if name in hints else None
         if allowed is None or _accepts(allowed, value):
             continue
         expected = " or ".join(_SCALARS.get(t, "null") for t in allowed)
-        raise ArgumentError(f"{where}.{name}", f"expected {expected}, got {value!r}; fix the value.")
+        raise ArgumentError(key, f"expected {expected}, got {value!r}; fix the value.")
 
 
 def _forecast_cause(error: BaseException) -> ForecastError | None:

@@ -13,7 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from forecast import pipeline
 from forecast.cli.fetch import fetch_from_config, write_summary
-from forecast.cli.instantiate import build
+from forecast.cli.instantiate import build, check_argument_types
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
@@ -34,6 +34,14 @@ def config_key(error: ArgumentError) -> ArgumentError:
     return ArgumentError(CONFIG_KEYS.get(head, head) + dot + rest, error.detail)
 
 
+def _report_options(node: DictConfig) -> pipeline.ReportOptions:
+    """The ``report`` node as :class:`forecast.pipeline.ReportOptions`, a bad value named ``report.<key>``."""
+    try:
+        return pipeline.ReportOptions(**OmegaConf.to_container(node, resolve=True))
+    except ArgumentError as error:
+        raise error.under("report") from None
+
+
 def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
     """Build the :class:`forecast.pipeline.Experiment` a composed root config describes.
 
@@ -41,7 +49,11 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
     argument is reported under its config key (``backtest.horizon``).
     """
     register_resolvers()
-    data = OmegaConf.to_container(cfg.data, resolve=True)
+    # The models and the backtest take ${seed}: checked here, a bad seed would be named model.<first>.seed.
+    check_argument_types(pipeline.Experiment, {"seed": cfg.seed}, where="")
+    # A ??? left in data (data=events without data.path) must fail here: as a string it is a
+    # glob that matches every three-letter name in the working directory.
+    data = OmegaConf.to_container(cfg.data, resolve=True, throw_on_missing=True)
     extra = data.pop("extra", None) or []  # data.extra: further sources, each a data config
     return pipeline.Experiment(
         data=data,
@@ -50,7 +62,7 @@ def experiment_from_config(cfg: DictConfig) -> pipeline.Experiment:
         families=families_from_mapping(OmegaConf.to_container(cfg.taxonomy.families, resolve=True)),
         models={name: build(node, where=f"model.{name}") for name, node in (cfg.get("model") or {}).items()},
         backtest=build(cfg.backtest, where="backtest"),
-        report=pipeline.ReportOptions(**OmegaConf.to_container(cfg.report, resolve=True)),
+        report=_report_options(cfg.report),
         seed=int(cfg.seed),
         reference=cfg.evaluation.reference,
         config_yaml=OmegaConf.to_yaml(cfg, resolve=True),

@@ -421,6 +421,18 @@ def list_feed(
     return files, newest
 
 
+def _check_day(name: str, value: str | None) -> None:
+    """Raise :class:`ArgumentError` naming ``name`` unless ``value`` is None or a date."""
+    if value is None:
+        return
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        day = pd.NaT
+    if pd.isna(day):
+        raise ArgumentError(name, f"{value!r} is not a date; give YYYY-MM-DD.")
+
+
 def fetch(
     store: str | Path,
     source: str,
@@ -473,6 +485,8 @@ def fetch(
         When the feed's list cannot be read, or another fetch holds the store.
     """
     options = options or FetchOptions()
+    for name, day in (("since", since), ("until", until)):  # before the feed is asked for its list
+        _check_day(name, day)
     if weeks is not None and (not latest or since is not None or weeks < 1):
         raise ArgumentError("weeks", f"counts weeks back from the newest file: set latest=true, no since, and weeks >= 1 "
                                      f"(got weeks={weeks}, latest={latest}, since={since}).")

@@ -16,7 +16,7 @@ from forecast.events.ingest import read_events
 from forecast.events.manifest import read_store
 from forecast.events.readers import ReadResult
 from forecast.events.readers._stream import expand_inputs
-from forecast.events.readers.registry import output_kind
+from forecast.events.readers.registry import get as get_format, output_kind
 from forecast.io import sha256
 
 
@@ -51,18 +51,27 @@ def load_source(format: str, path: str | Path | None = None, **options: Any) -> 
     Raises
     ------
     ArgumentError
-        For a format that yields a panel, not events (read it with :func:`load_panel`).
+        For a format that yields a panel, not events (read it with :func:`load_panel`);
+        naming ``path`` when a file format has none, or when the embedded default is given one.
     """
     if output_kind(format) == "panel":
         raise ArgumentError("format", f"{format!r} yields a ready panel, not events; read it with load_panel.")
     if format == "embedded":
+        if path is not None:  # the embedded table would be read and the path silently ignored
+            raise ArgumentError(
+                "path",
+                f"the embedded data take no path, got {str(path)!r}; to read that file, name its format "
+                "(data=events, data=gdelt2, ..., or data=auto to detect it).",
+            )
         return LoadedSource(
             result=load_embedded(),
             coverage=embedded_coverage(),
             data_sha256={f"embedded/{COUNTS_FILE}": sha256(embedded_path())},
         )
+    if format not in ("auto", "store"):
+        get_format(format)  # an unknown format is named before a missing path
     if path is None:
-        raise ValueError(f"data.format={format!r} needs data.path (a file, folder or glob).")
+        raise ArgumentError("path", f"format {format!r} needs a path: give a file, folder or glob.")
     if format == "store":  # a partitioned store: coverage from its fetch manifest
         result, coverage, hashes = read_store(path, **options)
         return LoadedSource(result=result, coverage=coverage, data_sha256=hashes)
@@ -84,15 +93,17 @@ def combine_sources(sources: list[LoadedSource]) -> LoadedSource:
 
     Raises
     ------
-    ValueError
-        When two sources share a ``source_dataset`` name.
+    ArgumentError
+        Naming ``sources`` when two sources share a ``source_dataset`` name.
     """
     if len(sources) == 1:
         return sources[0]
     names = [set(s.coverage["source_dataset"]) for s in sources]
     shared = set.intersection(*names) if names else set()
     if shared:
-        raise ValueError(f"data.extra: source_dataset {sorted(shared)} appears in more than one source; rename one.")
+        raise ArgumentError(
+            "sources", f"source_dataset {sorted(shared)} appears in more than one source; rename one (its dataset option)."
+        )
     columns = list(dict.fromkeys(c for s in sources for c in s.result.events.columns))
     result = ReadResult(
         events=pd.concat([s.result.events.reindex(columns=columns) for s in sources], ignore_index=True),

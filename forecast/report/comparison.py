@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
+from forecast.backtest.compare import check_n_boot
 from forecast.errors import ArgumentError, DataError
 from forecast.io import check_success
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
@@ -94,9 +95,9 @@ def collate(
         ``metrics.csv``, ``figures/pit.png``, ``figures/coverage.png``, ``report.md``
         and ``report.html``.
     """
+    check_n_boot(n_boot)  # before the sweep is read
     backtest = load_runs(multirun_dir)
     out = Path(out_dir) if out_dir is not None else Path(multirun_dir) / "compare"
-    (out / "figures").mkdir(parents=True, exist_ok=True)
 
     groupings = {"overall": [], "per series": ["unique_id"], "per horizon": ["horizon"]}
     ids = backtest["unique_id"].str.rsplit("/", n=1)
@@ -107,6 +108,7 @@ def collate(
         name: leaderboard(backtest, metric, by=by, reference=reference, n_boot=n_boot, seed=seed)
         for name, by in groupings.items()
     }
+    (out / "figures").mkdir(parents=True, exist_ok=True)  # once the boards are scored: a bad --metric writes nothing
     pd.concat([b.assign(board=name) for name, b in boards.items()], ignore_index=True).to_csv(
         out / "leaderboard.csv", index=False
     )

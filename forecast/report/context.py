@@ -165,6 +165,8 @@ class Sides:
         chosen = _node(report_cfg, "compare")
         if chosen is None:
             chosen = self._default_pair(series_cfg)
+        elif isinstance(chosen, str):  # one dyad, not a sequence of its letters
+            chosen = [chosen]
         if len(chosen) != 2:
             raise ArgumentError("report.compare", f"name exactly two {self._kind()}, got {list(chosen)}.")
         self.pair = [self._match(item) for item in chosen]
@@ -290,7 +292,10 @@ class ContextBuilder:
             )
         lines = []
         for family, ids_a, ids_b in self.sides.comparisons():
-            result = compare(samples, ids_a, ids_b)
+            try:
+                result = compare(samples, ids_a, ids_b)
+            except ArgumentError as error:  # a side the samples lack: report.compare
+                raise error.under("report") from None
             a, b = (_side_name(d, family) for d in self.sides.pair)
             lines.append(
                 {
@@ -365,8 +370,10 @@ class ContextBuilder:
         coverage = self._coverage(model)
         n = int((self.run.backtest["model"] == model).sum())
         cover = f"Its 80% intervals held {percent(coverage)} of {n:,} backtest outcomes (closed intervals of counts: a calibrated forecast holds at least 80%)."
+        if self.reference is None:
+            return f"No skill reference was set (evaluation.reference=null), so no skill is reported. {cover}"
         if self.reference not in board.index:
-            return f"No reference model ({self.reference}) is in this run, so no skill is reported. {cover}"
+            return f"The reference model {self.reference} has no backtest forecasts in this run, so no skill is reported. {cover}"
         if model == self.reference:
             return f"{model} is itself the reference model ({self.reference}). {cover}"
         row, ref = board.loc[model], board.loc[self.reference]

@@ -20,7 +20,14 @@ from forecast.events.taxonomy import EventFamily, families_from_mapping
 from forecast.errors import ArgumentError
 from forecast.series.measures import check_measure, check_transform, source_volume
 from forecast.series.sql import SqlRunner, aggregate_relation, aggregate_sql
-from forecast.series.selection import candidate_pairs, dyad_labels, family_mask, sector_mask, top_pairs
+from forecast.series.selection import (
+    candidate_pairs,
+    check_families,
+    dyad_labels,
+    family_mask,
+    sector_mask,
+    top_pairs,
+)
 
 PANEL_COLUMNS = ("unique_id", "ds", "y")
 METADATA_COLUMNS = ("dyad", "source", "target", "family", "measure", "freq", "segment", "partial", "denominator")
@@ -383,10 +390,16 @@ def build_panel(
         covered periods without events, except for ``goldstein_mean``, which is missing
         there because a mean of no events is undefined, and ``share``, which is missing
         where the source itself reported nothing.
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``families`` when ``spec.families`` names a family that is not defined.
     """
+    known = all_families(spec, families)
+    check_families(spec.families, known)
     if not isinstance(events, pd.DataFrame):
         return _build_panel_parquet(events, spec, families, coverage, sql)
-    known = all_families(spec, families)
     volume = source_volume(events, spec.freq)
     grid = period_grid(coverage, spec, volume)
     # An event counts only in a period its own dataset covers.

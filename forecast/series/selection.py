@@ -9,6 +9,7 @@ from itertools import combinations, permutations
 import numpy as np
 import pandas as pd
 
+from forecast.errors import ArgumentError
 from forecast.events.taxonomy import EventFamily
 
 _OPERATORS = re.compile(r"\s*([|&])\s*")
@@ -38,6 +39,31 @@ def family_names(expression: str) -> list[str]:
     return [name for term in family_terms(expression) for name in term]
 
 
+def _unknown_families(expression: str, families: Mapping[str, EventFamily]) -> str | None:
+    """What is wrong with an expression naming families not in ``families`` (None if all are known)."""
+    unknown = sorted({n for n in family_names(expression) if n not in families})
+    if not unknown:
+        return None
+    return (
+        f"family expression {expression!r} names unknown family {unknown}; defined: {sorted(families)}. "
+        "Add it to conf/taxonomy/*.yaml or to the extra families."
+    )
+
+
+def check_families(expressions: Sequence[str], families: Mapping[str, EventFamily]) -> None:
+    """Check that every family expression names only known families, before any event is read.
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``families``, the unknown family and the defined ones.
+    """
+    for expression in expressions:
+        unknown = _unknown_families(expression, families)
+        if unknown:
+            raise ArgumentError("families", unknown)
+
+
 def family_mask(events: pd.DataFrame, expression: str, families: Mapping[str, EventFamily]) -> np.ndarray:
     """Boolean mask of the events a family expression admits.
 
@@ -55,12 +81,9 @@ def family_mask(events: pd.DataFrame, expression: str, families: Mapping[str, Ev
     KeyError
         Naming the unknown family and the defined ones.
     """
-    unknown = sorted({n for n in family_names(expression) if n not in families})
+    unknown = _unknown_families(expression, families)
     if unknown:
-        raise KeyError(
-            f"family expression {expression!r} names unknown family {unknown}; defined: {sorted(families)}. "
-            "Add it to conf/taxonomy/*.yaml or to the extra families."
-        )
+        raise KeyError(unknown)
     # Each family's mask is computed once even when the expression repeats it.
     masks = {name: families[name].mask(events) for name in set(family_names(expression))}
     keep = np.zeros(len(events), dtype=bool)

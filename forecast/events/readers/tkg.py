@@ -28,6 +28,8 @@ from forecast.events.schema import conform_dtypes
 from forecast.events.taxonomy import code_attributes, codes_for_event_text
 
 SPLITS = ("train", "valid", "test")
+#: Hours in one step of a set's time column, by ``time_unit``.
+HOURS_PER_UNIT = {"day": 24, "hour": 1}
 
 
 class _TkgSource:
@@ -229,6 +231,14 @@ def read_tkg(
         provenance columns ``dedup_key, source_file, source_line``. Unknown ids, unknown
         relations and malformed lines are quarantined with a reason.
     """
+    if time_unit not in HOURS_PER_UNIT:
+        raise ArgumentError("time_unit", f"must be one of {sorted(HOURS_PER_UNIT)}, got {time_unit!r}.")
+    try:  # checked before any file is read
+        origin = pd.Timestamp(start_date)
+    except (TypeError, ValueError):
+        origin = pd.NaT
+    if pd.isna(origin):
+        raise ArgumentError("start_date", f"{start_date!r} is not a date; give time 0 of the set as YYYY-MM-DD.")
     path = Path(path)
     source = _TkgSource(path)
     name = _dataset_name(path, dataset)
@@ -247,8 +257,7 @@ def read_tkg(
     quads = pd.concat(frames, ignore_index=True)
     rows_read = len(quads) + len(quarantined)
 
-    hours_per_unit = {"day": 24, "hour": 1}[time_unit]
-    quads["date"] = pd.Timestamp(start_date) + pd.to_timedelta(quads["time"] * hours_per_unit, unit="h")
+    quads["date"] = origin + pd.to_timedelta(quads["time"] * HOURS_PER_UNIT[time_unit], unit="h")
     quads["date"] = quads["date"].dt.floor("D")
     quads["source_actor"] = quads["head"].map(entities)
     quads["target_actor"] = quads["tail"].map(entities)
