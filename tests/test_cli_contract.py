@@ -32,6 +32,7 @@ from tests.helpers import CONF_DIR
 REPO = Path(CONF_DIR).parent
 EXAMPLE_EVENTS = REPO / "data" / "examples" / "belarus-china-drills.events.csv"
 EXAMPLE_TEXT = REPO / "data" / "examples" / "belarus-china-drills.txt"
+EXAMPLE_PANEL = REPO / "tests" / "fixtures" / "panel" / "dyad_month.csv"
 BIN = Path(sys.executable).parent
 TKG_SMALL = Path(__file__).resolve().parent / "fixtures" / "tkg_small"
 
@@ -188,6 +189,14 @@ INGEST_CASES = [
     (["validate=maybe", f"data.path={EXAMPLE_EVENTS}"], "validate: expected true or false, got 'maybe'; fix the value."),
     (["block_mb=abc", f"data.path={EXAMPLE_EVENTS}"], "block_mb: expected an integer, got 'abc'; fix the value."),
     (["block_mb=-1", f"data.path={EXAMPLE_EVENTS}"], "block_mb: must be >= 1, got -1."),
+    # memory_limit=lots was DuckDB's ParserException traceback after the whole parse; -5MB no limit at all
+    (["memory_limit=lots", f"data.path={EXAMPLE_EVENTS}"],
+     "memory_limit: 'lots' is not a memory size (Parser Error: Memory must have a number (e.g. 1GB)); give a number"),
+    # a reader option of the wrong type was the reader's TypeError, with the format given or detected
+    (["data=panel", f"data.path={EXAMPLE_PANEL}", "data.chunk_rows=abc"], "data.chunk_rows: expected an integer, got 'abc'; fix the value."),
+    ([f"data.path={EXAMPLE_PANEL}", "+data.chunk_rows=abc"], "data.chunk_rows: expected an integer, got 'abc'; fix the value."),
+    (["memory_limit=-5MB", f"data.path={EXAMPLE_EVENTS}"],
+     "memory_limit: '-5MB' is not a memory size; give a number and a unit, such as '128MB' or '1GiB'."),
 ]
 
 

@@ -21,6 +21,7 @@ from forecast.cli.instantiate import check_argument_types
 from forecast.cli.shell import CONFIG_PATH, register_resolvers, reported, shell
 from forecast.errors import ArgumentError
 from forecast.events.ingest import ingest
+from forecast.events.readers.registry import detect, get
 from forecast.progress import progress_mode
 
 log = logging.getLogger(__name__)
@@ -101,10 +102,12 @@ def run_from_config(cfg: DictConfig, out_dir: str | Path) -> dict[str, Any]:
     if cfg.block_mb < 1:
         raise ArgumentError("block_mb", f"must be >= 1, got {cfg.block_mb}.")
     try:
+        fmt = detect(data["path"]) if data["format"] == "auto" else data["format"]
+        check_argument_types(get(fmt).iterator, options, where="")  # data.chunk_rows=abc was a TypeError
         return run_ingest(
             data["path"],
             out_dir,
-            format=data["format"],
+            format=fmt,
             store=cfg.store,
             validate=cfg.validate,
             block_mb=cfg.block_mb,

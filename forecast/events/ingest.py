@@ -168,6 +168,7 @@ def ingest(
     AssertionError
         If the accounting identity fails (a bug: rows were lost or invented).
     """
+    _check_memory_limit(memory_limit)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     recover_folder(out_dir)
@@ -236,6 +237,20 @@ def ingest(
         if not (staging / COMMIT).exists():  # once committed, recover_folder finishes the moves
             shutil.rmtree(staging, ignore_errors=True)
     return summary
+
+
+def _check_memory_limit(value: object) -> None:
+    """Refuse a DuckDB memory limit before any row is read, by DuckDB's own parse of it.
+
+    DuckDB takes a negative size as no limit at all, so a leading minus is refused here.
+    """
+    fix = "give a number and a unit, such as '128MB' or '1GiB'"
+    if not isinstance(value, str) or value.strip().startswith("-"):
+        raise ArgumentError("memory_limit", f"{value!r} is not a memory size; {fix}.")
+    try:
+        duckdb.connect(config={"memory_limit": value}).close()
+    except duckdb.Error as err:
+        raise ArgumentError("memory_limit", f"{value!r} is not a memory size ({err}); {fix}.") from None
 
 
 QUARANTINE_FILE = "quarantine.parquet"
