@@ -86,6 +86,12 @@ RUN_CASES = [
     (["model=nb_glmm"], "model=nb_glmm: no such option in config group 'model'; close options: 'nb_glm', 'zinb_glm'."),
     (["model=[naive,nb_glmm]"], "model=nb_glmm: no such option in config group 'model'; close options: 'nb_glm'"),
     (["data=gdelt3"], "data=gdelt3: no such option in config group 'data'; close options: 'gdelt', 'gdelt2', 'gdelt1'."),
+    # Hydra's own lexer message named neither the fix nor, for parentheses, the key
+    (["report.title=China (PRC)"],
+     "report.title: Hydra's override grammar cannot read the value 'China (PRC)': ( ) < > , [ ] and = need quotes "
+     "that reach Hydra; write 'report.title=\"China (PRC)\"' (the outer quotes are the shell's)."),
+    (["+report.note=a<b"], "report.note: Hydra's override grammar cannot read the value 'a<b'"),
+    (["model=[naive,"], "model: Hydra's override grammar cannot read '[naive,'; write a list as [a,b]"),
     (["backtest.horizon=abc"], "backtest.horizon: expected an integer, got 'abc'; fix the value."),
     (["backtest.horizon=2.5"], "backtest.horizon: expected an integer, got 2.5; fix the value."),
     (["backtest.n_windows=0"], "backtest.n_windows: must be >= 1, got 0."),

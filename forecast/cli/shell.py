@@ -25,7 +25,7 @@ import typing
 from typing import Any, TypeVar
 
 from hydra.core.hydra_config import HydraConfig
-from hydra.errors import HydraException, MissingConfigException
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from hydra.types import RunMode
 from omegaconf import OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
@@ -203,6 +203,23 @@ def describe(error: BaseException, prog: str, config_name: str | None, overrides
         return f"{full_key}: no value given; set it on the command line ({full_key}=...)."
     if isinstance(error, OmegaConfBaseException) and full_key:
         return f"{full_key}: {message.split(' full_key:')[0]}"
+    if isinstance(error, OverrideParseException) and "=" in error.override:
+        key, value = error.override.split("=", 1)
+        name = key.lstrip("+~")
+        if value.lstrip().startswith(("[", "{")):
+            return (
+                f"{name}: Hydra's override grammar cannot read {value!r}; write a list as [a,b] or a dict as "
+                '{k:v}, with double quotes around any item holding ( ) < > , or =.'
+            )
+        example = (
+            f"write '{key}=\"{value}\"' (the outer quotes are the shell's)"
+            if '"' not in value and "'" not in value
+            else "quote it for Hydra inside the shell's quotes, escaping the quotes the value holds"
+        )
+        return (
+            f"{name}: Hydra's override grammar cannot read the value {value!r}: ( ) < > , [ ] and = need "
+            f"quotes that reach Hydra; {example}."
+        )
     if config_name is None:
         return message
     unknown_key = re.match(r"Could not override '([^']+)'", message)
