@@ -345,3 +345,25 @@ def test_unknown_reference_and_disjoint_models_are_explained() -> None:
     other = backtest[(backtest["model"] == "B") & (backtest["cutoff"] != backtest["cutoff"].min())]
     with pytest.raises(ValueError, match=r"^the models share no \(unique_id, ds, cutoff\) forecast: compare runs"):
         leaderboard(pd.concat([disjoint, other]), "mae")
+
+
+# -- missing losses ------------------------------------------------------------------------------
+
+
+def test_a_model_with_missing_losses_is_ranked_on_the_rows_it_scored() -> None:
+    # A's log score is missing on its worst rows: ranking on the rest would let it skip them.
+    backtest = _two_model_backtest(list(range(8)), [1, 2, 3])
+    backtest["log_score"] = (backtest["y"] - backtest["mean"]).abs()
+    hard = (backtest["model"] == "A") & (backtest["log_score"] > 8)
+    assert hard.sum() > 0
+    backtest.loc[hard, "log_score"] = np.nan
+    keys = ["unique_id", "ds", "cutoff"]
+    skipped = backtest.loc[hard, keys].merge(backtest[keys].reset_index(), on=keys)["index"]
+    kept = backtest.drop(index=skipped)
+    expected = kept.groupby("model")["log_score"].mean()
+    board = leaderboard(backtest, "log_score", n_boot=50).set_index("model")
+    assert board["log_score"].to_dict() == pytest.approx(expected.to_dict())
+    assert board.loc[expected.idxmin(), "rank"] == 1
+    backtest.loc[backtest["model"] == "A", "log_score"] = np.nan  # a KeyError traceback before
+    with pytest.raises(ArgumentError, match=r"^metric: model\(s\) \['A'\] have no 'log_score' value in their backtest"):
+        leaderboard(backtest, "log_score", n_boot=10)

@@ -172,14 +172,27 @@ def dependence_span(cutoff: Sequence, ds: Sequence) -> int:
     return int(max(1, (last_dependent - np.arange(cutoff.size)).max() + 1))
 
 
-def common_rows(losses: pd.DataFrame) -> pd.DataFrame:
-    """The rows whose ``(unique_id, ds, cutoff)`` every model forecast, so means compare like with like.
+def common_rows(losses: pd.DataFrame, metric: str = "loss") -> pd.DataFrame:
+    """The rows whose ``(unique_id, ds, cutoff)`` every model forecast and scored, so means compare like with like.
+
+    A NaN loss (a score the model's backtest has no column or value for) counts as not
+    forecast: otherwise a model would be averaged over fewer, possibly easier, rows.
+    ``metric`` names the loss in the error below.
 
     Raises
     ------
+    ArgumentError
+        Naming ``metric`` when a model has no loss at all.
     ValueError
         When the models share no forecast at all.
     """
+    scored = losses["loss"].notna()
+    unscored = sorted(set(losses["model"]) - set(losses.loc[scored, "model"]))
+    if unscored:
+        raise ArgumentError(
+            "metric", f"model(s) {unscored} have no {metric!r} value in their backtest; rank by a loss every model has."
+        )
+    losses = losses[scored]
     n_models = losses["model"].nunique()
     shared = losses.groupby(KEYS)["model"].transform("nunique") == n_models
     if not shared.any():
@@ -227,7 +240,7 @@ def leaderboard(
     seed : int
         Seed of the bootstrap.
 
-    Only forecasts that every model made are scored (see :func:`common_rows`).
+    Only forecasts that every model made and scored are ranked (see :func:`common_rows`).
 
     Returns
     -------
@@ -241,11 +254,11 @@ def leaderboard(
     Raises
     ------
     ArgumentError
-        Naming ``metric`` (no per-row loss), ``n_boot`` (not >= 1) or ``reference``
+        Naming ``metric`` (no per-row loss, or a model without any), ``n_boot`` (not >= 1) or ``reference``
         (not in the backtest).
     """
     check_n_boot(n_boot)
-    losses = common_rows(row_losses(backtest, metric, keep=by))
+    losses = common_rows(row_losses(backtest, metric, keep=by), metric)
     rng = np.random.default_rng(seed)
     boards = []
     groups = losses.groupby(list(by), sort=True) if by else [((), losses)]
