@@ -367,3 +367,24 @@ def test_a_model_with_missing_losses_is_ranked_on_the_rows_it_scored() -> None:
     backtest.loc[backtest["model"] == "A", "log_score"] = np.nan  # a KeyError traceback before
     with pytest.raises(ArgumentError, match=r"^metric: model\(s\) \['A'\] have no 'log_score' value in their backtest"):
         leaderboard(backtest, "log_score", n_boot=10)
+
+
+@pytest.mark.parametrize("value", [0.1, 0.3, 0.7, 1 / 3])
+@pytest.mark.parametrize("n", [5, 10, 24])
+def test_dm_of_a_constant_shift_is_nan_whatever_the_rounding(value: float, n: int) -> None:
+    # The centred values are rounding noise (~1e-17): before, some (value, n) gave NaN and
+    # others a statistic of ~1e16 with p = 0, by the luck of the mean's last bit.
+    for h in (1, 3):
+        result = diebold_mariano(np.full(n, value), h=h)
+        assert np.isnan(result.statistic) and np.isnan(result.pvalue) and result.n == n
+
+
+@pytest.mark.parametrize(("n", "h"), [(3, 3), (4, 4), (3, 5), (4, 8), (5, 8)])
+def test_dm_with_no_more_differentials_than_h_is_nan(n: int, h: int) -> None:
+    # HLN factor (n + 1 - 2h + h(h-1)/n) / n = (n - h)(n - h + 1) / n**2: 0 at n = h (DM 0,
+    # p = 1 before) and positive again below h - 1 (DM ~5e7, p ~ 0 before, at n = 3, h = 5).
+    assert (n + 1 - 2 * h + h * (h - 1) / n) / n == pytest.approx((n - h) * (n - h + 1) / n**2)
+    d = np.random.default_rng(0).normal(1.0, 1.0, size=n)
+    result = diebold_mariano(d, h=h)
+    assert np.isnan(result.statistic) and np.isnan(result.pvalue) and result.n == n
+    assert np.isfinite(diebold_mariano(np.append(d, 0.3), h=min(h, n)).statistic)  # n = h + 1 is tested

@@ -25,6 +25,8 @@ from forecast.backtest.metrics import row_scores
 from forecast.errors import ArgumentError
 
 KEYS = ["unique_id", "ds", "cutoff"]
+#: Differentials that agree to this relative precision are constant (the rest is rounding).
+CONSTANT_TOLERANCE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,21 @@ def diebold_mariano(d: np.ndarray, h: int = 1, alternative: str = "two-sided") -
     Returns
     -------
     DMResult
-        NaN statistic and p-value when fewer than 3 differentials or zero variance.
+        NaN statistic and p-value when fewer than 3 differentials, no more differentials
+        than ``h`` (the HLN factor ``(n - h)(n - h + 1) / n**2`` is then 0 or meaningless),
+        or zero variance (a constant differential, up to rounding).
     """
     if alternative not in ("two-sided", "less", "greater"):
         raise ValueError(f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}.")
     d = np.asarray(d, dtype=float)
     d = d[np.isfinite(d)]
     n = d.size
-    if n < 3:
+    if n < 3 or n <= h:
         return DMResult(np.nan, np.nan, n)
     centred = d - d.mean()
+    if np.abs(centred).max() <= CONSTANT_TOLERANCE * np.abs(d).max():
+        # A constant differential leaves only the rounding of its mean: no variance to test against.
+        return DMResult(np.nan, np.nan, n)
     gamma = np.array([centred[k:] @ centred[: n - k] / n for k in range(min(h, n))])
     variance = (gamma[0] + 2 * gamma[1:].sum()) / n
     if variance <= 0:  # the truncated long-run variance can go negative; fall back to lag 0
