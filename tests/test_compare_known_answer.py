@@ -239,8 +239,12 @@ def test_bootstrap_degenerate_inputs() -> None:
         pytest.approx(1.0),
         pytest.approx(3.0),
     )
-    # A block longer than the series is cut to it: every replicate is the full circle, the mean.
-    assert block_bootstrap_ci(np.array([1.0, 2.0, 6.0]), block=10, rng=np.random.default_rng(0)) == (3.0, 3.0)
+    # A block as long as the series makes every replicate the full circle, the mean: a
+    # zero-width "95% interval" (3.0, 3.0) before, read as certainty; now no interval.
+    for block in (3, 10):
+        assert all(np.isnan(block_bootstrap_ci(np.array([1.0, 2.0, 6.0]), block=block, rng=np.random.default_rng(0))))
+    low, high = block_bootstrap_ci(np.array([1.0, 2.0, 6.0]), block=2, rng=np.random.default_rng(0))
+    assert 1.0 <= low < 3.0 < high <= 6.0  # two blocks: the replicates vary
 
 
 def _coverage(generate, block: int, n: int, reps: int, seed: int) -> float:

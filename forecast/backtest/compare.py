@@ -109,13 +109,20 @@ def block_bootstrap_ci(
         Bootstrap replicates.
     level : float
         Interval coverage.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; NaN when fewer than 2 values or no more values than ``block``:
+        one block is the whole circle, so every replicate is the sample mean and the
+        interval would have zero width.
     """
     d = np.asarray(d, dtype=float)
     d = d[np.isfinite(d)]
     n = d.size
-    if n < 2:
+    block = int(max(block, 1))
+    if n < 2 or n <= block:
         return (np.nan, np.nan)
-    block = int(min(max(block, 1), n))
     n_blocks = -(-n // block)
     # Circular blocks: every value is equally likely to be drawn, so the resampled means
     # centre on the sample mean (plain moving blocks under-draw both ends).
