@@ -392,3 +392,30 @@ def test_dm_with_no_more_differentials_than_h_is_nan(n: int, h: int) -> None:
     result = diebold_mariano(d, h=h)
     assert np.isnan(result.statistic) and np.isnan(result.pvalue) and result.n == n
     assert np.isfinite(diebold_mariano(np.append(d, 0.3), h=min(h, n)).statistic)  # n = h + 1 is tested
+
+
+def test_diff_is_the_difference_of_the_ranked_means_when_terms_have_different_series() -> None:
+    # Cutoffs 0-1 forecast s0 only (A 10 off, B exact), cutoffs 2-5 forecast s0..s4 (B a
+    # little worse): 2 + 20 rows, row means A 40/22 and B 24/22. A plain mean per term weighed
+    # each one-series term like a five-series one: diff 3.2, not the 0.727 between the means.
+    start = pd.Timestamp("2020-01-06")
+    rows = []
+    for c in range(6):
+        for i in [0] if c < 2 else range(5):
+            errors = {"A": 10.0, "B": 0.0} if c < 2 else {"A": 1.0, "B": 1.0 + 0.1 * (1 + (c + i) % 3)}
+            for model, err in errors.items():
+                rows.append({"unique_id": f"s{i}", "ds": start + pd.Timedelta(weeks=c + 1),
+                             "cutoff": start + pd.Timedelta(weeks=c), "y": 5.0, "model": model,
+                             "mean": 5.0 + err, "horizon": 1})
+    backtest = pd.DataFrame(rows)
+    board = leaderboard(backtest, "mae", reference="B", n_boot=200).set_index("model")
+    means = (backtest["y"] - backtest["mean"]).abs().groupby(backtest["model"]).mean()
+    assert means.to_dict() == pytest.approx({"A": 40.0 / 22, "B": 24.0 / 22})
+    assert board.loc["A", "diff"] == pytest.approx(means["A"] - means["B"])
+    # By hand: each term's summed difference over the mean number of series per term (22 / 6).
+    sums = _hand_differential(backtest, "A", "B") * backtest[backtest["model"] == "A"].groupby(["cutoff", "ds"]).size()
+    d = (sums / (22 / 6)).to_numpy()
+    assert loss_differential(row_losses(backtest, "mae"), "A", "B") == pytest.approx(d)
+    assert board.loc["A", "dm_stat"] == pytest.approx(_dm_by_hand(d, 1), rel=1e-10)
+    expected = block_bootstrap_ci(d, block=1, rng=np.random.default_rng(0), n_boot=200)
+    assert (board.loc["A", "ci_low"], board.loc["A", "ci_high"]) == pytest.approx(expected, rel=1e-12)

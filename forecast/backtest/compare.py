@@ -1,7 +1,8 @@
 """Model comparison: Diebold–Mariano tests, block-bootstrap intervals and leaderboards.
 
 Loss differentials are taken row by row on the forecasts two models share (same series,
-target date and cutoff), averaged over series into one value per ``(cutoff, ds)``, and
+target date and cutoff), averaged over series into one value per ``(cutoff, ds)`` (weighted
+by its number of series, so their mean is the difference of the models' mean losses), and
 ordered by cutoff then lead: a multi-step backtest is then one serially correlated
 series of differentials. Two differentials are dependent when their forecast windows
 ``(cutoff, ds]`` overlap (the same cutoff, or later cutoffs scoring the same periods);
@@ -150,14 +151,21 @@ def row_losses(backtest: pd.DataFrame, metric: str, keep: Sequence[str] = ()) ->
 
 
 def _differential(losses: pd.DataFrame, model: str, other: str) -> pd.Series:
-    """Series-averaged ``loss(model) - loss(other)`` indexed by ``(cutoff, ds)``, sorted."""
+    """Series-averaged ``loss(model) - loss(other)`` indexed by ``(cutoff, ds)``, sorted.
+
+    Each term is the sum over its series divided by the mean number of series per term:
+    the series mean when every term has the same series, and otherwise weighted so that
+    the terms' mean is the row mean difference the models are ranked by (a plain mean
+    per term would let a term with one series weigh as much as one with many).
+    """
     wide = losses[losses["model"].isin([model, other])].pivot_table(index=KEYS, columns="model", values="loss")
     both = wide.dropna()
-    return (both[model] - both[other]).groupby(level=["cutoff", "ds"]).mean().sort_index()
+    terms = (both[model] - both[other]).groupby(level=["cutoff", "ds"])
+    return (terms.sum() / terms.size().mean()).sort_index()
 
 
 def loss_differential(losses: pd.DataFrame, model: str, other: str) -> np.ndarray:
-    """Series-averaged ``loss(model) - loss(other)`` per ``(cutoff, ds)``, ordered by cutoff then ds."""
+    """Series-averaged ``loss(model) - loss(other)`` per ``(cutoff, ds)``, ordered by cutoff then ds (see :func:`_differential`)."""
     return _differential(losses, model, other).to_numpy()
 
 
