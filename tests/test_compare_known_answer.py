@@ -107,6 +107,10 @@ def _keys(cutoffs: list[int], leads: list[int]) -> tuple[pd.DatetimeIndex, pd.Da
         (list(range(6)), [1, 2, 3], 7),
         # gap 1: leads 2..3 only
         (list(range(0, 20, 5)), [2, 3], 2),
+        # the default protocol pooled (horizon 8, step 4): lead 5 of cutoff c (term 4) and lead 8
+        # of cutoff c + 4 (term 15) both score period c + 5, so h = 15 - 4 + 1 = 12 (the docs said 9)
+        (list(range(0, 12, 4)), list(range(1, 9)), 12),
+        (list(range(0, 8, 4)), list(range(1, 9)), 12),
     ],
 )
 def test_dependence_span_by_hand(cutoffs: list[int], leads: list[int], expected: int) -> None:
