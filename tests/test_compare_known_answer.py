@@ -423,3 +423,24 @@ def test_diff_is_the_difference_of_the_ranked_means_when_terms_have_different_se
     assert board.loc["A", "dm_stat"] == pytest.approx(_dm_by_hand(d, 1), rel=1e-10)
     expected = block_bootstrap_ci(d, block=1, rng=np.random.default_rng(0), n_boot=200)
     assert (board.loc["A", "ci_low"], board.loc["A", "ci_high"]) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_quantile_one_job_did_not_record_is_no_miss_in_the_coverage_curve() -> None:
+    # Two jobs of a sweep with different backtest.quantiles, stacked: B has no q0.05/q0.95.
+    from forecast.backtest import coverage_curve
+    from forecast.backtest.metrics import calibration_gap, interval_hit
+
+    y = np.array([0.0, 3.0, 5.0, 9.0])
+    grid = {"q0.05": [0.0, 1.0, 2.0, 2.0], "q0.1": [0.0, 1.0, 3.0, 2.0], "q0.5": [1.0, 3.0, 4.0, 4.0],
+            "q0.9": [2.0, 6.0, 4.0, 7.0], "q0.95": [3.0, 7.0, 6.0, 8.0]}
+    a = pd.DataFrame({"y": y, "model": "A", **grid})
+    b = pd.DataFrame({"y": y, "model": "B", **{k: v for k, v in grid.items() if k not in ("q0.05", "q0.95")}})
+    stacked = pd.concat([a, b], ignore_index=True)
+    curve = coverage_curve(stacked).set_index(["model", "level"])["coverage"]
+    # By hand: 0.8 holds rows 0, 1 (y 0 in [0, 2], 3 in [1, 6]; 5 > 4, 9 > 7); 0.9 holds rows 0, 1, 2 for A.
+    assert curve[("A", 0.8)] == curve[("B", 0.8)] == 0.5
+    assert curve[("A", 0.9)] == 0.75
+    assert np.isnan(curve[("B", 0.9)])  # 0.0 before: four NaN bounds counted as four misses
+    assert np.isnan(interval_hit(b.reindex(columns=stacked.columns), 0.9)).all()
+    part = stacked[stacked["model"] == "B"]
+    assert calibration_gap(part) == pytest.approx(calibration_gap(b))  # 0.95 before, from q0.95 "never reached"

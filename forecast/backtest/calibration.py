@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.backtest.metrics import central_levels
+from forecast.backtest.metrics import central_levels, interval_hit
 from forecast.columns import interval_columns, quantile_levels
 
 
@@ -65,7 +65,7 @@ def coverage_curve(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for level in central_levels(quantile_levels(frame)):
         lower, upper = interval_columns(level)
-        hit = ((frame["y"] >= frame[lower]) & (frame["y"] <= frame[upper])).astype(float)
+        hit = interval_hit(frame, level)  # NaN where the model did not record this interval
         table = pd.DataFrame({"model": frame["model"], "coverage": hit, "width": frame[upper] - frame[lower]})
         rows.append(table.groupby("model").mean().reset_index().assign(level=level))
     if not rows:

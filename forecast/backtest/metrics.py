@@ -87,9 +87,14 @@ def crps_from_quantiles(frame: pd.DataFrame, levels: Sequence[float] | None = No
 
 
 def interval_hit(frame: pd.DataFrame, level: float) -> pd.Series:
-    """Whether ``y`` falls in the central ``level`` interval (e.g. 0.8 -> [q0.1, q0.9])."""
+    """Whether ``y`` falls in the central ``level`` interval (e.g. 0.8 -> [q0.1, q0.9]), 1.0 or 0.0.
+
+    NaN where a bound is missing (a job of a sweep that did not record that quantile):
+    a missing interval is no miss, so it stays out of the coverage mean.
+    """
     lower, upper = interval_columns(level)
-    return (frame["y"] >= frame[lower]) & (frame["y"] <= frame[upper])
+    hit = ((frame["y"] >= frame[lower]) & (frame["y"] <= frame[upper])).astype(float)
+    return hit.where(frame[lower].notna() & frame[upper].notna())
 
 
 def interval_score(frame: pd.DataFrame, level: float) -> pd.Series:
@@ -111,7 +116,7 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
     quantile sits on both sides, so neither share alone has to equal ``tau`` (a closed
     central interval over-covers). The gap is
     ``max_tau max(0, P(y < q_tau) - tau, tau - P(y <= q_tau))`` with the shares taken over
-    the rows of ``frame``; 0 means no level is violated.
+    the rows of ``frame`` that recorded ``q_tau``; 0 means no level is violated.
 
     Parameters
     ----------
@@ -132,7 +137,11 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
     gap = 0.0
     for q in levels:
         values = frame[quantile_column(q)].to_numpy(dtype=float)
-        below, at_or_below = float(np.mean(y < values)), float(np.mean(y <= values))
+        recorded = ~np.isnan(values)  # rows of a sweep's job without this quantile are not below it
+        if not recorded.any():
+            continue
+        below = float(np.mean(y[recorded] < values[recorded]))
+        at_or_below = float(np.mean(y[recorded] <= values[recorded]))
         gap = max(gap, below - q, q - at_or_below)
     return gap
 
