@@ -166,3 +166,18 @@ def test_leaderboard_scores_only_shared_forecasts():
     disjoint = backtest[((backtest["model"] == "naive") & last) | ((backtest["model"] == "mean8") & ~last)]
     with pytest.raises(ValueError, match="share no"):
         leaderboard(disjoint)
+
+
+def test_a_model_pooled_over_jobs_lists_every_job_and_its_overrides(tmp_path):
+    from forecast.report.comparison import collate
+
+    backtest = _backtest()
+    for job, ids in (("0", ["s0", "s1"]), ("1", ["s2", "s3"])):  # a dyad sweep: one model per series set
+        (tmp_path / job).mkdir()
+        backtest[backtest["unique_id"].isin(ids)].to_parquet(tmp_path / job / "backtest.parquet")
+        write_success(tmp_path / job, ["backtest.parquet"])
+    overrides = {"0": "series.dyads=[[CHN,RUS]]", "1": "series.dyads=[[CHN,USA]]"}
+    markdown = (collate(tmp_path, n_boot=20, overrides=overrides) / "report.md").read_text(encoding="utf-8")
+    # Only job 0 and its overrides before, as if naive had forecast CHN-RUS alone.
+    row = next(line for line in markdown.splitlines() if line.startswith("| naive") and "series.dyads" in line)
+    assert row.endswith(r"| 0, 1 | series.dyads=\[\[CHN,RUS\]\]; series.dyads=\[\[CHN,USA\]\] |")  # Markdown-escaped

@@ -137,8 +137,14 @@ def collate(
         )
         if m in summary
     ]
-    jobs = backtest.groupby("model")["job"].first().to_frame()
-    jobs["overrides"] = jobs["job"].map(lambda job: (overrides or {}).get(job, ""))
+    # A model pooled over several jobs (a dyad sweep) lists every one of them, not only the first.
+    by_model = backtest.groupby("model")["job"].unique().map(sorted)
+    jobs = pd.DataFrame(
+        {
+            "job": by_model.map(", ".join),
+            "overrides": by_model.map(lambda names: "; ".join(filter(None, ((overrides or {}).get(j, "") for j in names)))),
+        }
+    )
     context = comparison_context(
         boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir), seed, n_boot
     )
