@@ -370,7 +370,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     options = experiment.report
     # Only a model with final forecasts can be reported; one that failed everywhere has none.
     forecast_models = list(dict.fromkeys(forecasts["model"]))
-    report_model = reported_model(metrics[metrics["model"].isin(forecast_models)], options.model).model
+    report_model = reported_model(backtest, forecast_models, options.model).model
     reported = forecasts[forecasts["model"] == report_model]
     full_panel = fit_panel[["unique_id", "ds", "y"]]
 

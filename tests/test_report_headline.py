@@ -9,6 +9,7 @@ from scipy import stats
 
 from forecast.errors import ArgumentError
 from forecast.report.choice import choose_model
+from forecast.report.context import reported_model, shared_scores
 from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
 from forecast.report.wording import dyad_name, frequency_adjective, horizon_words, series_name
 
@@ -109,6 +110,32 @@ def test_best_model_by_crps_unless_pinned():
         choose_model(scores, pinned="theta")
     assert error.value.argument == "model" and "naive, nb_glm, tsb" in str(error.value)
     assert str(error.value.under("report")).startswith("report.model: 'theta' is not a model of this run")
+
+
+def _backtest(rps: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """A backtest frame of one cutoff and step: model -> series -> the row's CRPS (rps)."""
+    rows = [
+        {"unique_id": sid, "ds": pd.Timestamp("2024-01-08"), "cutoff": pd.Timestamp("2024-01-01"), "horizon": 1,
+         "model": model, "y": 3.0, "mean": 3.0, "rps": value}
+        for model, series in rps.items() for sid, value in series.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_the_reported_model_is_chosen_on_the_rows_every_model_scored():
+    # tsb failed the hard series 'b'. Over its own rows it averages 3 against nb_glm's (2 + 20) / 2 = 11,
+    # which chose tsb before; on the row both scored ('a') nb_glm's 2 beats tsb's 3.
+    backtest = _backtest({"tsb": {"a": 3.0}, "nb_glm": {"a": 2.0, "b": 20.0}, "zero": {}})
+    assert shared_scores(backtest, ["tsb", "nb_glm", "zero"]) == {"tsb": 3.0, "nb_glm": 2.0, "zero": pytest.approx(np.nan, nan_ok=True)}
+    assert reported_model(backtest, ["tsb", "nb_glm"], None).model == "nb_glm"
+    # an unscored row (NaN rps) leaves the comparison for every model, as in the leaderboard
+    holes = _backtest({"tsb": {"a": 3.0, "c": np.nan}, "nb_glm": {"a": 4.0, "c": 0.5}})
+    assert shared_scores(holes, ["tsb", "nb_glm"]) == {"tsb": 3.0, "nb_glm": 4.0}
+    # no forecast in common: each model's own mean
+    apart = _backtest({"tsb": {"a": 3.0}, "nb_glm": {"b": 2.0}})
+    assert shared_scores(apart, ["tsb", "nb_glm"]) == {"tsb": 3.0, "nb_glm": 2.0}
+    with pytest.raises(ArgumentError, match=r"^report\.model: 'theta' is not a model of this run"):
+        reported_model(backtest, ["tsb", "nb_glm"], "theta")
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from forecast.backtest import leaderboard
+from forecast.backtest.compare import common_rows, row_losses
 from forecast.backtest.metrics import overall
 from forecast.columns import parse_quantile_column, quantile_column, quantile_levels
 from forecast.errors import ArgumentError
@@ -140,8 +141,24 @@ def overall_scores(metrics: pd.DataFrame, metric: str = "crps") -> dict[str, flo
     return {model: float(values.get(model, np.nan)) for model in models}
 
 
-def reported_model(metrics: pd.DataFrame, pinned: str | None) -> ModelChoice:
-    """The model the report speaks for (see :func:`forecast.report.choice.choose_model`).
+def shared_scores(backtest: pd.DataFrame, models: Sequence[str], metric: str = "crps") -> dict[str, float]:
+    """Model -> mean per-row ``metric`` on the forecasts every scored model made, as the leaderboard ranks them.
+
+    A model that failed some hard series would otherwise win on the easier rest. A model
+    without any scored row gets NaN (never chosen by score); models that share no forecast
+    at all fall back to each one's mean over its own rows.
+    """
+    losses = row_losses(backtest[backtest["model"].isin(models)], metric)
+    losses = losses[losses["loss"].notna()]
+    try:
+        means = common_rows(losses, metric).groupby("model")["loss"].mean()
+    except ValueError:  # no forecast in common: nothing to compare like with like
+        means = losses.groupby("model")["loss"].mean()
+    return {model: float(means.get(model, np.nan)) for model in models}
+
+
+def reported_model(backtest: pd.DataFrame, models: Sequence[str], pinned: str | None) -> ModelChoice:
+    """The model the report speaks for (see :func:`forecast.report.choice.choose_model`), by :func:`shared_scores`.
 
     Raises
     ------
@@ -149,7 +166,7 @@ def reported_model(metrics: pd.DataFrame, pinned: str | None) -> ModelChoice:
         ``report.model`` when the pinned model is not in the run.
     """
     try:
-        return choose_model(overall_scores(metrics), pinned)
+        return choose_model(shared_scores(backtest, models), pinned)
     except ArgumentError as error:
         raise error.under("report") from None
 
@@ -231,7 +248,7 @@ class ContextBuilder:
         self.horizon = int(info["horizon"])
         self.seed = int(info["seed"])
         self.reference = _node(info, "reference")
-        self.choice = reported_model(run.metrics, _node(self.report_cfg, "model"))
+        self.choice = reported_model(run.backtest, list(dict.fromkeys(run.metrics["model"])), _node(self.report_cfg, "model"))
         self.ids = list(dict.fromkeys(run.panel["unique_id"]))
         self.sides = Sides(self.report_cfg, self.series_cfg, self.ids)
         self.value = count if self.measure in COUNT_MEASURES else score
