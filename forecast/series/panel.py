@@ -426,6 +426,8 @@ def build_panel(
     selected = events[keep].copy()
     selected["dyad"] = dyad_labels(selected["source_country"], selected["target_country"], spec.directed)
     selected["ds"] = selected["date"].dt.to_period(spec.freq).dt.start_time
+    # event_days counts calendar days: a date may carry a time of day (tidy input keeps it).
+    selected["date"] = selected["date"].dt.floor("D")
 
     labelled = pd.concat(
         [selected[in_family[name][keep]].assign(family=name) for name in spec.families], ignore_index=True
@@ -520,7 +522,13 @@ def _build_panel_parquet(
         days = daily["date"].drop_duplicates()
         con.register(
             "periods",
-            pd.DataFrame({"date_ns": _ns(days), "ds_ns": _ns(days.dt.to_period(spec.freq).dt.start_time)}),
+            pd.DataFrame(
+                {
+                    "date_ns": _ns(days),
+                    "day_ns": _ns(days.dt.floor("D")),  # what event_days counts: the calendar day
+                    "ds_ns": _ns(days.dt.to_period(spec.freq).dt.start_time),
+                }
+            ),
         )
         con.register("grid", pd.DataFrame({"segment": grid["segment"].astype(str), "ds_ns": _ns(grid["ds"])}))
         rules = con.sql(f"SELECT DISTINCT {', '.join(_RULE_COLUMNS)} FROM raw").df()
@@ -535,7 +543,7 @@ def _build_panel_parquet(
         joined = " AND ".join(f"r.{c} IS NOT DISTINCT FROM e.{c}" for c in _RULE_COLUMNS)
         con.sql(
             "CREATE VIEW base AS SELECT e.source_country, e.target_country, e.source_sector, e.target_sector, "
-            "e.count, e.goldstein, e.quad_class, p.date_ns, p.ds_ns, r.admitted AND g.segment IS NOT NULL AS admitted, "
+            "e.count, e.goldstein, e.quad_class, p.day_ns AS date_ns, p.ds_ns, r.admitted AND g.segment IS NOT NULL AS admitted, "
             f"g.segment IS NOT NULL AS in_grid, {', '.join(f'r.{f}' for f in flags)} FROM raw AS e "
             f"JOIN rules AS r ON {joined} JOIN periods AS p ON p.date_ns = epoch_ns(e.date) "
             "LEFT JOIN grid AS g ON g.segment = e.source_dataset AND g.ds_ns = p.ds_ns"
