@@ -7,7 +7,7 @@ import pytest
 
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
-from forecast.series import SeriesSpec, build_panel
+from forecast.series import SeriesSpec, build_panel, observed_coverage
 from tests.event_tables import coverage, event_table, series
 
 FAMILIES = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
@@ -85,3 +85,29 @@ def test_unsupported_frequency_names_the_key(freq):
 def test_window_without_a_full_period_is_an_error():
     with pytest.raises(ValueError, match="no complete M period"):
         panel_of(YEAR_END, YEAR_END_COVER, freq="M")
+
+
+
+# The first event at Monday 10:00, the last at Sunday 12:00: coverage is in days, so the first
+# week (and the first day) is fully covered, not partial.
+TIME_STAMPED = event_table(
+    [
+        ("2021-01-04 10:00", "CHN", "state", "RUS", "state", "042", 1),
+        ("2021-01-10 23:59", "CHN", "state", "RUS", "state", "042", 1),
+        ("2021-01-11 00:00", "CHN", "state", "RUS", "state", "042", 1),
+        ("2021-01-17 12:00", "RUS", "state", "CHN", "state", "042", 1),
+    ]
+)
+
+
+def test_observed_coverage_from_time_stamped_events_keeps_the_first_week():
+    panel = panel_of(TIME_STAMPED, observed_coverage(TIME_STAMPED), freq="W-SUN")
+    assert series(panel, "CHN-RUS/all") == {T("2021-01-04"): 2.0, T("2021-01-11"): 2.0}
+    assert not panel["partial"].any()
+
+
+def test_observed_coverage_from_time_stamped_events_keeps_the_first_day():
+    panel = panel_of(TIME_STAMPED, observed_coverage(TIME_STAMPED), freq="D", max_empty_periods=None)
+    days = series(panel, "CHN-RUS/all")
+    assert list(days) == list(pd.date_range("2021-01-04", "2021-01-17", freq="D"))
+    assert (days[T("2021-01-04")], days[T("2021-01-10")], days[T("2021-01-11")], sum(days.values())) == (1.0, 1.0, 1.0, 4.0)

@@ -256,7 +256,10 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     rows = []
     # One iteration per coverage window (a handful), not per event.
     for number, window in enumerate(coverage.itertuples(index=False)):
-        start, end = max(pd.Timestamp(window.start), lower), min(pd.Timestamp(window.end), upper)
+        # Coverage is in days: a window observed from time-stamped events (first event at
+        # 10:00) still covers its first day, as its last day is covered up to the last event.
+        start = max(pd.Timestamp(window.start).normalize(), lower)
+        end = min(pd.Timestamp(window.end), upper)
         if start > end:
             continue
         periods = pd.period_range(start.to_period(spec.freq), end.to_period(spec.freq), freq=spec.freq)
