@@ -178,7 +178,16 @@ def families_from_mapping(spec: Mapping[str, Mapping]) -> dict[str, EventFamily]
                     f"taxonomy.families.{name}.any_of[{i}]: unknown key(s) {sorted(unknown)}; "
                     f"allowed: {sorted(_RULE_KEYS)}."
                 )
-            codes = tuple(str(c) for c in raw.get("codes", ()))
+            numbers = [c for c in raw.get("codes", ()) if not isinstance(c, str)]
+            if numbers:
+                # YAML reads an unquoted 0312 as the octal number 202 (mass killings) and 023
+                # as 19 (use force): a number cannot be trusted to be the code written.
+                raise ValueError(
+                    f"taxonomy.families.{name}.any_of[{i}].codes: {numbers[0]!r} is a number, not a quoted code; "
+                    "YAML reads unquoted codes with a leading zero as octal (0312 as 202) or drops the zero "
+                    "(042 as 34). Quote every code ('0312', '19')."
+                )
+            codes = tuple(raw.get("codes", ()))
             for code in codes:
                 if not any(k.startswith(code) for k in table.index):
                     raise ValueError(
