@@ -125,7 +125,7 @@ def test_extra_family_may_not_shadow_a_taxonomy_family() -> None:
     spec = SeriesSpec(**PAIR, extra_families={"all": {"any_of": [{"codes": ["04"]}]}}, freq="D")
     with pytest.raises(ValueError) as err:
         build_panel(events, spec, FAMILIES, coverage(("hand", "2021-01-04", "2021-01-04")))
-    assert str(err.value) == "series.extra_families ['all'] repeat taxonomy families; rename them."
+    assert str(err.value) == "extra_families: ['all'] repeat taxonomy families; rename them."
 
 
 def test_observed_coverage_and_grid_segments() -> None:

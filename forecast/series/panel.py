@@ -301,15 +301,16 @@ def all_families(spec: SeriesSpec, families: Mapping[str, EventFamily]) -> dict[
 
     Raises
     ------
-    ValueError
-        When an extra family repeats a taxonomy name (it would silently shadow it).
+    ArgumentError
+        Naming ``extra_families`` when an extra family repeats a taxonomy name (it would
+        silently shadow it) or is not a valid family (:func:`families_from_mapping`).
     """
     if not spec.extra_families:
         return dict(families)
     clash = sorted(set(spec.extra_families) & set(families))
     if clash:
-        raise ValueError(f"series.extra_families {clash} repeat taxonomy families; rename them.")
-    return {**families, **families_from_mapping(spec.extra_families)}
+        raise ArgumentError("extra_families", f"{clash} repeat taxonomy families; rename them.")
+    return {**families, **families_from_mapping(spec.extra_families, where="extra_families")}
 
 
 def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]]:
