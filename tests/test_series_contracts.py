@@ -35,6 +35,9 @@ PAIR = {"dyads": [("CHN", "RUS")], "families": ["all"]}
     [
         ({**PAIR, "span": "first"}, "span: must be 'latest' or 'all', got 'first'."),
         ({"dyads": [("CHN", "RUS")], "families": []}, "families: is empty: name at least one event family."),
+        # Listed twice, a family's events were labelled twice: one series, every value doubled.
+        ({"dyads": [("CHN", "RUS")], "families": ["all", "all|all", "all"]},
+         "families: ['all'] listed more than once; list each family once."),
         ({"dyads": [("CHN", "CHN")], "families": ["all"]},
          "dyads: ('CHN', 'CHN') is not a pair of two different ISO3 codes."),
         ({"dyads": [("CHN", "RUS", "USA")], "families": ["all"]},

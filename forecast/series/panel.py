@@ -118,6 +118,10 @@ class SeriesSpec:
             raise ArgumentError("span", f"must be 'latest' or 'all', got {self.span!r}.")
         if not self.families:
             raise ArgumentError("families", "is empty: name at least one event family.")
+        repeated = sorted({name for name in self.families if list(self.families).count(name) > 1})
+        if repeated:
+            # Each listing labels the same events again: the series would be counted twice.
+            raise ArgumentError("families", f"{repeated} listed more than once; list each family once.")
         for pair in self.dyads:
             if len(pair) != 2 or pair[0] == pair[1]:
                 raise ArgumentError("dyads", f"{pair!r} is not a pair of two different ISO3 codes.")
