@@ -111,3 +111,28 @@ def test_observed_coverage_from_time_stamped_events_keeps_the_first_day():
     days = series(panel, "CHN-RUS/all")
     assert list(days) == list(pd.date_range("2021-01-04", "2021-01-17", freq="D"))
     assert (days[T("2021-01-04")], days[T("2021-01-10")], days[T("2021-01-11")], sum(days.values())) == (1.0, 1.0, 1.0, 4.0)
+
+
+# One event a day from Monday 4 to Sunday 24 January 2021, three weeks.
+EVERY_DAY = one_event_on(*[str(day.date()) for day in pd.date_range("2021-01-04", "2021-01-24")])
+
+
+@pytest.mark.parametrize("as_file", [False, True], ids=["frame", "parquet"])
+def test_kept_partial_periods_hold_only_the_covered_days(as_file: bool, tmp_path) -> None:
+    source = EVERY_DAY
+    if as_file:
+        source = tmp_path / "events.parquet"
+        EVERY_DAY.to_parquet(source)
+    # series.start on Wednesday 6, series.end on Wednesday 20: 5 and 3 days of the outer weeks.
+    limited = build_panel(
+        source,
+        SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], start="2021-01-06", end="2021-01-20", drop_partial=False),
+        FAMILIES,
+        coverage(("hand", "2021-01-04", "2021-01-24")),
+    )
+    assert limited["y"].tolist() == [5.0, 7.0, 3.0] and limited["partial"].tolist() == [True, False, True]
+    assert limited["denominator"].tolist() == [5.0, 7.0, 3.0]
+    # A missing day (Thursday 14) between two coverage windows is not counted in its kept week.
+    holed = panel_of(source, coverage(("hand", "2021-01-04", "2021-01-13"), ("hand", "2021-01-15", "2021-01-24")),
+                     drop_partial=False, span="all")
+    assert series(holed, "CHN-RUS/all") == {T("2021-01-04"): 7.0, T("2021-01-11"): 6.0, T("2021-01-18"): 7.0}

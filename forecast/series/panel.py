@@ -82,7 +82,8 @@ class SeriesSpec:
         :func:`forecast.pipeline.run`; the panel itself stays on the measure's scale.
     drop_partial : bool
         Drop periods only partly inside a dataset's coverage (a partial week is not a
-        smaller week); when ``False`` they are kept and flagged in ``partial``.
+        smaller week); when ``False`` they are kept and flagged in ``partial``, holding
+        the events of their covered days only (none from before ``start`` or from a gap).
     span : {"latest", "all"}
         ``latest`` keeps only the most recent coverage period, so every series is one
         contiguous run; ``all`` keeps every period, with the gaps left missing.
@@ -215,6 +216,23 @@ def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, max_empty: int) -> pd.D
     gap = empty & (length > max_empty)
     new_run = grid["window"].ne(grid["window"].shift()) | gap.shift(fill_value=False)
     return grid.assign(run=new_run.cumsum())[~gap.to_numpy()].reset_index(drop=True)
+
+
+def _covered_days(dataset: pd.Series, date: pd.Series, coverage: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
+    """Events (or days) on a day inside a coverage window of their own dataset and ``spec.start``/``end``.
+
+    Only such events count, so a partial period kept by ``drop_partial=False`` holds the
+    events of its covered days, not those of the days before ``start`` or in a gap.
+    """
+    lower = pd.Timestamp(spec.start) if spec.start is not None else pd.Timestamp.min
+    upper = pd.Timestamp(spec.end) if spec.end is not None else pd.Timestamp.max
+    day = date.dt.floor("D")
+    keep = np.zeros(len(date), dtype=bool)
+    for window in coverage.itertuples(index=False):  # a handful of windows
+        start = max(pd.Timestamp(window.start).normalize(), lower)
+        end = min(pd.Timestamp(window.end), upper)
+        keep |= (dataset.eq(window.source_dataset) & day.ge(start) & day.le(end)).to_numpy(dtype=bool)
+    return keep
 
 
 def _warn_mostly_empty(grid: pd.DataFrame, volume: pd.DataFrame, freq: str) -> None:
@@ -408,11 +426,12 @@ def build_panel(
     check_families(spec.families, known)
     if not isinstance(events, pd.DataFrame):
         return _build_panel_parquet(events, spec, families, coverage, sql)
-    volume = source_volume(events, spec.freq)
+    covered = _covered_days(events["source_dataset"], events["date"], coverage, spec)
+    volume = source_volume(events[covered], spec.freq)
     grid = period_grid(coverage, spec, volume)
-    # An event counts only in a period its own dataset covers.
+    # An event counts only on a day and in a period its own dataset covers.
     period = events["date"].dt.to_period(spec.freq).dt.start_time
-    in_grid = pd.MultiIndex.from_arrays([events["source_dataset"], period]).isin(
+    in_grid = covered & pd.MultiIndex.from_arrays([events["source_dataset"], period]).isin(
         pd.MultiIndex.from_frame(grid[["segment", "ds"]])
     )
     in_family = {name: family_mask(events, name, known) for name in spec.families}
@@ -525,16 +544,18 @@ def _build_panel_parquet(
         con.sql(f"CREATE VIEW raw AS SELECT * FROM read_parquet({_literal(str(path))})")
         daily = con.sql("SELECT source_dataset, date, sum(count)::BIGINT AS count FROM raw GROUP BY ALL").df()
         daily["date"] = daily["date"].astype("datetime64[ns]")
+        daily = daily[_covered_days(daily["source_dataset"], daily["date"], coverage, spec)]
         volume = source_volume(daily, spec.freq)
         grid = period_grid(coverage, spec, volume)
-        days = daily["date"].drop_duplicates()
+        # One row per covered dataset and date: the events of other dates drop out of the join.
         con.register(
             "periods",
             pd.DataFrame(
                 {
-                    "date_ns": _ns(days),
-                    "day_ns": _ns(days.dt.floor("D")),  # what event_days counts: the calendar day
-                    "ds_ns": _ns(days.dt.to_period(spec.freq).dt.start_time),
+                    "segment": daily["source_dataset"].astype(str).to_numpy(),
+                    "date_ns": _ns(daily["date"]),
+                    "day_ns": _ns(daily["date"].dt.floor("D")),  # what event_days counts: the calendar day
+                    "ds_ns": _ns(daily["date"].dt.to_period(spec.freq).dt.start_time),
                 }
             ),
         )
@@ -553,7 +574,7 @@ def _build_panel_parquet(
             "CREATE VIEW base AS SELECT e.source_country, e.target_country, e.source_sector, e.target_sector, "
             "e.count, e.goldstein, e.quad_class, p.day_ns AS date_ns, p.ds_ns, r.admitted AND g.segment IS NOT NULL AS admitted, "
             f"g.segment IS NOT NULL AS in_grid, {', '.join(f'r.{f}' for f in flags)} FROM raw AS e "
-            f"JOIN rules AS r ON {joined} JOIN periods AS p ON p.date_ns = epoch_ns(e.date) "
+            f"JOIN rules AS r ON {joined} JOIN periods AS p ON p.segment = e.source_dataset AND p.date_ns = epoch_ns(e.date) "
             "LEFT JOIN grid AS g ON g.segment = e.source_dataset AND g.ds_ns = p.ds_ns"
         )
         # The rows some series can count, summed over what no measure tells apart (each row
