@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.errors import DataError
 from forecast.events import families_from_mapping
 from forecast.series import (
     SeriesSpec,
@@ -115,12 +116,17 @@ def test_candidate_pairs_and_top_pairs_by_hand() -> None:
     assert top_pairs(same_source, 2, directed=True) == [("CHN", "RUS"), ("CHN", "USA")]  # then by target
 
 
-def test_top_n_without_any_international_event_is_refused() -> None:
+@pytest.mark.parametrize(("key", "selection"), [("top_n", {"top_n": 2}), ("all_countries", {"all_countries": True})])
+def test_a_selection_without_any_international_event_is_refused(key: str, selection: dict) -> None:
+    # A DataError (one line from the shells), not an empty panel the backtest would blame on itself.
     events = event_table([("2021-01-04", "USA", "state", "USA", "state", "042", 1)])
-    spec = SeriesSpec(top_n=2, families=["all"], freq="D")
-    with pytest.raises(ValueError) as err:
+    spec = SeriesSpec(**selection, families=["all"], freq="D")
+    with pytest.raises(DataError) as err:
         build_panel(events, spec, FAMILIES, coverage(("hand", "2021-01-04", "2021-01-04")))
-    assert str(err.value) == "series.top_n: no international event passes the sector and family filters."
+    assert str(err.value) == (
+        f"series.{key}: no international event passes the sector and family filters (series.sectors="
+        "['state', 'GOV', 'MIL'], series.families=['all']) in the covered periods; widen them."
+    )
 
 
 def test_extra_family_may_not_shadow_a_taxonomy_family() -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
-from forecast.errors import ArgumentError
+from forecast.errors import ArgumentError, DataError
 from forecast.series.measures import check_measure, check_transform, source_volume
 from forecast.series.sql import SqlRunner, aggregate_relation, aggregate_sql
 from forecast.series.selection import (
@@ -356,11 +356,21 @@ def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]
         appear = pd.concat([events["source_country"], events["target_country"]]).dropna().astype(str)
         countries = sorted(set(appear))
     pairs = candidate_pairs(spec.dyads, countries, spec.directed)
+    # Without a pair the panel is empty, which later stages would blame on the backtest.
+    if spec.all_countries and not pairs:
+        raise DataError(_no_pairs("all_countries", spec))
     if spec.top_n is not None:
         pairs = top_pairs(events, spec.top_n, spec.directed, among=pairs)
         if not pairs:
-            raise ValueError("series.top_n: no international event passes the sector and family filters.")
+            raise DataError(_no_pairs("top_n", spec))
     return pairs
+
+
+def _no_pairs(key: str, spec: SeriesSpec) -> str:
+    return (
+        f"series.{key}: no international event passes the sector and family filters (series.sectors="
+        f"{list(spec.sectors)}, series.families={list(spec.families)}) in the covered periods; widen them."
+    )
 
 
 def _warn_sectors(n_events: int, found: set[str], spec: SeriesSpec, admitted_any: bool) -> None:
