@@ -270,7 +270,7 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
 
     Raises
     ------
-    ValueError
+    DataError
         When no period is left, naming the window and the fix.
     """
     lower = pd.Timestamp(spec.start) if spec.start is not None else pd.Timestamp.min
@@ -289,7 +289,9 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
         rows.append(
             pd.DataFrame({"ds": periods.start_time, "partial": partial, "segment": window.source_dataset, "window": number})
         )
-    grid = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["ds", "partial", "segment", "window"])
+    if not rows:  # no window meets series.start/end: typed, so the volume merge below works
+        rows = [pd.DataFrame({"ds": pd.DatetimeIndex([]), "partial": False, "segment": "", "window": 0})]
+    grid = pd.concat(rows, ignore_index=True)
     if spec.drop_partial:
         grid = grid[~grid["partial"].astype(bool)]
     # Two datasets covering the same period would double count: keep one row per period.
@@ -311,7 +313,7 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     if spec.span == "latest" and not grid.empty:
         grid = grid[grid["run"] == grid["run"].iloc[-1]].reset_index(drop=True)
     if grid.empty:
-        raise ValueError(
+        raise DataError(
             f"series: no complete {spec.freq} period inside the coverage {coverage.to_dict('records')} "
             f"and series.start={spec.start}, series.end={spec.end}; widen the window or set series.drop_partial=false."
         )
