@@ -367,9 +367,13 @@ def test_aggregate_panel_by_hand_and_its_refusal() -> None:
     w1, w2 = pd.Timestamp("2021-01-04"), pd.Timestamp("2021-01-11")
     assert (got[("total", w1)], got[("total", w2)], got[("USA/total", w1)], got[("USA/total", w2)]) == (3, 3, 1, 3)
     assert (got[("CHN-RUS/all", w1)], got[("RUS-USA/total", w2)]) == (2.0, 3.0)
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(DataError) as err:  # one line from the shells, not a ValueError traceback
         aggregate_panel(panel[panel["unique_id"] != "RUS-USA/all"], hierarchy)
-    assert str(err.value) == "panel has missing y: every bottom series needs a value in every period to aggregate."
+    assert str(err.value) == (
+        "panel has missing y (first: RUS-USA/all at 2021-01-04): every bottom series needs a value in every period "
+        "to aggregate. A share is missing in periods without any source event: set series.max_empty_periods=0 to "
+        "leave them out."
+    )
 
 
 def _forecasts(hierarchy, mean_of) -> pd.DataFrame:
