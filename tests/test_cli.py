@@ -55,6 +55,30 @@ def test_pipeline_arguments_are_reported_as_config_keys(tmp_path):
         run_from_config(compose_config(["model=[]"]), tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            ["taxonomy.families.cooperation.any_of=[{codes:[202]}]"],
+            r"^taxonomy\.families\.cooperation\.any_of\[0\]\.codes: 202 is a number, not a quoted code",
+        ),
+        (
+            ["+series.extra_families.x={any_of:[{codes:['42']}]}", "series.families=[x]"],
+            r"^series\.extra_families\.x\.any_of\[0\]\.codes: '42' is not a CAMEO code prefix",
+        ),
+        (
+            ["+series.extra_families.cooperation={any_of:[{codes:['04']}]}"],
+            r"^series\.extra_families: \['cooperation'\] repeat taxonomy families",
+        ),
+    ],
+)
+def test_family_config_errors_are_named_by_their_config_key(overrides: list[str], message: str, tmp_path):
+    # An ArgumentError, which the shells print as one line (exit 2), not a ValueError traceback.
+    with pytest.raises(ArgumentError, match=message):
+        run_from_config(compose_config(overrides), tmp_path)
+    assert not (tmp_path / "figures").exists()  # before the ingest
+
+
 def test_argument_error_survives_a_process_pool():
     error = pickle.loads(pickle.dumps(ArgumentError("horizon", "must be >= 1")))
     assert (error.argument, error.detail, str(error.under("backtest"))) == (

@@ -7,7 +7,7 @@ import pytest
 
 from forecast.errors import ArgumentError
 from forecast.events import families_from_mapping
-from forecast.series import SeriesSpec, build_panel
+from forecast.series import SeriesSpec, build_panel, observed_coverage
 from tests.event_tables import coverage, event_table, series
 
 FAMILIES = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
@@ -85,3 +85,54 @@ def test_unsupported_frequency_names_the_key(freq):
 def test_window_without_a_full_period_is_an_error():
     with pytest.raises(ValueError, match="no complete M period"):
         panel_of(YEAR_END, YEAR_END_COVER, freq="M")
+
+
+
+# The first event at Monday 10:00, the last at Sunday 12:00: coverage is in days, so the first
+# week (and the first day) is fully covered, not partial.
+TIME_STAMPED = event_table(
+    [
+        ("2021-01-04 10:00", "CHN", "state", "RUS", "state", "042", 1),
+        ("2021-01-10 23:59", "CHN", "state", "RUS", "state", "042", 1),
+        ("2021-01-11 00:00", "CHN", "state", "RUS", "state", "042", 1),
+        ("2021-01-17 12:00", "RUS", "state", "CHN", "state", "042", 1),
+    ]
+)
+
+
+def test_observed_coverage_from_time_stamped_events_keeps_the_first_week():
+    panel = panel_of(TIME_STAMPED, observed_coverage(TIME_STAMPED), freq="W-SUN")
+    assert series(panel, "CHN-RUS/all") == {T("2021-01-04"): 2.0, T("2021-01-11"): 2.0}
+    assert not panel["partial"].any()
+
+
+def test_observed_coverage_from_time_stamped_events_keeps_the_first_day():
+    panel = panel_of(TIME_STAMPED, observed_coverage(TIME_STAMPED), freq="D", max_empty_periods=None)
+    days = series(panel, "CHN-RUS/all")
+    assert list(days) == list(pd.date_range("2021-01-04", "2021-01-17", freq="D"))
+    assert (days[T("2021-01-04")], days[T("2021-01-10")], days[T("2021-01-11")], sum(days.values())) == (1.0, 1.0, 1.0, 4.0)
+
+
+# One event a day from Monday 4 to Sunday 24 January 2021, three weeks.
+EVERY_DAY = one_event_on(*[str(day.date()) for day in pd.date_range("2021-01-04", "2021-01-24")])
+
+
+@pytest.mark.parametrize("as_file", [False, True], ids=["frame", "parquet"])
+def test_kept_partial_periods_hold_only_the_covered_days(as_file: bool, tmp_path) -> None:
+    source = EVERY_DAY
+    if as_file:
+        source = tmp_path / "events.parquet"
+        EVERY_DAY.to_parquet(source)
+    # series.start on Wednesday 6, series.end on Wednesday 20: 5 and 3 days of the outer weeks.
+    limited = build_panel(
+        source,
+        SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], start="2021-01-06", end="2021-01-20", drop_partial=False),
+        FAMILIES,
+        coverage(("hand", "2021-01-04", "2021-01-24")),
+    )
+    assert limited["y"].tolist() == [5.0, 7.0, 3.0] and limited["partial"].tolist() == [True, False, True]
+    assert limited["denominator"].tolist() == [5.0, 7.0, 3.0]
+    # A missing day (Thursday 14) between two coverage windows is not counted in its kept week.
+    holed = panel_of(source, coverage(("hand", "2021-01-04", "2021-01-13"), ("hand", "2021-01-15", "2021-01-24")),
+                     drop_partial=False, span="all")
+    assert series(holed, "CHN-RUS/all") == {T("2021-01-04"): 7.0, T("2021-01-11"): 6.0, T("2021-01-18"): 7.0}

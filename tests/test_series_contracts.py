@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.errors import DataError
 from forecast.events import families_from_mapping
 from forecast.series import (
     SeriesSpec,
@@ -35,6 +36,9 @@ PAIR = {"dyads": [("CHN", "RUS")], "families": ["all"]}
     [
         ({**PAIR, "span": "first"}, "span: must be 'latest' or 'all', got 'first'."),
         ({"dyads": [("CHN", "RUS")], "families": []}, "families: is empty: name at least one event family."),
+        # Listed twice, a family's events were labelled twice: one series, every value doubled.
+        ({"dyads": [("CHN", "RUS")], "families": ["all", "all|all", "all"]},
+         "families: ['all'] listed more than once; list each family once."),
         ({"dyads": [("CHN", "CHN")], "families": ["all"]},
          "dyads: ('CHN', 'CHN') is not a pair of two different ISO3 codes."),
         ({"dyads": [("CHN", "RUS", "USA")], "families": ["all"]},
@@ -112,12 +116,17 @@ def test_candidate_pairs_and_top_pairs_by_hand() -> None:
     assert top_pairs(same_source, 2, directed=True) == [("CHN", "RUS"), ("CHN", "USA")]  # then by target
 
 
-def test_top_n_without_any_international_event_is_refused() -> None:
+@pytest.mark.parametrize(("key", "selection"), [("top_n", {"top_n": 2}), ("all_countries", {"all_countries": True})])
+def test_a_selection_without_any_international_event_is_refused(key: str, selection: dict) -> None:
+    # A DataError (one line from the shells), not an empty panel the backtest would blame on itself.
     events = event_table([("2021-01-04", "USA", "state", "USA", "state", "042", 1)])
-    spec = SeriesSpec(top_n=2, families=["all"], freq="D")
-    with pytest.raises(ValueError) as err:
+    spec = SeriesSpec(**selection, families=["all"], freq="D")
+    with pytest.raises(DataError) as err:
         build_panel(events, spec, FAMILIES, coverage(("hand", "2021-01-04", "2021-01-04")))
-    assert str(err.value) == "series.top_n: no international event passes the sector and family filters."
+    assert str(err.value) == (
+        f"series.{key}: no international event passes the sector and family filters (series.sectors="
+        "['state', 'GOV', 'MIL'], series.families=['all']) in the covered periods; widen them."
+    )
 
 
 def test_extra_family_may_not_shadow_a_taxonomy_family() -> None:
@@ -125,7 +134,7 @@ def test_extra_family_may_not_shadow_a_taxonomy_family() -> None:
     spec = SeriesSpec(**PAIR, extra_families={"all": {"any_of": [{"codes": ["04"]}]}}, freq="D")
     with pytest.raises(ValueError) as err:
         build_panel(events, spec, FAMILIES, coverage(("hand", "2021-01-04", "2021-01-04")))
-    assert str(err.value) == "series.extra_families ['all'] repeat taxonomy families; rename them."
+    assert str(err.value) == "extra_families: ['all'] repeat taxonomy families; rename them."
 
 
 def test_observed_coverage_and_grid_segments() -> None:
@@ -358,9 +367,13 @@ def test_aggregate_panel_by_hand_and_its_refusal() -> None:
     w1, w2 = pd.Timestamp("2021-01-04"), pd.Timestamp("2021-01-11")
     assert (got[("total", w1)], got[("total", w2)], got[("USA/total", w1)], got[("USA/total", w2)]) == (3, 3, 1, 3)
     assert (got[("CHN-RUS/all", w1)], got[("RUS-USA/total", w2)]) == (2.0, 3.0)
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(DataError) as err:  # one line from the shells, not a ValueError traceback
         aggregate_panel(panel[panel["unique_id"] != "RUS-USA/all"], hierarchy)
-    assert str(err.value) == "panel has missing y: every bottom series needs a value in every period to aggregate."
+    assert str(err.value) == (
+        "panel has missing y (first: RUS-USA/all at 2021-01-04): every bottom series needs a value in every period "
+        "to aggregate. A share is missing in periods without any source event: set series.max_empty_periods=0 to "
+        "leave them out."
+    )
 
 
 def _forecasts(hierarchy, mean_of) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli.instantiate import build
-from forecast.errors import ArgumentError
+from forecast.errors import ArgumentError, DataError
 from forecast.events import families_from_mapping
 from forecast.series import SeriesSpec, build_panel, period_grid
 from forecast.series.measures import source_volume
@@ -167,6 +167,16 @@ def test_no_period_left_names_the_limits_and_the_fix():
     text = str(caught.value)
     assert text.startswith("series: no complete W-SUN period inside the coverage [{'source_dataset': 'hand', ")
     assert text.endswith("series.start=2018-03-01, series.end=None; widen the window or set series.drop_partial=false.")
+
+
+def test_a_start_after_the_data_is_the_no_period_error_not_a_merge_failure():
+    # No window meets series.start, so the grid has no row at all before the source volume
+    # is looked up: that lookup failed on an untyped frame (pandas' merge error, exit 1).
+    events = event_table([("2018-01-03", "CHN", "state", "RUS", "state", "042", 1)])
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], start="2018-03-01")
+    with pytest.raises(DataError) as caught:
+        build_panel(events, spec, FAMILIES, coverage(("hand", "2018-01-01", "2018-01-14")))
+    assert str(caught.value).startswith("series: no complete W-SUN period inside the coverage [{'source_dataset': 'hand', ")
 
 
 def test_an_unknown_country_code_is_said_once_not_logged_by_country_converter(caplog):

@@ -136,3 +136,23 @@ def test_unknown_goldstein_values_leave_the_mean_alone():
     spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], measure="goldstein_mean")
     panel = build_panel(event_table(rows), spec, FAMILIES, coverage(("hand", "2018-01-01", "2018-01-07")))
     assert series(panel, "CHN-RUS/all") == {W1: 4.0}
+
+
+@pytest.mark.parametrize("as_file", [False, True], ids=["frame", "parquet"])
+def test_event_days_count_calendar_days_when_dates_carry_a_time(as_file: bool, tmp_path) -> None:
+    # A tidy input keeps the time of day: two events at 10:00 and 15:00 on 2 January are one day.
+    events = event_table(
+        [
+            ("2018-01-02 10:00", "CHN", "state", "RUS", "state", "042", 1),
+            ("2018-01-02 15:00", "RUS", "state", "CHN", "state", "043", 1),
+            ("2018-01-03 00:00", "CHN", "state", "RUS", "state", "042", 3),
+            ("2018-01-09 23:59", "CHN", "state", "RUS", "state", "042", 1),
+        ]
+    )
+    source = events
+    if as_file:
+        source = tmp_path / "events.parquet"
+        events.to_parquet(source)
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], measure="event_days")
+    days = series(build_panel(source, spec, FAMILIES, coverage(("hand", "2018-01-01", "2018-01-14"))), "CHN-RUS/all")
+    assert days == {W1: 2.0, W2: 1.0}

@@ -91,7 +91,7 @@ def test_families_defined_in_the_series_config():
     extra = {"consult": {"description": "CAMEO 04", "any_of": [{"codes": ["04"]}]}}
     panel = build(countries=["CHN", "RUS"], families=["consult"], extra_families=extra)
     assert series(panel, "CHN-RUS/consult") == {W1: 4.0}
-    with pytest.raises(ValueError, match=r"series.extra_families \['all'\]"):
+    with pytest.raises(ArgumentError, match=r"^extra_families: \['all'\] repeat taxonomy families"):
         build(countries=["CHN", "RUS"], extra_families={"all": extra["consult"]})
 
 

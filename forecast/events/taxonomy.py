@@ -16,6 +16,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from forecast.errors import ArgumentError
+
 
 @cache
 def cameo_table() -> pd.DataFrame:
@@ -145,7 +147,7 @@ class EventFamily:
 _RULE_KEYS = {"codes", "quad_classes", "sectors"}
 
 
-def families_from_mapping(spec: Mapping[str, Mapping]) -> dict[str, EventFamily]:
+def families_from_mapping(spec: Mapping[str, Mapping], where: str = "taxonomy.families") -> dict[str, EventFamily]:
     """Build event families from a plain mapping (the ``taxonomy.families`` config node).
 
     Parameters
@@ -153,6 +155,9 @@ def families_from_mapping(spec: Mapping[str, Mapping]) -> dict[str, EventFamily]
     spec : mapping
         ``{name: {"description": str, "any_of": [{"codes": [...], "quad_classes": [...],
         "sectors": [...]}, ...]}}``.
+    where : str
+        The config key of ``spec``, which errors name (``extra_families`` for a series
+        spec's own families).
 
     Returns
     -------
@@ -160,9 +165,9 @@ def families_from_mapping(spec: Mapping[str, Mapping]) -> dict[str, EventFamily]
 
     Raises
     ------
-    ValueError
+    ArgumentError
         Naming the family and key when a rule has an unknown key, an unknown code
-        prefix or an empty rule list.
+        prefix, a code written as a number or an empty rule list (a ``ValueError`` too).
     """
     table = cameo_table()
     families = {}
@@ -170,20 +175,30 @@ def families_from_mapping(spec: Mapping[str, Mapping]) -> dict[str, EventFamily]
         rules = []
         any_of: Sequence[Mapping] = body.get("any_of") or []
         if not any_of:
-            raise ValueError(f"taxonomy.families.{name}: 'any_of' must list at least one rule.")
+            raise ArgumentError(f"{where}.{name}", "'any_of' must list at least one rule.")
         for i, raw in enumerate(any_of):
             unknown = set(raw) - _RULE_KEYS
             if unknown:
-                raise ValueError(
-                    f"taxonomy.families.{name}.any_of[{i}]: unknown key(s) {sorted(unknown)}; "
-                    f"allowed: {sorted(_RULE_KEYS)}."
+                raise ArgumentError(
+                    f"{where}.{name}.any_of[{i}]", f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_RULE_KEYS)}."
                 )
-            codes = tuple(str(c) for c in raw.get("codes", ()))
+            numbers = [c for c in raw.get("codes", ()) if not isinstance(c, str)]
+            if numbers:
+                # YAML reads an unquoted 0312 as the octal number 202 (mass killings) and 023
+                # as 19 (use force): a number cannot be trusted to be the code written.
+                raise ArgumentError(
+                    f"{where}.{name}.any_of[{i}].codes",
+                    f"{numbers[0]!r} is a number, not a quoted code; "
+                    "YAML reads unquoted codes with a leading zero as octal (0312 as 202) or drops the zero "
+                    "(042 as 34). Quote every code ('0312', '19').",
+                )
+            codes = tuple(raw.get("codes", ()))
             for code in codes:
                 if not any(k.startswith(code) for k in table.index):
-                    raise ValueError(
-                        f"taxonomy.families.{name}.any_of[{i}].codes: {code!r} is not a CAMEO code "
-                        "prefix. Quote codes in YAML so leading zeros survive ('042', not 042)."
+                    raise ArgumentError(
+                        f"{where}.{name}.any_of[{i}].codes",
+                        f"{code!r} is not a CAMEO code prefix. Quote codes in YAML so leading zeros survive "
+                        "('042', not 042).",
                     )
             rules.append(
                 FamilyRule(

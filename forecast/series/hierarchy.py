@@ -120,7 +120,13 @@ def aggregate_panel(panel: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:
     """
     wide = panel.pivot(index="unique_id", columns="ds", values="y").reindex(hierarchy.bottom)
     if wide.isna().any().any():
-        raise ValueError("panel has missing y: every bottom series needs a value in every period to aggregate.")
+        uid, ds = wide.stack(future_stack=True).loc[lambda y: y.isna()].index[0]
+        # A DataError, so the shells say it in one line: share is missing where the source has no event.
+        raise DataError(
+            f"panel has missing y (first: {uid} at {pd.Timestamp(ds).date()}): every bottom series needs a value in "
+            "every period to aggregate. A share is missing in periods without any source event: set "
+            "series.max_empty_periods=0 to leave them out."
+        )
     summed = pd.DataFrame(hierarchy.S.to_numpy() @ wide.to_numpy(), index=hierarchy.S.index, columns=wide.columns)
     return summed.rename_axis(index="unique_id", columns="ds").stack().rename("y").reset_index()
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
-from forecast.errors import ArgumentError
+from forecast.errors import ArgumentError, DataError
 from forecast.series.measures import check_measure, check_transform, source_volume
 from forecast.series.sql import SqlRunner, aggregate_relation, aggregate_sql
 from forecast.series.selection import (
@@ -82,7 +82,8 @@ class SeriesSpec:
         :func:`forecast.pipeline.run`; the panel itself stays on the measure's scale.
     drop_partial : bool
         Drop periods only partly inside a dataset's coverage (a partial week is not a
-        smaller week); when ``False`` they are kept and flagged in ``partial``.
+        smaller week); when ``False`` they are kept and flagged in ``partial``, holding
+        the events of their covered days only (none from before ``start`` or from a gap).
     span : {"latest", "all"}
         ``latest`` keeps only the most recent coverage period, so every series is one
         contiguous run; ``all`` keeps every period, with the gaps left missing.
@@ -118,6 +119,10 @@ class SeriesSpec:
             raise ArgumentError("span", f"must be 'latest' or 'all', got {self.span!r}.")
         if not self.families:
             raise ArgumentError("families", "is empty: name at least one event family.")
+        repeated = sorted({name for name in self.families if list(self.families).count(name) > 1})
+        if repeated:
+            # Each listing labels the same events again: the series would be counted twice.
+            raise ArgumentError("families", f"{repeated} listed more than once; list each family once.")
         for pair in self.dyads:
             if len(pair) != 2 or pair[0] == pair[1]:
                 raise ArgumentError("dyads", f"{pair!r} is not a pair of two different ISO3 codes.")
@@ -213,6 +218,23 @@ def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, max_empty: int) -> pd.D
     return grid.assign(run=new_run.cumsum())[~gap.to_numpy()].reset_index(drop=True)
 
 
+def _covered_days(dataset: pd.Series, date: pd.Series, coverage: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
+    """Events (or days) on a day inside a coverage window of their own dataset and ``spec.start``/``end``.
+
+    Only such events count, so a partial period kept by ``drop_partial=False`` holds the
+    events of its covered days, not those of the days before ``start`` or in a gap.
+    """
+    lower = pd.Timestamp(spec.start) if spec.start is not None else pd.Timestamp.min
+    upper = pd.Timestamp(spec.end) if spec.end is not None else pd.Timestamp.max
+    day = date.dt.floor("D")
+    keep = np.zeros(len(date), dtype=bool)
+    for window in coverage.itertuples(index=False):  # a handful of windows
+        start = max(pd.Timestamp(window.start).normalize(), lower)
+        end = min(pd.Timestamp(window.end), upper)
+        keep |= (dataset.eq(window.source_dataset) & day.ge(start) & day.le(end)).to_numpy(dtype=bool)
+    return keep
+
+
 def _warn_mostly_empty(grid: pd.DataFrame, volume: pd.DataFrame, freq: str) -> None:
     """Warn, naming the share, when most coverage periods have no event of the source at all."""
     counted = grid.merge(volume, on=["segment", "ds"], how="left")["denominator"]
@@ -248,7 +270,7 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
 
     Raises
     ------
-    ValueError
+    DataError
         When no period is left, naming the window and the fix.
     """
     lower = pd.Timestamp(spec.start) if spec.start is not None else pd.Timestamp.min
@@ -256,7 +278,10 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     rows = []
     # One iteration per coverage window (a handful), not per event.
     for number, window in enumerate(coverage.itertuples(index=False)):
-        start, end = max(pd.Timestamp(window.start), lower), min(pd.Timestamp(window.end), upper)
+        # Coverage is in days: a window observed from time-stamped events (first event at
+        # 10:00) still covers its first day, as its last day is covered up to the last event.
+        start = max(pd.Timestamp(window.start).normalize(), lower)
+        end = min(pd.Timestamp(window.end), upper)
         if start > end:
             continue
         periods = pd.period_range(start.to_period(spec.freq), end.to_period(spec.freq), freq=spec.freq)
@@ -264,7 +289,9 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
         rows.append(
             pd.DataFrame({"ds": periods.start_time, "partial": partial, "segment": window.source_dataset, "window": number})
         )
-    grid = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["ds", "partial", "segment", "window"])
+    if not rows:  # no window meets series.start/end: typed, so the volume merge below works
+        rows = [pd.DataFrame({"ds": pd.DatetimeIndex([]), "partial": False, "segment": "", "window": 0})]
+    grid = pd.concat(rows, ignore_index=True)
     if spec.drop_partial:
         grid = grid[~grid["partial"].astype(bool)]
     # Two datasets covering the same period would double count: keep one row per period.
@@ -286,7 +313,7 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     if spec.span == "latest" and not grid.empty:
         grid = grid[grid["run"] == grid["run"].iloc[-1]].reset_index(drop=True)
     if grid.empty:
-        raise ValueError(
+        raise DataError(
             f"series: no complete {spec.freq} period inside the coverage {coverage.to_dict('records')} "
             f"and series.start={spec.start}, series.end={spec.end}; widen the window or set series.drop_partial=false."
         )
@@ -298,15 +325,16 @@ def all_families(spec: SeriesSpec, families: Mapping[str, EventFamily]) -> dict[
 
     Raises
     ------
-    ValueError
-        When an extra family repeats a taxonomy name (it would silently shadow it).
+    ArgumentError
+        Naming ``extra_families`` when an extra family repeats a taxonomy name (it would
+        silently shadow it) or is not a valid family (:func:`families_from_mapping`).
     """
     if not spec.extra_families:
         return dict(families)
     clash = sorted(set(spec.extra_families) & set(families))
     if clash:
-        raise ValueError(f"series.extra_families {clash} repeat taxonomy families; rename them.")
-    return {**families, **families_from_mapping(spec.extra_families)}
+        raise ArgumentError("extra_families", f"{clash} repeat taxonomy families; rename them.")
+    return {**families, **families_from_mapping(spec.extra_families, where="extra_families")}
 
 
 def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]]:
@@ -330,11 +358,21 @@ def select_dyads(events: pd.DataFrame, spec: SeriesSpec) -> list[tuple[str, str]
         appear = pd.concat([events["source_country"], events["target_country"]]).dropna().astype(str)
         countries = sorted(set(appear))
     pairs = candidate_pairs(spec.dyads, countries, spec.directed)
+    # Without a pair the panel is empty, which later stages would blame on the backtest.
+    if spec.all_countries and not pairs:
+        raise DataError(_no_pairs("all_countries", spec))
     if spec.top_n is not None:
         pairs = top_pairs(events, spec.top_n, spec.directed, among=pairs)
         if not pairs:
-            raise ValueError("series.top_n: no international event passes the sector and family filters.")
+            raise DataError(_no_pairs("top_n", spec))
     return pairs
+
+
+def _no_pairs(key: str, spec: SeriesSpec) -> str:
+    return (
+        f"series.{key}: no international event passes the sector and family filters (series.sectors="
+        f"{list(spec.sectors)}, series.families={list(spec.families)}) in the covered periods; widen them."
+    )
 
 
 def _warn_sectors(n_events: int, found: set[str], spec: SeriesSpec, admitted_any: bool) -> None:
@@ -400,11 +438,12 @@ def build_panel(
     check_families(spec.families, known)
     if not isinstance(events, pd.DataFrame):
         return _build_panel_parquet(events, spec, families, coverage, sql)
-    volume = source_volume(events, spec.freq)
+    covered = _covered_days(events["source_dataset"], events["date"], coverage, spec)
+    volume = source_volume(events[covered], spec.freq)
     grid = period_grid(coverage, spec, volume)
-    # An event counts only in a period its own dataset covers.
+    # An event counts only on a day and in a period its own dataset covers.
     period = events["date"].dt.to_period(spec.freq).dt.start_time
-    in_grid = pd.MultiIndex.from_arrays([events["source_dataset"], period]).isin(
+    in_grid = covered & pd.MultiIndex.from_arrays([events["source_dataset"], period]).isin(
         pd.MultiIndex.from_frame(grid[["segment", "ds"]])
     )
     in_family = {name: family_mask(events, name, known) for name in spec.families}
@@ -426,6 +465,8 @@ def build_panel(
     selected = events[keep].copy()
     selected["dyad"] = dyad_labels(selected["source_country"], selected["target_country"], spec.directed)
     selected["ds"] = selected["date"].dt.to_period(spec.freq).dt.start_time
+    # event_days counts calendar days: a date may carry a time of day (tidy input keeps it).
+    selected["date"] = selected["date"].dt.floor("D")
 
     labelled = pd.concat(
         [selected[in_family[name][keep]].assign(family=name) for name in spec.families], ignore_index=True
@@ -515,12 +556,20 @@ def _build_panel_parquet(
         con.sql(f"CREATE VIEW raw AS SELECT * FROM read_parquet({_literal(str(path))})")
         daily = con.sql("SELECT source_dataset, date, sum(count)::BIGINT AS count FROM raw GROUP BY ALL").df()
         daily["date"] = daily["date"].astype("datetime64[ns]")
+        daily = daily[_covered_days(daily["source_dataset"], daily["date"], coverage, spec)]
         volume = source_volume(daily, spec.freq)
         grid = period_grid(coverage, spec, volume)
-        days = daily["date"].drop_duplicates()
+        # One row per covered dataset and date: the events of other dates drop out of the join.
         con.register(
             "periods",
-            pd.DataFrame({"date_ns": _ns(days), "ds_ns": _ns(days.dt.to_period(spec.freq).dt.start_time)}),
+            pd.DataFrame(
+                {
+                    "segment": daily["source_dataset"].astype(str).to_numpy(),
+                    "date_ns": _ns(daily["date"]),
+                    "day_ns": _ns(daily["date"].dt.floor("D")),  # what event_days counts: the calendar day
+                    "ds_ns": _ns(daily["date"].dt.to_period(spec.freq).dt.start_time),
+                }
+            ),
         )
         con.register("grid", pd.DataFrame({"segment": grid["segment"].astype(str), "ds_ns": _ns(grid["ds"])}))
         rules = con.sql(f"SELECT DISTINCT {', '.join(_RULE_COLUMNS)} FROM raw").df()
@@ -535,9 +584,9 @@ def _build_panel_parquet(
         joined = " AND ".join(f"r.{c} IS NOT DISTINCT FROM e.{c}" for c in _RULE_COLUMNS)
         con.sql(
             "CREATE VIEW base AS SELECT e.source_country, e.target_country, e.source_sector, e.target_sector, "
-            "e.count, e.goldstein, e.quad_class, p.date_ns, p.ds_ns, r.admitted AND g.segment IS NOT NULL AS admitted, "
+            "e.count, e.goldstein, e.quad_class, p.day_ns AS date_ns, p.ds_ns, r.admitted AND g.segment IS NOT NULL AS admitted, "
             f"g.segment IS NOT NULL AS in_grid, {', '.join(f'r.{f}' for f in flags)} FROM raw AS e "
-            f"JOIN rules AS r ON {joined} JOIN periods AS p ON p.date_ns = epoch_ns(e.date) "
+            f"JOIN rules AS r ON {joined} JOIN periods AS p ON p.segment = e.source_dataset AND p.date_ns = epoch_ns(e.date) "
             "LEFT JOIN grid AS g ON g.segment = e.source_dataset AND g.ds_ns = p.ds_ns"
         )
         # The rows some series can count, summed over what no measure tells apart (each row

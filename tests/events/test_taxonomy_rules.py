@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 from forecast.events.taxonomy import codes_for_event_text, code_attributes, families_from_mapping
 
@@ -68,9 +69,14 @@ def test_a_family_is_the_union_of_its_rules() -> None:
             "allowed: ['codes', 'quad_classes', 'sectors'].",
         ),
         (
-            {"f": {"any_of": [{"codes": ["042", 42]}]}},
+            {"f": {"any_of": [{"codes": ["042", "42"]}]}},
             "taxonomy.families.f.any_of[0].codes: '42' is not a CAMEO code prefix. "
             "Quote codes in YAML so leading zeros survive ('042', not 042).",
+        ),
+        (
+            {"f": {"any_of": [{"codes": ["042"]}, {"codes": ["19", 34]}]}},
+            "taxonomy.families.f.any_of[1].codes: 34 is a number, not a quoted code; YAML reads unquoted codes "
+            "with a leading zero as octal (0312 as 202) or drops the zero (042 as 34). Quote every code ('0312', '19').",
         ),
     ],
 )
@@ -97,3 +103,15 @@ def test_code_attributes_keep_the_index_and_types() -> None:
     assert str(attrs["quad_class"].dtype) == "Int8" and attrs["goldstein"].dtype == float
     assert attrs.loc[7].tolist() == ["04", 1, 1.9] and attrs.loc[3].tolist() == ["19", 4, -10.0]
     assert attrs.loc[5, "quad_class"] is pd.NA and pd.isna(attrs.loc[5, "goldstein"])
+
+
+@pytest.mark.parametrize("written", ["0312", "023", "02", "19"])
+def test_unquoted_yaml_codes_are_refused_not_misread(written: str) -> None:
+    # Unquoted, 0312 loads as 202 (mass killings), 023 as 19 (use force), 02 as 2 (every 20x
+    # code): all valid prefixes, so only refusing numbers keeps them from counting other events.
+    spec = OmegaConf.to_container(OmegaConf.create(f"f: {{any_of: [{{codes: [{written}]}}]}}"))
+    assert not isinstance(spec["f"]["any_of"][0]["codes"][0], str)
+    with pytest.raises(ValueError, match=r"codes: \d+ is a number, not a quoted code"):
+        families_from_mapping(spec)
+    quoted = OmegaConf.to_container(OmegaConf.create(f"f: {{any_of: [{{codes: ['{written}']}}]}}"))
+    assert families_from_mapping(quoted)["f"].rules[0].codes == (written,)
