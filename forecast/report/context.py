@@ -248,7 +248,8 @@ class ContextBuilder:
         self.horizon = int(info["horizon"])
         self.seed = int(info["seed"])
         self.reference = _node(info, "reference")
-        self.choice = reported_model(run.backtest, list(dict.fromkeys(run.metrics["model"])), _node(self.report_cfg, "model"))
+        models = list(dict.fromkeys(run.metrics["model"]))
+        self.choice = reported_model(run.backtest, models, _node(self.report_cfg, "model"))
         self.ids = list(dict.fromkeys(run.panel["unique_id"]))
         self.sides = Sides(self.report_cfg, self.series_cfg, self.ids)
         self.value = count if self.measure in COUNT_MEASURES else score
