@@ -29,12 +29,8 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversion
 
 from forecast.errors import ArgumentError
 from forecast.models.base import ConvergenceError, Forecaster
-from forecast.models.distributions import SamplePaths
+from forecast.models.distributions import MU_CAP, SamplePaths, simulation_cap
 
-#: Simulated means are capped at ``max(_MU_CAP, MU_CAP_SCALE * max(history))`` per series:
-#: far above the :data:`FORECAST_SCALE` bound, so an explosive near-unit-root path is still
-#: flagged, and never below a series' own level (a flat 1e6 cap forecast 3e6 as 1e6).
-_MU_CAP, MU_CAP_SCALE = 1e6, 1e3
 _IGNORED = (ConvergenceWarning, HessianInversionWarning, RuntimeWarning)  # judged by the checks below
 #: Largest NB2 dispersion accepted: variance ``mu + alpha mu**2`` with ``alpha = 1e3`` is
 #: already a point mass at zero with rare huge counts; larger values mean the MLE ran off
@@ -194,7 +190,8 @@ class CountRegression(Forecaster):
             )
         self.results_ = results
         self.y_ = y
-        self.mu_cap_ = np.maximum(_MU_CAP, MU_CAP_SCALE * y.max(axis=1))[:, None]  # against (series, paths)
+        # Far above the FORECAST_SCALE bound, so an explosive path is still flagged by it.
+        self.mu_cap_ = simulation_cap(y)[:, None]  # against (series, paths)
         k = effects.shape[1]
         self._unpack(params, k, features.shape[1])
         if getattr(self, "alpha_", 0.0) > MAX_DISPERSION:
@@ -359,7 +356,7 @@ class HurdleNBGLM(CountRegression):
 
     def _draw(self, log_mu, features, rng):
         # Censored-Poisson hurdle: P(y = 0) = exp(-exp(zero linear predictor)).
-        zero_mu = np.exp(np.minimum(self.zero_intercepts_[:, None] + features @ self.zero_coef_, np.log(_MU_CAP)))
+        zero_mu = np.exp(np.minimum(self.zero_intercepts_[:, None] + features @ self.zero_coef_, np.log(MU_CAP)))
         positive = rng.uniform(size=log_mu.shape) >= np.exp(-zero_mu)
         size = 1.0 / max(self.alpha_, 1e-8)
         mu = np.minimum(np.exp(log_mu), self.mu_cap_)

@@ -473,6 +473,24 @@ class SamplePaths(CountDistribution):
         return SamplePaths(self.paths.reshape(-1, self.paths.shape[-1])[rows][:, None, :])
 
 
+MU_CAP, MU_CAP_SCALE = 1e6, 1e3
+"""Simulated means are capped at ``max(MU_CAP, MU_CAP_SCALE * max(history))`` per series."""
+
+
+def simulation_cap(y: np.ndarray) -> np.ndarray:
+    """Per-series cap on the means a fitted model simulates from, shape ``(n_series,)``.
+
+    It guards against explosive paths of a near-unit-root fit, and never binds below a
+    series' own level: a flat 1e6 cap forecast a series at 3e6 as 1e6.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Training counts, shape ``(n_series, n_periods)``.
+    """
+    return np.maximum(MU_CAP, MU_CAP_SCALE * y.max(axis=1))
+
+
 def nb_dispersion(y: np.ndarray, fitted: np.ndarray) -> np.ndarray:
     """Method-of-moments NB2 dispersion per series from residuals.
 

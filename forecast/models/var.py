@@ -15,11 +15,7 @@ from sklearn.linear_model import PoissonRegressor
 
 from forecast.errors import ArgumentError
 from forecast.models.base import Forecaster
-from forecast.models.distributions import SamplePaths, nb_dispersion
-
-#: Simulated means are capped at ``max(_MU_CAP, MU_CAP_SCALE * max(history))`` per series:
-#: a guard against explosive paths that never binds below a series' own level.
-_MU_CAP, MU_CAP_SCALE = 1e6, 1e3
+from forecast.models.distributions import SamplePaths, nb_dispersion, simulation_cap
 
 
 class PoissonVAR(Forecaster):
@@ -72,7 +68,7 @@ class PoissonVAR(Forecaster):
         self.intercept_ = np.array(intercept)
         self.alpha_ = nb_dispersion(y, fitted)
         self.y_ = y
-        self.mu_cap_ = np.maximum(_MU_CAP, MU_CAP_SCALE * y.max(axis=1))  # against (paths, series)
+        self.mu_cap_ = simulation_cap(y)  # against (paths, series)
 
     def _distribution(self, h: int) -> SamplePaths:
         rng = np.random.default_rng(self.seed)

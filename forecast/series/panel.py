@@ -437,7 +437,7 @@ def build_panel(
     known = all_families(spec, families)
     check_families(spec.families, known)
     if not isinstance(events, pd.DataFrame):
-        return _build_panel_parquet(events, spec, families, coverage, sql)
+        return _build_panel_parquet(events, spec, known, coverage, sql)
     covered = _covered_days(events["source_dataset"], events["date"], coverage, spec)
     volume = source_volume(events[covered], spec.freq)
     grid = period_grid(coverage, spec, volume)
@@ -534,11 +534,13 @@ _MEASURE_READS: dict[str, dict[str, str]] = {
 def _build_panel_parquet(
     path: str | Path,
     spec: SeriesSpec,
-    families: Mapping[str, EventFamily],
+    known: Mapping[str, EventFamily],
     coverage: pd.DataFrame,
     sql: SqlRunner | None,
 ) -> pd.DataFrame:
     """:func:`build_panel` over parquet events, out of core: DuckDB joins and aggregates the rows.
+
+    ``known`` are the taxonomy and extra families (:func:`all_families`), checked by the caller.
 
     Row-level work runs in DuckDB; every rule runs in pandas exactly as on a table in
     memory, but on distinct values (dates to periods, rule columns to sector and family
@@ -546,7 +548,6 @@ def _build_panel_parquet(
     the pandas functions over per-day and per-pair sums (each row of a count table
     stands for ``count`` events), so every value equals the in-memory one.
     """
-    known = all_families(spec, families)
     con = duckdb.connect()
     # Joins run as written, every small table (rules, periods, grid, pairs) on the build
     # side: the optimizer misjudges the joins on computed keys and would hash the event
