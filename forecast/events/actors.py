@@ -25,6 +25,14 @@ import pycountry
 _ROLE_COUNTRY = re.compile(r"^(?P<role>.+?) \((?P<country>[^()]+)\)$")
 
 
+#: Country codes of the event formats that are not ISO 3166 alpha-3, and the ISO3 (or, for
+#: Kosovo, the user-assigned ``XKX`` that country_converter and our FIPS table use) they stand
+#: for (event-data-formats.md): CAMEO/Phoenix ``KSV`` and POLECAT ``KOS`` for Kosovo, the
+#: legacy CAMEO ``JAP`` for Japan. Without them these actors resolve to no country, and their
+#: events to no dyad.
+NON_ISO_CODES = {"KSV": "XKX", "KOS": "XKX", "JAP": "JPN"}
+
+
 def _resource(name: str) -> pd.DataFrame:
     path = resources.files("forecast") / "resources" / "actors" / name
     with resources.as_file(path) as file:
@@ -134,6 +142,15 @@ def country_codes(names: pd.Series) -> pd.Series:
     unique = names.dropna().unique()
     mapping = {name: lookup.get(name.strip().lower()) for name in unique}
     return names.map(mapping).astype(object).where(lambda s: s.notna(), None)
+
+
+def country_field_codes(values: pd.Series) -> pd.Series:
+    """ISO3 of a country *field* (POLECAT's ``Actor Country``): names, ISO3 or the codes of :data:`NON_ISO_CODES`.
+
+    The non-ISO codes are taken only in such fields, never in actor names, where
+    ``"Kos"`` is a Greek island rather than Kosovo.
+    """
+    return country_codes(values.replace(NON_ISO_CODES))
 
 
 def _resolve_static(names: pd.Series) -> pd.DataFrame:
@@ -256,7 +273,8 @@ def cameo_actor_countries(country_codes: pd.Series, actor_codes: pd.Series) -> p
     Parameters
     ----------
     country_codes : pandas.Series
-        ``Actor1CountryCode``-style 3-letter CAMEO country codes (ISO3 for states).
+        ``Actor1CountryCode``-style 3-letter CAMEO country codes (ISO3 for states, and the
+        codes of :data:`NON_ISO_CODES`).
     actor_codes : pandas.Series
         The full actor codes; their first block is used when the country field is blank.
 
@@ -266,8 +284,9 @@ def cameo_actor_countries(country_codes: pd.Series, actor_codes: pd.Series) -> p
         ISO3 codes; NA for regions and groups (``EUR``, ``AFR``, ``IGO``...) and blanks.
     """
     iso3 = _iso3_codes()
-    country = country_codes.where(country_codes.isin(iso3))
-    from_code = actor_codes.fillna("").astype(str).str[:3]
+    country = country_codes.replace(NON_ISO_CODES)
+    country = country.where(country.isin(iso3))
+    from_code = actor_codes.fillna("").astype(str).str[:3].replace(NON_ISO_CODES)
     country = country.where(country.notna(), from_code.where(from_code.isin(iso3)))
     return country.astype(object).where(country.notna(), None)
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from forecast.events import read_tkg, resolve_actors, sector_of_role
-from forecast.events.actors import cameo_actor_sectors, sector_of_sector_lists
+from forecast.events.actors import cameo_actor_countries, cameo_actor_sectors, country_codes, country_field_codes, sector_of_sector_lists
 
 # The documented sector of each CAMEO type code that is not "other".
 STATE_TYPES = {"MIL": "MIL", "GOV": "GOV", "SPY": "GOV", "COP": "GOV", "JUD": "GOV", "LEG": "GOV"}
@@ -219,3 +219,13 @@ def test_tenure_boundary_through_the_tkg_reader(tmp_path: Path) -> None:
     assert list(zip(events["source_country"], events["source_sector"])) == [
         ("CHN", "GOV"), ("CHN", "other"), ("CHN", "other"), ("CHN", "GOV"),
     ]
+
+
+def test_non_iso_country_codes_of_the_formats() -> None:
+    # CAMEO/Phoenix KSV and legacy JAP (event-data-formats.md, "Country codes"), in the country
+    # field or, when it is blank, as the actor code's first block; regions stay unresolved.
+    countries = pd.Series(["KSV", "JAP", None, None, "EUR", "SRB"])
+    codes = pd.Series(["KSV", "JAPGOV", "KSVMIL", "JAPBUS", "EUR", "SRB"])
+    assert cameo_actor_countries(countries, codes).tolist() == ["XKX", "JPN", "XKX", "JPN", None, "SRB"]
+    assert country_field_codes(pd.Series(["KOS", "KSV", "Kosovo", "XKX"])).tolist() == ["XKX"] * 4
+    assert country_codes(pd.Series(["Kos", "KOS"])).tolist() == [None, None]  # an actor name: the Greek island

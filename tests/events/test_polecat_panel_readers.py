@@ -192,3 +192,17 @@ def test_panel_columns_and_raw_text(tmp_path: Path) -> None:
         "unique_id", "ds", "y", "family", "dedup_key", "source_file", "source_line",
     ]
     assert result.quarantine["raw"].tolist() == ["unique_id=b | ds=bad | y=2 | family=x"]
+
+
+def test_kosovo_code_kos_resolves_to_xkx(tmp_path: Path) -> None:
+    # event-data-formats.md: POLECAT writes Kosovo as KOS, which is no ISO code; unmapped,
+    # every Serbia-Kosovo event fell out of the dyad (country None).
+    rows = [
+        _row(**{"Event ID": "k1", "Actor Name": "Kosovo", "Actor Country": "KOS", "Primary Actor Sector": "",
+                "Recipient Name": "Serbia", "Recipient Country": "SRB"}),
+        _row(**{"Event ID": "k2", "Actor Name": "Aleksandar Vucic", "Actor Country": "SRB",
+                "Recipient Name": "Kosovo Police", "Recipient Country": "KOS", "Primary Recipient Sector": "COP"}),
+    ]
+    events = read_events(_polecat(tmp_path, rows), format="polecat").events.set_index("dedup_key")
+    assert events.loc["polecat:k1", ["source_country", "source_sector", "target_country"]].tolist() == ["XKX", "state", "SRB"]
+    assert events.loc["polecat:k2", ["source_country", "target_country"]].tolist() == ["SRB", "XKX"]

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from forecast.errors import DataError
-from forecast.events.actors import CAMEO_TYPE_SECTORS, country_codes
+from forecast.events.actors import CAMEO_TYPE_SECTORS, country_codes, country_field_codes
 from forecast.events.readers._finish import REPEATED_HEADER, Batch, add_reason, empty_event_table, finish_arrow
 from forecast.events.readers._finish import repeated_header
 from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES, Block, InputFile, block_chunks, iter_delimited
@@ -169,8 +169,8 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
     # A missing intensity stays missing; one that is not a number is bad.
     not_a_number = intensity.isna() & df["Event Intensity"].notna()
     reasons = add_reason(reasons, not_a_number, "bad Intensity {!r}", df["Event Intensity"])
-    src_country = country_codes(df["Actor Country"])
-    tgt_country = country_codes(df["Recipient Country"])
+    src_country = country_field_codes(df["Actor Country"])
+    tgt_country = country_field_codes(df["Recipient Country"])
     frame = pd.DataFrame(
         {
             "event_id": df["Event ID"],
@@ -193,7 +193,7 @@ def _to_events(source: InputFile, piece: tuple[Block, int, pa.Table]) -> tuple[p
             "plover_event": category.where(category != "", None),
             "plover_mode": df["Event Mode"],
             "plover_context": df["Contexts"],
-            "action_country": country_codes(df["Country"]),
+            "action_country": country_field_codes(df["Country"]),
         }
     )
     return finish_arrow(frame, reasons, block.quarantiner(raw["_row"].to_numpy()), EXTRA_COLUMNS)
