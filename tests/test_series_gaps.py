@@ -77,7 +77,13 @@ def test_mostly_empty_coverage_warns_with_the_share():
 
 @pytest.mark.parametrize(
     ("field", "value", "suggestion"),
-    [("dyads", [("CHINA", "RUS")], "'CHN'"), ("countries", ["CHN", "Russia"], "'RUS'"), ("dyads", [("CHN", "usa")], "'USA'")],
+    [
+        ("dyads", [("CHINA", "RUS")], "'CHN'"),
+        ("countries", ["CHN", "Russia"], "'RUS'"),
+        ("dyads", [("CHN", "usa")], "'USA'"),
+        ("dyads", [("SRB", "KSV")], "'XKX'"),  # the events' Kosovo codes are read as XKX
+        ("countries", ["kos"], "'XKX'"),
+    ],
 )
 def test_unknown_country_code_is_an_argument_error_suggesting_iso3(field, value, suggestion):
     with pytest.raises(ArgumentError, match=f"is not an ISO3 country code; did you mean {suggestion}") as caught:

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from forecast.events.actors import NON_ISO_CODES
 from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
 from forecast.errors import ArgumentError, DataError
@@ -178,7 +179,7 @@ def check_country_codes(argument: str, codes: Sequence[str]) -> None:
         level = quiet.level
         quiet.setLevel(logging.CRITICAL + 1)
         try:
-            guess = coco.CountryConverter().convert(str(code), to="ISO3", not_found=None)
+            guess = NON_ISO_CODES.get(str(code).upper()) or coco.CountryConverter().convert(str(code), to="ISO3", not_found=None)
         finally:
             quiet.setLevel(level)
         hint = f"did you mean {guess!r}?" if isinstance(guess, str) and guess in known else "use an ISO 3166 alpha-3 code such as 'CHN'."
