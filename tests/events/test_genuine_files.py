@@ -90,3 +90,26 @@ def test_all_genuine_gdelt_together(shared_data: Path) -> None:
     result = read_events(paths)
     assert result.summary()["rows_read"] == 710 + 1540
     assert set(result.unresolved) == {"gdelt1", "gdelt2"}
+
+
+def test_icews18_office_holders_resolve_to_their_country(shared_data: Path) -> None:
+    # Heads of state and government were the largest unresolved actors of ICEWS18 (Macron
+    # 2,951 slots, Merkel 2,607, ...): every dyad outside the nine countries of the first
+    # table lost them, TUR-RUS a third of its state-actor events. The rate was 0.2817.
+    path = shared_data / "raw" / "icews18_tkg_diffutkg" / "ICEWS18.zip"
+    result = read_events(path, start_date="2018-01-01", time_unit="hour")
+    assert result.summary()["unresolved_actor_rate"]["icews18"] == pytest.approx(0.2155, abs=5e-5)
+    ev = result.events
+    expected = {
+        "Emmanuel Macron": ("FRA", "GOV"), "Angela Merkel": ("DEU", "GOV"), "Recep Tayyip Erdoğan": ("TUR", "GOV"),
+        "Benjamin Netanyahu": ("ISR", "GOV"), "Mike Pence": ("USA", "GOV"), "Israeli Defense Forces": ("ISR", "MIL"),
+    }
+    for name, (country, sector) in expected.items():
+        rows = ev[ev["source_actor"] == name]
+        assert len(rows) > 100 and set(zip(rows["source_country"], rows["source_sector"])) == {(country, sector)}, name
+    # A tenure boundary inside the data: Boris Johnson left the Foreign Office on 2018-07-09.
+    johnson = ev[ev["source_actor"] == "Boris Johnson"]
+    before, after = johnson[johnson["date"] < "2018-07-09"], johnson[johnson["date"] >= "2018-07-09"]
+    assert len(before) and len(after)
+    assert set(before["source_sector"]) == {"GOV"} and set(after["source_sector"]) == {"other"}
+    assert set(johnson["source_country"]) == {"GBR"}
