@@ -68,8 +68,8 @@ def test_page_reads_as_a_report(default_run):
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## Data", "## Series", "## Forecasts", "## Backtest", "## Caveats", "## Provenance"]
     assert text.index("<summary>Resolved configuration") > text.index("## Provenance")
-    assert "0.21549840147857896" not in text and "652.000" not in text and "```json" not in text
-    assert "| icews18 | 368,531 | 368,531 | 0 | 0 | 468,558 | 2018-01-01 to 2018-10-31 | 21.5% |" in text
+    assert "0.19512525663845245" not in text and "652.000" not in text and "```json" not in text
+    assert "| icews18 | 372,840 | 372,840 | 0 | 0 | 468,558 | 2018-01-01 to 2018-10-31 | 19.5% |" in text
     assert "CAMEO codes 062, 0312" in text and "**Frequency.** Weekly (W-SUN); forecasts run 8 weeks ahead." in text
     html = (default_run / "report.html").read_text(encoding="utf-8")
     alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
