@@ -217,7 +217,7 @@ def ingest(
         if stage.rows:
             written = _deduplicate(stage, staging / event_file, store, is_panel, memory_limit)
         else:
-            written = {"target": None, "per_file": {}, "unresolved": {}}
+            written = {"target": None, "per_file": {}, "unresolved": {}, "unresolved_actors": {}}
         shutil.rmtree(work)
         summary = _summary(path, fmt, tally, stage, written)
         summary["folders_not_read"] = not_read
@@ -255,6 +255,8 @@ def _check_memory_limit(value: object) -> None:
 
 QUARANTINE_FILE = "quarantine.parquet"
 SUMMARY_FILE = "ingest_summary.json"
+#: Unresolved actor names listed per source dataset in the summary (``unresolved_actors``).
+TOP_UNRESOLVED = 20
 
 
 def _summary(path: Any, fmt: str, tally: _Tally, stage: _Stage, written: dict[str, Any]) -> dict[str, Any]:
@@ -276,6 +278,7 @@ def _summary(path: Any, fmt: str, tally: _Tally, stage: _Stage, written: dict[st
         "rows_quarantined": tally.rows_quarantined,
         "rows_duplicate": tally.rows_duplicate,
         "unresolved_actor_rate": written["unresolved"],
+        "unresolved_actors": written["unresolved_actors"],
         "quarantine_reasons": dict(tally.top_reasons(10)),
         "files": tally.files,
     }
@@ -459,14 +462,15 @@ def _deduplicate(stage: _Stage, target: Path, store: str | Path | None, is_panel
 
 
 def _written_counts(files: list[Path], is_panel: bool) -> dict[str, Any]:
-    """Rows written per source file and the unresolved-actor rate per source, from the output."""
+    """Rows written per source file, the unresolved-actor rate and the top unresolved names per source."""
     if not files:
-        return {"per_file": {}, "unresolved": {}}
+        return {"per_file": {}, "unresolved": {}, "unresolved_actors": {}}
     con = duckdb.connect()
     listed = ", ".join(f"'{_sql_path(p)}'" for p in files)
     con.sql(f"CREATE VIEW written AS SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
     per_file = dict(con.sql("SELECT source_file, count(*) FROM written GROUP BY ALL").fetchall())
     unresolved: dict[str, float] = {}
+    unresolved_actors: dict[str, list[list[Any]]] = {}
     if not is_panel:
         unresolved = {
             name: float(rate)
@@ -477,8 +481,17 @@ def _written_counts(files: list[Path], is_panel: bool) -> dict[str, Any]:
                 "::INT + (target_actor IS NOT NULL)::INT), 0), 0) FROM written GROUP BY ALL ORDER BY 1"
             ).fetchall()
         }
+        # The names behind the rate, so a user can see what is missing from the dyads.
+        for name, actor, slots in con.sql(
+            "SELECT source_dataset, actor, count(*) AS slots FROM ("
+            "SELECT source_dataset, source_actor AS actor FROM written WHERE source_actor IS NOT NULL AND source_country IS NULL "
+            "UNION ALL SELECT source_dataset, target_actor FROM written WHERE target_actor IS NOT NULL AND target_country IS NULL) "
+            f"GROUP BY source_dataset, actor QUALIFY row_number() OVER (PARTITION BY source_dataset ORDER BY slots DESC, actor) <= {TOP_UNRESOLVED} "
+            "ORDER BY source_dataset, slots DESC, actor"
+        ).fetchall():
+            unresolved_actors.setdefault(name, []).append([actor, int(slots)])
     con.close()
-    return {"per_file": per_file, "unresolved": unresolved}
+    return {"per_file": per_file, "unresolved": unresolved, "unresolved_actors": unresolved_actors}
 
 
 def read_events(path: str | Path | Sequence[str | Path], format: str = "auto", **options: Any) -> ReadResult:

@@ -138,6 +138,8 @@ def test_summary_counts_every_block_of_every_input(scripted, tmp_path: Path) -> 
     }
     # named actor slots of k1, k2, k3: 2 + 1 + 2 = 5; unresolved: k2's source, k3's target
     assert summary["unresolved_actor_rate"] == {"scripted": 0.4}
+    # ... and the names behind it, most slots first, ties by name
+    assert summary["unresolved_actors"] == {"scripted": [["Nobody known", 1], ["Somebody", 1]]}
     events = pd.read_parquet(tmp_path / "out" / "events.parquet")
     assert events[["dedup_key", "source_file", "source_line"]].values.tolist() == [
         ["k1", "set/train.txt", 1], ["k2", "set/train.txt", 2], ["k3", "set/valid.txt", 1],
@@ -232,7 +234,7 @@ def test_reader_accounting_is_checked_and_a_failed_run_leaves_nothing(scripted, 
 
 def test_the_summary_check_refuses_lost_rows() -> None:
     tally = MODULE._Tally(rows_read=5, rows_quarantined=1)  # 5 read, 1 quarantined, 2 accepted: 2 lost
-    written = {"per_file": {"a": 2}, "unresolved": {}}
+    written = {"per_file": {"a": 2}, "unresolved": {}, "unresolved_actors": {}}
     with pytest.raises(AssertionError, match="^row accounting broken: .*'rows_read': 5"):
         MODULE._summary("a", "scripted", tally, SimpleNamespace(rows=2), written)
 
@@ -316,7 +318,7 @@ def test_panels_with_different_columns_and_the_kind_of_output(fixtures_dir: Path
     summary = ingest(folder, out, format="panel")
     assert [summary[k] for k in ("rows_read", "rows_accepted", "rows_quarantined", "rows_duplicate")] == [47, 43, 3, 1]
     assert summary["outputs"]["events"] == str(out / "panel.parquet")
-    assert summary["unresolved_actor_rate"] == {}  # a panel has no actors
+    assert summary["unresolved_actor_rate"] == summary["unresolved_actors"] == {}  # a panel has no actors
     assert _marker(out) == ["ingest_summary.json", "panel.parquet", "quarantine.parquet"]
     panel = pd.read_parquet(out / "panel.parquet")
     assert len(panel) == 43
