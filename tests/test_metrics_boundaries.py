@@ -463,3 +463,30 @@ def test_negative_binomial_tail_term_is_exact_for_the_geometric(mu: float, end: 
     assert dist.tail_rps(end, np.array([survival])).item() == pytest.approx(exact, rel=1e-9)
     poisson = NegativeBinomial(mu=np.array([[mu]]), alpha=np.array([[0.0]]))
     assert poisson.tail_rps(end, np.array([0.3])).item() == 0.0
+
+
+def test_an_unobserved_outcome_is_no_miss_and_not_below_any_quantile() -> None:
+    # A series that ends after a cutoff leaves rows with y NaN (their scores are NaN). They must
+    # leave coverage and calibration_gap as they are on the observed rows: y = 4 against
+    # [2, 6] and the median 4 is covered, with 0 below and 1 at or below the median.
+    observed = _frame([4.0])
+    with_missing = _frame([4.0, np.nan, np.nan])
+    assert row_scores(with_missing)["coverage_0.8"].tolist()[0] == 1.0
+    assert row_scores(with_missing)["coverage_0.8"].isna().tolist() == [False, True, True]
+    table = evaluate(with_missing).set_index("metric")["value"]
+    assert table["coverage_0.8"] == 1.0
+    assert calibration_gap(with_missing, [0.5]) == calibration_gap(observed, [0.5]) == 0.0
+    assert calibration_gap(with_missing) == calibration_gap(observed)
+
+
+def test_a_series_ending_after_a_cutoff_is_covered_on_its_observed_periods_only() -> None:
+    panel = nb_panel(n_series=2, n_periods=30)
+    dates = sorted(panel["ds"].unique())
+    ended = panel[(panel["unique_id"] != "s1") | (panel["ds"] <= dates[27])]  # s1 lacks the last 2 weeks
+    spec = BacktestSpec(horizon=4, n_windows=1, step=1, quantiles=(0.1, 0.5, 0.9), n_samples=0)
+    frame = run_backtest(ended, {"naive": Naive()}, spec).frame
+    assert frame["y"].isna().sum() == 2  # s1's last two leads are not observed
+    table = evaluate(frame).set_index("metric")["value"]
+    observed = frame[frame["y"].notna()]
+    assert table["coverage_0.8"] == pytest.approx(row_scores(observed)["coverage_0.8"].mean())
+    assert table["calibration_gap"] == calibration_gap(observed)

@@ -248,3 +248,11 @@ def test_crps_of_heavy_tailed_negative_binomials_matches_closed_form():
     y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)).astype(float)
     scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=y, threshold=(5.0,))
     np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(y, 1 / alpha, mu=mu), rtol=1e-6)
+
+
+def test_pit_histogram_leaves_out_rows_without_an_outcome():
+    # A row of a series that ended after the cutoff has no PIT (NaN); it is not a PIT of 0 or 1.
+    one = pd.DataFrame({"model": ["m"], "pit_lo": [0.2], "pit_hi": [0.6]})
+    both = pd.DataFrame({"model": ["m", "m"], "pit_lo": [0.2, np.nan], "pit_hi": [0.6, np.nan]})
+    pd.testing.assert_frame_equal(pit_histogram(both, bins=5), pit_histogram(one, bins=5))
+    np.testing.assert_allclose(pit_histogram(both, bins=5)["density"], [0, 2.5, 2.5, 0, 0])

@@ -89,12 +89,13 @@ def crps_from_quantiles(frame: pd.DataFrame, levels: Sequence[float] | None = No
 def interval_hit(frame: pd.DataFrame, level: float) -> pd.Series:
     """Whether ``y`` falls in the central ``level`` interval (e.g. 0.8 -> [q0.1, q0.9]), 1.0 or 0.0.
 
-    NaN where a bound is missing (a job of a sweep that did not record that quantile):
-    a missing interval is no miss, so it stays out of the coverage mean.
+    NaN where a bound is missing (a job of a sweep that did not record that quantile) or
+    ``y`` is (a series that ended after the cutoff, before the scored periods did): a
+    missing interval or outcome is no miss, so it stays out of the coverage mean.
     """
     lower, upper = interval_columns(level)
     hit = ((frame["y"] >= frame[lower]) & (frame["y"] <= frame[upper])).astype(float)
-    return hit.where(frame[lower].notna() & frame[upper].notna())
+    return hit.where(frame[lower].notna() & frame[upper].notna() & frame["y"].notna())
 
 
 def interval_score(frame: pd.DataFrame, level: float) -> pd.Series:
@@ -116,7 +117,7 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
     quantile sits on both sides, so neither share alone has to equal ``tau`` (a closed
     central interval over-covers). The gap is
     ``max_tau max(0, P(y < q_tau) - tau, tau - P(y <= q_tau))`` with the shares taken over
-    the rows of ``frame`` that recorded ``q_tau``; 0 means no level is violated.
+    the rows of ``frame`` that recorded ``q_tau`` and observed ``y``; 0 means no level is violated.
 
     Parameters
     ----------
@@ -137,7 +138,8 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
     gap = 0.0
     for q in levels:
         values = frame[quantile_column(q)].to_numpy(dtype=float)
-        recorded = ~np.isnan(values)  # rows of a sweep's job without this quantile are not below it
+        # Rows of a sweep's job without this quantile, or without an outcome, are not below it.
+        recorded = ~np.isnan(values) & ~np.isnan(y)
         if not recorded.any():
             continue
         below = float(np.mean(y[recorded] < values[recorded]))
