@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -171,3 +173,21 @@ def test_a_run_where_every_model_fails_everywhere_says_so(tmp_path):
     with pytest.raises(ModelFitError, match=r"no model could forecast any series .*hurdle_glm: .*needs both zero and positive"):
         run_from_config(cfg, tmp_path / "run")
     assert len(pd.read_csv(tmp_path / "run" / "failures.csv")) == 2
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2])
+def test_a_series_that_ends_before_the_cutoff_fails_in_any_chunk(chunk_size):
+    # s1 ends at week 19 of 30, before both cutoffs (weeks 23 and 25). In the whole panel it fails
+    # ("ends at ..., before the panel's ..."); alone in its chunk it fitted as a panel of its own and
+    # forecast weeks 20-23, dated before the cutoff and scored against nothing.
+    panel = nb_panel(n_series=3, n_periods=30)
+    dates = sorted(panel["ds"].unique())
+    ended = panel[(panel["unique_id"] != "s1") | (panel["ds"] <= dates[19])]
+    spec = BacktestSpec(horizon=4, n_windows=2, step=2, quantiles=(0.1, 0.5, 0.9), n_samples=0)
+    whole = run_backtest(ended, {"naive": Naive()}, spec)
+    chunked = run_backtest(ended, {"naive": Naive()}, dataclasses.replace(spec, chunk_size=chunk_size))
+    assert sorted(whole.failures["unique_id"]) == ["s1", "s1"]
+    assert whole.failures["reason"].str.contains("'s1' ends at").all()
+    pd.testing.assert_frame_equal(chunked.failures, whole.failures)
+    pd.testing.assert_frame_equal(chunked.frame, whole.frame)
+    assert (chunked.frame["ds"] > chunked.frame["cutoff"]).all()
