@@ -95,6 +95,9 @@ class BacktestSpec:
                 raise ArgumentError(name, f"must be >= 0, got {getattr(self, name)}.")
         if self.chunk_size is not None and self.chunk_size < 1:
             raise ArgumentError("chunk_size", f"must be >= 1 or null, got {self.chunk_size}.")
+        # A train_size below 1 put cutoffs at negative positions, which index from the panel's end.
+        if self.train_size is not None and self.train_size < 1:
+            raise ArgumentError("train_size", f"must be >= 1 or null, got {self.train_size}.")
         if self.window == "sliding" and not self.train_size:
             raise ArgumentError("train_size", "window='sliding' needs train_size (periods in each training window).")
         if not 0 < self.spike_quantile < 1:
