@@ -270,3 +270,20 @@ def test_crps_of_very_overdispersed_negative_binomials_matches_closed_form(alpha
     scores = _scores(NegativeBinomial(mu=mu, alpha=alphas), y=y, threshold=(5.0,))
     np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(y, 1 / alphas, mu=mu), rtol=1e-9)
 
+
+def test_crps_of_a_non_integer_outcome_is_the_crps_integral_of_the_step_cdf():
+    # measure=share gives outcomes such as 2.5 events per 10,000: the CRPS is the integral of
+    # (F(floor x) - 1{x >= y})**2 over x, which for an ensemble is scoringrules' crps_ensemble
+    # (sample CRPS), and for an integer y the RPS. It was scored at floor(y): 2.5 as 2.
+    rng = np.random.default_rng(5)
+    paths = rng.poisson(3.0, size=(1, 5, 40)).astype(float)
+    y = np.array([[0.4, 2.5, 3.75, 10.2, 3.0]])
+    scores = _scores(SamplePaths(paths), y=y, threshold=(5.0,))
+    np.testing.assert_allclose(scores["rps"][0], sr.crps_ensemble(y[0], paths[0]), rtol=1e-12)
+    # NB: the same integral on a fine grid of x (the step CDF is constant on [k, k + 1)).
+    mu, alpha = np.full((1, 5), 4.0), np.full((1, 5), 0.5)
+    law = NegativeBinomial(mu=mu, alpha=alpha)
+    x = (np.arange(400 * 1000) + 0.5) / 1000
+    step = stats.nbinom.cdf(np.floor(x), 2.0, 2.0 / 6.0)
+    expected = [((step - (x >= v)) ** 2).sum() / 1000 for v in y[0]]
+    np.testing.assert_allclose(_scores(law, y=y, threshold=(5.0,))["rps"][0], expected, rtol=1e-6)
