@@ -584,9 +584,16 @@ class QuantileGrid(CountDistribution):
         return np.asarray(self.point, dtype=float)
 
     def quantile(self, q: float) -> np.ndarray:
-        """Rounded, non-negative quantile at level ``q``."""
+        """Smallest count ``k`` with ``P(Y <= k) >= q``: the rounded quantile, or one below it.
+
+        Rounding half up puts ``Q(q) = m + 1/2`` on ``m + 1``, yet ``P(Y <= m) = P(Q(U) < m + 1/2)``
+        already reaches ``q`` there when ``Q`` rises into ``q`` (conformal quantiles of integer
+        errors around an integer point often end in .5); :meth:`cdf` decides.
+        """
         value = self._continuous(np.full((*self.values.shape[:2], 1), float(q)))[..., 0]
-        return np.clip(np.floor(value + 0.5), 0.0, None)
+        rounded = np.clip(np.floor(value + 0.5), 0.0, None)
+        lower = np.maximum(rounded - 1.0, 0.0)
+        return np.where((rounded > 0) & (self.cdf(lower) >= q), lower, rounded)
 
     def cdf(self, k: np.ndarray) -> np.ndarray:
         """``P(Y <= k)`` of the rounded count ``Y = max(0, round(Q(U)))``.
