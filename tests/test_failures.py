@@ -191,3 +191,20 @@ def test_a_series_that_ends_before_the_cutoff_fails_in_any_chunk(chunk_size):
     pd.testing.assert_frame_equal(chunked.failures, whole.failures)
     pd.testing.assert_frame_equal(chunked.frame, whole.frame)
     assert (chunked.frame["ds"] > chunked.frame["cutoff"]).all()
+
+
+def test_a_hole_in_the_dates_after_a_cutoff_leaves_its_periods_unobserved():
+    # series.span=all keeps a gap in the data as missing dates: weeks 20 and 21 are absent. From
+    # the cutoff at week 17 naive forecasts weeks 18-21; weeks 20-21 were scored against weeks
+    # 22-23, the next observed ones, instead of being unobserved.
+    weeks = pd.date_range("2021-01-04", periods=32, freq="W-MON")
+    dates = weeks.delete([20, 21])
+    panel = pd.concat([pd.DataFrame({"unique_id": u, "ds": dates, "y": np.arange(30.0) + 100 * i}) for i, u in enumerate("ab")])
+    spec = BacktestSpec(horizon=4, n_windows=2, step=8, quantiles=(0.1, 0.5, 0.9), n_samples=0)
+    result = run_backtest(panel, {"naive": Naive()}, spec)
+    first = result.frame[result.frame["cutoff"] == weeks[17]]
+    assert first["ds"].tolist() == [*weeks[18:22]] * 2
+    truth = panel.set_index(["unique_id", "ds"])["y"]
+    expected = [truth.get((u, d), np.nan) for u, d in zip(first["unique_id"], first["ds"])]
+    np.testing.assert_array_equal(first["y"], expected)  # 18, 19, NaN, NaN and 118, 119, NaN, NaN
+    assert first["rps"].isna().tolist() == [False, False, True, True] * 2

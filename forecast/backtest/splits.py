@@ -326,7 +326,14 @@ def _score_task(task: _Task, spec: BacktestSpec, strict: bool) -> tuple[dict[str
         for piece in pieces:
             ids = piece.forecaster.ids_
             scale = insample_scale(history.loc[ids].to_numpy(dtype=float), spec.spike_quantile)
-            realised = future.loc[ids].to_numpy(dtype=float)
+            realised = future.loc[ids]
+            dates = piece.forecaster.future_dates(lead)
+            if not dates.equals(pd.DatetimeIndex(realised.columns)):
+                # A hole in the panel's dates after the cutoff (series.span=all): the periods
+                # forecast are matched by date, and those in the hole are unobserved, not the
+                # next observed periods (2021's weeks scored a forecast of 2018's).
+                realised = realised.reindex(columns=dates)
+            realised = realised.to_numpy(dtype=float)
             # One reproducible stream per (cutoff, model, chunk), and per series when refitted series by series.
             rng = np.random.default_rng([spec.seed, task.j, i, *task.stream, *piece.stream])
             scores = distribution_scores(piece.dist, realised, scale["spike_threshold"], spec.n_samples, rng)
