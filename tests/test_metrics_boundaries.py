@@ -477,6 +477,9 @@ def test_an_unobserved_outcome_is_no_miss_and_not_below_any_quantile() -> None:
     assert table["coverage_0.8"] == 1.0
     assert calibration_gap(with_missing, [0.5]) == calibration_gap(observed, [0.5]) == 0.0
     assert calibration_gap(with_missing) == calibration_gap(observed)
+    # No observed outcome (or no recorded quantile) leaves nothing to test: NaN, not a perfect 0.
+    assert np.isnan(calibration_gap(_frame([np.nan, np.nan])))
+    assert np.isnan(calibration_gap(_frame([4.0]).assign(**{"q0.5": np.nan}), [0.5]))
 
 
 def test_a_series_ending_after_a_cutoff_is_covered_on_its_observed_periods_only() -> None:

@@ -129,13 +129,14 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
     Returns
     -------
     float
-        The gap in [0, 1]; NaN without rows or levels.
+        The gap in [0, 1]; NaN without rows or levels, or when no row has both ``y`` and a
+        recorded quantile.
     """
     levels = list(levels) if levels is not None else quantile_levels(frame)
     if frame.empty or not levels:
         return float("nan")
     y = frame["y"].to_numpy(dtype=float)
-    gap = 0.0
+    gap = float("nan")  # until some level has a row to test
     for q in levels:
         values = frame[quantile_column(q)].to_numpy(dtype=float)
         # Rows of a sweep's job without this quantile, or without an outcome, are not below it.
@@ -144,7 +145,7 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
             continue
         below = float(np.mean(y[recorded] < values[recorded]))
         at_or_below = float(np.mean(y[recorded] <= values[recorded]))
-        gap = max(gap, below - q, q - at_or_below)
+        gap = max(0.0 if np.isnan(gap) else gap, below - q, q - at_or_below)
     return gap
 
 
