@@ -5,7 +5,7 @@ Pinned semantics (read from forecast/backtest/metrics.py and scoring.py):
 - the interval score penalises a miss by ``2 / alpha`` times its distance, ``alpha = 1 - level``;
 - a spike is ``y > threshold`` (strict), for the Brier event and for ``p_spike`` alike:
   a count equal to an integer threshold is not a spike; with a fractional threshold
-  ``t`` the event is ``y >= floor(t) + 1``.
+  ``t`` the event is ``y >= floor(t) + 1`` for a count ``y`` (``y > t`` for a share).
 """
 
 from __future__ import annotations
@@ -127,9 +127,13 @@ def test_quantile_ties_score_zero_pinball_and_hand_crps() -> None:
 
 @pytest.mark.parametrize(
     ("y", "threshold", "spike"),
-    [(3, 3.0, False), (4, 3.0, True), (3, 2.5, True), (2, 2.5, False), (0, 0.0, False), (1, 0.0, True)],
+    [
+        (3, 3.0, False), (4, 3.0, True), (3, 2.5, True), (2, 2.5, False), (0, 0.0, False), (1, 0.0, True),
+        # Non-integer outcomes (measure=share): the event is y > t, not y > floor(t).
+        (2.3, 2.5, False), (2.7, 2.5, True), (0.4, 0.5, False), (2.2, 2.0, True),
+    ],
 )
-def test_spike_is_strictly_above_the_threshold(y: int, threshold: float, spike: bool) -> None:
+def test_spike_is_strictly_above_the_threshold(y: float, threshold: float, spike: bool) -> None:
     frame = _frame([y], p_spike=[0.3], spike_threshold=[threshold])
     # Brier of p = 0.3: 0.49 when the event happened, 0.09 when not.
     assert row_scores(frame)["brier_spike"].item() == pytest.approx(0.49 if spike else 0.09)

@@ -160,8 +160,12 @@ def brier_positive(frame: pd.DataFrame) -> pd.Series:
 
 
 def brier_spike(frame: pd.DataFrame) -> pd.Series:
-    """Brier score of ``P(y > spike_threshold)`` (column ``p_spike``)."""
-    return brier_score(frame["p_spike"], frame["y"] > np.floor(frame["spike_threshold"]))
+    """Brier score of ``P(y > spike_threshold)`` (column ``p_spike``).
+
+    ``p_spike`` is ``1 - F(floor(t))``, which is ``P(Y > t)`` for a count law; the event is
+    ``y > t`` itself, so a non-integer ``y`` (measure=share) of 2.3 is no spike over 2.5.
+    """
+    return brier_score(frame["p_spike"], frame["y"] > frame["spike_threshold"])
 
 
 def row_scores(backtest: pd.DataFrame, coverage_levels: Sequence[float] | None = None) -> pd.DataFrame:
