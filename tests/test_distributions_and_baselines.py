@@ -213,3 +213,23 @@ def test_conflictology_window_refusal_names_the_model():
     panel = pd.DataFrame({"unique_id": "a", "ds": dates, "y": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match=r"^window: Conflictology window=8 must be between 1 and the 3 periods"):
         Conflictology().fit(panel)
+
+
+def test_quantile_grid_quantile_is_the_smallest_count_reaching_the_level():
+    # Q(0.5) = 1.5: Y = round(Q(U)) <= 1 exactly when Q(U) < 1.5, i.e. U < 0.5, so F(1) = 0.5 and
+    # the median is 1, not the 2 that rounding 1.5 half up gives. A flat Q = 1.5 puts all mass on 2.
+    rising = QuantileGrid(levels=np.array([0.1, 0.5, 0.9]), values=np.array([[[0.0, 1.5, 3.0]]]), point=np.array([[1.5]]))
+    assert rising.cdf(np.array([[1.0]])).item() == 0.5
+    assert rising.quantile(0.5).item() == 1.0
+    flat = QuantileGrid(levels=np.array([0.1, 0.5, 0.9]), values=np.array([[[1.5, 1.5, 1.5]]]), point=np.array([[1.5]]))
+    assert [flat.quantile(q).item() for q in (0.1, 0.5, 0.9)] == [2.0, 2.0, 2.0]
+    # Against the definition on random grids, at their own levels and between them.
+    rng = np.random.default_rng(7)
+    levels = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
+    values = np.round(rng.uniform(-2.0, 12.0, size=(40, 3, 5)) * 2) / 2  # half-integers: the ties
+    grid = QuantileGrid(levels=levels, values=values, point=np.ones((40, 3)))
+    k = np.arange(20.0)
+    cdf = grid.cdf(np.broadcast_to(k, (40, 3, 20)))
+    for q in [*levels, 0.1, 0.6, 0.9]:
+        expected = (cdf < q).sum(axis=-1)  # F is non-decreasing: counts below the first k with F(k) >= q
+        np.testing.assert_array_equal(grid.quantile(q), expected)

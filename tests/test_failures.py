@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -171,3 +173,38 @@ def test_a_run_where_every_model_fails_everywhere_says_so(tmp_path):
     with pytest.raises(ModelFitError, match=r"no model could forecast any series .*hurdle_glm: .*needs both zero and positive"):
         run_from_config(cfg, tmp_path / "run")
     assert len(pd.read_csv(tmp_path / "run" / "failures.csv")) == 2
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2])
+def test_a_series_that_ends_before_the_cutoff_fails_in_any_chunk(chunk_size):
+    # s1 ends at week 19 of 30, before both cutoffs (weeks 23 and 25). In the whole panel it fails
+    # ("ends at ..., before the panel's ..."); alone in its chunk it fitted as a panel of its own and
+    # forecast weeks 20-23, dated before the cutoff and scored against nothing.
+    panel = nb_panel(n_series=3, n_periods=30)
+    dates = sorted(panel["ds"].unique())
+    ended = panel[(panel["unique_id"] != "s1") | (panel["ds"] <= dates[19])]
+    spec = BacktestSpec(horizon=4, n_windows=2, step=2, quantiles=(0.1, 0.5, 0.9), n_samples=0)
+    whole = run_backtest(ended, {"naive": Naive()}, spec)
+    chunked = run_backtest(ended, {"naive": Naive()}, dataclasses.replace(spec, chunk_size=chunk_size))
+    assert sorted(whole.failures["unique_id"]) == ["s1", "s1"]
+    assert whole.failures["reason"].str.contains("'s1' ends at").all()
+    pd.testing.assert_frame_equal(chunked.failures, whole.failures)
+    pd.testing.assert_frame_equal(chunked.frame, whole.frame)
+    assert (chunked.frame["ds"] > chunked.frame["cutoff"]).all()
+
+
+def test_a_hole_in_the_dates_after_a_cutoff_leaves_its_periods_unobserved():
+    # series.span=all keeps a gap in the data as missing dates: weeks 20 and 21 are absent. From
+    # the cutoff at week 17 naive forecasts weeks 18-21; weeks 20-21 were scored against weeks
+    # 22-23, the next observed ones, instead of being unobserved.
+    weeks = pd.date_range("2021-01-04", periods=32, freq="W-MON")
+    dates = weeks.delete([20, 21])
+    panel = pd.concat([pd.DataFrame({"unique_id": u, "ds": dates, "y": np.arange(30.0) + 100 * i}) for i, u in enumerate("ab")])
+    spec = BacktestSpec(horizon=4, n_windows=2, step=8, quantiles=(0.1, 0.5, 0.9), n_samples=0)
+    result = run_backtest(panel, {"naive": Naive()}, spec)
+    first = result.frame[result.frame["cutoff"] == weeks[17]]
+    assert first["ds"].tolist() == [*weeks[18:22]] * 2
+    truth = panel.set_index(["unique_id", "ds"])["y"]
+    expected = [truth.get((u, d), np.nan) for u, d in zip(first["unique_id"], first["ds"])]
+    np.testing.assert_array_equal(first["y"], expected)  # 18, 19, NaN, NaN and 118, 119, NaN, NaN
+    assert first["rps"].isna().tolist() == [False, False, True, True] * 2

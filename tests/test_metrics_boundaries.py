@@ -5,7 +5,7 @@ Pinned semantics (read from forecast/backtest/metrics.py and scoring.py):
 - the interval score penalises a miss by ``2 / alpha`` times its distance, ``alpha = 1 - level``;
 - a spike is ``y > threshold`` (strict), for the Brier event and for ``p_spike`` alike:
   a count equal to an integer threshold is not a spike; with a fractional threshold
-  ``t`` the event is ``y >= floor(t) + 1``.
+  ``t`` the event is ``y >= floor(t) + 1`` for a count ``y`` (``y > t`` for a share).
 """
 
 from __future__ import annotations
@@ -127,9 +127,13 @@ def test_quantile_ties_score_zero_pinball_and_hand_crps() -> None:
 
 @pytest.mark.parametrize(
     ("y", "threshold", "spike"),
-    [(3, 3.0, False), (4, 3.0, True), (3, 2.5, True), (2, 2.5, False), (0, 0.0, False), (1, 0.0, True)],
+    [
+        (3, 3.0, False), (4, 3.0, True), (3, 2.5, True), (2, 2.5, False), (0, 0.0, False), (1, 0.0, True),
+        # Non-integer outcomes (measure=share): the event is y > t, not y > floor(t).
+        (2.3, 2.5, False), (2.7, 2.5, True), (0.4, 0.5, False), (2.2, 2.0, True),
+    ],
 )
-def test_spike_is_strictly_above_the_threshold(y: int, threshold: float, spike: bool) -> None:
+def test_spike_is_strictly_above_the_threshold(y: float, threshold: float, spike: bool) -> None:
     frame = _frame([y], p_spike=[0.3], spike_threshold=[threshold])
     # Brier of p = 0.3: 0.49 when the event happened, 0.09 when not.
     assert row_scores(frame)["brier_spike"].item() == pytest.approx(0.49 if spike else 0.09)
@@ -463,3 +467,33 @@ def test_negative_binomial_tail_term_is_exact_for_the_geometric(mu: float, end: 
     assert dist.tail_rps(end, np.array([survival])).item() == pytest.approx(exact, rel=1e-9)
     poisson = NegativeBinomial(mu=np.array([[mu]]), alpha=np.array([[0.0]]))
     assert poisson.tail_rps(end, np.array([0.3])).item() == 0.0
+
+
+def test_an_unobserved_outcome_is_no_miss_and_not_below_any_quantile() -> None:
+    # A series that ends after a cutoff leaves rows with y NaN (their scores are NaN). They must
+    # leave coverage and calibration_gap as they are on the observed rows: y = 4 against
+    # [2, 6] and the median 4 is covered, with 0 below and 1 at or below the median.
+    observed = _frame([4.0])
+    with_missing = _frame([4.0, np.nan, np.nan])
+    assert row_scores(with_missing)["coverage_0.8"].tolist()[0] == 1.0
+    assert row_scores(with_missing)["coverage_0.8"].isna().tolist() == [False, True, True]
+    table = evaluate(with_missing).set_index("metric")["value"]
+    assert table["coverage_0.8"] == 1.0
+    assert calibration_gap(with_missing, [0.5]) == calibration_gap(observed, [0.5]) == 0.0
+    assert calibration_gap(with_missing) == calibration_gap(observed)
+    # No observed outcome (or no recorded quantile) leaves nothing to test: NaN, not a perfect 0.
+    assert np.isnan(calibration_gap(_frame([np.nan, np.nan])))
+    assert np.isnan(calibration_gap(_frame([4.0]).assign(**{"q0.5": np.nan}), [0.5]))
+
+
+def test_a_series_ending_after_a_cutoff_is_covered_on_its_observed_periods_only() -> None:
+    panel = nb_panel(n_series=2, n_periods=30)
+    dates = sorted(panel["ds"].unique())
+    ended = panel[(panel["unique_id"] != "s1") | (panel["ds"] <= dates[27])]  # s1 lacks the last 2 weeks
+    spec = BacktestSpec(horizon=4, n_windows=1, step=1, quantiles=(0.1, 0.5, 0.9), n_samples=0)
+    frame = run_backtest(ended, {"naive": Naive()}, spec).frame
+    assert frame["y"].isna().sum() == 2  # s1's last two leads are not observed
+    table = evaluate(frame).set_index("metric")["value"]
+    observed = frame[frame["y"].notna()]
+    assert table["coverage_0.8"] == pytest.approx(row_scores(observed)["coverage_0.8"].mean())
+    assert table["calibration_gap"] == calibration_gap(observed)

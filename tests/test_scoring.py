@@ -248,3 +248,42 @@ def test_crps_of_heavy_tailed_negative_binomials_matches_closed_form():
     y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)).astype(float)
     scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=y, threshold=(5.0,))
     np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(y, 1 / alpha, mu=mu), rtol=1e-6)
+
+
+def test_pit_histogram_leaves_out_rows_without_an_outcome():
+    # A row of a series that ended after the cutoff has no PIT (NaN); it is not a PIT of 0 or 1.
+    one = pd.DataFrame({"model": ["m"], "pit_lo": [0.2], "pit_hi": [0.6]})
+    both = pd.DataFrame({"model": ["m", "m"], "pit_lo": [0.2, np.nan], "pit_hi": [0.6, np.nan]})
+    pd.testing.assert_frame_equal(pit_histogram(both, bins=5), pit_histogram(one, bins=5))
+    np.testing.assert_allclose(pit_histogram(both, bins=5)["density"], [0, 2.5, 2.5, 0, 0])
+
+
+@pytest.mark.parametrize("alpha", [20.0, 100.0, 1000.0])
+def test_crps_of_very_overdispersed_negative_binomials_matches_closed_form(alpha):
+    # alpha up to MAX_DISPERSION = 1e3 is accepted from the count regressions, and the index
+    # dispersion (phi - 1) / mu of a sparse series is larger still. Past the grid the geometric
+    # series with ratio mu / (size + mu) only bounds the tail when size < 1: at alpha = 1000 it
+    # overstated the CRPS of y = 0 by 10%.
+    mu = np.array([[0.05, 0.5, 3.0, 40.0, 300.0]])
+    y = np.array([[0.0, 1.0, 0.0, 3.0, 50.0]])
+    alphas = np.full_like(mu, alpha)
+    scores = _scores(NegativeBinomial(mu=mu, alpha=alphas), y=y, threshold=(5.0,))
+    np.testing.assert_allclose(scores["rps"], sr.crps_negbinom(y, 1 / alphas, mu=mu), rtol=1e-9)
+
+
+def test_crps_of_a_non_integer_outcome_is_the_crps_integral_of_the_step_cdf():
+    # measure=share gives outcomes such as 2.5 events per 10,000: the CRPS is the integral of
+    # (F(floor x) - 1{x >= y})**2 over x, which for an ensemble is scoringrules' crps_ensemble
+    # (sample CRPS), and for an integer y the RPS. It was scored at floor(y): 2.5 as 2.
+    rng = np.random.default_rng(5)
+    paths = rng.poisson(3.0, size=(1, 5, 40)).astype(float)
+    y = np.array([[0.4, 2.5, 3.75, 10.2, 3.0]])
+    scores = _scores(SamplePaths(paths), y=y, threshold=(5.0,))
+    np.testing.assert_allclose(scores["rps"][0], sr.crps_ensemble(y[0], paths[0]), rtol=1e-12)
+    # NB: the same integral on a fine grid of x (the step CDF is constant on [k, k + 1)).
+    mu, alpha = np.full((1, 5), 4.0), np.full((1, 5), 0.5)
+    law = NegativeBinomial(mu=mu, alpha=alpha)
+    x = (np.arange(400 * 1000) + 0.5) / 1000
+    step = stats.nbinom.cdf(np.floor(x), 2.0, 2.0 / 6.0)
+    expected = [((step - (x >= v)) ** 2).sum() / 1000 for v in y[0]]
+    np.testing.assert_allclose(_scores(law, y=y, threshold=(5.0,))["rps"][0], expected, rtol=1e-6)

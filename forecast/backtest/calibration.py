@@ -29,12 +29,16 @@ def randomised_pit(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 def pit_histogram(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     """Non-randomised PIT histogram per model.
 
+    Rows without a PIT (``y`` not observed: a series that ended after the cutoff) are
+    left out.
+
     Returns
     -------
     pandas.DataFrame
         ``model, bin_left, bin_right, density``; a calibrated model has density ~1 in
         every bin, a U shape means too narrow, a hump too wide.
     """
+    frame = frame[frame["pit_lo"].notna() & frame["pit_hi"].notna()]
     edges = np.linspace(0.0, 1.0, bins + 1)
     low = frame["pit_lo"].to_numpy()[:, None]
     high = frame["pit_hi"].to_numpy()[:, None]

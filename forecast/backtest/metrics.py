@@ -89,12 +89,13 @@ def crps_from_quantiles(frame: pd.DataFrame, levels: Sequence[float] | None = No
 def interval_hit(frame: pd.DataFrame, level: float) -> pd.Series:
     """Whether ``y`` falls in the central ``level`` interval (e.g. 0.8 -> [q0.1, q0.9]), 1.0 or 0.0.
 
-    NaN where a bound is missing (a job of a sweep that did not record that quantile):
-    a missing interval is no miss, so it stays out of the coverage mean.
+    NaN where a bound is missing (a job of a sweep that did not record that quantile) or
+    ``y`` is (a series that ended after the cutoff, before the scored periods did): a
+    missing interval or outcome is no miss, so it stays out of the coverage mean.
     """
     lower, upper = interval_columns(level)
     hit = ((frame["y"] >= frame[lower]) & (frame["y"] <= frame[upper])).astype(float)
-    return hit.where(frame[lower].notna() & frame[upper].notna())
+    return hit.where(frame[lower].notna() & frame[upper].notna() & frame["y"].notna())
 
 
 def interval_score(frame: pd.DataFrame, level: float) -> pd.Series:
@@ -116,7 +117,7 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
     quantile sits on both sides, so neither share alone has to equal ``tau`` (a closed
     central interval over-covers). The gap is
     ``max_tau max(0, P(y < q_tau) - tau, tau - P(y <= q_tau))`` with the shares taken over
-    the rows of ``frame`` that recorded ``q_tau``; 0 means no level is violated.
+    the rows of ``frame`` that recorded ``q_tau`` and observed ``y``; 0 means no level is violated.
 
     Parameters
     ----------
@@ -128,21 +129,23 @@ def calibration_gap(frame: pd.DataFrame, levels: Sequence[float] | None = None) 
     Returns
     -------
     float
-        The gap in [0, 1]; NaN without rows or levels.
+        The gap in [0, 1]; NaN without rows or levels, or when no row has both ``y`` and a
+        recorded quantile.
     """
     levels = list(levels) if levels is not None else quantile_levels(frame)
     if frame.empty or not levels:
         return float("nan")
     y = frame["y"].to_numpy(dtype=float)
-    gap = 0.0
+    gap = float("nan")  # until some level has a row to test
     for q in levels:
         values = frame[quantile_column(q)].to_numpy(dtype=float)
-        recorded = ~np.isnan(values)  # rows of a sweep's job without this quantile are not below it
+        # Rows of a sweep's job without this quantile, or without an outcome, are not below it.
+        recorded = ~np.isnan(values) & ~np.isnan(y)
         if not recorded.any():
             continue
         below = float(np.mean(y[recorded] < values[recorded]))
         at_or_below = float(np.mean(y[recorded] <= values[recorded]))
-        gap = max(gap, below - q, q - at_or_below)
+        gap = max(0.0 if np.isnan(gap) else gap, below - q, q - at_or_below)
     return gap
 
 
@@ -157,8 +160,12 @@ def brier_positive(frame: pd.DataFrame) -> pd.Series:
 
 
 def brier_spike(frame: pd.DataFrame) -> pd.Series:
-    """Brier score of ``P(y > spike_threshold)`` (column ``p_spike``)."""
-    return brier_score(frame["p_spike"], frame["y"] > np.floor(frame["spike_threshold"]))
+    """Brier score of ``P(y > spike_threshold)`` (column ``p_spike``).
+
+    ``p_spike`` is ``1 - F(floor(t))``, which is ``P(Y > t)`` for a count law; the event is
+    ``y > t`` itself, so a non-integer ``y`` (measure=share) of 2.3 is no spike over 2.5.
+    """
+    return brier_score(frame["p_spike"], frame["y"] > frame["spike_threshold"])
 
 
 def row_scores(backtest: pd.DataFrame, coverage_levels: Sequence[float] | None = None) -> pd.DataFrame:

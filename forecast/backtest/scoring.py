@@ -61,7 +61,9 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
     a flat point forecast repeats its law at every step) gets one grid over
     ``0..max(support_end, y)`` of its rows, and the law's ``tail_rps`` adds the RPS beyond it.
     The RPS of a row is then two prefix sums read at its ``y``:
-    ``sum_{k < y} F(k)**2 + sum_{k >= y} (1 - F(k))**2``. A spike count past its law's grid
+    ``sum_{k < y} F(k)**2 + sum_{k >= y} (1 - F(k))**2``; a non-integer ``y`` (a share, not a
+    count) gets the CRPS integral of the step CDF, which adds ``(y - floor(y)) (2 F(floor(y)) - 1)``
+    to that sum at ``floor(y)``. A spike count past its law's grid
     (where ``F`` is all but 1) is asked of
     :meth:`~forecast.models.distributions.CountDistribution.cdf` itself.
     """
@@ -88,7 +90,10 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
         rows = row_order[bounds[b] : bounds[b + 1]]
         law = position[inverse[rows]]
         at = flat_y[rows].astype(int)
-        out["rps"][rows] = below[law, at] + above[law, at]
+        # A non-integer outcome (measure=share) sits inside [at, at + 1), where the step CDF is
+        # F(at): the CRPS integral there is frac F**2 + (1 - frac) (1 - F)**2, not (1 - F)**2.
+        frac = flat_y[rows] - at
+        out["rps"][rows] = below[law, at] + above[law, at] + frac * (2.0 * cdf[law, at] - 1.0)
         out["cdf_y"][rows] = cdf[law, at]
         out["cdf_before"][rows] = np.where(at > 0, cdf[law, np.maximum(at - 1, 0)], 0.0)
         out["cdf_zero"][rows] = cdf[law, 0]

@@ -95,6 +95,9 @@ class BacktestSpec:
                 raise ArgumentError(name, f"must be >= 0, got {getattr(self, name)}.")
         if self.chunk_size is not None and self.chunk_size < 1:
             raise ArgumentError("chunk_size", f"must be >= 1 or null, got {self.chunk_size}.")
+        # A train_size below 1 put cutoffs at negative positions, which index from the panel's end.
+        if self.train_size is not None and self.train_size < 1:
+            raise ArgumentError("train_size", f"must be >= 1 or null, got {self.train_size}.")
         if self.window == "sliding" and not self.train_size:
             raise ArgumentError("train_size", "window='sliding' needs train_size (periods in each training window).")
         if not 0 < self.spike_quantile < 1:
@@ -201,17 +204,22 @@ def _fit_predict(forecaster: Forecaster, panel: pd.DataFrame, lead: int, quantil
 
 
 def _isolated(
-    model: Forecaster, panel: pd.DataFrame, lead: int, quantiles: Sequence[float], strict: bool
+    model: Forecaster,
+    panel: pd.DataFrame,
+    lead: int,
+    quantiles: Sequence[float],
+    strict: bool,
+    last: pd.Timestamp | None = None,
 ) -> tuple[list[_Piece], dict[str, str]]:
     """Fit ``model`` on the panel and forecast ``lead`` steps, isolating failing series.
 
     A failed panel fit of a model that does not pool series is retried series by series
     (the series that still fail are recorded, the others forecast); a pooling model's
     failure is recorded for every series, since no series' forecast stands without the
-    others. Series whose forecast is not finite, or that end before the panel does, are
-    recorded too. With ``strict`` the first failure is raised instead. Hyperparameter
-    errors are recorded like the rest, since some depend on the panel (a window longer
-    than a short series); their reason names the argument.
+    others. Series whose forecast is not finite, or that end before ``last`` (default: the
+    panel's last date), are recorded too. With ``strict`` the first failure is raised
+    instead. Hyperparameter errors are recorded like the rest, since some depend on the
+    panel (a window longer than a short series); their reason names the argument.
 
     Returns
     -------
@@ -219,14 +227,19 @@ def _isolated(
         The fitted pieces and ``{unique_id: reason}`` of the failed series.
     """
     ids = list(dict.fromkeys(panel["unique_id"].drop_duplicates().astype(str)))  # dedupe first: one str per series
-    last = panel["ds"].max()
+    last = panel["ds"].max() if last is None else last
+    # A chunk whose series all end before the cutoff fits as a panel of its own, but would
+    # forecast from its own end: its series fail one by one, as they do in the whole panel.
+    early = panel["ds"].max() < last
     try:
+        if early:
+            raise ModelFitError(f"every series ends before {last:%Y-%m-%d}.")
         pieces = [_fit_predict(model.clone(), panel, lead, quantiles)]
         failed: dict[str, str] = {}
     except Exception as error:  # noqa: BLE001 - any model error is recorded, never fatal to the run
         if strict:
             raise
-        if model.pools_series or len(ids) == 1:
+        if (model.pools_series or len(ids) == 1) and not early:
             note = "whole-panel fit failed (the model pools series, so every series fails with it): " if len(ids) > 1 else ""
             return [], {uid: note + _reason(error) for uid in ids}
         pieces, failed = [], {}
@@ -307,13 +320,20 @@ def _score_task(task: _Task, spec: BacktestSpec, strict: bool) -> tuple[dict[str
         raise ModelFitError(f"series {list(unseen[:3])} have no observation up to the cutoff {task.cutoff:%Y-%m-%d}.")
     frames, failed = {}, {}
     for i, name, model in task.models:
-        pieces, failed[name] = _isolated(model, task.train, lead, spec.quantiles, strict)
+        pieces, failed[name] = _isolated(model, task.train, lead, spec.quantiles, strict, task.cutoff)
         failed[name].update({uid: "DataError: no observation up to the cutoff" for uid in unseen})
         scored = []
         for piece in pieces:
             ids = piece.forecaster.ids_
             scale = insample_scale(history.loc[ids].to_numpy(dtype=float), spec.spike_quantile)
-            realised = future.loc[ids].to_numpy(dtype=float)
+            realised = future.loc[ids]
+            dates = piece.forecaster.future_dates(lead)
+            if not dates.equals(pd.DatetimeIndex(realised.columns)):
+                # A hole in the panel's dates after the cutoff (series.span=all): the periods
+                # forecast are matched by date, and those in the hole are unobserved, not the
+                # next observed periods (2021's weeks scored a forecast of 2018's).
+                realised = realised.reindex(columns=dates)
+            realised = realised.to_numpy(dtype=float)
             # One reproducible stream per (cutoff, model, chunk), and per series when refitted series by series.
             rng = np.random.default_rng([spec.seed, task.j, i, *task.stream, *piece.stream])
             scores = distribution_scores(piece.dist, realised, scale["spike_threshold"], spec.n_samples, rng)

@@ -277,8 +277,9 @@ class NegativeBinomial(_MeanDispersionLaw):
     def support_end(self) -> np.ndarray:
         """``mu + 12 sd + 20``: past it :meth:`tail_rps` adds the RPS terms in closed form.
 
-        Relative error below 1e-7 against scoringrules' closed-form CRPS for alpha <= 5,
-        and cheaper than a ppf per row.
+        Relative error below 1e-7 against scoringrules' closed-form CRPS for any alpha
+        (the heavy tails of alpha > 1 are summed exactly by :meth:`tail_rps`), and cheaper
+        than a ppf per row.
         """
         mu = np.asarray(self.mu, dtype=float)
         alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), mu.shape)
@@ -306,16 +307,38 @@ class NegativeBinomial(_MeanDispersionLaw):
         return np.minimum(np.cumsum(pmf, axis=-1), 1.0)
 
     def tail_rps(self, end: int, survival: np.ndarray) -> np.ndarray:
-        """``sum_{k > end} P(Y > k)**2`` as the geometric series ``S**2 q**2 / (1 - q**2)``.
+        """``sum_{k > end} P(Y > k)**2``: a geometric series, or the closed form less the grid.
 
-        Past the mode (for ``size < 1``; the sd-based grid end is far past it otherwise)
-        the NB survival function decays at most geometrically with ratio
-        ``q = mu / (size + mu)``; the Poisson's decays faster and adds nothing.
+        For ``size = 1 / alpha >= 1`` the sd-based grid end is far past the mode and the tail
+        is the geometric series ``S**2 q**2 / (1 - q**2)`` with ``q = mu / (size + mu)``, the
+        ratio the survival function decays by there (the Poisson's decays faster and adds
+        nothing). For ``size < 1`` that series is only an upper bound: the survival
+        function's ratio creeps up to ``q`` so slowly that the bound overstated the CRPS by
+        0.3% at alpha = 100 and 10% at alpha = 1000. There the tail is the closed-form total
+        :func:`_nb_rps_at_zero` less the grid's own sum up to ``end``, clipped to the bound.
         """
         mu = self.mu.ravel()
         alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), self.mu.shape).ravel()
         q = np.where(alpha > _POISSON_ALPHA, alpha * mu / (1.0 + alpha * mu), 0.0)
-        return np.clip(survival, 0.0, 1.0) ** 2 * q**2 / (1.0 - q**2)
+        bound = np.clip(survival, 0.0, 1.0) ** 2 * q**2 / (1.0 - q**2)
+        heavy = np.flatnonzero((alpha > 1.0) & (mu > 0))
+        if heavy.size:
+            grid = self.take(heavy).cdf_grid(end + 1).reshape(heavy.size, end + 1)
+            head = ((1.0 - grid) ** 2).sum(axis=1)
+            bound[heavy] = np.clip(_nb_rps_at_zero(mu[heavy], alpha[heavy]) - head, 0.0, bound[heavy])
+        return bound
+
+
+def _nb_rps_at_zero(mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``sum_{k >= 0} P(Y > k)**2`` of the NB2 law, its CRPS at ``y = 0``, in closed form.
+
+    ``n (1 - p) (p - 2F1(n + 1, 1/2; 2; -4 (1 - p) / p**2)) / p**2`` with ``n = 1 / alpha``
+    and ``p = n / (n + mu)`` (Wei & Held 2014; scoringrules' ``crps_negbinom`` at 0), within
+    about 1e-11 of the full sum over the support for alpha up to 1e5.
+    """
+    n = 1.0 / alpha
+    p = n / (n + mu)
+    return n * (1.0 - p) * (p - special.hyp2f1(n + 1.0, 0.5, 2.0, -4.0 * (1.0 - p) / p**2)) / p**2
 
 
 @dataclass(frozen=True)
@@ -561,9 +584,16 @@ class QuantileGrid(CountDistribution):
         return np.asarray(self.point, dtype=float)
 
     def quantile(self, q: float) -> np.ndarray:
-        """Rounded, non-negative quantile at level ``q``."""
+        """Smallest count ``k`` with ``P(Y <= k) >= q``: the rounded quantile, or one below it.
+
+        Rounding half up puts ``Q(q) = m + 1/2`` on ``m + 1``, yet ``P(Y <= m) = P(Q(U) < m + 1/2)``
+        already reaches ``q`` there when ``Q`` rises into ``q`` (conformal quantiles of integer
+        errors around an integer point often end in .5); :meth:`cdf` decides.
+        """
         value = self._continuous(np.full((*self.values.shape[:2], 1), float(q)))[..., 0]
-        return np.clip(np.floor(value + 0.5), 0.0, None)
+        rounded = np.clip(np.floor(value + 0.5), 0.0, None)
+        lower = np.maximum(rounded - 1.0, 0.0)
+        return np.where((rounded > 0) & (self.cdf(lower) >= q), lower, rounded)
 
     def cdf(self, k: np.ndarray) -> np.ndarray:
         """``P(Y <= k)`` of the rounded count ``Y = max(0, round(Q(U)))``.
