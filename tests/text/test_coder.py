@@ -173,6 +173,26 @@ def test_multi_event_sentence_with_second_verb_and_own_dates() -> None:
     }
 
 
+def test_a_later_future_date_does_not_make_an_earlier_past_verb_intent() -> None:
+    # "next month" belongs to the second verb only: the first is a past host/visit pair.
+    text = "Vietnam hosted Chinese warships on 2 August and will host Indian warships next month."
+    events = code_text(text, PUBLISHED)
+    rows = {(r.source_country, r.target_country, r.cameo_code): (r.date, r.scheduled_date) for r in events.itertuples()}
+    assert set(rows) == {("VNM", "CHN", "043"), ("CHN", "VNM", "042"), ("VNM", "IND", "036")}
+    assert rows[("VNM", "CHN", "043")][0] == pd.Timestamp("2023-08-02")
+    assert pd.isna(rows[("VNM", "CHN", "043")][1])
+    assert rows[("VNM", "IND", "036")][1] == pd.Timestamp("2023-09-01")
+    events = code_text("Li Shangfu visited Russia last week and will visit Belarus next week.", PUBLISHED)
+    assert _dyads(events) == {
+        ("CHN.MIL", "RUS.state", "042"),
+        ("RUS.state", "CHN.MIL", "043"),
+        ("CHN.MIL", "BLR.state", "036"),
+    }
+    past = events[events["cameo_code"] == "042"].iloc[0]
+    assert (past["date"], past["date_precision"]) == (pd.Timestamp("2023-08-07"), "week")
+    assert events.loc[events["cameo_code"] == "036", "scheduled_date"].tolist() == [pd.Timestamp("2023-08-21")]
+
+
 def test_drills_aimed_at_a_third_party_add_a_show_of_force() -> None:
     events = code_text("Russia and China held joint naval drills aimed at Japan.", PUBLISHED)
     assert _dyads(events) == {

@@ -620,7 +620,9 @@ def code_sentence(
         if third and code == trigger.pattern.cameo and _third_location(actors, participants, segment):
             code = third
             rule = lexicon.code_rules.get(code)
-        near_dates = [d for d in dates if trigger.clause[0] <= d.start < trigger.clause[1] and d.start >= trigger.end]
+        # Only dates before the next trigger: "visited Hanoi last week and will visit Manila
+        # next week" keeps the first visit in the past.
+        near_dates = [d for d in dates if trigger.end <= d.start < limit]
         marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start)
         future = bool(marker) or any(is_future_expression(d) for d in near_dates)
         # "will visit Washington in April to meet Biden": the second verb shares the tense.
