@@ -193,6 +193,38 @@ def test_a_later_future_date_does_not_make_an_earlier_past_verb_intent() -> None
     assert events.loc[events["cameo_code"] == "036", "scheduled_date"].tolist() == [pd.Timestamp("2023-08-21")]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "scheduled"),
+    [
+        # A leading date without an announcing verb is when the event is to happen.
+        ("Next week, Li Shangfu will visit Russia.", "2023-08-21"),
+        ("On 21 August, Li Shangfu will visit Russia.", "2023-08-21"),
+        ("In September, Li Shangfu will visit Russia.", "2023-09-01"),
+        # The second verb's tense and date are its own, not the first verb's.
+        ("Li Shangfu will travel to Belarus from 21 to 24 August and will also visit Russia.", "2023-08-21"),
+        ("Li Shangfu visited Belarus last week and will visit Russia next week.", "2023-08-21"),
+    ],
+)
+def test_intent_is_dated_when_stated_never_after_publication(sentence: str, scheduled: str) -> None:
+    events = code_text(sentence, PUBLISHED)
+    intent = events[(events["cameo_code"] == "036") & (events["target_country"] == "RUS")]
+    assert len(intent) == 1
+    assert intent["date"].tolist() == [pd.Timestamp(PUBLISHED)]
+    assert intent["date_text"].isna().all()
+    assert intent["scheduled_date"].tolist() == [pd.Timestamp(scheduled)]
+
+
+def test_an_announcing_verb_keeps_its_date_for_every_intent_of_the_sentence() -> None:
+    text = (
+        "On Monday, China announced that Li Shangfu will visit Russia from 21 to 24 August "
+        "and will also meet Belarusian officials."
+    )
+    events = code_text(text, PUBLISHED)
+    assert _dyads(events) == {("CHN.MIL", "RUS.state", "036"), ("CHN.MIL", "BLR.GOV", "036")}
+    assert set(events["date"]) == {pd.Timestamp("2023-08-14")}
+    assert set(events["date_text"]) == {"On Monday"}
+
+
 def test_drills_aimed_at_a_third_party_add_a_show_of_force() -> None:
     events = code_text("Russia and China held joint naval drills aimed at Japan.", PUBLISHED)
     assert _dyads(events) == {

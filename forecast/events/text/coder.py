@@ -85,6 +85,14 @@ _NEGATION_AFTER = re.compile(
 # (threats, root 13, are conditional by nature and stay events).
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*between\s", re.IGNORECASE)
+# A date before a future marker dates the announcement only when a verb announces it ("On
+# Monday, the ministry said X will visit"); otherwise it is the scheduled date ("On 21
+# August, X will visit").
+_ANNOUNCING = re.compile(
+    r"\b(?:said|says|announc(?:ed|es)|told|tells|stated|states|confirmed|confirms|reported|revealed|"
+    r"disclosed|declared|added|noted|agreed|agrees|pledged|vowed|promised|offered|decided|accepted)\b",
+    re.IGNORECASE,
+)
 _FUTURE = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
     r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+"
@@ -464,6 +472,7 @@ class _When:
     text: str | None = None
     scheduled: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
+    own: DateMention | None = None
 
 
 def _dated(
@@ -474,12 +483,17 @@ def _dated(
     announce_end: int,
     published: pd.Timestamp,
     segment: tuple[int, int],
+    taken: set[DateMention],
 ) -> _When:
     """Event date, precision, date text, scheduled date and range end of a trigger.
 
     Dates between the previous and the next trigger of the clause (``segment``) belong to
     this trigger; otherwise the nearest date of the clause does. For a future event, dates
-    ending before ``announce_end`` date the announcement, later ones the scheduled event.
+    ending before ``announce_end`` date the announcement when a verb announces it and the
+    date is neither a future expression ("Next week, X will visit") nor ``taken`` (the date
+    of an earlier trigger: "visited A last week and will visit B"); later ones, or
+    those that do not date the announcement, the scheduled event. ``own`` of the result is
+    the mention that dated the event itself (or its scheduled date).
     """
     c_start, c_end = trigger.clause
     in_clause = [d for d in dates if c_start <= d.start < c_end]
@@ -497,9 +511,14 @@ def _dated(
         resolved = resolve_date(best, published, future=False)
         if resolved is None:
             return _When(published)
-        return _When(resolved.date, resolved.precision, sentence[best.start : best.end], None, resolved.end)
-    announced = [d for d in dates if d.end <= announce_end]
-    scheduled = [d for d in in_clause if d.start >= announce_end]
+        return _When(resolved.date, resolved.precision, sentence[best.start : best.end], None, resolved.end, best)
+    announcing = _ANNOUNCING.search(sentence, 0, announce_end) is not None
+    announced = [
+        d
+        for d in dates
+        if d.end <= announce_end and announcing and d not in taken and not is_future_expression(d)
+    ]
+    scheduled = [d for d in in_clause if d.start >= announce_end] or [d for d in in_clause if d not in announced]
     when = _When(published)
     if announced:
         resolved = resolve_date(announced[-1], published, future=False)
@@ -507,9 +526,10 @@ def _dated(
             text = sentence[announced[-1].start : announced[-1].end]
             when = _When(resolved.date, resolved.precision, text)
     if scheduled:
-        resolved = resolve_date(min(scheduled, key=distance), published, future=True)
+        best = min(scheduled, key=distance)
+        resolved = resolve_date(best, published, future=True)
         if resolved is not None:
-            when = _When(when.date, when.precision, when.text, resolved.date, resolved.end)
+            when = _When(when.date, when.precision, when.text, resolved.date, resolved.end, best)
     return when
 
 
@@ -552,6 +572,7 @@ def code_sentence(
     triggers = [t for t in triggers if not _is_complement(sentence, t, triggers)]
     records: list[dict] = []
     seen: set[tuple] = set()
+    taken: set[DateMention] = set()  # dates that dated an earlier trigger of the sentence
     previous: Trigger | None = None
     quote_end, speakers, addressees = _quote_roles(sentence, actors)
     relatives = relative_spans(sentence)
@@ -642,7 +663,9 @@ def code_sentence(
         # Dates before the future marker date the announcement ("agreed on Tuesday to").
         source_start = min((a.start for a in frame.sources), default=trigger.start)
         announce_end = max(source_start, marker.end()) if marker else source_start
-        when = _dated(sentence, trigger, dates, future, announce_end, published, segment)
+        when = _dated(sentence, trigger, dates, future, announce_end, published, segment, taken)
+        if when.own is not None:
+            taken.add(when.own)
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0) * (0.85 if inferred else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:
