@@ -114,3 +114,49 @@ def test_coded_events_stack_with_another_source(tmp_path: Path) -> None:
     merged = conform_dtypes(pd.concat([text_events[list(EVENT_COLUMNS)], other], ignore_index=True))
     validate_events(merged)
     assert merged["source_dataset"].value_counts().to_dict() == {"text:rules": 17, "icews18": 2}
+
+
+def _cli_error(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> str:
+    """Run forecast-code-text in-process; assert exit 2 and one stderr line without traceback; return it."""
+    monkeypatch.setattr(sys, "argv", ["forecast-code-text", *argv])
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        code_text_main()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        # "Café" in Windows-1252: byte 0xe9, offset 37, on line 2.
+        ("latin.txt", b"Seoul criticised Tokyo.\nJapan met Caf\xe9 owners.\n", "latin.txt:2: byte 37 (0xe9) is not UTF-8"),
+        ("docs.jsonl", b'{"text": "Seoul criticised Tokyo.", "published": "2024-03-07"}\n{"text": oops}\n',
+         "docs.jsonl:2: not a JSON object (Expecting value at column 10); fix the line."),
+        ("list.jsonl", b'["Seoul criticised Tokyo."]\n', "list.jsonl:1: not a JSON object with 'text' and 'published'"),
+    ],
+)
+def test_undecodable_or_malformed_input_is_one_line_naming_file_and_line(
+    name: str, data: bytes, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    line = _cli_error([f"input={name}", "output=e.csv", "published=2024-03-07"], monkeypatch, capsys)
+    assert line.startswith(f"forecast-code-text: error: {message}"), line
+    assert not (tmp_path / "e.csv").exists()
+
+
+def test_byte_order_mark_is_not_part_of_the_text(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("\ufeffSeoul criticised Tokyo.".encode())
+    record = b'{"text": "Seoul criticised Tokyo.", "published": "2024-03-07"}\n'
+    (tmp_path / "b.jsonl").write_bytes("\ufeff".encode() + record)
+    for name in ("a.txt", "b.jsonl"):
+        events = run_code_text(tmp_path / name, tmp_path / "e.csv", published="2024-03-07")
+        assert events["sentence"].tolist() == ["Seoul criticised Tokyo."]
+        assert events["source_span"].tolist() == ["Seoul"]

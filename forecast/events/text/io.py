@@ -37,6 +37,19 @@ def _date(value: object, origin: str) -> pd.Timestamp:
         raise DataError(f"{origin}: publication date {value!r} is not a date ({err}).") from None
 
 
+def _read_text(path: Path) -> str:
+    """The text of a UTF-8 file (a byte-order mark is dropped); a DataError naming the line otherwise."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}:{line}: byte {err.start} (0x{data[err.start]:02x}) is not UTF-8; re-encode the file as UTF-8 "
+            f"(e.g. iconv -f WINDOWS-1252 -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix})."
+        ) from None
+
+
 def read_documents(path: str | Path, published: str | None = None) -> Iterator[Document]:
     """Read documents from a file or folder.
 
@@ -61,7 +74,9 @@ def read_documents(path: str | Path, published: str | None = None) -> Iterator[D
     FileNotFoundError
         When ``path`` does not exist.
     ValueError
-        Naming the file and line of a record without text or date.
+        A :class:`~forecast.errors.DataError` naming the file and line of a record without
+        text or date, of a line that is not a JSON object, or of bytes that are not UTF-8
+        (files are read as UTF-8; a byte-order mark is dropped).
     """
     path = Path(path)
     if not path.exists():
@@ -71,22 +86,27 @@ def read_documents(path: str | Path, published: str | None = None) -> Iterator[D
         if not files:
             raise DataError(f"input folder {path} holds no .txt files")
         for file in files:
-            yield Document(file.stem, file.read_text(encoding="utf-8"), _date(published, str(file)))
+            yield Document(file.stem, _read_text(file), _date(published, str(file)))
         return
     if path.suffix == ".jsonl":
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                origin = f"{path}:{number}"
+        for number, line in enumerate(_read_text(path).split("\n"), start=1):
+            if not line.strip():
+                continue
+            origin = f"{path}:{number}"
+            try:
                 record = json.loads(line)
-                text = record.get("text")
-                if not isinstance(text, str):
-                    raise DataError(f"{origin}: record has no 'text' string")
-                doc_id = str(record.get("id", f"{path.stem}:{number}"))
-                yield Document(doc_id, text, _date(record.get("published", published), origin))
+            except json.JSONDecodeError as err:
+                detail = f"{err.msg} at column {err.colno}"
+                raise DataError(f"{origin}: not a JSON object ({detail}); fix the line.") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{origin}: not a JSON object with 'text' and 'published'; fix the line.")
+            text = record.get("text")
+            if not isinstance(text, str):
+                raise DataError(f"{origin}: record has no 'text' string")
+            doc_id = str(record.get("id", f"{path.stem}:{number}"))
+            yield Document(doc_id, text, _date(record.get("published", published), origin))
         return
-    yield Document(path.stem, path.read_text(encoding="utf-8"), _date(published, str(path)))
+    yield Document(path.stem, _read_text(path), _date(published, str(path)))
 
 
 def write_events(events: pd.DataFrame, path: str | Path) -> Path:
