@@ -160,3 +160,18 @@ def test_byte_order_mark_is_not_part_of_the_text(tmp_path: Path) -> None:
         events = run_code_text(tmp_path / name, tmp_path / "e.csv", published="2024-03-07")
         assert events["sentence"].tolist() == ["Seoul criticised Tokyo."]
         assert events["source_span"].tolist() == ["Seoul"]
+
+
+def test_a_repeated_jsonl_id_is_refused_for_a_different_document(tmp_path: Path) -> None:
+    first = {"id": "a1", "published": "2024-03-07", "text": "Seoul criticised Tokyo on Monday."}
+    source = tmp_path / "docs.jsonl"
+    # The same document twice is a duplicate: same event ids, counted once at ingest.
+    source.write_text(json.dumps(first) + "\n" + json.dumps(first) + "\n", encoding="utf-8")
+    events = run_code_text(source, tmp_path / "e.csv")
+    assert events["event_id"].tolist() == ["a1:0:0", "a1:0:0"]
+    # Another document under the same id would lose its events as "duplicates": refused.
+    other = {"id": "a1", "published": "2024-03-08", "text": "Moscow condemned Kyiv on Tuesday."}
+    source.write_text(json.dumps(first) + "\n\n" + json.dumps(other) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"docs.jsonl:3: id 'a1' is also the id of line 1, a different document"):
+        run_code_text(source, tmp_path / "f.csv")
+    assert not (tmp_path / "f.csv").exists()

@@ -67,7 +67,8 @@ def read_documents(path: str | Path, published: str | None = None) -> Iterator[D
     ------
     Document
         ``doc_id`` is the JSONL ``id`` (else ``<file stem>:<line number>``) or the file
-        stem of a text file.
+        stem of a text file. A JSONL ``id`` may repeat only for the same document (same
+        text and date), whose events are then duplicates of the first one's.
 
     Raises
     ------
@@ -89,6 +90,7 @@ def read_documents(path: str | Path, published: str | None = None) -> Iterator[D
             yield Document(file.stem, _read_text(file), _date(published, str(file)))
         return
     if path.suffix == ".jsonl":
+        first_line: dict[str, tuple[int, str, object]] = {}  # id -> where and what it was first
         for number, line in enumerate(_read_text(path).split("\n"), start=1):
             if not line.strip():
                 continue
@@ -104,7 +106,16 @@ def read_documents(path: str | Path, published: str | None = None) -> Iterator[D
             if not isinstance(text, str):
                 raise DataError(f"{origin}: record has no 'text' string")
             doc_id = str(record.get("id", f"{path.stem}:{number}"))
-            yield Document(doc_id, text, _date(record.get("published", published), origin))
+            when = record.get("published", published)
+            first = first_line.setdefault(doc_id, (number, text, when))
+            if first[1:] != (text, when):
+                # Event ids are built from the document id: the later document's events
+                # would be dropped as duplicates of the earlier one's at ingest.
+                raise DataError(
+                    f"{origin}: id {doc_id!r} is also the id of line {first[0]}, a different document; "
+                    "give each document its own id."
+                )
+            yield Document(doc_id, text, _date(when, origin))
         return
     yield Document(path.stem, _read_text(path), _date(published, str(path)))
 
