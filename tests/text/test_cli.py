@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -175,3 +176,36 @@ def test_a_repeated_jsonl_id_is_refused_for_a_different_document(tmp_path: Path)
     with pytest.raises(ValueError, match=r"docs.jsonl:3: id 'a1' is also the id of line 1, a different document"):
         run_code_text(source, tmp_path / "f.csv")
     assert not (tmp_path / "f.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("published", "problem"),
+    [
+        (20230816, "is not a date string"),  # pandas would read it as nanoseconds: 1970-01-01
+        ("2023", "names no day"),
+        ("2023-08", "names no day"),
+        ("08/09/2023", "is ambiguous (day/month or month/day)"),
+    ],
+)
+def test_a_publication_date_that_is_not_one_day_is_refused(published: object, problem: str, tmp_path: Path) -> None:
+    source = tmp_path / "docs.jsonl"
+    source.write_text(json.dumps({"published": published, "text": "Seoul criticised Tokyo on Monday."}) + "\n")
+    with pytest.raises(ValueError, match=rf"docs.jsonl:1: publication date .* {re.escape(problem)}; write it as"):
+        run_code_text(source, tmp_path / "e.csv")
+
+
+@pytest.mark.parametrize(
+    ("published", "day"),
+    [
+        ("2024-03-07", "2024-03-07"),
+        ("20240307", "2024-03-07"),
+        ("17/03/2024", "2024-03-17"),
+        ("07/07/2024", "2024-07-07"),
+        ("Thu, 7 Mar 2024 09:00:00 GMT", "2024-03-07"),
+    ],
+)
+def test_unambiguous_publication_dates_are_read(published: str, day: str, tmp_path: Path) -> None:
+    source = tmp_path / "docs.jsonl"
+    source.write_text(json.dumps({"published": published, "text": "Seoul criticised Tokyo."}) + "\n")
+    events = run_code_text(source, tmp_path / "e.csv")
+    assert events["date"].tolist() == [pd.Timestamp(day)]

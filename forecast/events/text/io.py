@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,30 @@ class Document:
     published: pd.Timestamp
 
 
+# "2023" and "2023-08" name no day; "08/09/2023" is 9 August or 8 September.
+_NO_DAY = re.compile(r"\s*\d{4}(?:[-/.]\d{1,2})?\s*")
+_SLASHED = re.compile(r"\s*(\d{1,2})[/.](\d{1,2})[/.]\d{4}\b.*")
+
+
 def _date(value: object, origin: str) -> pd.Timestamp:
     if value is None or value == "":
         raise DataError(
             f"{origin}: no publication date. Give each JSONL record a 'published' field, "
             "or pass published=YYYY-MM-DD for plain text input."
         )
+    # A JSON number would be read as nanoseconds since 1970; a year or month as its first day;
+    # relative dates ("last Tuesday") would then resolve against a wrong day, silently.
+    slashed = _SLASHED.fullmatch(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        problem = "is not a date string"
+    elif _NO_DAY.fullmatch(value):
+        problem = "names no day"
+    elif slashed is not None and slashed[1] != slashed[2] and max(int(slashed[1]), int(slashed[2])) <= 12:
+        problem = "is ambiguous (day/month or month/day)"
+    else:
+        problem = None
+    if problem is not None:
+        raise DataError(f"{origin}: publication date {value!r} {problem}; write it as \"YYYY-MM-DD\".")
     try:
         return pd.Timestamp(value).normalize().tz_localize(None)
     except (ValueError, TypeError) as err:
