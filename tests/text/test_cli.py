@@ -209,3 +209,25 @@ def test_unambiguous_publication_dates_are_read(published: str, day: str, tmp_pa
     source.write_text(json.dumps({"published": published, "text": "Seoul criticised Tokyo."}) + "\n")
     events = run_code_text(source, tmp_path / "e.csv")
     assert events["date"].tolist() == [pd.Timestamp(day)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_output_is_written_atomically(suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from forecast.events.text import write_events
+
+    source = tmp_path / "brief.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    output = tmp_path / f"events{suffix}"
+    run_code_text(source, output, published="2023-08-16")
+    before = output.read_bytes()
+    writer = {".csv": "to_csv", ".parquet": "to_parquet", ".jsonl": "to_json"}[suffix]
+
+    def killed(self: pd.DataFrame, target: object, *args: object, **kwargs: object) -> None:
+        Path(str(target)).write_bytes(before[:10])  # half a table, then the process dies
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, writer, killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_events(pd.DataFrame({"a": [1]}), output)
+    assert output.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.txt", output.name]

@@ -13,6 +13,7 @@ import pandas as pd
 from forecast.errors import DataError
 from forecast.events.schema import validate_events
 from forecast.events.text.coder import DEFAULT_SOURCE_DATASET, code_documents
+from forecast.io import atomic_write
 
 OUTPUT_FORMATS = (".csv", ".parquet", ".jsonl")
 
@@ -158,12 +159,14 @@ def write_events(events: pd.DataFrame, path: str | Path) -> Path:
     if path.suffix not in OUTPUT_FORMATS:
         raise DataError(f"output {path}: unknown format {path.suffix!r}; use one of {OUTPUT_FORMATS}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".csv":
-        events.to_csv(path, index=False, date_format="%Y-%m-%d")
-    elif path.suffix == ".parquet":
-        events.to_parquet(path, index=False)
-    else:
-        events.to_json(path, orient="records", lines=True, date_format="iso", force_ascii=False)
+    # Atomic: a killed run leaves the previous file or the new one, never a truncated table.
+    with atomic_write(path) as temp:
+        if path.suffix == ".csv":
+            events.to_csv(temp, index=False, date_format="%Y-%m-%d")
+        elif path.suffix == ".parquet":
+            events.to_parquet(temp, index=False)
+        else:
+            events.to_json(temp, orient="records", lines=True, date_format="iso", force_ascii=False)
     return path
 
 
