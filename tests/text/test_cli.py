@@ -231,3 +231,33 @@ def test_output_is_written_atomically(suffix: str, tmp_path: Path, monkeypatch: 
         write_events(pd.DataFrame({"a": [1]}), output)
     assert output.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.txt", output.name]
+
+
+def test_min_confidence_keeps_events_at_the_threshold(tmp_path: Path) -> None:
+    source = tmp_path / "brief.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    # Base confidences: hold_talks+cue_phone 0.8 (the 041 pair), joint_drills 0.85 (the 062 pair).
+    kept = {}
+    for threshold in (0.0, 0.8, 0.85, 0.851, 1.0):
+        events = run_code_text(source, tmp_path / "e.csv", published="2023-08-16", min_confidence=threshold)
+        kept[threshold] = sorted(events["cameo_code"])
+    assert kept == {
+        0.0: ["041", "041", "062", "062"],
+        0.8: ["041", "041", "062", "062"],
+        0.85: ["062", "062"],
+        0.851: [],
+        1.0: [],
+    }
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan"])
+def test_min_confidence_outside_zero_one_is_a_one_line_error(
+    value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    argv = ["input=a.txt", "output=e.csv", "published=2023-08-16", f"min_confidence={value}"]
+    line = _cli_error(argv, monkeypatch, capsys)
+    expected = f"min_confidence: must be between 0 and 1, got {float(value)}; fix the value."
+    assert line == f"forecast-code-text: error: {expected}"
+    assert not (tmp_path / "e.csv").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.errors import DataError
+from forecast.errors import ArgumentError, DataError
 from forecast.events.schema import validate_events
 from forecast.events.text.coder import DEFAULT_SOURCE_DATASET, code_documents
 from forecast.io import atomic_write
@@ -191,13 +191,16 @@ def run_code_text(
     source_dataset : str
         Value of the ``source_dataset`` column.
     min_confidence : float
-        Drop events below this confidence.
+        Drop events below this confidence (between 0 and 1; an event at exactly this
+        confidence is kept).
 
     Returns
     -------
     pandas.DataFrame
         The events written, validated against the canonical schema.
     """
+    if not 0.0 <= min_confidence <= 1.0:  # confidences lie in (0, 1]: above 1 (or NaN) drops every event
+        raise ArgumentError("min_confidence", f"must be between 0 and 1, got {min_confidence}; fix the value.")
     if Path(output_path).suffix not in OUTPUT_FORMATS:
         raise DataError(f"output {output_path}: unknown format; use one of {OUTPUT_FORMATS}")
     documents = [(d.doc_id, d.text, d.published) for d in read_documents(input_path, published)]
