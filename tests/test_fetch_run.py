@@ -126,6 +126,11 @@ def _error_line(argv, monkeypatch, capsys) -> str:
         # int()'s ValueError and pandas' DateParseError (after the list was fetched) before.
         (["store=s", "workers=abc"], "workers: expected an integer, got 'abc'; fix the value."),
         (["store=s", "since=abc"], "since: 'abc' is not a date; give YYYY-MM-DD."),
+        # bool('maybe') was True, and weeks=abc a TypeError traceback inside select_files.
+        (["store=s", "latest=maybe"], "latest: expected true or false, got 'maybe'; fix the value."),
+        (["store=s", "latest=true", "weeks=abc"], "weeks: expected an integer or null, got 'abc'; fix the value."),
+        (["store=s", "latest=true", "weeks=1.5"], "weeks: expected an integer or null, got 1.5; fix the value."),
+        (["store=s", "retry_quarantined=2"], "retry_quarantined: expected true or false, got 2; fix the value."),
     ],
 )
 def test_fetch_errors_are_one_line_naming_the_key(argv, message, tmp_path, monkeypatch, capsys):
