@@ -131,6 +131,10 @@ def _error_line(argv, monkeypatch, capsys) -> str:
         (["store=s", "latest=true", "weeks=abc"], "weeks: expected an integer or null, got 'abc'; fix the value."),
         (["store=s", "latest=true", "weeks=1.5"], "weeks: expected an integer or null, got 1.5; fix the value."),
         (["store=s", "retry_quarantined=2"], "retry_quarantined: expected true or false, got 2; fix the value."),
+        # pandas read until=2023-09 as 1 September (a one-day fetch) and kept a time of day.
+        (["store=s", "until=2023-09"], "until: '2023-09' is not one day; give YYYY-MM-DD"),
+        (["store=s", "since=2023"], "since: '2023' is not one day; give YYYY-MM-DD"),
+        (["store=s", "until=2023-09-01T12:00"], "until: '2023-09-01T12:00' is not one day; give YYYY-MM-DD"),
     ],
 )
 def test_fetch_errors_are_one_line_naming_the_key(argv, message, tmp_path, monkeypatch, capsys):

@@ -431,6 +431,10 @@ def _check_day(name: str, value: str | None) -> None:
         day = pd.NaT
     if pd.isna(day):
         raise ArgumentError(name, f"{value!r} is not a date; give YYYY-MM-DD.")
+    # pandas reads "2023-08" as 1 August and keeps a time: until=2023-08 would fetch one day,
+    # until=...T12:00 half of the next one.
+    if re.fullmatch(r"\s*\d{4}(?:-\d{1,2})?\s*", str(value)) or day != day.normalize():
+        raise ArgumentError(name, f"{value!r} is not one day; give YYYY-MM-DD (the period's days are inclusive).")
 
 
 def fetch(
