@@ -122,6 +122,9 @@ def _error_line(argv, monkeypatch, capsys) -> str:
         (["store=s", "source=gdelt3"], "source=gdelt3: no such option in config group 'source'; close options: 'gdelt2', 'gdelt1'."),
         (["store=s", "timeout_s=0"], "timeout_s: must be > 0, got 0."),
         (["store=s", "since=2023-09-02", "until=2023-09-01"], "since: 2023-09-02 is after until=2023-09-01"),
+        # Named since (given as None) before.
+        (["store=s", "latest=true", "until=2023-08-31"],
+         "until: 2023-08-31 is before the period that ends at the feed's newest file (2023-09-01 00:00)"),
         (["store=s", "weeks=4"], "weeks: counts weeks back from the newest file: set latest=true"),
         # int()'s ValueError and pandas' DateParseError (after the list was fetched) before.
         (["store=s", "workers=abc"], "workers: expected an integer, got 'abc'; fix the value."),

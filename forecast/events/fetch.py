@@ -206,6 +206,9 @@ def select_files(
         if lower is None:
             lower = (latest.slot.normalize() - pd.Timedelta(weeks=weeks) + pd.Timedelta(days=1)) if weeks else latest.slot
     if lower is not None and upper is not None and lower >= upper:
+        if since is None:  # the period starts at (or weeks before) the newest file
+            raise ArgumentError("until", f"{until} is before the period that ends at the feed's newest file "
+                                         f"({latest.slot:%Y-%m-%d %H:%M}); give a later until, or a since.")
         raise ArgumentError("since", f"{since} is after until={until} (or the feed's latest file); fix the range.")
     chosen = {f.name: f for f in files if (lower is None or f.slot >= lower) and (upper is None or f.slot < upper)}
     return sorted(chosen.values(), key=lambda f: (f.slot, f.name))
