@@ -149,6 +149,17 @@ def test_fetch_errors_are_one_line_naming_the_key(argv, message, tmp_path, monke
     assert line.startswith(f"forecast-fetch: error: {message}"), line
 
 
+def test_a_store_that_cannot_be_a_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "taken").write_text("not a store")
+    monkeypatch.chdir(tmp_path)
+    for store in ("taken", "taken/sub"):  # NotADirectoryError tracebacks (exit 1) before
+        line = _error_line([f"hydra.run.dir={tmp_path}/run", f"store={store}", "source.base_url=http://127.0.0.1:9/"],
+                           monkeypatch, capsys)
+        assert line == (f"forecast-fetch: error: store: {store}: cannot create the store's folders (Not a directory); "
+                        "give a folder you can write to."), line
+    assert (tmp_path / "taken").read_text() == "not a store"
+
+
 def test_an_unreachable_feed_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     line = _error_line([f"hydra.run.dir={tmp_path}/run", "store=s", "source.base_url=http://127.0.0.1:9/gdeltv2/",

@@ -502,6 +502,11 @@ def fetch(
     summary = FetchSummary(source=source)
     if not base_url.endswith("/"):
         base_url += "/"
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # store=<a file>, or a folder that cannot be written
+        raise ArgumentError("store", f"{store}: cannot create the store's folders ({error.strerror}); "
+                                     "give a folder you can write to.") from None
     with _locked(work), session(options) as client:
         recover_store(store)
         summary.recovered = _recover(store, options)
