@@ -225,6 +225,29 @@ def test_an_announcing_verb_keeps_its_date_for_every_intent_of_the_sentence() ->
     assert set(events["date_text"]) == {"On Monday"}
 
 
+def test_an_event_repeated_in_one_document_is_counted_once() -> None:
+    # Headline, subtitle and lead: the first two report the same undated visit.
+    text = (
+        "Indian warships visit Vietnam\n"
+        "Indian warships visit Vietnam as navies deepen ties\n"
+        "Two Indian warships visited Vietnam on Monday."
+    )
+    events = code_text(text, PUBLISHED, "d1")
+    rows = sorted((r.source_country, r.target_country, r.cameo_code, str(r.date.date())) for r in events.itertuples())
+    assert rows == [
+        ("IND", "VNM", "042", "2023-08-14"),
+        ("IND", "VNM", "042", "2023-08-16"),
+        ("VNM", "IND", "043", "2023-08-14"),
+        ("VNM", "IND", "043", "2023-08-16"),
+    ]
+    assert events["event_id"].is_unique
+    assert set(events.loc[events["date"] == PUBLISHED, "sentence_index"]) == {0}  # the first mention is kept
+    # Two documents are two reports: each keeps its event.
+    headline = "Indian warships visit Vietnam"
+    both = code_documents([("a", headline, PUBLISHED), ("b", headline, PUBLISHED)])
+    assert len(both) == 4
+
+
 def test_drills_aimed_at_a_third_party_add_a_show_of_force() -> None:
     events = code_text("Russia and China held joint naval drills aimed at Japan.", PUBLISHED)
     assert _dyads(events) == {

@@ -742,10 +742,22 @@ def _record(source: Actor, target: Actor, code: str, trigger: Trigger, confidenc
     }
 
 
+# One event per document and actors, code, date and scheduled date (the ICEWS convention):
+# a headline, its subtitle and the lead that repeat one visit count it once.
+_SAME_EVENT = (
+    "source_country", "source_sector", "target_country", "target_sector", "cameo_code", "date", "scheduled_date",
+)
+
+
 def _records(text: str, published: pd.Timestamp, doc_id: str, lexicon: Lexicon) -> Iterator[dict]:
     discourse = Discourse()
+    seen: set[tuple] = set()
     for index, sentence in enumerate(split_sentences(text)):
         for k, record in enumerate(code_sentence(sentence, published, discourse, lexicon)):
+            key = tuple(record[c] for c in _SAME_EVENT)
+            if key in seen:
+                continue
+            seen.add(key)
             record["event_id"] = f"{doc_id}:{index}:{k}"
             record["doc_id"] = doc_id
             record["sentence_index"] = index
@@ -800,7 +812,9 @@ def code_text(
         :data:`EVIDENCE_COLUMNS`; ``date_precision`` is ``day``, ``week`` or ``month``,
         ``date_text`` is None when the date fell back to the publication date, and
         ``scheduled_date`` is set for future (036/0312) events with a stated date, and
-        ``date_end`` for a stated range of days.
+        ``date_end`` for a stated range of days. An event the document repeats (same
+        countries, sectors, code, date and scheduled date: a headline and its lead) is
+        kept once, at its first mention.
     """
     return code_documents([(doc_id, text, published)], source_dataset=source_dataset)
 
