@@ -141,6 +141,32 @@ def test_negation_modality_and_speculation_give_no_event(sentence: str) -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
+        "India refused to condemn Russia.",  # was 111 IND -> RUS: the opposite of the news
+        "China has declined to criticise Moscow.",
+        "Hungary again refused to sanction Russian banks.",
+        "Germany failed to sign the agreement with Poland.",
+        "Tokyo stopped short of condemning Beijing.",
+        "Ankara refrained from criticising Tehran.",
+    ],
+)
+def test_a_refused_or_failed_act_gives_no_event(sentence: str) -> None:
+    assert code_text(sentence, PUBLISHED).empty
+
+
+def test_a_refusal_negates_only_its_own_verb() -> None:
+    events = code_text("Japan met South Korean officials and refused to sign a pact with China.", PUBLISHED)
+    assert _dyads(events) == {("JPN.state", "KOR.GOV", "040")}
+    events = code_text("Japan refused to meet Chinese officials and signed a pact with Vietnam.", PUBLISHED)
+    assert _dyads(events) == {
+        ("JPN.state", "CHN.GOV", "125"),
+        ("JPN.state", "VNM.state", "057"),
+        ("VNM.state", "JPN.state", "057"),
+    }
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "Russian President Vladimir Putin gave a speech in Moscow.",
         "The South China Sea remains tense.",
         "Exports from China to Russia rose last year.",

@@ -71,6 +71,13 @@ _NEGATION = re.compile(
     r"unconfirmed|allegedly|were\s+to|in\s+case\s+of|or\s+not)\b|n['’]t\b",
     re.IGNORECASE,
 )
+# "India refused to condemn Russia": between the subject and the trigger, the refused act
+# did not happen (a refusal to meet is its own trigger, 125, and keeps its object).
+_REFUSED = re.compile(
+    r"\b(?:(?:refus|declin)(?:e|es|ed|ing)\s+to|fail(?:s|ed|ing)?\s+to|refrain(?:s|ed|ing)?\s+from|"
+    r"stop(?:s|ped|ping)?\s+short\s+of)\b",
+    re.IGNORECASE,
+)
 # "X said (that) he would meet Y": reported intent, not a conditional.
 _REPORTED_WOULD = re.compile(
     r"\b(?:said|says|told|announced|stated|confirmed|promised)\b[^.;]{0,60}?\bwould\b", re.IGNORECASE
@@ -594,7 +601,10 @@ def code_sentence(
         conditional = not trigger.code.startswith("13") and _CONDITION_AFTER.search(sentence, *after)
         nominal = bool(frame.sources) and trigger.end <= min(a.start for a in frame.sources)
         modal_after = nominal and _MODAL_AFTER.search(sentence[trigger.end : trigger.clause[1]])
-        if (hedges and not reported) or conditional or modal_after or _NEGATION_AFTER.search(sentence, *after):
+        subject_end = max([frame.window_start] + [a.end for a in frame.sources if a.end <= trigger.start])
+        refused = not trigger.code.startswith("12") and _REFUSED.search(sentence, subject_end, trigger.start)
+        denied_after = _NEGATION_AFTER.search(sentence, *after)
+        if (hedges and not reported) or conditional or modal_after or refused or denied_after:
             continue
         sources, targets = frame.sources, frame.targets
         if trigger.end <= quote_end and (not sources or not targets):
