@@ -274,6 +274,15 @@ def test_an_event_repeated_in_one_document_is_counted_once() -> None:
     assert len(both) == 4
 
 
+def test_a_relative_clause_keeps_its_date_to_itself() -> None:
+    events = code_text("Lavrov, who visited Beijing last week, accused Washington of provocations.", PUBLISHED)
+    dated = {r.cameo_code: (str(r.date.date()), r.date_precision) for r in events.itertuples()}
+    assert dated == {"042": ("2023-08-07", "week"), "043": ("2023-08-07", "week"), "112": (PUBLISHED, "day")}
+    events = code_text("Japan, which hosted Indian warships on Monday, criticised China on Tuesday.", PUBLISHED)
+    dated = {r.cameo_code: str(r.date.date()) for r in events.itertuples()}
+    assert dated == {"043": "2023-08-14", "042": "2023-08-14", "111": "2023-08-15"}
+
+
 def test_drills_aimed_at_a_third_party_add_a_show_of_force() -> None:
     events = code_text("Russia and China held joint naval drills aimed at Japan.", PUBLISHED)
     assert _dyads(events) == {

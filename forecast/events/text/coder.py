@@ -673,7 +673,10 @@ def code_sentence(
         # Dates before the future marker date the announcement ("agreed on Tuesday to").
         source_start = min((a.start for a in frame.sources), default=trigger.start)
         announce_end = max(source_start, marker.end()) if marker else source_start
-        when = _dated(sentence, trigger, dates, future, announce_end, published, segment, taken)
+        # "Putin, who met Xi in March, criticised Washington": the relative clause's date is its own.
+        outside = [r for r in relatives if not r[0] <= trigger.start < r[1]]
+        own_dates = [d for d in dates if not any(r[0] <= d.start < r[1] for r in outside)]
+        when = _dated(sentence, trigger, own_dates, future, announce_end, published, segment, taken)
         if when.own is not None:
             taken.add(when.own)
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0) * (0.85 if inferred else 1.0)
