@@ -153,6 +153,23 @@ def test_a_refused_or_failed_act_gives_no_event(sentence: str) -> None:
     assert code_text(sentence, PUBLISHED).empty
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The talks between Tokyo and Beijing were not held.",
+        "Talks between Seoul and Tokyo were postponed on Monday.",
+        "Joint drills between India and France were abruptly called off.",
+    ],
+)
+def test_a_nominal_event_called_off_gives_no_event(sentence: str) -> None:
+    assert code_text(sentence, PUBLISHED).empty
+
+
+def test_a_nominal_event_that_happened_is_kept() -> None:
+    events = code_text("Talks between Seoul and Tokyo ended on Monday.", PUBLISHED)
+    assert _dyads(events) == {("KOR.state", "JPN.state", "040"), ("JPN.state", "KOR.state", "040")}
+
+
 def test_a_refusal_negates_only_its_own_verb() -> None:
     events = code_text("Japan met South Korean officials and refused to sign a pact with China.", PUBLISHED)
     assert _dyads(events) == {("JPN.state", "KOR.GOV", "040")}

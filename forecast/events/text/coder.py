@@ -119,6 +119,12 @@ _DELEGATION_GAP = re.compile(
 )
 # "Talks between Seoul and Tokyo could resume": a modal after a nominal trigger's participants.
 _MODAL_AFTER = re.compile(r"^[^,;]{0,60}?\b(?:could|might|would|(?-i:may))\b", re.IGNORECASE)
+# "Talks between Seoul and Tokyo were postponed": a nominal trigger's event did not happen.
+_CALLED_OFF_AFTER = re.compile(
+    r"^[^,;]{0,60}?\b(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:\w+ly\s+)?"
+    r"(?:not\s+held|never\s+held|cancell?ed|called\s+off|postponed|put\s+off|scrapped|shelved)\b",
+    re.IGNORECASE,
+)
 _TOPIC_GAP = re.compile(r"\s*(?:on|over|about|regarding|concerning)\s+(?:the\s+)?", re.IGNORECASE)
 # A trigger inside the complement of another ("threatened to cut ties", "accused X of
 # sending troops") is not an event of its own.
@@ -600,7 +606,10 @@ def code_sentence(
         after = (trigger.end, trigger.clause[1])
         conditional = not trigger.code.startswith("13") and _CONDITION_AFTER.search(sentence, *after)
         nominal = bool(frame.sources) and trigger.end <= min(a.start for a in frame.sources)
-        modal_after = nominal and _MODAL_AFTER.search(sentence[trigger.end : trigger.clause[1]])
+        modal_after = nominal and (
+            _MODAL_AFTER.search(sentence[trigger.end : trigger.clause[1]])
+            or _CALLED_OFF_AFTER.search(sentence[trigger.end : trigger.clause[1]])
+        )
         subject_end = max([frame.window_start] + [a.end for a in frame.sources if a.end <= trigger.start])
         refused = not trigger.code.startswith("12") and _REFUSED.search(sentence, subject_end, trigger.start)
         denied_after = _NEGATION_AFTER.search(sentence, *after)
