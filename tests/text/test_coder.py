@@ -300,6 +300,26 @@ def test_a_relative_clause_keeps_its_date_to_itself() -> None:
     assert dated == {"043": "2023-08-14", "042": "2023-08-14", "111": "2023-08-15"}
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China and Russia held joint drills in 2019.",  # was dated on the publication day
+        "China and Russia held joint drills last year.",
+        "Li Shangfu visited Moscow earlier this year.",
+    ],
+)
+def test_an_event_dated_only_by_a_year_gives_no_event(sentence: str) -> None:
+    assert code_text(sentence, PUBLISHED).empty
+
+
+def test_ago_dates_the_event_and_next_year_schedules_no_day() -> None:
+    events = code_text("China and Russia held joint drills two weeks ago.", PUBLISHED)
+    assert set(zip(events["date"], events["date_precision"])) == {(pd.Timestamp("2023-07-31"), "week")}
+    events = code_text("Li Shangfu will visit Moscow next year.", PUBLISHED)
+    assert _dyads(events) == {("CHN.MIL", "RUS.state", "036")}
+    assert events["date"].tolist() == [pd.Timestamp(PUBLISHED)] and events["scheduled_date"].isna().all()
+
+
 def test_drills_aimed_at_a_third_party_add_a_show_of_force() -> None:
     events = code_text("Russia and China held joint naval drills aimed at Japan.", PUBLISHED)
     assert _dyads(events) == {

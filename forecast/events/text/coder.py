@@ -530,6 +530,7 @@ def _dated(
         d
         for d in dates
         if d.end <= announce_end and announcing and d not in taken and not is_future_expression(d)
+        and d.form != "year"
     ]
     scheduled = [d for d in in_clause if d.start >= announce_end] or [d for d in in_clause if d not in announced]
     when = _When(published)
@@ -541,7 +542,7 @@ def _dated(
     if scheduled:
         best = min(scheduled, key=distance)
         resolved = resolve_date(best, published, future=True)
-        if resolved is not None:
+        if resolved is not None and resolved.precision != "year":  # "next year": no scheduled day
             when = _When(when.date, when.precision, when.text, resolved.date, resolved.end, best)
     return when
 
@@ -688,6 +689,10 @@ def code_sentence(
         when = _dated(sentence, trigger, own_dates, future, announce_end, published, segment, taken)
         if when.own is not None:
             taken.add(when.own)
+        if when.precision == "year":
+            # "held drills in 2019": background that no day, week or month can hold; dated on
+            # the publication day it would be counted as news.
+            continue
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0) * (0.85 if inferred else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:
