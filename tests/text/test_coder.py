@@ -413,3 +413,87 @@ def test_role_before_an_unknown_name_is_a_new_person_not_a_coreference() -> None
     call = events[(events["cameo_code"] == "041") & (events["source_country"] == "JPN")].iloc[0]
     # Not resolved to Kishida (the last prime minister seen): Johnson is unknown to the dictionary.
     assert call["target_country"] is None and call["target_span"] == "Prime Minister Boris Johnson"
+
+
+# Short sentences written for this check (one or two per event kind, countries and phrasings
+# the gold sets use little), each with its hand-coded root code and dyad: the rules are not
+# tuned to one article.
+GENERALISATION = [
+    (
+        "The Thai prime minister travelled to Beijing on Sunday.",
+        {("THA.GOV", "CHN.state", "042"), ("CHN.state", "THA.GOV", "043")},
+    ),
+    (
+        "Mongolia received a delegation of Russian lawmakers last week.",
+        {("MNG.state", "RUS.GOV", "043"), ("RUS.GOV", "MNG.state", "042")},
+    ),
+    (
+        "The presidents of Brazil and Argentina spoke by telephone on Thursday.",
+        {("BRA.GOV", "ARG.GOV", "041"), ("ARG.GOV", "BRA.GOV", "041")},
+    ),
+    (
+        "Indonesia and Australia signed a maritime security pact on 2 August.",
+        {("IDN.state", "AUS.state", "057"), ("AUS.state", "IDN.state", "057")},
+    ),
+    (
+        "The Indian navy conducted joint drills with the French navy.",
+        {("IND.MIL", "FRA.MIL", "062"), ("FRA.MIL", "IND.MIL", "062")},
+    ),
+    (
+        "Pakistan declined an invitation to visit India.",
+        {("PAK.state", "IND.state", "125")},
+    ),
+    (
+        "Iran accused Israel of sabotaging its nuclear facilities.",
+        {("IRN.state", "ISR.state", "112")},
+    ),
+    (
+        "Hungary criticised Ukraine over the treatment of its minority.",
+        {("HUN.state", "UKR.state", "111")},
+    ),
+    (
+        "Britain imposed sanctions on Iranian officials on Tuesday.",
+        {("GBR.state", "IRN.GOV", "163")},
+    ),
+    (
+        "North Korea threatened South Korea with a nuclear strike.",
+        {("PRK.state", "KOR.state", "138")},
+    ),
+    (
+        "Russia suspended military cooperation with Norway.",
+        {("RUS.state", "NOR.state", "160")},
+    ),
+    (
+        "Estonia expelled a Russian diplomat on Friday.",
+        {("EST.state", "RUS.GOV", "166")},
+    ),
+    (
+        "Egypt deployed troops to the border with Ethiopia.",
+        {("EGY.state", "ETH.state", "154")},
+    ),
+    (
+        "Japanese fighter jets intercepted Chinese drones on Monday.",
+        {("JPN.MIL", "CHN.state", "150")},
+    ),
+    (
+        "South Korea lodged a protest with Japan over the textbook.",
+        {("KOR.state", "JPN.state", "111")},
+    ),
+    (
+        "Turkey will host the Ukrainian president next week.",
+        {("TUR.state", "UKR.GOV", "036")},
+    ),
+    (
+        "Kim Jong Un was received by Putin at the Kremlin.",
+        {("RUS.GOV", "PRK.GOV", "043"), ("PRK.GOV", "RUS.GOV", "042")},
+    ),
+    (
+        "India cut diplomatic ties with Canada on Tuesday.",
+        {("IND.state", "CAN.state", "161")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), GENERALISATION, ids=[s for s, _ in GENERALISATION])
+def test_original_sentences_of_each_event_kind_are_coded(sentence: str, expected: set[tuple]) -> None:
+    assert _dyads(code_text(sentence, PUBLISHED)) == expected
