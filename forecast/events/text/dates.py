@@ -2,9 +2,9 @@
 
 Resolved dates carry a precision: ``day``, ``week`` (the Monday of that week), ``month``
 (the first day of that month) or ``year`` (1 January: "in 2019", "last year", a date the
-coder cannot place in a period and so gives no event for). Expressions without a year take the publication year, moved
-one year back (past events) or forward (future events) when that puts them on the wrong
-side of the publication date.
+coder cannot place in a period and so gives no event for). Expressions without a year
+take the publication year, moved one year back (past events) or forward (future events)
+when that puts them on the wrong side of the publication date.
 """
 
 from __future__ import annotations
@@ -244,8 +244,7 @@ def resolve_date(mention: DateMention, published: pd.Timestamp, future: bool) ->
     return _resolve_relative(f["rel"].lower().split(), published)
 
 
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10}
+_NUMBERS = dict(zip("a an one two three four five six seven eight nine ten".split(), [1, 1, *range(1, 11)]))
 
 
 def _resolve_ago(f: dict[str, str], published: pd.Timestamp) -> ResolvedDate:
