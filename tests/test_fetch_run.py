@@ -122,10 +122,22 @@ def _error_line(argv, monkeypatch, capsys) -> str:
         (["store=s", "source=gdelt3"], "source=gdelt3: no such option in config group 'source'; close options: 'gdelt2', 'gdelt1'."),
         (["store=s", "timeout_s=0"], "timeout_s: must be > 0, got 0."),
         (["store=s", "since=2023-09-02", "until=2023-09-01"], "since: 2023-09-02 is after until=2023-09-01"),
+        # Named since (given as None) before.
+        (["store=s", "latest=true", "until=2023-08-31"],
+         "until: 2023-08-31 is before the period that ends at the feed's newest file (2023-09-01 00:00)"),
         (["store=s", "weeks=4"], "weeks: counts weeks back from the newest file: set latest=true"),
         # int()'s ValueError and pandas' DateParseError (after the list was fetched) before.
         (["store=s", "workers=abc"], "workers: expected an integer, got 'abc'; fix the value."),
         (["store=s", "since=abc"], "since: 'abc' is not a date; give YYYY-MM-DD."),
+        # bool('maybe') was True, and weeks=abc a TypeError traceback inside select_files.
+        (["store=s", "latest=maybe"], "latest: expected true or false, got 'maybe'; fix the value."),
+        (["store=s", "latest=true", "weeks=abc"], "weeks: expected an integer or null, got 'abc'; fix the value."),
+        (["store=s", "latest=true", "weeks=1.5"], "weeks: expected an integer or null, got 1.5; fix the value."),
+        (["store=s", "retry_quarantined=2"], "retry_quarantined: expected true or false, got 2; fix the value."),
+        # pandas read until=2023-09 as 1 September (a one-day fetch) and kept a time of day.
+        (["store=s", "until=2023-09"], "until: '2023-09' is not one day; give YYYY-MM-DD"),
+        (["store=s", "since=2023"], "since: '2023' is not one day; give YYYY-MM-DD"),
+        (["store=s", "until=2023-09-01T12:00"], "until: '2023-09-01T12:00' is not one day; give YYYY-MM-DD"),
     ],
 )
 def test_fetch_errors_are_one_line_naming_the_key(argv, message, tmp_path, monkeypatch, capsys):
@@ -135,6 +147,17 @@ def test_fetch_errors_are_one_line_naming_the_key(argv, message, tmp_path, monke
         monkeypatch.chdir(tmp_path)
         line = _error_line([f"hydra.run.dir={tmp_path}/run", f"source.base_url={feed.url}gdeltv2/", *argv], monkeypatch, capsys)
     assert line.startswith(f"forecast-fetch: error: {message}"), line
+
+
+def test_a_store_that_cannot_be_a_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "taken").write_text("not a store")
+    monkeypatch.chdir(tmp_path)
+    for store in ("taken", "taken/sub"):  # NotADirectoryError tracebacks (exit 1) before
+        line = _error_line([f"hydra.run.dir={tmp_path}/run", f"store={store}", "source.base_url=http://127.0.0.1:9/"],
+                           monkeypatch, capsys)
+        assert line == (f"forecast-fetch: error: store: {store}: cannot create the store's folders (Not a directory); "
+                        "give a folder you can write to."), line
+    assert (tmp_path / "taken").read_text() == "not a store"
 
 
 def test_an_unreachable_feed_is_one_line(tmp_path, monkeypatch, capsys):

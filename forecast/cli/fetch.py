@@ -51,6 +51,9 @@ def fetch_from_config(cfg: DictConfig, prefix: str = "") -> FetchSummary:
     try:
         given = {k: node[k] for k in fields if node.get(k) is not None}
         check_argument_types(FetchOptions, given, where="")  # workers=abc: named, not int()'s ValueError
+        # latest=maybe would be bool('maybe') = True; weeks=abc a TypeError deep in select_files.
+        period = {k: node[k] for k in ("latest", "weeks", "retry_quarantined") if node.get(k) is not None}
+        check_argument_types(fetch, period, where="")
         options = FetchOptions(**given)
         return fetch(
             node["store"],

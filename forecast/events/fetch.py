@@ -206,6 +206,9 @@ def select_files(
         if lower is None:
             lower = (latest.slot.normalize() - pd.Timedelta(weeks=weeks) + pd.Timedelta(days=1)) if weeks else latest.slot
     if lower is not None and upper is not None and lower >= upper:
+        if since is None:  # the period starts at (or weeks before) the newest file
+            raise ArgumentError("until", f"{until} is before the period that ends at the feed's newest file "
+                                         f"({latest.slot:%Y-%m-%d %H:%M}); give a later until, or a since.")
         raise ArgumentError("since", f"{since} is after until={until} (or the feed's latest file); fix the range.")
     chosen = {f.name: f for f in files if (lower is None or f.slot >= lower) and (upper is None or f.slot < upper)}
     return sorted(chosen.values(), key=lambda f: (f.slot, f.name))
@@ -431,6 +434,10 @@ def _check_day(name: str, value: str | None) -> None:
         day = pd.NaT
     if pd.isna(day):
         raise ArgumentError(name, f"{value!r} is not a date; give YYYY-MM-DD.")
+    # pandas reads "2023-08" as 1 August and keeps a time: until=2023-08 would fetch one day,
+    # until=...T12:00 half of the next one.
+    if re.fullmatch(r"\s*\d{4}(?:-\d{1,2})?\s*", str(value)) or day != day.normalize():
+        raise ArgumentError(name, f"{value!r} is not one day; give YYYY-MM-DD (the period's days are inclusive).")
 
 
 def fetch(
@@ -495,6 +502,11 @@ def fetch(
     summary = FetchSummary(source=source)
     if not base_url.endswith("/"):
         base_url += "/"
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # store=<a file>, or a folder that cannot be written
+        raise ArgumentError("store", f"{store}: cannot create the store's folders ({error.strerror}); "
+                                     "give a folder you can write to.") from None
     with _locked(work), session(options) as client:
         recover_store(store)
         summary.recovered = _recover(store, options)

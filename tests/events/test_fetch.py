@@ -287,6 +287,16 @@ def test_gdelt2_list_keeps_export_files_on_the_configured_host():
     assert select_files(files, "2015-02-19", None) == []
 
 
+def test_since_and_until_are_whole_days_at_the_period_edges():
+    from forecast.events.fetch import FeedFile
+
+    slots = ["2023-07-31 23:45", "2023-08-01 00:00", "2023-08-31 23:45", "2023-09-01 00:00"]
+    files = [FeedFile(f"f{i}", f"u{i}", "0" * 32, 1, pd.Timestamp(s), "gdelt2") for i, s in enumerate(slots)]
+    assert [f.name for f in select_files(files, "2023-08-01", "2023-08-31")] == ["f1", "f2"]
+    assert [f.name for f in select_files(files, "2023-08-31", "2023-08-31")] == ["f2"]
+    assert [f.name for f in select_files(files, None, "2023-07-31")] == ["f0"]
+
+
 def test_gdelt1_index_keeps_daily_files_with_their_md5():
     html = (
         '<LI><A HREF="md5sums">md5sums</A>\n'

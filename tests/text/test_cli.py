@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -114,3 +115,149 @@ def test_coded_events_stack_with_another_source(tmp_path: Path) -> None:
     merged = conform_dtypes(pd.concat([text_events[list(EVENT_COLUMNS)], other], ignore_index=True))
     validate_events(merged)
     assert merged["source_dataset"].value_counts().to_dict() == {"text:rules": 17, "icews18": 2}
+
+
+def _cli_error(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> str:
+    """Run forecast-code-text in-process; assert exit 2 and one stderr line without traceback; return it."""
+    monkeypatch.setattr(sys, "argv", ["forecast-code-text", *argv])
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        code_text_main()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        # "Café" in Windows-1252: byte 0xe9, offset 37, on line 2.
+        ("latin.txt", b"Seoul criticised Tokyo.\nJapan met Caf\xe9 owners.\n", "latin.txt:2: byte 37 (0xe9) is not UTF-8"),
+        ("docs.jsonl", b'{"text": "Seoul criticised Tokyo.", "published": "2024-03-07"}\n{"text": oops}\n',
+         "docs.jsonl:2: not a JSON object (Expecting value at column 10); fix the line."),
+        ("list.jsonl", b'["Seoul criticised Tokyo."]\n', "list.jsonl:1: not a JSON object with 'text' and 'published'"),
+    ],
+)
+def test_undecodable_or_malformed_input_is_one_line_naming_file_and_line(
+    name: str, data: bytes, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    line = _cli_error([f"input={name}", "output=e.csv", "published=2024-03-07"], monkeypatch, capsys)
+    assert line.startswith(f"forecast-code-text: error: {message}"), line
+    assert not (tmp_path / "e.csv").exists()
+
+
+def test_byte_order_mark_is_not_part_of_the_text(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("\ufeffSeoul criticised Tokyo.".encode())
+    record = b'{"text": "Seoul criticised Tokyo.", "published": "2024-03-07"}\n'
+    (tmp_path / "b.jsonl").write_bytes("\ufeff".encode() + record)
+    for name in ("a.txt", "b.jsonl"):
+        events = run_code_text(tmp_path / name, tmp_path / "e.csv", published="2024-03-07")
+        assert events["sentence"].tolist() == ["Seoul criticised Tokyo."]
+        assert events["source_span"].tolist() == ["Seoul"]
+
+
+def test_a_repeated_jsonl_id_is_refused_for_a_different_document(tmp_path: Path) -> None:
+    first = {"id": "a1", "published": "2024-03-07", "text": "Seoul criticised Tokyo on Monday."}
+    source = tmp_path / "docs.jsonl"
+    # The same document twice is a duplicate: same event ids, counted once at ingest.
+    source.write_text(json.dumps(first) + "\n" + json.dumps(first) + "\n", encoding="utf-8")
+    events = run_code_text(source, tmp_path / "e.csv")
+    assert events["event_id"].tolist() == ["a1:0:0", "a1:0:0"]
+    # Another document under the same id would lose its events as "duplicates": refused.
+    other = {"id": "a1", "published": "2024-03-08", "text": "Moscow condemned Kyiv on Tuesday."}
+    source.write_text(json.dumps(first) + "\n\n" + json.dumps(other) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"docs.jsonl:3: id 'a1' is also the id of line 1, a different document"):
+        run_code_text(source, tmp_path / "f.csv")
+    assert not (tmp_path / "f.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("published", "problem"),
+    [
+        (20230816, "is not a date string"),  # pandas would read it as nanoseconds: 1970-01-01
+        ("2023", "names no day"),
+        ("2023-08", "names no day"),
+        ("08/09/2023", "is ambiguous (day/month or month/day)"),
+    ],
+)
+def test_a_publication_date_that_is_not_one_day_is_refused(published: object, problem: str, tmp_path: Path) -> None:
+    source = tmp_path / "docs.jsonl"
+    source.write_text(json.dumps({"published": published, "text": "Seoul criticised Tokyo on Monday."}) + "\n")
+    with pytest.raises(ValueError, match=rf"docs.jsonl:1: publication date .* {re.escape(problem)}; write it as"):
+        run_code_text(source, tmp_path / "e.csv")
+
+
+@pytest.mark.parametrize(
+    ("published", "day"),
+    [
+        ("2024-03-07", "2024-03-07"),
+        ("20240307", "2024-03-07"),
+        ("17/03/2024", "2024-03-17"),
+        ("07/07/2024", "2024-07-07"),
+        ("Thu, 7 Mar 2024 09:00:00 GMT", "2024-03-07"),
+    ],
+)
+def test_unambiguous_publication_dates_are_read(published: str, day: str, tmp_path: Path) -> None:
+    source = tmp_path / "docs.jsonl"
+    source.write_text(json.dumps({"published": published, "text": "Seoul criticised Tokyo."}) + "\n")
+    events = run_code_text(source, tmp_path / "e.csv")
+    assert events["date"].tolist() == [pd.Timestamp(day)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_output_is_written_atomically(suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from forecast.events.text import write_events
+
+    source = tmp_path / "brief.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    output = tmp_path / f"events{suffix}"
+    run_code_text(source, output, published="2023-08-16")
+    before = output.read_bytes()
+    writer = {".csv": "to_csv", ".parquet": "to_parquet", ".jsonl": "to_json"}[suffix]
+
+    def killed(self: pd.DataFrame, target: object, *args: object, **kwargs: object) -> None:
+        Path(str(target)).write_bytes(before[:10])  # half a table, then the process dies
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, writer, killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_events(pd.DataFrame({"a": [1]}), output)
+    assert output.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.txt", output.name]
+
+
+def test_min_confidence_keeps_events_at_the_threshold(tmp_path: Path) -> None:
+    source = tmp_path / "brief.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    # Base confidences: hold_talks+cue_phone 0.8 (the 041 pair), joint_drills 0.85 (the 062 pair).
+    kept = {}
+    for threshold in (0.0, 0.8, 0.85, 0.851, 1.0):
+        events = run_code_text(source, tmp_path / "e.csv", published="2023-08-16", min_confidence=threshold)
+        kept[threshold] = sorted(events["cameo_code"])
+    assert kept == {
+        0.0: ["041", "041", "062", "062"],
+        0.8: ["041", "041", "062", "062"],
+        0.85: ["062", "062"],
+        0.851: [],
+        1.0: [],
+    }
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan"])
+def test_min_confidence_outside_zero_one_is_a_one_line_error(
+    value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    argv = ["input=a.txt", "output=e.csv", "published=2023-08-16", f"min_confidence={value}"]
+    line = _cli_error(argv, monkeypatch, capsys)
+    expected = f"min_confidence: must be between 0 and 1, got {float(value)}; fix the value."
+    assert line == f"forecast-code-text: error: {expected}"
+    assert not (tmp_path / "e.csv").exists()

@@ -77,3 +77,22 @@ def test_invalid_day_is_ignored() -> None:
 def test_future_expressions_are_flagged() -> None:
     flags = [is_future_expression(m) for m in find_dates("next week, last week, next Friday, tomorrow")]
     assert flags == [True, False, True, True]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date", "precision"),
+    [
+        ("They met three days ago.", "2023-08-13", "day"),
+        ("They met 10 days ago.", "2023-08-06", "day"),
+        ("They met two weeks ago.", "2023-07-31", "week"),  # the Monday of 2 August's week
+        ("They met a month ago.", "2023-07-01", "month"),
+        ("They met in 2021.", "2021-01-01", "year"),
+        ("They met in early 2022.", "2022-01-01", "year"),
+        ("They met in the summer of 2021.", "2021-01-01", "year"),
+        ("They met last year.", "2022-01-01", "year"),
+        ("They met earlier this year.", "2023-01-01", "year"),
+    ],
+)
+def test_ago_and_year_only_expressions(sentence: str, date: str, precision: str) -> None:
+    resolved = _resolve(sentence)
+    assert (resolved.date, resolved.precision) == (pd.Timestamp(date), precision)

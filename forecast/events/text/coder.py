@@ -71,6 +71,13 @@ _NEGATION = re.compile(
     r"unconfirmed|allegedly|were\s+to|in\s+case\s+of|or\s+not)\b|n['’]t\b",
     re.IGNORECASE,
 )
+# "India refused to condemn Russia": between the subject and the trigger, the refused act
+# did not happen (a refusal to meet is its own trigger, 125, and keeps its object).
+_REFUSED = re.compile(
+    r"\b(?:(?:refus|declin)(?:e|es|ed|ing)\s+to|fail(?:s|ed|ing)?\s+to|refrain(?:s|ed|ing)?\s+from|"
+    r"stop(?:s|ped|ping)?\s+short\s+of)\b",
+    re.IGNORECASE,
+)
 # "X said (that) he would meet Y": reported intent, not a conditional.
 _REPORTED_WOULD = re.compile(
     r"\b(?:said|says|told|announced|stated|confirmed|promised)\b[^.;]{0,60}?\bwould\b", re.IGNORECASE
@@ -85,6 +92,14 @@ _NEGATION_AFTER = re.compile(
 # (threats, root 13, are conditional by nature and stay events).
 _CONDITION_AFTER = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*between\s", re.IGNORECASE)
+# A date before a future marker dates the announcement only when a verb announces it ("On
+# Monday, the ministry said X will visit"); otherwise it is the scheduled date ("On 21
+# August, X will visit").
+_ANNOUNCING = re.compile(
+    r"\b(?:said|says|announc(?:ed|es)|told|tells|stated|states|confirmed|confirms|reported|revealed|"
+    r"disclosed|declared|added|noted|agreed|agrees|pledged|vowed|promised|offered|decided|accepted)\b",
+    re.IGNORECASE,
+)
 _FUTURE = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:due\s+|set\s+|scheduled\s+|expected\s+|going\s+)?to|"
     r"plans?\s+to|intends?\s+to|(?:agree[sd]?|agreeing|pledged?|vowed?|promised?|offered|decided)\s+"
@@ -104,6 +119,12 @@ _DELEGATION_GAP = re.compile(
 )
 # "Talks between Seoul and Tokyo could resume": a modal after a nominal trigger's participants.
 _MODAL_AFTER = re.compile(r"^[^,;]{0,60}?\b(?:could|might|would|(?-i:may))\b", re.IGNORECASE)
+# "Talks between Seoul and Tokyo were postponed": a nominal trigger's event did not happen.
+_CALLED_OFF_AFTER = re.compile(
+    r"^[^,;]{0,60}?\b(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:\w+ly\s+)?"
+    r"(?:not\s+held|never\s+held|cancell?ed|called\s+off|postponed|put\s+off|scrapped|shelved)\b",
+    re.IGNORECASE,
+)
 _TOPIC_GAP = re.compile(r"\s*(?:on|over|about|regarding|concerning)\s+(?:the\s+)?", re.IGNORECASE)
 # A trigger inside the complement of another ("threatened to cut ties", "accused X of
 # sending troops") is not an event of its own.
@@ -464,6 +485,7 @@ class _When:
     text: str | None = None
     scheduled: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
+    own: DateMention | None = None
 
 
 def _dated(
@@ -474,12 +496,17 @@ def _dated(
     announce_end: int,
     published: pd.Timestamp,
     segment: tuple[int, int],
+    taken: set[DateMention],
 ) -> _When:
     """Event date, precision, date text, scheduled date and range end of a trigger.
 
     Dates between the previous and the next trigger of the clause (``segment``) belong to
     this trigger; otherwise the nearest date of the clause does. For a future event, dates
-    ending before ``announce_end`` date the announcement, later ones the scheduled event.
+    ending before ``announce_end`` date the announcement when a verb announces it and the
+    date is neither a future expression ("Next week, X will visit") nor ``taken`` (the date
+    of an earlier trigger: "visited A last week and will visit B"); later ones, or
+    those that do not date the announcement, the scheduled event. ``own`` of the result is
+    the mention that dated the event itself (or its scheduled date).
     """
     c_start, c_end = trigger.clause
     in_clause = [d for d in dates if c_start <= d.start < c_end]
@@ -497,9 +524,15 @@ def _dated(
         resolved = resolve_date(best, published, future=False)
         if resolved is None:
             return _When(published)
-        return _When(resolved.date, resolved.precision, sentence[best.start : best.end], None, resolved.end)
-    announced = [d for d in dates if d.end <= announce_end]
-    scheduled = [d for d in in_clause if d.start >= announce_end]
+        return _When(resolved.date, resolved.precision, sentence[best.start : best.end], None, resolved.end, best)
+    announcing = _ANNOUNCING.search(sentence, 0, announce_end) is not None
+    announced = [
+        d
+        for d in dates
+        if d.end <= announce_end and announcing and d not in taken and not is_future_expression(d)
+        and d.form != "year"
+    ]
+    scheduled = [d for d in in_clause if d.start >= announce_end] or [d for d in in_clause if d not in announced]
     when = _When(published)
     if announced:
         resolved = resolve_date(announced[-1], published, future=False)
@@ -507,9 +540,10 @@ def _dated(
             text = sentence[announced[-1].start : announced[-1].end]
             when = _When(resolved.date, resolved.precision, text)
     if scheduled:
-        resolved = resolve_date(min(scheduled, key=distance), published, future=True)
-        if resolved is not None:
-            when = _When(when.date, when.precision, when.text, resolved.date, resolved.end)
+        best = min(scheduled, key=distance)
+        resolved = resolve_date(best, published, future=True)
+        if resolved is not None and resolved.precision != "year":  # "next year": no scheduled day
+            when = _When(when.date, when.precision, when.text, resolved.date, resolved.end, best)
     return when
 
 
@@ -552,6 +586,7 @@ def code_sentence(
     triggers = [t for t in triggers if not _is_complement(sentence, t, triggers)]
     records: list[dict] = []
     seen: set[tuple] = set()
+    taken: set[DateMention] = set()  # dates that dated an earlier trigger of the sentence
     previous: Trigger | None = None
     quote_end, speakers, addressees = _quote_roles(sentence, actors)
     relatives = relative_spans(sentence)
@@ -572,8 +607,14 @@ def code_sentence(
         after = (trigger.end, trigger.clause[1])
         conditional = not trigger.code.startswith("13") and _CONDITION_AFTER.search(sentence, *after)
         nominal = bool(frame.sources) and trigger.end <= min(a.start for a in frame.sources)
-        modal_after = nominal and _MODAL_AFTER.search(sentence[trigger.end : trigger.clause[1]])
-        if (hedges and not reported) or conditional or modal_after or _NEGATION_AFTER.search(sentence, *after):
+        modal_after = nominal and (
+            _MODAL_AFTER.search(sentence[trigger.end : trigger.clause[1]])
+            or _CALLED_OFF_AFTER.search(sentence[trigger.end : trigger.clause[1]])
+        )
+        subject_end = max([frame.window_start] + [a.end for a in frame.sources if a.end <= trigger.start])
+        refused = not trigger.code.startswith("12") and _REFUSED.search(sentence, subject_end, trigger.start)
+        denied_after = _NEGATION_AFTER.search(sentence, *after)
+        if (hedges and not reported) or conditional or modal_after or refused or denied_after:
             continue
         sources, targets = frame.sources, frame.targets
         if trigger.end <= quote_end and (not sources or not targets):
@@ -620,7 +661,9 @@ def code_sentence(
         if third and code == trigger.pattern.cameo and _third_location(actors, participants, segment):
             code = third
             rule = lexicon.code_rules.get(code)
-        near_dates = [d for d in dates if trigger.clause[0] <= d.start < trigger.clause[1] and d.start >= trigger.end]
+        # Only dates before the next trigger: "visited Hanoi last week and will visit Manila
+        # next week" keeps the first visit in the past.
+        near_dates = [d for d in dates if trigger.end <= d.start < limit]
         marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start)
         future = bool(marker) or any(is_future_expression(d) for d in near_dates)
         # "will visit Washington in April to meet Biden": the second verb shares the tense.
@@ -640,7 +683,16 @@ def code_sentence(
         # Dates before the future marker date the announcement ("agreed on Tuesday to").
         source_start = min((a.start for a in frame.sources), default=trigger.start)
         announce_end = max(source_start, marker.end()) if marker else source_start
-        when = _dated(sentence, trigger, dates, future, announce_end, published, segment)
+        # "Putin, who met Xi in March, criticised Washington": the relative clause's date is its own.
+        outside = [r for r in relatives if not r[0] <= trigger.start < r[1]]
+        own_dates = [d for d in dates if not any(r[0] <= d.start < r[1] for r in outside)]
+        when = _dated(sentence, trigger, own_dates, future, announce_end, published, segment, taken)
+        if when.own is not None:
+            taken.add(when.own)
+        if when.precision == "year":
+            # "held drills in 2019": background that no day, week or month can hold; dated on
+            # the publication day it would be counted as news.
+            continue
         confidence = trigger.pattern.confidence * (0.9 if frame.inherited else 1.0) * (0.85 if inferred else 1.0)
         reciprocal = rule.reciprocal if rule is not None else None
         for source, target in pairs:
@@ -717,10 +769,22 @@ def _record(source: Actor, target: Actor, code: str, trigger: Trigger, confidenc
     }
 
 
+# One event per document and actors, code, date and scheduled date (the ICEWS convention):
+# a headline, its subtitle and the lead that repeat one visit count it once.
+_SAME_EVENT = (
+    "source_country", "source_sector", "target_country", "target_sector", "cameo_code", "date", "scheduled_date",
+)
+
+
 def _records(text: str, published: pd.Timestamp, doc_id: str, lexicon: Lexicon) -> Iterator[dict]:
     discourse = Discourse()
+    seen: set[tuple] = set()
     for index, sentence in enumerate(split_sentences(text)):
         for k, record in enumerate(code_sentence(sentence, published, discourse, lexicon)):
+            key = tuple(record[c] for c in _SAME_EVENT)
+            if key in seen:
+                continue
+            seen.add(key)
             record["event_id"] = f"{doc_id}:{index}:{k}"
             record["doc_id"] = doc_id
             record["sentence_index"] = index
@@ -775,7 +839,9 @@ def code_text(
         :data:`EVIDENCE_COLUMNS`; ``date_precision`` is ``day``, ``week`` or ``month``,
         ``date_text`` is None when the date fell back to the publication date, and
         ``scheduled_date`` is set for future (036/0312) events with a stated date, and
-        ``date_end`` for a stated range of days.
+        ``date_end`` for a stated range of days. An event the document repeats (same
+        countries, sectors, code, date and scheduled date: a headline and its lead) is
+        kept once, at its first mention.
     """
     return code_documents([(doc_id, text, published)], source_dataset=source_dataset)
 

@@ -1,9 +1,10 @@
 """Find date expressions in a sentence and resolve them against the publication date.
 
-Resolved dates carry a precision: ``day``, ``week`` (the Monday of that week) or ``month``
-(the first day of that month). Expressions without a year take the publication year, moved
-one year back (past events) or forward (future events) when that puts them on the wrong
-side of the publication date.
+Resolved dates carry a precision: ``day``, ``week`` (the Monday of that week), ``month``
+(the first day of that month) or ``year`` (1 January: "in 2019", "last year", a date the
+coder cannot place in a period and so gives no event for). Expressions without a year
+take the publication year, moved one year back (past events) or forward (future events)
+when that puts them on the wrong side of the publication date.
 """
 
 from __future__ import annotations
@@ -72,6 +73,21 @@ _FORMS: tuple[tuple[str, str], ...] = (
         rf"in\s+mid)[\s-]+{_MONTH}\b(?:,?\s+{_YEAR}\b)?",
     ),
     ("weekday", rf"\b(?:(?P<rel>(?i:last|next|this|on|on\s+last|on\s+next))\s+)?{_WEEKDAY}\b"),
+    # "three days ago", "two weeks ago", "a month ago".
+    (
+        "ago",
+        r"\b(?P<n>\d{1,2}|(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten))\s+"
+        r"(?P<unit>(?i:days?|weeks?|months?))\s+(?i:ago)\b",
+    ),
+    # A year but no month: "in 2019", "in early 2022", "in the summer of 2021", "last year".
+    (
+        "year",
+        rf"\b(?:(?i:in|during)\s+(?:(?i:early|late|mid)[\s-]+)?{_YEAR}|"
+        r"(?i:in\s+)?(?i:the\s+)?(?i:spring|summer|autumn|fall|winter|first\s+half|second\s+half)\s+(?i:of)\s+"
+        rf"{_YEAR.replace('year', 'year2')}|"
+        r"(?P<rel>(?i:last\s+year|this\s+year|earlier\s+this\s+year|later\s+this\s+year|next\s+year|"
+        r"the\s+previous\s+year)))\b",
+    ),
     (
         "relative",
         r"\b(?P<rel>(?i:yesterday|today|tomorrow|last\s+week(?:end)?|this\s+week|earlier\s+this\s+week|"
@@ -215,7 +231,31 @@ def resolve_date(mention: DateMention, published: pd.Timestamp, future: bool) ->
         return ResolvedDate(_month_start(published, _month_number(f["month"]), ahead, strict), "month")
     if form == "weekday":
         return _resolve_weekday(f, published, future)
+    if form == "ago":
+        return _resolve_ago(f, published)
+    if form == "year":
+        # No month: too coarse to place in a day, week or month; the coder drops such events.
+        year = f.get("year") or f.get("year2")
+        if year is None:
+            words = f["rel"].lower().split()
+            shift = {"last": -1, "previous": -1, "next": 1}.get(words[0] if words[0] != "the" else words[1], 0)
+            year = published.year + shift
+        return ResolvedDate(pd.Timestamp(year=int(year), month=1, day=1), "year")
     return _resolve_relative(f["rel"].lower().split(), published)
+
+
+_NUMBERS = dict(zip("a an one two three four five six seven eight nine ten".split(), [1, 1, *range(1, 11)]))
+
+
+def _resolve_ago(f: dict[str, str], published: pd.Timestamp) -> ResolvedDate:
+    n = int(f["n"]) if f["n"].isdigit() else _NUMBERS[f["n"].lower()]
+    unit = f["unit"].lower().rstrip("s")
+    if unit == "day":
+        return ResolvedDate(published - pd.Timedelta(days=n), "day")
+    if unit == "week":
+        return ResolvedDate(_monday(published - pd.Timedelta(weeks=n)), "week")
+    month = pd.Timestamp(year=published.year, month=published.month, day=1)
+    return ResolvedDate(month - pd.DateOffset(months=n), "month")
 
 
 def _resolve_weekday(f: dict[str, str], published: pd.Timestamp, future: bool) -> ResolvedDate:

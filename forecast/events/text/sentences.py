@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+# Longer "sentences" are text without sentence punctuation (lower-case or scraped text); the
+# rules' cost grows with the square of a sentence's length, so such a run is cut into pieces
+# of at most this many characters, at a semicolon, comma or space. Real news sentences are
+# far shorter (the longest in the gold sets has 317 characters).
+MAX_SENTENCE = 1000
 # Words that end with a full stop without ending the sentence.
 _ABBREVIATIONS = frozenset(
     "u.s u.k u.n mr mrs ms dr gen lt col adm sen rep st jan feb mar apr jun jul aug sep sept "
@@ -40,7 +45,8 @@ def split_sentences(text: str) -> list[str]:
 
     Lines are split first (headlines, captions and paragraphs stand alone), then each line
     at sentence-final punctuation followed by a capital, except after abbreviations
-    ("U.S.", "Gen.") and initials.
+    ("U.S.", "Gen.") and initials. A run longer than :data:`MAX_SENTENCE` characters
+    is cut at its last semicolon, comma or space before the limit.
 
     Parameters
     ----------
@@ -64,12 +70,25 @@ def split_sentences(text: str) -> list[str]:
             word = last.group(1).lower().rstrip(".") if last else ""
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
-            sentences.append(line[start : match.end()].strip())
+            sentences.extend(_pieces(line[start : match.end()].strip()))
             start = match.end()
         tail = line[start:].strip()
         if tail:
-            sentences.append(tail)
+            sentences.extend(_pieces(tail))
     return sentences
+
+
+def _pieces(sentence: str) -> list[str]:
+    """``sentence``, or its pieces of at most :data:`MAX_SENTENCE` characters when longer."""
+    pieces = []
+    while len(sentence) > MAX_SENTENCE:
+        head = sentence[:MAX_SENTENCE]
+        cut = max(head.rfind("; "), head.rfind(", "))  # the last clause break, else the last space
+        cut = (cut if cut > 0 else head.rfind(" ")) + 1 or MAX_SENTENCE
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    pieces.append(sentence)
+    return [p for p in pieces if p]
 
 
 def clause_spans(sentence: str) -> list[tuple[int, int]]:
