@@ -29,7 +29,7 @@ class GeometricTailFromEnd(ToyGeometric):
     ``sum_{k > end} P(Y > k)**2 = sum_{k > end} q**(2k + 2) = q**(2 end + 4) / (1 - q**2)``.
     """
 
-    def tail_rps(self, end: int, survival: np.ndarray) -> np.ndarray:
+    def tail_rps(self, end: int, survival: np.ndarray, head: np.ndarray | None = None) -> np.ndarray:
         q = self.q.ravel()
         return q ** (2 * end + 4) / (1.0 - q**2)
 

@@ -85,7 +85,7 @@ class ToyGeometric(CountDistribution):
     def take(self, rows: np.ndarray) -> ToyGeometric:
         return ToyGeometric(q=self.q.ravel()[rows][:, None])
 
-    def tail_rps(self, end: int, survival: np.ndarray) -> np.ndarray:
+    def tail_rps(self, end: int, survival: np.ndarray, head: np.ndarray | None = None) -> np.ndarray:
         q = self.q.ravel()
         return survival**2 * q**2 / (1.0 - q**2)
 

@@ -497,3 +497,19 @@ def test_a_series_ending_after_a_cutoff_is_covered_on_its_observed_periods_only(
     observed = frame[frame["y"].notna()]
     assert table["coverage_0.8"] == pytest.approx(row_scores(observed)["coverage_0.8"].mean())
     assert table["calibration_gap"] == calibration_gap(observed)
+
+
+def test_negative_binomial_tail_term_uses_the_grid_sum_it_is_given() -> None:
+    # The scorer hands the NB its grid's sum_{k <= end} P(Y > k)^2 so that heavy laws (alpha > 1)
+    # need not rebuild the grid: given or rebuilt, the tail is the same, and it is the exact rest
+    # of scipy's full sum.
+    mu, alpha, end = np.array([[3.0], [40.0], [0.5]]), np.array([[50.0], [2.0], [0.3]]), 400
+    dist = NegativeBinomial(mu=mu, alpha=alpha)
+    grid = dist.cdf_grid(end + 1).reshape(3, end + 1)
+    head = ((1.0 - grid) ** 2).sum(axis=1)
+    survival = 1.0 - grid[:, -1]
+    np.testing.assert_array_equal(dist.tail_rps(end, survival, head), dist.tail_rps(end, survival))
+    size = 1.0 / alpha[1, 0]
+    law = stats.nbinom(size, size / (size + mu[1, 0]))
+    exact = (law.sf(np.arange(end + 1, end + 200000)) ** 2).sum()
+    assert dist.tail_rps(end, survival, head)[1] == pytest.approx(exact, rel=1e-6)

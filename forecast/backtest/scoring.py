@@ -85,8 +85,8 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
         cdf = part.cdf_grid(width).reshape(members.size, width)
         # below[:, j] = sum_{k < j} F(k)**2; above[:, j] = sum_{k >= j} (1 - F(k))**2, plus the tail.
         below = np.concatenate([np.zeros((members.size, 1)), np.cumsum(cdf**2, axis=1)], axis=1)
-        tail = part.tail_rps(width - 1, 1.0 - cdf[:, -1])
-        above = np.cumsum(((1.0 - cdf) ** 2)[:, ::-1], axis=1)[:, ::-1] + tail[:, None]
+        upper = np.cumsum(((1.0 - cdf) ** 2)[:, ::-1], axis=1)[:, ::-1]
+        above = upper + part.tail_rps(width - 1, 1.0 - cdf[:, -1], upper[:, 0])[:, None]
         rows = row_order[bounds[b] : bounds[b + 1]]
         law = position[inverse[rows]]
         at = flat_y[rows].astype(int)

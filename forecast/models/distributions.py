@@ -112,7 +112,7 @@ class CountDistribution(ABC):
         """``P(Y <= k)`` for ``k = 0..width-1``, shape ``(n_series, horizon, width)``."""
         return self.cdf(np.broadcast_to(np.arange(width, dtype=float), (*self.mean().shape, width)))
 
-    def tail_rps(self, end: int, survival: np.ndarray) -> np.ndarray:
+    def tail_rps(self, end: int, survival: np.ndarray, head: np.ndarray | None = None) -> np.ndarray:
         """RPS terms beyond the grid, ``sum_{k > end} P(Y > k)**2``, for a ``(n, 1)`` law from :meth:`take`.
 
         The default, zero, holds when no mass lies above :meth:`support_end`.
@@ -123,6 +123,9 @@ class CountDistribution(ABC):
             Last count of the grid, at or above :meth:`support_end` of every row.
         survival : numpy.ndarray
             ``P(Y > end)`` per row as the scorer computed it on its grid, shape ``(n,)``.
+        head : numpy.ndarray, optional
+            ``sum_{k <= end} P(Y > k)**2`` per row on that grid, shape ``(n,)``: the scorer
+            has it, and a law that needs it need not rebuild the grid.
 
         Returns
         -------
@@ -306,7 +309,7 @@ class NegativeBinomial(_MeanDispersionLaw):
         pmf = np.where(mu > 0, np.exp(log_pmf), (np.arange(width) == 0).astype(float))
         return np.minimum(np.cumsum(pmf, axis=-1), 1.0)
 
-    def tail_rps(self, end: int, survival: np.ndarray) -> np.ndarray:
+    def tail_rps(self, end: int, survival: np.ndarray, head: np.ndarray | None = None) -> np.ndarray:
         """``sum_{k > end} P(Y > k)**2``: a geometric series, or the closed form less the grid.
 
         For ``size = 1 / alpha >= 1`` the sd-based grid end is far past the mode and the tail
@@ -323,9 +326,12 @@ class NegativeBinomial(_MeanDispersionLaw):
         bound = np.clip(survival, 0.0, 1.0) ** 2 * q**2 / (1.0 - q**2)
         heavy = np.flatnonzero((alpha > 1.0) & (mu > 0))
         if heavy.size:
-            grid = self.take(heavy).cdf_grid(end + 1).reshape(heavy.size, end + 1)
-            head = ((1.0 - grid) ** 2).sum(axis=1)
-            bound[heavy] = np.clip(_nb_rps_at_zero(mu[heavy], alpha[heavy]) - head, 0.0, bound[heavy])
+            if head is None:
+                grid = self.take(heavy).cdf_grid(end + 1).reshape(heavy.size, end + 1)
+                grid_sum = ((1.0 - grid) ** 2).sum(axis=1)
+            else:
+                grid_sum = np.asarray(head, dtype=float).ravel()[heavy]
+            bound[heavy] = np.clip(_nb_rps_at_zero(mu[heavy], alpha[heavy]) - grid_sum, 0.0, bound[heavy])
         return bound
 
 
@@ -410,15 +416,15 @@ class PoissonLogNormal(_MeanDispersionLaw):
         is summed by :meth:`tail_rps`, not gridded."""
         return self.quantile(_LOGNORMAL_GRID_LEVEL)
 
-    def tail_rps(self, end: int, survival: np.ndarray) -> np.ndarray:
+    def tail_rps(self, end: int, survival: np.ndarray, head: np.ndarray | None = None) -> np.ndarray:
         """``sum_{k > end} P(Y > k)**2`` by a trapezoid sum on geometrically spaced counts.
 
         Past the 0.999 quantile the survival function is smooth and decays slowly (the
         log-normal tail), so the sum runs over :data:`_TAIL_POINTS` integers spaced
         geometrically from ``end + 1`` to the ``1 - 1e-12`` quantile: the trapezoid rule plus
         the Euler-Maclaurin end terms, ``sum_{k=a}^{b} g(k) ~ int_a^b g + (g(a) + g(b)) / 2``.
-        Repeated integers (a short tail) add zero-width trapezoids only. ``survival`` is
-        not needed: the sum evaluates :meth:`cdf` itself.
+        Repeated integers (a short tail) add zero-width trapezoids only. ``survival`` and
+        ``head`` are not needed: the sum evaluates :meth:`cdf` itself.
         """
         first = float(end + 1)
         last = np.maximum(self.quantile(1.0 - 1e-12), first)  # shape (n, 1)
