@@ -57,14 +57,25 @@ def panel(n_series: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
 
 
 def run_forecast(
-    data: pd.DataFrame, windows: int, n_jobs: int, engine: str, dispersion: str = "residual", n_samples: int = 100
+    data: pd.DataFrame,
+    windows: int,
+    n_jobs: int,
+    engine: str,
+    dispersion: str = "residual",
+    n_samples: int = 100,
+    local_backend: str = "loky",
 ) -> float:
+    from joblib import parallel_config
+
     from forecast.backtest import run_backtest
     from forecast.backtest.engines import Engine, backtest_backend
 
     models, spec = _models(dispersion), _spec(windows, n_samples)
     started = time.perf_counter()
-    with backtest_backend(Engine(name=engine, n_workers=n_jobs), n_jobs) as workers:
+    with (
+        parallel_config(backend=local_backend),
+        backtest_backend(Engine(name=engine, n_workers=n_jobs), n_jobs) as workers,
+    ):
         result = run_backtest(data, models, replace(spec, n_jobs=workers))
     assert result.failures.empty and len(result.frame) == data["unique_id"].nunique() * windows * HORIZON * len(models)
     return time.perf_counter() - started
@@ -147,6 +158,12 @@ def main() -> None:
     )
     parser.add_argument("--n-samples", type=int, default=100, help="draws per forecast for crps_sample (0 skips it)")
     parser.add_argument("--no-intervals", action="store_true", help="skip statsforecast's conformal-interval run")
+    parser.add_argument(
+        "--local-backend",
+        choices=["loky", "multiprocessing"],
+        default="loky",
+        help="joblib backend of engine=local: loky (fresh interpreters, forecast's) or multiprocessing (forked workers)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("FORECAST_QUIET", "1")
     data = panel(args.series, args.periods)
@@ -159,7 +176,9 @@ def main() -> None:
             if args.no_intervals
             else {"statsforecast_intervals": lambda: run_statsforecast(data, args.windows, args.n_jobs, intervals=True)}
         ),
-        "local": lambda: run_forecast(data, args.windows, args.n_jobs, "local", args.dispersion, args.n_samples),
+        "local": lambda: run_forecast(
+            data, args.windows, args.n_jobs, "local", args.dispersion, args.n_samples, args.local_backend
+        ),
         "dask": lambda: run_forecast(data, args.windows, args.n_jobs, "dask", args.dispersion, args.n_samples),
         # Again at the end: the load drift of a shared machine shows in the two figures.
         "statsforecast_again": lambda: run_statsforecast(data, args.windows, args.n_jobs),
