@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -12,9 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast import pipeline
 from forecast.cli.report import report_main
-from forecast.cli.run import run_from_config
+from forecast.cli.run import experiment_from_config, run_from_config
 from forecast.errors import ArgumentError
+from forecast.models import Naive, WindowAverage
+from forecast.report.context import shared_scores
 from tests.helpers import compose_config, nb_panel
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -142,6 +146,31 @@ def test_pinned_model_must_be_in_the_run(tmp_path):
     run_dir = run_from_config(_panel_config(tmp_path / "panel.csv", ["report.model=naive"]), tmp_path / "pinned")
     assert set(pd.read_parquet(run_dir / "samples.parquet")["model"]) == {"naive"}
     assert "Model: naive, pinned by report.model." in (run_dir / "report.md").read_text(encoding="utf-8")
+
+
+class _FailsOnTheFullPanel(WindowAverage):
+    """Fits every backtest window (fewer than 30 periods) and fails the final fit on the whole panel."""
+
+    def _fit(self, y: np.ndarray) -> None:
+        if y.shape[1] >= 30:
+            raise RuntimeError("fails on the full panel")
+        super()._fit(y)
+
+
+def test_a_model_best_in_the_backtest_without_final_forecasts_is_not_reported(tmp_path):
+    # It raised "report.model: samples.parquet holds paths of 'naive' but the report speaks for 'wa'": the
+    # pipeline drew the samples from the best model with final forecasts, the report chose among all scored ones.
+    nb_panel(n_series=2, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    experiment = experiment_from_config(_panel_config(tmp_path / "panel.csv", ["model=[naive]"]))
+    models = {"naive": Naive(), "wa": _FailsOnTheFullPanel(window=4)}
+    run_dir = pipeline.run(dataclasses.replace(experiment, models=models), tmp_path / "run")
+    scores = shared_scores(pd.read_parquet(run_dir / "backtest.parquet"), ["naive", "wa"])
+    assert scores["wa"] < scores["naive"]  # wa is the backtest's best, yet has no forecast to report
+    assert set(pd.read_parquet(run_dir / "forecasts.parquet")["model"]) == {"naive"}
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert (
+        "Model: naive, chosen as the lowest backtest CRPS among naive (wa: no final forecast, see failures.csv)."
+    ) in text
 
 
 @pytest.mark.slow

@@ -248,8 +248,16 @@ class ContextBuilder:
         self.horizon = int(info["horizon"])
         self.seed = int(info["seed"])
         self.reference = _node(info, "reference")
-        models = list(dict.fromkeys(run.metrics["model"]))
-        self.choice = reported_model(run.backtest, models, _node(self.report_cfg, "model"))
+        # As the pipeline chose it (samples.parquet holds its paths): only a model with final forecasts can be
+        # reported, so a model scored in the backtest whose final fit failed is not a candidate.
+        forecast_models = set(run.forecasts["model"])
+        scored = list(dict.fromkeys(run.metrics["model"]))
+        models = [m for m in dict.fromkeys([*scored, *run.forecasts["model"]]) if m in forecast_models]
+        choice = reported_model(run.backtest, models, _node(self.report_cfg, "model"))
+        unforecast = [m for m in scored if m not in forecast_models]
+        if unforecast:
+            choice = ModelChoice(choice.model, f"{choice.reason} ({', '.join(unforecast)}: no final forecast, see failures.csv)")
+        self.choice = choice
         self.ids = list(dict.fromkeys(run.panel["unique_id"]))
         self.sides = Sides(self.report_cfg, self.series_cfg, self.ids)
         self.value = count if self.measure in COUNT_MEASURES else score
