@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from forecast.errors import ArgumentError
+from forecast.report.blocks import probability
 from forecast.report.choice import choose_model
 from forecast.report.context import reported_model, shared_scores
 from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
@@ -74,6 +75,16 @@ def test_sides_sum_their_series_path_by_path():
     assert result.exceedance.greater == 1.0
     with pytest.raises(ArgumentError, match="compare: series \\['zzz'\\]"):
         compare(_samples({"a1": a1, "b": b}), ["zzz"], ["b"])
+
+
+def test_share_below_is_never_negative_when_no_path_is_below():
+    # 64 of 1,000 paths above, 936 tied, none below: 1 - 0.064 - 0.936 is -1.1e-16 in floats, printed "-0.00".
+    a, b = np.r_[np.ones(64), np.zeros(936)], np.zeros(1000)
+    assert exceedance(a, b).less == 0.0 and probability(exceedance(a, b).less) == "0.00"
+    assert exceedance(np.r_[a, [-1.0]], np.r_[b, [0.0]]).less == 1 / 1001
+    samples = _samples({"A": np.r_[np.full(64, 3.0), np.full(936, 2.0)][None, :]})
+    panel = pd.DataFrame({"unique_id": "A", "ds": pd.date_range("2021-08-30", periods=1, freq="W-MON"), "y": [2.0]})
+    assert trend(samples, panel)["p_down"].tolist() == [0.0]
 
 
 def test_ratio_is_defined_when_the_denominator_is_zero():
