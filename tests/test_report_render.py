@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import pathlib
 import re
 
 import pytest
 
+import forecast.report.render as render
+
 from forecast.report.blocks import Figure, Table, count, p_value, percent, score, signed, words_list
-from forecast.report.render import escape_markdown, render_html, render_markdown
+from forecast.report.render import escape_markdown, render_html, render_markdown, write_pages
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 PNG = base64.b64decode(
@@ -61,3 +64,40 @@ def test_number_formats():
     assert (signed(-0.42), signed(0.1)) == ("−0.420", "+0.100")
     assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
     assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")
+
+
+def _old_pages(tmp_path: pathlib.Path) -> dict[str, str]:
+    old = {"report.md": "old markdown\n", "report.html": "<p>old page</p>\n"}
+    for name, text in old.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return old
+
+
+def test_a_failed_rebuild_leaves_the_previous_pages_whole(tmp_path, monkeypatch):
+    old = _old_pages(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("figure file unreadable")
+
+    # The HTML fails to render: report.md was already replaced, beside the old report.html.
+    monkeypatch.setattr(render, "render_html", broken)
+    with pytest.raises(RuntimeError, match="unreadable"):
+        write_pages(_context(), tmp_path, page="comparison")
+    assert {name: (tmp_path / name).read_text(encoding="utf-8") for name in old} == old
+    monkeypatch.undo()
+
+    # Killed while writing report.html: the page was left truncated.
+    real = pathlib.Path.write_text
+
+    def killed(self, data, *args, **kwargs):
+        if "report.html" in self.name:
+            real(self, data[: len(data) // 2], *args, **kwargs)
+            raise KeyboardInterrupt
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_pages(_context(), tmp_path, page="comparison")
+    monkeypatch.undo()
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == old["report.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md"]  # no temporary left
