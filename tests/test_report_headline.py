@@ -9,7 +9,7 @@ from scipy import stats
 
 from forecast.errors import ArgumentError
 from forecast.report.blocks import probability
-from forecast.report.choice import choose_model
+from forecast.report.choice import ModelChoice, choose_model
 from forecast.report.context import reported_model, shared_scores
 from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
 from forecast.report.wording import dyad_name, frequency_adjective, horizon_words, series_name
@@ -117,6 +117,8 @@ def test_best_model_by_crps_unless_pinned():
     best = choose_model(scores)
     assert best.model == "nb_glm" and best.reason == "chosen as the lowest backtest CRPS among naive, nb_glm, tsb"
     assert choose_model(scores, pinned="naive").reason == "pinned by report.model"
+    # One model: it said "chosen as the lowest backtest CRPS among nb_glm".
+    assert choose_model({"nb_glm": 6.6}) == ModelChoice("nb_glm", "the only candidate, so not chosen by backtest CRPS")
     with pytest.raises(ArgumentError) as error:
         choose_model(scores, pinned="theta")
     assert error.value.argument == "model" and "naive, nb_glm, tsb" in str(error.value)

@@ -169,7 +169,7 @@ def test_a_model_best_in_the_backtest_without_final_forecasts_is_not_reported(tm
     assert set(pd.read_parquet(run_dir / "forecasts.parquet")["model"]) == {"naive"}
     text = (run_dir / "report.md").read_text(encoding="utf-8")
     assert (
-        "Model: naive, chosen as the lowest backtest CRPS among naive (wa: no final forecast, see failures.csv)."
+        "Model: naive, the only candidate, so not chosen by backtest CRPS (wa: no final forecast, see failures.csv)."
     ) in text
 
 
