@@ -10,7 +10,7 @@ from scipy import stats
 from forecast.errors import ArgumentError
 from forecast.report.blocks import probability
 from forecast.report.choice import ModelChoice, choose_model
-from forecast.report.context import reported_model, shared_scores
+from forecast.report.context import Sides, reported_model, shared_scores
 from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
 from forecast.report.wording import dyad_name, frequency_adjective, horizon_words, series_name
 
@@ -164,3 +164,17 @@ def test_country_names_not_codes():
     assert dyad_name("CHN-USA") == "China–United States"
     assert series_name("CHN-RUS/military_contact") == "China–Russia military contact"
     assert series_name("s0") == "s0" and dyad_name("XXQ-CHN") == "XXQ–China"
+
+
+def test_one_series_or_dyad_only_is_named_with_the_fix():
+    # It said "the run has one serie only".
+    with pytest.raises(ArgumentError) as error:
+        Sides({}, None, ["s0"])
+    assert str(error.value) == (
+        "report.compare: the run has one series only (['s0']); the headline compares two: add a second to the panel."
+    )
+    with pytest.raises(ArgumentError) as error:
+        Sides({}, {"dyads": [["CHN", "RUS"]]}, ["CHN-RUS/cooperation", "CHN-RUS/military_contact"])
+    assert str(error.value) == (
+        "report.compare: the run has one dyad only (['CHN-RUS']); the headline compares two: add a second to series.dyads."
+    )

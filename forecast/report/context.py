@@ -203,7 +203,10 @@ class Sides:
         configured = [d for d in _node(series_cfg, "dyads", default=[]) if self._find(d) is not None]
         pair = configured[:2] if len(configured) >= 2 else self.dyads[:2]
         if len(pair) < 2:
-            raise ArgumentError("report.compare", f"the run has one {self._kind()[:-1]} only ({self.dyads}); the headline compares two.")
+            one, where = ("dyad", "series.dyads") if self.by_family else ("series", "the panel")
+            raise ArgumentError(
+                "report.compare", f"the run has one {one} only ({self.dyads}); the headline compares two: add a second to {where}."
+            )
         return pair
 
     def _find(self, item: str | Sequence[str]) -> str | None:
