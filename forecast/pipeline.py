@@ -346,6 +346,9 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
             "description": f"The dyad's families summed; each model's {experiment.reconcile} twin forecasts it "
             "as the sum of its family forecasts on every sample path."
         }
+    # The report's sides against the series the run has, before the backtest: a ready panel or a country list
+    # / top-N spec is only known here, and a comparison the report cannot make would fail after all the work.
+    Sides(asdict(experiment.report), series, list(dict.fromkeys(panel["unique_id"])))
     panel.to_parquet(run_dir / "panel.parquet", index=False)
     with backtest_backend(experiment.engine, backtest_spec.n_jobs) as n_jobs:
         try:

@@ -124,6 +124,14 @@ def test_hostile_series_id_title_and_question_are_escaped(tmp_path):
     assert "\\<img src=x" in prose and not re.search(r"(?<!\\)<(img|script|b>)", prose)
 
 
+def test_a_panel_the_headline_cannot_compare_is_refused_before_the_backtest(tmp_path):
+    # It failed after the backtest and the final forecasts, with their files written.
+    nb_panel(n_series=1, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    with pytest.raises(ArgumentError, match=r"^report.compare: the run has one series only \(\['s0'\]\)"):
+        run_from_config(_panel_config(tmp_path / "panel.csv", []), tmp_path / "run")
+    assert not (tmp_path / "run" / "backtest.parquet").exists()
+
+
 @pytest.mark.slow
 def test_yearly_panel_says_yearly_and_years(tmp_path, fixtures_dir):
     run_dir = run_from_config(_panel_config(fixtures_dir / "panel_yearly" / "dyad_year.csv", []), tmp_path / "run")
