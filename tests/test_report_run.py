@@ -132,6 +132,18 @@ def test_a_panel_the_headline_cannot_compare_is_refused_before_the_backtest(tmp_
     assert not (tmp_path / "run" / "backtest.parquet").exists()
 
 
+def test_an_all_zero_series_is_not_said_to_have_wide_intervals(tmp_path):
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.loc[panel["unique_id"] == "s1", "y"] = 0.0
+    panel.loc[panel["unique_id"] == "s0", "y"] = np.r_[np.zeros(20), np.ones(10)]  # zero in 66.7% of weeks
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    text = (run_from_config(_panel_config(tmp_path / "panel.csv", []), tmp_path / "run") / "report.md").read_text(encoding="utf-8")
+    # It said "s1 is zero in 100.0% of weeks: its forecast intervals are wide", beside a forecast of 0 (0 to 0).
+    assert "- s1 is zero in every week: there is no event to learn from, so its forecasts stay at or near zero.\n" in text
+    assert "- s0 is zero in 66.7% of weeks: its forecast intervals are wide, and totals of rare events often tie.\n" in text
+    assert "s1 is zero in 100.0%" not in text
+
+
 @pytest.mark.slow
 def test_yearly_panel_says_yearly_and_years(tmp_path, fixtures_dir):
     run_dir = run_from_config(_panel_config(fixtures_dir / "panel_yearly" / "dyad_year.csv", []), tmp_path / "run")

@@ -646,6 +646,12 @@ class ContextBuilder:
             )
         zeros = panel.groupby("unique_id")["y"].apply(lambda s: float((s == 0).mean()))
         for unique_id, share in zeros[zeros > MOSTLY_ZERO].items():
+            if share == 1.0:  # nothing to be wide about: every model forecasts (near) zero
+                notes.append(
+                    f"{series_name(unique_id)} is zero in every {unit}: there is no event to learn from, so its "
+                    "forecasts stay at or near zero."
+                )
+                continue
             notes.append(
                 f"{series_name(unique_id)} is zero in {percent(share)} of {period_unit(self.freq, 2)}: its forecast "
                 "intervals are wide, and totals of rare events often tie."
