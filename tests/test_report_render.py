@@ -62,6 +62,9 @@ def test_number_formats():
     assert (count(652.0), count(1682), count(float("nan"))) == ("652", "1,682", "—")
     assert (percent(0.28169831696396175), score(6.619), score(0.22031), score(1234.5)) == ("28.2%", "6.62", "0.220", "1,234")
     assert (signed(-0.42), signed(0.1)) == ("−0.420", "+0.100")
+    # Three significant digits also where rounding carries into a new digit (it gave 0.1000, 100.0, 10.00, 0.001000).
+    assert (score(0.09999999), score(99.96), score(9.996), score(0.0009996)) == ("0.100", "100", "10.0", "0.00100")
+    assert (signed(-0.09999999), score(99.94), score(-99.96)) == ("−0.100", "99.9", "-100")
     assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
     assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")
 
