@@ -18,8 +18,9 @@ from forecast.cli.report import report_main
 from forecast.cli.run import experiment_from_config, run_from_config
 from forecast.errors import ArgumentError
 from forecast.models import Naive, WindowAverage
-from forecast.report.context import shared_scores
+from forecast.report.context import reported_model, shared_scores
 from tests.helpers import compose_config, nb_panel
+from tests.test_failures import NoZeros
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SMALL = ["backtest.horizon=3", "backtest.n_windows=2", "backtest.step=1", "backtest.n_samples=20", "report.n_samples=400"]
@@ -191,6 +192,28 @@ def test_a_model_best_in_the_backtest_without_final_forecasts_is_not_reported(tm
     assert (
         "Model: naive, the only candidate, so not chosen by backtest CRPS (wa: no final forecast, see failures.csv)."
     ) in text
+
+
+@pytest.mark.parametrize("fallback", ["null", "naive"])
+def test_the_reported_model_forecast_both_compared_series_itself(tmp_path, fallback):
+    # nozeros cannot fit the all-zero s1 but scores best on the rows it has (s0). It was reported: with no
+    # fallback the report failed ("report.compare: series ['s1'] have no forecast samples"), with the naive
+    # fallback lending it s1 the pipeline refitted it on s1 to draw the samples (ModelFitError traceback).
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.loc[panel["unique_id"] == "s1", "y"] = 0.0
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    experiment = experiment_from_config(_panel_config(tmp_path / "panel.csv", ["model=[naive]", f"backtest.fallback={fallback}"]))
+    run_dir = pipeline.run(dataclasses.replace(experiment, models={"naive": Naive(), "nozeros": NoZeros()}), tmp_path / "run")
+    assert reported_model(pd.read_parquet(run_dir / "backtest.parquet"), ["naive", "nozeros"], None).model == "nozeros"
+    assert set(pd.read_parquet(run_dir / "samples.parquet")["model"]) == {"naive"}
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "Model: naive, the only candidate, so not chosen by backtest CRPS (nozeros: no final forecast of s1, see failures.csv)." in text
+    with pytest.raises(ArgumentError, match=r"^report.model: 'nozeros' has no final forecast of s1 \(failures.csv says why\)"):
+        pipeline.run(
+            dataclasses.replace(experiment, models={"naive": Naive(), "nozeros": NoZeros()},
+                                report=dataclasses.replace(experiment.report, model="nozeros")),
+            tmp_path / "pinned",
+        )
 
 
 @pytest.mark.slow

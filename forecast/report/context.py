@@ -171,6 +171,72 @@ def reported_model(backtest: pd.DataFrame, models: Sequence[str], pinned: str | 
         raise error.under("report") from None
 
 
+def own_forecasts(forecasts: pd.DataFrame, failures: pd.DataFrame | None, model: str) -> list[str]:
+    """Series ``model`` forecast itself in the final forecast: its rows less those a fallback lent it (failures.csv)."""
+    ids = list(dict.fromkeys(forecasts.loc[forecasts["model"] == model, "unique_id"]))
+    if failures is None or failures.empty:
+        return ids
+    mine = failures[(failures["model"] == model) & (failures["stage"] == "forecast")]
+    lent = set(mine["unique_id"].astype(str))
+    return [i for i in ids if i not in lent]
+
+
+def headline_model(
+    backtest: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    failures: pd.DataFrame | None,
+    needed: Sequence[str],
+    pinned: str | None,
+    scored: Sequence[str] = (),
+) -> ModelChoice:
+    """The model the headline speaks for: by :func:`reported_model` among those that forecast every ``needed`` series.
+
+    The pipeline draws ``samples.parquet`` from this model and the report reads it back, so
+    both call this. A model without a final forecast of its own (failed, or lent by the
+    fallback) for a series the headline compares cannot answer the question: it is left
+    out, and the reason says so.
+
+    Parameters
+    ----------
+    backtest, forecasts : pandas.DataFrame
+        The run's backtest and final forecasts.
+    failures : pandas.DataFrame, optional
+        ``failures.csv``: its ``forecast`` rows mark series a model did not forecast itself.
+    needed : sequence of str
+        Series ids the headline compares.
+    pinned : str, optional
+        ``report.model``.
+    scored : sequence of str
+        The backtest's models in ``metrics.csv`` order (the order the reason lists them in).
+
+    Raises
+    ------
+    ArgumentError
+        ``report.model`` when the pinned model lacks a ``needed`` series, ``report.compare``
+        when no model forecast them all.
+    """
+    order = list(dict.fromkeys([*scored, *forecasts["model"]]))
+    lacking = {m: [i for i in needed if i not in set(own_forecasts(forecasts, failures, m))] for m in order}
+    candidates = [m for m in order if not lacking[m]]
+    if pinned is not None and pinned in lacking and lacking[pinned]:
+        raise ArgumentError(
+            "report.model", f"{pinned!r} has no final forecast of {', '.join(lacking[pinned])} (failures.csv says why); "
+            "pin another model, or set it to null to report the best one that forecast the compared series."
+        )
+    if not candidates:
+        missing = sorted({i for ids in lacking.values() for i in ids})
+        raise ArgumentError(
+            "report.compare", f"no model has a final forecast of {', '.join(missing)} (failures.csv says why); compare other series."
+        )
+    choice = reported_model(backtest, candidates, pinned)
+    notes = [
+        f"{m}: no final forecast" + ("" if m not in set(forecasts["model"]) else f" of {', '.join(ids)}")
+        for m, ids in lacking.items()
+        if ids
+    ]
+    return ModelChoice(choice.model, f"{choice.reason} ({'; '.join(notes)}, see failures.csv)") if notes else choice
+
+
 class Sides:
     """The series compared in the headline: a lead comparison, then the other families."""
 
@@ -225,6 +291,10 @@ class Sides:
         """Series ids of one side."""
         return [f"{dyad}/{family}"] if family is not None else [dyad]
 
+    def needed(self) -> list[str]:
+        """Every series id the headline compares."""
+        return list(dict.fromkeys(i for _, a, b in self.comparisons() for i in (*a, *b)))
+
     def comparisons(self) -> list[tuple[str | None, list[str], list[str]]]:
         """``(family, ids_a, ids_b)`` for the lead family first, then every other family."""
         families = [self.lead_family, *[f for f in self.families if f != self.lead_family]] if self.by_family else [None]
@@ -251,18 +321,13 @@ class ContextBuilder:
         self.horizon = int(info["horizon"])
         self.seed = int(info["seed"])
         self.reference = _node(info, "reference")
-        # As the pipeline chose it (samples.parquet holds its paths): only a model with final forecasts can be
-        # reported, so a model scored in the backtest whose final fit failed is not a candidate.
-        forecast_models = set(run.forecasts["model"])
-        scored = list(dict.fromkeys(run.metrics["model"]))
-        models = [m for m in dict.fromkeys([*scored, *run.forecasts["model"]]) if m in forecast_models]
-        choice = reported_model(run.backtest, models, _node(self.report_cfg, "model"))
-        unforecast = [m for m in scored if m not in forecast_models]
-        if unforecast:
-            choice = ModelChoice(choice.model, f"{choice.reason} ({', '.join(unforecast)}: no final forecast, see failures.csv)")
-        self.choice = choice
         self.ids = list(dict.fromkeys(run.panel["unique_id"]))
         self.sides = Sides(self.report_cfg, self.series_cfg, self.ids)
+        # As the pipeline chose it (samples.parquet holds its paths).
+        self.choice = headline_model(
+            run.backtest, run.forecasts, run.failures, self.sides.needed(), _node(self.report_cfg, "model"),
+            scored=list(dict.fromkeys(run.metrics["model"])),
+        )
         self.value = count if self.measure in COUNT_MEASURES else score
         self.figures = list(figures) if figures is not None else self._figures()
 
