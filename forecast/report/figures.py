@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from forecast.backtest import coverage_curve, leaderboard, pit_histogram
 from forecast.models.base import Forecaster
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
-from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, fan_chart_grid, model_colours, new_axes, style_axis
+from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, fan_chart_grid, model_colours, new_axes, note_empty, style_axis
 from forecast.report.timeline import event_timeline_grid
 
 
@@ -52,6 +52,10 @@ def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | N
         raise KeyError(f"leaderboard_plot: the board has no {metric!r} column; pass metric= one it was ranked by.")
     if board["model"].duplicated().any():
         raise KeyError("leaderboard_plot: one board per figure; select one group of a leaderboard(by=...) frame.")
+    if board.empty:
+        fig, ax = new_axes(ax, (8, 2.2))
+        note_empty(ax, "backtest scores")
+        return fig
     board = board.sort_values("rank")
     versus = str(board["versus"].iloc[0])
     base = float(board.loc[board["model"] == versus, metric].iloc[0])
