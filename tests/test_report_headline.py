@@ -178,3 +178,18 @@ def test_one_series_or_dyad_only_is_named_with_the_fix():
     assert str(error.value) == (
         "report.compare: the run has one dyad only (['CHN-RUS']); the headline compares two: add a second to series.dyads."
     )
+
+
+def test_directed_dyads_match_the_configured_pairs_in_their_order():
+    # Directed labels (CHN>USA) never matched a configured pair ([CHN, USA]): the headline fell back to the
+    # panel's first two, CHN>RUS vs CHN>USA, the reverse of the configured question, and report.compare
+    # with pairs was refused ("['CHN', 'USA'] is not among the run's dyads: CHN>RUS, CHN>USA").
+    ids = ["CHN>RUS/f", "CHN>USA/f", "RUS>CHN/f"]
+    series = {"dyads": [["CHN", "USA"], ["RUS", "CHN"]], "directed": True}
+    assert Sides({}, series, ids).pair == ["CHN>USA", "RUS>CHN"]
+    assert Sides({"compare": [["RUS", "CHN"], ["CHN", "RUS"]]}, series, ids).pair == ["RUS>CHN", "CHN>RUS"]
+    assert Sides({"compare": ["CHN>USA", "CHN>RUS"]}, series, ids).pair == ["CHN>USA", "CHN>RUS"]
+    with pytest.raises(ArgumentError, match=r"\['USA', 'CHN'\] is not among the run's dyads"):
+        Sides({"compare": [["USA", "CHN"], ["CHN", "RUS"]]}, series, ids)
+    # Undirected labels still match a pair in either order.
+    assert Sides({"compare": [["USA", "CHN"], ["RUS", "CHN"]]}, None, ["CHN-RUS/f", "CHN-USA/f"]).pair == ["CHN-USA", "CHN-RUS"]

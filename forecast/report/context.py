@@ -87,6 +87,13 @@ def _dyad_key(dyad: str | Sequence[str]) -> frozenset[str] | str:
     return frozenset(parts) if len(parts) == 2 else str(dyad)
 
 
+def _same_dyad(label: str, item: str | Sequence[str]) -> bool:
+    """Whether the panel's dyad ``label`` is the configured ``item``: a pair matches a directed ``CHN>RUS`` in its order."""
+    if not isinstance(item, str) and ">" in label:
+        return label.split(">") == [str(part) for part in item]
+    return _dyad_key(label) == _dyad_key(item)
+
+
 def _dataset_accounting(summary: Mapping) -> dict[str, tuple[int, int, int]]:
     """Rows read, quarantined and duplicate per dataset, where the readers' accounting allows it.
 
@@ -278,8 +285,7 @@ class Sides:
     def _find(self, item: str | Sequence[str]) -> str | None:
         if isinstance(item, str) and item in self.dyads:
             return item
-        key = _dyad_key(item)
-        return next((d for d in self.dyads if _dyad_key(d) == key), None)
+        return next((d for d in self.dyads if _same_dyad(d, item)), None)
 
     def _match(self, item: str | Sequence[str]) -> str:
         found = self._find(item)
