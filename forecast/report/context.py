@@ -267,6 +267,12 @@ class Sides:
                 "report.family", f"{family!r} is not a family of this run; families: {', '.join(self.families)} (or null for the first)."
             )
         self.lead_family = family if family is not None else (self.families[0] if self.families else None)
+        absent = [i for i in self.needed() if i not in set(ids)]  # a dyad without the family of the other
+        if absent:
+            raise ArgumentError(
+                "report.compare", f"series {absent} are not in the run, so the headline cannot compare them; "
+                f"series in the run: {sorted(ids)}."
+            )
 
     def _kind(self) -> str:
         return "dyads" if self.by_family else "series"
