@@ -164,6 +164,9 @@ def test_country_names_not_codes():
     assert dyad_name("CHN-USA") == "China–United States"
     assert series_name("CHN-RUS/military_contact") == "China–Russia military contact"
     assert series_name("s0") == "s0" and dyad_name("XXQ-CHN") == "XXQ–China"
+    # A directed dyad was printed as its codes: "CHN>RUS military contact".
+    assert series_name("CHN>RUS/military_contact") == "China → Russia military contact"
+    assert dyad_name("RUS>CHN") == "Russia → China" and dyad_name("a>b") == "a>b"
 
 
 def test_one_series_or_dyad_only_is_named_with_the_fix():
