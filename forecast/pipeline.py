@@ -414,7 +414,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         caveats=caveats,
     )
     (run_dir / "run.json").write_text(json.dumps(record, indent=2))
-    prov = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(experiment.seed))
+    prov = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(experiment.seed), code=Path(__file__))
     prov |= {"command": experiment.command, "wall_time_s": round(time.perf_counter() - started, 1)}
     (run_dir / "provenance.json").write_text(json.dumps(prov, indent=2))
     write_report(run_dir)
