@@ -239,3 +239,17 @@ def test_empty_inputs_give_a_figure_that_says_so():
     fan = fan_chart(panel, BACKTEST.iloc[:0], family="f", dyads=["A"], model="naive")
     assert isinstance(fan, Figure) and fan.axes[0].get_ylabel() != ""
     plt.close("all")
+
+
+@pytest.mark.parametrize(("measure", "caption"), [
+    ("count", "Counts of the events behind the series"),
+    ("share", "The series' values (events per source volume) behind the series"),  # it said "Counts of the events"
+])
+def test_the_timeline_caption_names_the_measure(measure, caption):
+    parts = PANEL["unique_id"].str.split("/", expand=True)
+    panel = PANEL.assign(dyad=parts[0], family=parts[1], measure=measure, freq="W-MON", segment=0, partial=False)
+    records = {stem: record for stem, _, record in run_figures(
+        panel=panel, backtest=BACKTEST, forecasts=FORECASTS, metrics=metrics_table(BACKTEST), fitted=MODELS,
+        model="naive", dyads=DYADS, families=FAMILIES)}
+    assert records["timeline"]["caption"] == f"{caption}, before forecasting; gaps are periods without data coverage."
+    plt.close("all")
