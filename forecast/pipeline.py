@@ -37,9 +37,9 @@ from forecast.io import folder_outputs, write_success
 from forecast.models import Forecaster, MultivariateHawkes, reconciled_models
 from forecast.models.reconciled import check_reconcile
 from forecast.models.base import ModelFitError
-from forecast.report import long_samples, provenance, reported_model, write_report
+from forecast.report import long_samples, provenance, write_report
 from forecast.report.choice import check_pinned
-from forecast.report.context import Sides, run_record
+from forecast.report.context import Sides, headline_model, own_forecasts, run_record
 from forecast.report.figures import run_figures
 from forecast.series import (
     SeriesSpec,
@@ -346,6 +346,9 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
             "description": f"The dyad's families summed; each model's {experiment.reconcile} twin forecasts it "
             "as the sum of its family forecasts on every sample path."
         }
+    # The report's sides against the series the run has, before the backtest: a ready panel or a country list
+    # / top-N spec is only known here, and a comparison the report cannot make would fail after all the work.
+    sides = Sides(asdict(experiment.report), series, list(dict.fromkeys(panel["unique_id"])))
     panel.to_parquet(run_dir / "panel.parquet", index=False)
     with backtest_backend(experiment.engine, backtest_spec.n_jobs) as n_jobs:
         try:
@@ -368,10 +371,13 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         log.warning("%d model/series/cutoff failures recorded in failures.csv", len(failures))
 
     options = experiment.report
-    # Only a model with final forecasts can be reported; one that failed everywhere has none.
+    # Only a model with final forecasts of its own for the compared series can be reported (the report
+    # chooses the same way from the files); its paths are drawn for the series it forecast itself.
     forecast_models = list(dict.fromkeys(forecasts["model"]))
-    report_model = reported_model(backtest, forecast_models, options.model).model
-    reported = forecasts[forecasts["model"] == report_model]
+    report_model = headline_model(backtest, forecasts, failures, sides.needed(), options.model).model
+    reported = forecasts[
+        (forecasts["model"] == report_model) & forecasts["unique_id"].isin(own_forecasts(forecasts, failures, report_model))
+    ]
     full_panel = fit_panel[["unique_id", "ds", "y"]]
 
     def fitted_on(name: str, part: pd.DataFrame) -> Forecaster:
@@ -408,7 +414,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         caveats=caveats,
     )
     (run_dir / "run.json").write_text(json.dumps(record, indent=2))
-    prov = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(experiment.seed))
+    prov = provenance(repo=REPO_ROOT, data_sha256=data_sha256, seed=int(experiment.seed), code=Path(__file__))
     prov |= {"command": experiment.command, "wall_time_s": round(time.perf_counter() - started, 1)}
     (run_dir / "provenance.json").write_text(json.dumps(prov, indent=2))
     write_report(run_dir)

@@ -166,8 +166,9 @@ def test_report_compare_errors_name_report_compare(tmp_path, monkeypatch, capsys
     argv = [f"hydra.run.dir={tmp_path / 'panel'}", *quick, "data=panel", f"data.path={tmp_path / 'panel.csv'}",
             "report.family=null"]
     line = _in_process(run_main, "forecast-run", argv, monkeypatch, capsys)
-    assert line == ("forecast-run: error: report.compare: series ['C-D/f'] have no forecast samples; "
-                    "series in the run: ['A-B/f', 'C-D/g'].")
+    assert line == ("forecast-run: error: report.compare: series ['C-D/f', 'A-B/g'] are not in the run, so the headline "
+                    "cannot compare them; series in the run: ['A-B/f', 'C-D/g'].")
+    assert not (tmp_path / "panel" / "backtest.parquet").exists()  # refused before the backtest
 
 
 # --- forecast-ingest ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from forecast.cli.run import objective_from_config, run_from_config
 from forecast.errors import ArgumentError
 from forecast.io import write_success
 from forecast.models import Naive, WindowAverage
-from forecast.report.comparison import load_runs
+from forecast.report.comparison import _board_table, load_runs
 from tests.helpers import compose_config, nb_panel
 
 
@@ -181,3 +181,10 @@ def test_a_model_pooled_over_jobs_lists_every_job_and_its_overrides(tmp_path):
     # Only job 0 and its overrides before, as if naive had forecast CHN-RUS alone.
     row = next(line for line in markdown.splitlines() if line.startswith("| naive") and "series.dyads" in line)
     assert row.endswith(r"| 0, 1 | series.dyads=\[\[CHN,RUS\]\]; series.dyads=\[\[CHN,USA\]\] |")  # Markdown-escaped
+
+
+def test_comparison_board_prints_small_p_values_as_the_run_report_does():
+    board = pd.DataFrame({"rank": [1, 2], "model": ["a", "b"], "crps": [1.0, 2.0], "versus": ["a", "a"], "diff": [0.0, 1.0],
+                          "ci_low": [np.nan, 0.5], "ci_high": [np.nan, 1.5], "p_value": [np.nan, 5.34e-7], "mark": ["", "**"]})
+    # It printed "0.000000534**" where the run report prints "<0.001**".
+    assert _board_table("overall", board, "crps").rows[1][-1] == "<0.001**"

@@ -115,3 +115,20 @@ def test_data_hash_matches_hashlib_across_read_blocks(tmp_path: Path, size: int)
     path.write_bytes(data)
     assert file_sha256(path) == hashlib.sha256(data).hexdigest()
     assert file_sha256(str(path)) == hashlib.sha256(data).hexdigest()
+
+
+def test_an_installed_copy_inside_a_checkout_records_no_commit(repo: Path) -> None:
+    # `pip install .` into the clone's .venv: the package runs from site-packages, which git ignores. The record
+    # took the enclosing checkout's HEAD and dirty flag, whatever commit the installed copy was built from.
+    (repo / ".gitignore").write_text(".venv/\n")
+    _git(repo, "add", ".gitignore")
+    _git(repo, "commit", "-q", "-m", "ignore the venv")
+    site = repo / ".venv" / "lib" / "site-packages"
+    (site / "forecast").mkdir(parents=True)
+    (site / "forecast" / "pipeline.py").write_text("")
+    record = provenance(repo=site, data_sha256={}, seed=0, code=site / "forecast" / "pipeline.py")
+    assert git_state(site)["commit"] == _git(repo, "rev-parse", "HEAD")  # what was recorded before
+    assert record["git"] == {"commit": None, "dirty": None}
+    # The code of the checkout itself (an editable install) keeps its commit.
+    assert provenance(repo=repo, data_sha256={}, seed=0, code=repo / "model.py")["git"] == git_state(repo)
+

@@ -226,3 +226,30 @@ def test_run_figures_adds_the_heatmap_only_for_a_hawkes_model():
     assert "vs window_average" in board_figure.axes[0].get_xlabel()
     no_skill = run_figures(fitted=MODELS, **{**common, "metrics": metrics_table(BACKTEST)})
     assert "skill_by_horizon" not in [stem for stem, _, _ in no_skill]
+
+
+def test_empty_inputs_give_a_figure_that_says_so():
+    # They raised ZeroDivisionError (PIT), IndexError (leaderboard, fan chart of a panel without rows).
+    pit = pit_histogram_plot(pit_histogram(BACKTEST).iloc[:0])
+    board = leaderboard_plot(leaderboard(BACKTEST, "crps", n_boot=50).iloc[:0])
+    for fig, what in ((pit, "PIT values"), (board, "backtest scores")):
+        assert isinstance(fig, Figure) and len(fig.axes) == 1
+        assert [t.get_text() for t in fig.axes[0].texts] == [f"no {what} to show"]
+    panel = BACKTEST[["unique_id", "ds", "y"]].iloc[:0]
+    fan = fan_chart(panel, BACKTEST.iloc[:0], family="f", dyads=["A"], model="naive")
+    assert isinstance(fan, Figure) and fan.axes[0].get_ylabel() != ""
+    plt.close("all")
+
+
+@pytest.mark.parametrize(("measure", "caption"), [
+    ("count", "Counts of the events behind the series"),
+    ("share", "The series' values (events per source volume) behind the series"),  # it said "Counts of the events"
+])
+def test_the_timeline_caption_names_the_measure(measure, caption):
+    parts = PANEL["unique_id"].str.split("/", expand=True)
+    panel = PANEL.assign(dyad=parts[0], family=parts[1], measure=measure, freq="W-MON", segment=0, partial=False)
+    records = {stem: record for stem, _, record in run_figures(
+        panel=panel, backtest=BACKTEST, forecasts=FORECASTS, metrics=metrics_table(BACKTEST), fitted=MODELS,
+        model="naive", dyads=DYADS, families=FAMILIES)}
+    assert records["timeline"]["caption"] == f"{caption}, before forecasting; gaps are periods without data coverage."
+    plt.close("all")

@@ -8,8 +8,9 @@ import pytest
 from scipy import stats
 
 from forecast.errors import ArgumentError
-from forecast.report.choice import choose_model
-from forecast.report.context import reported_model, shared_scores
+from forecast.report.blocks import probability
+from forecast.report.choice import ModelChoice, choose_model
+from forecast.report.context import Sides, reported_model, shared_scores
 from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
 from forecast.report.wording import dyad_name, frequency_adjective, horizon_words, series_name
 
@@ -76,6 +77,16 @@ def test_sides_sum_their_series_path_by_path():
         compare(_samples({"a1": a1, "b": b}), ["zzz"], ["b"])
 
 
+def test_share_below_is_never_negative_when_no_path_is_below():
+    # 64 of 1,000 paths above, 936 tied, none below: 1 - 0.064 - 0.936 is -1.1e-16 in floats, printed "-0.00".
+    a, b = np.r_[np.ones(64), np.zeros(936)], np.zeros(1000)
+    assert exceedance(a, b).less == 0.0 and probability(exceedance(a, b).less) == "0.00"
+    assert exceedance(np.r_[a, [-1.0]], np.r_[b, [0.0]]).less == 1 / 1001
+    samples = _samples({"A": np.r_[np.full(64, 3.0), np.full(936, 2.0)][None, :]})
+    panel = pd.DataFrame({"unique_id": "A", "ds": pd.date_range("2021-08-30", periods=1, freq="W-MON"), "y": [2.0]})
+    assert trend(samples, panel)["p_down"].tolist() == [0.0]
+
+
 def test_ratio_is_defined_when_the_denominator_is_zero():
     assert ratio(np.array([0.0, 4.0]), np.array([0.0, 0.0]), level=0.0).median == pytest.approx(3.0)
     with pytest.raises(ArgumentError):
@@ -106,6 +117,8 @@ def test_best_model_by_crps_unless_pinned():
     best = choose_model(scores)
     assert best.model == "nb_glm" and best.reason == "chosen as the lowest backtest CRPS among naive, nb_glm, tsb"
     assert choose_model(scores, pinned="naive").reason == "pinned by report.model"
+    # One model: it said "chosen as the lowest backtest CRPS among nb_glm".
+    assert choose_model({"nb_glm": 6.6}) == ModelChoice("nb_glm", "the only candidate, so not chosen by backtest CRPS")
     with pytest.raises(ArgumentError) as error:
         choose_model(scores, pinned="theta")
     assert error.value.argument == "model" and "naive, nb_glm, tsb" in str(error.value)
@@ -151,3 +164,35 @@ def test_country_names_not_codes():
     assert dyad_name("CHN-USA") == "China–United States"
     assert series_name("CHN-RUS/military_contact") == "China–Russia military contact"
     assert series_name("s0") == "s0" and dyad_name("XXQ-CHN") == "XXQ–China"
+    # A directed dyad was printed as its codes: "CHN>RUS military contact".
+    assert series_name("CHN>RUS/military_contact") == "China → Russia military contact"
+    assert dyad_name("RUS>CHN") == "Russia → China" and dyad_name("a>b") == "a>b"
+
+
+def test_one_series_or_dyad_only_is_named_with_the_fix():
+    # It said "the run has one serie only".
+    with pytest.raises(ArgumentError) as error:
+        Sides({}, None, ["s0"])
+    assert str(error.value) == (
+        "report.compare: the run has one series only (['s0']); the headline compares two: add a second to the panel."
+    )
+    with pytest.raises(ArgumentError) as error:
+        Sides({}, {"dyads": [["CHN", "RUS"]]}, ["CHN-RUS/cooperation", "CHN-RUS/military_contact"])
+    assert str(error.value) == (
+        "report.compare: the run has one dyad only (['CHN-RUS']); the headline compares two: add a second to series.dyads."
+    )
+
+
+def test_directed_dyads_match_the_configured_pairs_in_their_order():
+    # Directed labels (CHN>USA) never matched a configured pair ([CHN, USA]): the headline fell back to the
+    # panel's first two, CHN>RUS vs CHN>USA, the reverse of the configured question, and report.compare
+    # with pairs was refused ("['CHN', 'USA'] is not among the run's dyads: CHN>RUS, CHN>USA").
+    ids = ["CHN>RUS/f", "CHN>USA/f", "RUS>CHN/f"]
+    series = {"dyads": [["CHN", "USA"], ["RUS", "CHN"]], "directed": True}
+    assert Sides({}, series, ids).pair == ["CHN>USA", "RUS>CHN"]
+    assert Sides({"compare": [["RUS", "CHN"], ["CHN", "RUS"]]}, series, ids).pair == ["RUS>CHN", "CHN>RUS"]
+    assert Sides({"compare": ["CHN>USA", "CHN>RUS"]}, series, ids).pair == ["CHN>USA", "CHN>RUS"]
+    with pytest.raises(ArgumentError, match=r"\['USA', 'CHN'\] is not among the run's dyads"):
+        Sides({"compare": [["USA", "CHN"], ["CHN", "RUS"]]}, series, ids)
+    # Undirected labels still match a pair in either order.
+    assert Sides({"compare": [["USA", "CHN"], ["RUS", "CHN"]]}, None, ["CHN-RUS/f", "CHN-USA/f"]).pair == ["CHN-USA", "CHN-RUS"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import pathlib
 import re
 
 import pytest
 
+import forecast.report.render as render
+
 from forecast.report.blocks import Figure, Table, count, p_value, percent, score, signed, words_list
-from forecast.report.render import escape_markdown, render_html, render_markdown
+from forecast.report.render import escape_markdown, render_html, render_markdown, write_pages
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 PNG = base64.b64decode(
@@ -59,5 +62,45 @@ def test_number_formats():
     assert (count(652.0), count(1682), count(float("nan"))) == ("652", "1,682", "—")
     assert (percent(0.28169831696396175), score(6.619), score(0.22031), score(1234.5)) == ("28.2%", "6.62", "0.220", "1,234")
     assert (signed(-0.42), signed(0.1)) == ("−0.420", "+0.100")
+    # Three significant digits also where rounding carries into a new digit (it gave 0.1000, 100.0, 10.00, 0.001000).
+    assert (score(0.09999999), score(99.96), score(9.996), score(0.0009996)) == ("0.100", "100", "10.0", "0.00100")
+    assert (signed(-0.09999999), score(99.94), score(-99.96)) == ("−0.100", "99.9", "-100")
     assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
     assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")
+
+
+def _old_pages(tmp_path: pathlib.Path) -> dict[str, str]:
+    old = {"report.md": "old markdown\n", "report.html": "<p>old page</p>\n"}
+    for name, text in old.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return old
+
+
+def test_a_failed_rebuild_leaves_the_previous_pages_whole(tmp_path, monkeypatch):
+    old = _old_pages(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("figure file unreadable")
+
+    # The HTML fails to render: report.md was already replaced, beside the old report.html.
+    monkeypatch.setattr(render, "render_html", broken)
+    with pytest.raises(RuntimeError, match="unreadable"):
+        write_pages(_context(), tmp_path, page="comparison")
+    assert {name: (tmp_path / name).read_text(encoding="utf-8") for name in old} == old
+    monkeypatch.undo()
+
+    # Killed while writing report.html: the page was left truncated.
+    real = pathlib.Path.write_text
+
+    def killed(self, data, *args, **kwargs):
+        if "report.html" in self.name:
+            real(self, data[: len(data) // 2], *args, **kwargs)
+            raise KeyboardInterrupt
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_pages(_context(), tmp_path, page="comparison")
+    monkeypatch.undo()
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == old["report.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md"]  # no temporary left

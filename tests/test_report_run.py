@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -12,10 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast import pipeline
 from forecast.cli.report import report_main
-from forecast.cli.run import run_from_config
+from forecast.cli.run import experiment_from_config, run_from_config
 from forecast.errors import ArgumentError
+from forecast.models import Naive, WindowAverage
+from forecast.report.context import reported_model, shared_scores
 from tests.helpers import compose_config, nb_panel
+from tests.test_failures import NoZeros
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SMALL = ["backtest.horizon=3", "backtest.n_windows=2", "backtest.step=1", "backtest.n_samples=20", "report.n_samples=400"]
@@ -120,6 +125,26 @@ def test_hostile_series_id_title_and_question_are_escaped(tmp_path):
     assert "\\<img src=x" in prose and not re.search(r"(?<!\\)<(img|script|b>)", prose)
 
 
+def test_a_panel_the_headline_cannot_compare_is_refused_before_the_backtest(tmp_path):
+    # It failed after the backtest and the final forecasts, with their files written.
+    nb_panel(n_series=1, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    with pytest.raises(ArgumentError, match=r"^report.compare: the run has one series only \(\['s0'\]\)"):
+        run_from_config(_panel_config(tmp_path / "panel.csv", []), tmp_path / "run")
+    assert not (tmp_path / "run" / "backtest.parquet").exists()
+
+
+def test_an_all_zero_series_is_not_said_to_have_wide_intervals(tmp_path):
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.loc[panel["unique_id"] == "s1", "y"] = 0.0
+    panel.loc[panel["unique_id"] == "s0", "y"] = np.r_[np.zeros(20), np.ones(10)]  # zero in 66.7% of weeks
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    text = (run_from_config(_panel_config(tmp_path / "panel.csv", []), tmp_path / "run") / "report.md").read_text(encoding="utf-8")
+    # It said "s1 is zero in 100.0% of weeks: its forecast intervals are wide", beside a forecast of 0 (0 to 0).
+    assert "- s1 is zero in every week: there is no event to learn from, so its forecasts stay at or near zero.\n" in text
+    assert "- s0 is zero in 66.7% of weeks: its forecast intervals are wide, and totals of rare events often tie.\n" in text
+    assert "s1 is zero in 100.0%" not in text
+
+
 @pytest.mark.slow
 def test_yearly_panel_says_yearly_and_years(tmp_path, fixtures_dir):
     run_dir = run_from_config(_panel_config(fixtures_dir / "panel_yearly" / "dyad_year.csv", []), tmp_path / "run")
@@ -142,6 +167,53 @@ def test_pinned_model_must_be_in_the_run(tmp_path):
     run_dir = run_from_config(_panel_config(tmp_path / "panel.csv", ["report.model=naive"]), tmp_path / "pinned")
     assert set(pd.read_parquet(run_dir / "samples.parquet")["model"]) == {"naive"}
     assert "Model: naive, pinned by report.model." in (run_dir / "report.md").read_text(encoding="utf-8")
+
+
+class _FailsOnTheFullPanel(WindowAverage):
+    """Fits every backtest window (fewer than 30 periods) and fails the final fit on the whole panel."""
+
+    def _fit(self, y: np.ndarray) -> None:
+        if y.shape[1] >= 30:
+            raise RuntimeError("fails on the full panel")
+        super()._fit(y)
+
+
+def test_a_model_best_in_the_backtest_without_final_forecasts_is_not_reported(tmp_path):
+    # It raised "report.model: samples.parquet holds paths of 'naive' but the report speaks for 'wa'": the
+    # pipeline drew the samples from the best model with final forecasts, the report chose among all scored ones.
+    nb_panel(n_series=2, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    experiment = experiment_from_config(_panel_config(tmp_path / "panel.csv", ["model=[naive]"]))
+    models = {"naive": Naive(), "wa": _FailsOnTheFullPanel(window=4)}
+    run_dir = pipeline.run(dataclasses.replace(experiment, models=models), tmp_path / "run")
+    scores = shared_scores(pd.read_parquet(run_dir / "backtest.parquet"), ["naive", "wa"])
+    assert scores["wa"] < scores["naive"]  # wa is the backtest's best, yet has no forecast to report
+    assert set(pd.read_parquet(run_dir / "forecasts.parquet")["model"]) == {"naive"}
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert (
+        "Model: naive, the only candidate, so not chosen by backtest CRPS (wa: no final forecast, see failures.csv)."
+    ) in text
+
+
+@pytest.mark.parametrize("fallback", ["null", "naive"])
+def test_the_reported_model_forecast_both_compared_series_itself(tmp_path, fallback):
+    # nozeros cannot fit the all-zero s1 but scores best on the rows it has (s0). It was reported: with no
+    # fallback the report failed ("report.compare: series ['s1'] have no forecast samples"), with the naive
+    # fallback lending it s1 the pipeline refitted it on s1 to draw the samples (ModelFitError traceback).
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.loc[panel["unique_id"] == "s1", "y"] = 0.0
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    experiment = experiment_from_config(_panel_config(tmp_path / "panel.csv", ["model=[naive]", f"backtest.fallback={fallback}"]))
+    run_dir = pipeline.run(dataclasses.replace(experiment, models={"naive": Naive(), "nozeros": NoZeros()}), tmp_path / "run")
+    assert reported_model(pd.read_parquet(run_dir / "backtest.parquet"), ["naive", "nozeros"], None).model == "nozeros"
+    assert set(pd.read_parquet(run_dir / "samples.parquet")["model"]) == {"naive"}
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "Model: naive, the only candidate, so not chosen by backtest CRPS (nozeros: no final forecast of s1, see failures.csv)." in text
+    with pytest.raises(ArgumentError, match=r"^report.model: 'nozeros' has no final forecast of s1 \(failures.csv says why\)"):
+        pipeline.run(
+            dataclasses.replace(experiment, models={"naive": Naive(), "nozeros": NoZeros()},
+                                report=dataclasses.replace(experiment.report, model="nozeros")),
+            tmp_path / "pinned",
+        )
 
 
 @pytest.mark.slow

@@ -100,9 +100,11 @@ def score(value: object) -> str:
     value = float(value)
     if value == 0:
         return "0"
-    if abs(value) >= 100:
+    # The decimals follow the value rounded to 3 digits: 0.09999999 is 0.100, not 0.1000, and 99.96 is 100.
+    rounded = float(f"{value:.3g}")
+    if abs(rounded) >= 100:
         return f"{value:,.0f}"
-    decimals = max(0, 2 - math.floor(math.log10(abs(value))))
+    decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
     return f"{value:.{decimals}f}"
 
 

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, model_colours, new_axes, style_axis
+from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, model_colours, new_axes, note_empty, style_axis
 
 #: PIT panels per grid row: three stay legible at page width.
 PIT_COLUMNS = 3
@@ -34,6 +34,10 @@ def pit_histogram_plot(histogram: pd.DataFrame, fig: Figure | None = None) -> Fi
         ``ceil(models / 3)`` rows of up to three panels; unused cells are removed.
     """
     models = list(dict.fromkeys(histogram["model"]))
+    if not models:  # no scored outcome: one panel that says so
+        fig = fig if fig is not None else plt.figure(figsize=(4.1, 3.8), layout="constrained")
+        note_empty(fig.subplots(), "PIT values")
+        return fig
     colours = model_colours(models)
     n_cols = min(PIT_COLUMNS, len(models))
     n_rows = math.ceil(len(models) / n_cols)

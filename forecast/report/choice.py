@@ -44,6 +44,8 @@ def choose_model(scores: Mapping[str, float], pinned: str | None = None, metric:
     if not finite:
         raise ArgumentError("model", f"no model of this run ({', '.join(models)}) has a backtest {metric}; pin one.")
     best = min(finite, key=lambda name: (finite[name], name))
+    if len(models) == 1:  # "the lowest among nb_glm" would claim a comparison that was never made
+        return ModelChoice(best, f"the only candidate, so not chosen by backtest {metric.upper()}")
     others = ", ".join(models)
     return ModelChoice(best, f"chosen as the lowest backtest {metric.upper()} among {others}")
 

@@ -15,7 +15,7 @@ from forecast.backtest.compare import check_n_boot
 from forecast.errors import ArgumentError, DataError
 from forecast.io import check_success
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
-from forecast.report.blocks import Figure, Table, percent, score, signed
+from forecast.report.blocks import Figure, Table, p_value, percent, score, signed
 from forecast.report.context import build_timestamp
 from forecast.report.render import write_pages
 
@@ -162,7 +162,7 @@ def _board_table(name: str, board: pd.DataFrame, metric: str) -> Table:
             score(r[metric]),
             str(r["versus"]),
             "" if r["model"] == r["versus"] else f"{signed(r['diff'])} [{signed(r['ci_low'])}, {signed(r['ci_high'])}]",
-            "" if r["model"] == r["versus"] else f"{score(r['p_value'])}{r['mark']}",
+            "" if r["model"] == r["versus"] else f"{p_value(r['p_value'])}{r['mark']}",  # as the run report: <0.001
         )
         for _, r in board.iterrows()
     ]

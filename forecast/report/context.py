@@ -87,6 +87,13 @@ def _dyad_key(dyad: str | Sequence[str]) -> frozenset[str] | str:
     return frozenset(parts) if len(parts) == 2 else str(dyad)
 
 
+def _same_dyad(label: str, item: str | Sequence[str]) -> bool:
+    """Whether the panel's dyad ``label`` is the configured ``item``: a pair matches a directed ``CHN>RUS`` in its order."""
+    if not isinstance(item, str) and ">" in label:
+        return label.split(">") == [str(part) for part in item]
+    return _dyad_key(label) == _dyad_key(item)
+
+
 def _dataset_accounting(summary: Mapping) -> dict[str, tuple[int, int, int]]:
     """Rows read, quarantined and duplicate per dataset, where the readers' accounting allows it.
 
@@ -171,6 +178,72 @@ def reported_model(backtest: pd.DataFrame, models: Sequence[str], pinned: str | 
         raise error.under("report") from None
 
 
+def own_forecasts(forecasts: pd.DataFrame, failures: pd.DataFrame | None, model: str) -> list[str]:
+    """Series ``model`` forecast itself in the final forecast: its rows less those a fallback lent it (failures.csv)."""
+    ids = list(dict.fromkeys(forecasts.loc[forecasts["model"] == model, "unique_id"]))
+    if failures is None or failures.empty:
+        return ids
+    mine = failures[(failures["model"] == model) & (failures["stage"] == "forecast")]
+    lent = set(mine["unique_id"].astype(str))
+    return [i for i in ids if i not in lent]
+
+
+def headline_model(
+    backtest: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    failures: pd.DataFrame | None,
+    needed: Sequence[str],
+    pinned: str | None,
+    scored: Sequence[str] = (),
+) -> ModelChoice:
+    """The model the headline speaks for: by :func:`reported_model` among those that forecast every ``needed`` series.
+
+    The pipeline draws ``samples.parquet`` from this model and the report reads it back, so
+    both call this. A model without a final forecast of its own (failed, or lent by the
+    fallback) for a series the headline compares cannot answer the question: it is left
+    out, and the reason says so.
+
+    Parameters
+    ----------
+    backtest, forecasts : pandas.DataFrame
+        The run's backtest and final forecasts.
+    failures : pandas.DataFrame, optional
+        ``failures.csv``: its ``forecast`` rows mark series a model did not forecast itself.
+    needed : sequence of str
+        Series ids the headline compares.
+    pinned : str, optional
+        ``report.model``.
+    scored : sequence of str
+        The backtest's models in ``metrics.csv`` order (the order the reason lists them in).
+
+    Raises
+    ------
+    ArgumentError
+        ``report.model`` when the pinned model lacks a ``needed`` series, ``report.compare``
+        when no model forecast them all.
+    """
+    order = list(dict.fromkeys([*scored, *forecasts["model"]]))
+    lacking = {m: [i for i in needed if i not in set(own_forecasts(forecasts, failures, m))] for m in order}
+    candidates = [m for m in order if not lacking[m]]
+    if pinned is not None and pinned in lacking and lacking[pinned]:
+        raise ArgumentError(
+            "report.model", f"{pinned!r} has no final forecast of {', '.join(lacking[pinned])} (failures.csv says why); "
+            "pin another model, or set it to null to report the best one that forecast the compared series."
+        )
+    if not candidates:
+        missing = sorted({i for ids in lacking.values() for i in ids})
+        raise ArgumentError(
+            "report.compare", f"no model has a final forecast of {', '.join(missing)} (failures.csv says why); compare other series."
+        )
+    choice = reported_model(backtest, candidates, pinned)
+    notes = [
+        f"{m}: no final forecast" + ("" if m not in set(forecasts["model"]) else f" of {', '.join(ids)}")
+        for m, ids in lacking.items()
+        if ids
+    ]
+    return ModelChoice(choice.model, f"{choice.reason} ({'; '.join(notes)}, see failures.csv)") if notes else choice
+
+
 class Sides:
     """The series compared in the headline: a lead comparison, then the other families."""
 
@@ -194,6 +267,12 @@ class Sides:
                 "report.family", f"{family!r} is not a family of this run; families: {', '.join(self.families)} (or null for the first)."
             )
         self.lead_family = family if family is not None else (self.families[0] if self.families else None)
+        absent = [i for i in self.needed() if i not in set(ids)]  # a dyad without the family of the other
+        if absent:
+            raise ArgumentError(
+                "report.compare", f"series {absent} are not in the run, so the headline cannot compare them; "
+                f"series in the run: {sorted(ids)}."
+            )
 
     def _kind(self) -> str:
         return "dyads" if self.by_family else "series"
@@ -203,14 +282,16 @@ class Sides:
         configured = [d for d in _node(series_cfg, "dyads", default=[]) if self._find(d) is not None]
         pair = configured[:2] if len(configured) >= 2 else self.dyads[:2]
         if len(pair) < 2:
-            raise ArgumentError("report.compare", f"the run has one {self._kind()[:-1]} only ({self.dyads}); the headline compares two.")
+            one, where = ("dyad", "series.dyads") if self.by_family else ("series", "the panel")
+            raise ArgumentError(
+                "report.compare", f"the run has one {one} only ({self.dyads}); the headline compares two: add a second to {where}."
+            )
         return pair
 
     def _find(self, item: str | Sequence[str]) -> str | None:
         if isinstance(item, str) and item in self.dyads:
             return item
-        key = _dyad_key(item)
-        return next((d for d in self.dyads if _dyad_key(d) == key), None)
+        return next((d for d in self.dyads if _same_dyad(d, item)), None)
 
     def _match(self, item: str | Sequence[str]) -> str:
         found = self._find(item)
@@ -221,6 +302,10 @@ class Sides:
     def ids(self, dyad: str, family: str | None) -> list[str]:
         """Series ids of one side."""
         return [f"{dyad}/{family}"] if family is not None else [dyad]
+
+    def needed(self) -> list[str]:
+        """Every series id the headline compares."""
+        return list(dict.fromkeys(i for _, a, b in self.comparisons() for i in (*a, *b)))
 
     def comparisons(self) -> list[tuple[str | None, list[str], list[str]]]:
         """``(family, ids_a, ids_b)`` for the lead family first, then every other family."""
@@ -248,10 +333,13 @@ class ContextBuilder:
         self.horizon = int(info["horizon"])
         self.seed = int(info["seed"])
         self.reference = _node(info, "reference")
-        models = list(dict.fromkeys(run.metrics["model"]))
-        self.choice = reported_model(run.backtest, models, _node(self.report_cfg, "model"))
         self.ids = list(dict.fromkeys(run.panel["unique_id"]))
         self.sides = Sides(self.report_cfg, self.series_cfg, self.ids)
+        # As the pipeline chose it (samples.parquet holds its paths).
+        self.choice = headline_model(
+            run.backtest, run.forecasts, run.failures, self.sides.needed(), _node(self.report_cfg, "model"),
+            scored=list(dict.fromkeys(run.metrics["model"])),
+        )
         self.value = count if self.measure in COUNT_MEASURES else score
         self.figures = list(figures) if figures is not None else self._figures()
 
@@ -635,6 +723,12 @@ class ContextBuilder:
             )
         zeros = panel.groupby("unique_id")["y"].apply(lambda s: float((s == 0).mean()))
         for unique_id, share in zeros[zeros > MOSTLY_ZERO].items():
+            if share == 1.0:  # nothing to be wide about: every model forecasts (near) zero
+                notes.append(
+                    f"{series_name(unique_id)} is zero in every {unit}: there is no event to learn from, so its "
+                    "forecasts stay at or near zero."
+                )
+                continue
             notes.append(
                 f"{series_name(unique_id)} is zero in {percent(share)} of {period_unit(self.freq, 2)}: its forecast "
                 "intervals are wide, and totals of rare events often tie."

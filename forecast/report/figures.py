@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from forecast.backtest import coverage_curve, leaderboard, pit_histogram
 from forecast.models.base import Forecaster
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
-from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, fan_chart_grid, model_colours, new_axes, style_axis
+from forecast.report.plots import FONT, NEUTRAL, OUTSIDE, fan_chart_grid, model_colours, new_axes, note_empty, style_axis
 from forecast.report.timeline import event_timeline_grid
+from forecast.series.measures import AXIS_LABELS
 
 
 def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | None = None) -> Figure:
@@ -52,6 +53,10 @@ def leaderboard_plot(board: pd.DataFrame, metric: str = "crps", ax: plt.Axes | N
         raise KeyError(f"leaderboard_plot: the board has no {metric!r} column; pass metric= one it was ranked by.")
     if board["model"].duplicated().any():
         raise KeyError("leaderboard_plot: one board per figure; select one group of a leaderboard(by=...) frame.")
+    if board.empty:
+        fig, ax = new_axes(ax, (8, 2.2))
+        note_empty(ax, "backtest scores")
+        return fig
     board = board.sort_values("rank")
     versus = str(board["versus"].iloc[0])
     base = float(board.loc[board["model"] == versus, metric].iloc[0])
@@ -244,10 +249,13 @@ def run_figures(
             "caption": "Darker bands are narrower intervals; hollow points are outcomes the last backtest forecast was scored on.",
         }))
     if "family" in panel:
+        measure = str(panel["measure"].iloc[0]) if "measure" in panel and len(panel) else "count"
+        # A share or Goldstein series is not a count of events: say what the lines are.
+        what = "Counts of the events" if measure == "count" else f"The series' values ({AXIS_LABELS.get(measure, measure)})"
         drawn.append(("timeline", event_timeline_grid(panel, dyads), {
             "section": "data",
             "alt": "Event timeline: one panel per event family, one line per dyad, each panel on its own scale.",
-            "caption": "Counts of the events behind the series, before forecasting; gaps are periods without data coverage.",
+            "caption": f"{what} behind the series, before forecasting; gaps are periods without data coverage.",
         }))
     board = leaderboard(backtest, metric, reference=reference, seed=seed)
     versus = board["versus"].iloc[0]

@@ -37,8 +37,9 @@ class Exceedance:
 
     @property
     def less(self) -> float:
-        """``P(A < B)``."""
-        return 1.0 - self.greater - self.equal
+        """``P(A < B)``, from the path counts: ``1 - greater - equal`` in floats can come out as ``-1e-16``."""
+        below = self.n_paths - round(self.greater * self.n_paths) - round(self.equal * self.n_paths)
+        return below / self.n_paths
 
 
 @dataclass(frozen=True)
@@ -178,8 +179,8 @@ def trend(samples: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
         window = history.tail(h)
         observed = float(window["y"].sum())
         totals = paths.groupby("sample")["y"].sum().to_numpy(dtype=float)
-        p_up, p_equal = float(np.mean(totals > observed)), float(np.mean(totals == observed))
-        p_down = 1.0 - p_up - p_equal
+        p_up, p_equal, p_down = (float(np.mean(totals > observed)), float(np.mean(totals == observed)),
+                                 float(np.mean(totals < observed)))
         median, low, high = _interval(totals)
         direction = "rising" if p_up > 0.5 else "falling" if p_down > 0.5 else "no clear change"
         rows.append(

@@ -48,6 +48,14 @@ def new_axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> tuple[Figure,
     return fig, ax
 
 
+def note_empty(ax: plt.Axes, what: str) -> None:
+    """Say on ``ax`` that there is nothing to draw, instead of an error or a blank frame."""
+    ax.text(0.5, 0.5, f"no {what} to show", ha="center", va="center", transform=ax.transAxes,
+            fontsize=FONT["label"], color=NEUTRAL)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
 def style_axis(ax: plt.Axes, title: str, xlabel: str, ylabel: str, *, dates: bool = False) -> None:
     """Title, labels, light grid and readable tick sizes; concise date ticks when ``dates``."""
     ax.set_title(title, fontsize=FONT["title"])
@@ -128,7 +136,7 @@ def fan_chart(
                     future["ds"], future[lower], future[upper], color=line, alpha=0.12 + 0.2 * (1 - level),
                     lw=0, label=f"{dyad} {level:.0%} interval",
                 )
-    measure = str(panel["measure"].iloc[0]) if "measure" in panel else "count"
+    measure = str(panel["measure"].iloc[0]) if "measure" in panel and len(panel) else "count"
     title = f"{family.replace('_', ' ')}: {measure}, {model} forecast"
     if last_window is not None:
         title += f" (points: outcomes after the last backtest cutoff {last_window['cutoff'].max():%Y-%m-%d})"

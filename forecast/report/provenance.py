@@ -28,6 +28,12 @@ def git_state(repo: Path) -> dict[str, str | bool | None]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
+def tracked(path: Path) -> bool:
+    """Whether git tracks the file ``path`` in the checkout holding it (False outside git or without git)."""
+    path = Path(path)
+    return _git(["ls-files", "--error-unmatch", "--", path.name], path.parent) is not None
+
+
 def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
     """Installed versions of the packages that shape the numbers."""
     versions = {}
@@ -39,7 +45,7 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]
     return versions
 
 
-def provenance(*, repo: Path, data_sha256: dict[str, str], seed: int) -> dict:
+def provenance(*, repo: Path, data_sha256: dict[str, str], seed: int, code: Path | None = None) -> dict:
     """The provenance record written to ``provenance.json``.
 
     Parameters
@@ -50,9 +56,14 @@ def provenance(*, repo: Path, data_sha256: dict[str, str], seed: int) -> dict:
         File path (or label) to SHA-256 of every input data file.
     seed : int
         The run's seed.
+    code : Path, optional
+        A file of the running code: the git state is recorded only when that checkout tracks it. An
+        installed copy in a virtual environment inside some checkout (``.venv/lib/.../site-packages``)
+        is not that checkout's code, so its commit and dirty flag would be another tree's.
     """
+    from_checkout = code is None or tracked(code)
     return {
-        "git": git_state(repo),
+        "git": git_state(repo) if from_checkout else {"commit": None, "dirty": None},
         "data_sha256": data_sha256,
         "packages": package_versions(),
         "python": platform.python_version(),

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from forecast.io import write_text_atomic
 from forecast.report.blocks import Figure
 from forecast.report.context import build_context
 
@@ -85,8 +86,11 @@ def write_pages(context: dict, out_dir: str | Path, page: str = "run") -> tuple[
     """
     out = Path(out_dir)
     md_path, html_path = out / "report.md", out / "report.html"
-    md_path.write_text(render_markdown(context, page), encoding="utf-8")
-    html_path.write_text(render_html(context, out, page), encoding="utf-8")
+    # Both rendered before either is written, each written atomically: a rebuild in place that fails or is
+    # killed leaves the previous pair whole, never half a page or a new report.md beside an old report.html.
+    markdown, html = render_markdown(context, page), render_html(context, out, page)
+    write_text_atomic(md_path, markdown)
+    write_text_atomic(html_path, html)
     return md_path, html_path
 
 

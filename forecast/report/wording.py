@@ -70,10 +70,11 @@ def country_name(code: str) -> str:
 
 
 def dyad_name(dyad: str) -> str:
-    """``CHN-RUS`` -> ``China–Russia`` (en dash); text that is not a pair of codes is kept."""
-    parts = dyad.split("-")
-    if len(parts) == 2 and all(re.fullmatch(r"[A-Z]{3}", p) for p in parts):
-        return "–".join(country_name(p) for p in parts)
+    """``CHN-RUS`` -> ``China–Russia`` (en dash), directed ``CHN>RUS`` -> ``China → Russia``; other text is kept."""
+    for sep, joiner in (("-", "–"), (">", " → ")):
+        parts = dyad.split(sep)
+        if len(parts) == 2 and all(re.fullmatch(r"[A-Z]{3}", p) for p in parts):
+            return joiner.join(country_name(p) for p in parts)
     return dyad
 
 
