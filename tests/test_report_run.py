@@ -18,6 +18,7 @@ from forecast.cli.report import report_main
 from forecast.cli.run import experiment_from_config, run_from_config
 from forecast.errors import ArgumentError
 from forecast.models import Naive, WindowAverage
+from forecast.report.blocks import score
 from forecast.report.context import reported_model, shared_scores
 from tests.helpers import compose_config, nb_panel
 from tests.test_failures import NoZeros
@@ -65,6 +66,10 @@ def test_a_run_without_skill_reference_says_so(tmp_path):
         "No skill reference was set (evaluation.reference=null), so no skill is reported. "
         f"Its 80% intervals held {100 * held:.1f}% of {len(backtest)} backtest outcomes"
     ) in text
+    # ... and never alone: the calibration gap of metrics.csv stands beside it.
+    metrics = pd.read_csv(tmp_path / "metrics.csv")
+    gap = metrics[(metrics["metric"] == "calibration_gap") & metrics["unique_id"].isna() & metrics["horizon"].isna()]
+    assert f"beside that, its calibration gap is {score(gap['value'].item())} (the largest violation" in text
 
 
 @pytest.mark.slow

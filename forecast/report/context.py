@@ -475,7 +475,13 @@ class ContextBuilder:
         model = self.choice.model
         coverage = self._coverage(model)
         n = int((self.run.backtest["model"] == model).sum())
-        cover = f"Its 80% intervals held {percent(coverage)} of {n:,} backtest outcomes (closed intervals of counts: a calibrated forecast holds at least 80%)."
+        # Coverage of closed count intervals over-states calibration, so it never stands alone.
+        gap = score(self._overall_metric(model, "calibration_gap"))
+        cover = (
+            f"Its 80% intervals held {percent(coverage)} of {n:,} backtest outcomes (closed intervals of counts: a "
+            f"calibrated forecast holds at least 80%); beside that, its calibration gap is {gap} (the largest "
+            "violation, over the quantile levels, of the count-calibration test; 0 passes at every level)."
+        )
         if self.reference is None:
             return f"No skill reference was set (evaluation.reference=null), so no skill is reported. {cover}"
         if self.reference not in board.index:
