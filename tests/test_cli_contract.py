@@ -393,8 +393,9 @@ def test_fetch_help_lists_only_the_source_group(monkeypatch, capsys):
 
 def test_ingest_help_lists_only_the_data_group(monkeypatch, capsys):
     text = _help(ingest_main, "forecast-ingest", monkeypatch, capsys)
-    # data=store reads a store for forecast-run; forecast-ingest appends to one with store=<dir>
-    assert f"\ndata: {', '.join(o for o in group_options('data') if o != 'store')}\n" in text
+    # data=store reads a store for forecast-run; forecast-ingest appends to one with store=<dir>.
+    # data=embedded is forecast-run's built-in table, which forecast-ingest refuses (no file to read).
+    assert f"\ndata: {', '.join(o for o in group_options('data') if o not in ('store', 'embedded'))}\n" in text
     assert "model:" not in text and "backtest:" not in text and "series:" not in text
 
 
