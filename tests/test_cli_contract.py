@@ -98,6 +98,11 @@ RUN_CASES = [
     (["model=[crps_ensemble]", "model.crps_ensemble.members.4.n_paths=many"],
      "model.crps_ensemble.members.4.n_paths: expected an integer, got 'many'; fix the value."),
     (["--bogus"], "unrecognized arguments: --bogus; see forecast-run --help."),
+    # Hydra's own ValueError tracebacks for flags that exclude each other
+    (["model=naive", "-m", "--cfg", "job"],
+     "--multirun and --cfg cannot be combined: give one of --run, --multirun (-m), --cfg, --info "
+     "(--cfg job without -m prints one job's config); see forecast-run --help."),
+    (["--resolve"], "--resolve works only with --cfg or --help; see forecast-run --help."),
     (["series.families=[cooperation|navy]"],
      "series.families: family expression 'cooperation|navy' names unknown family ['navy']; defined: ['accuse_criticise',"),
     (["backtest.horizon=40"], "backtest.n_windows: the backtest needs 48 scored periods (gap 0 + horizon 40 + step 4"),
