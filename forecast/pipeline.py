@@ -31,7 +31,7 @@ from forecast.backtest import (
 from forecast.backtest.engines import Engine, backtest_backend, check_installed, panel_sql
 from forecast.errors import ArgumentError
 from forecast.events import EventFamily
-from forecast.events.readers.registry import output_kind
+from forecast.events.readers.registry import detect, output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
 from forecast.io import folder_outputs, write_success
 from forecast.models import Forecaster, MultivariateHawkes, reconciled_models
@@ -298,6 +298,10 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         check_installed(experiment.engine.name)
     except ArgumentError as error:
         raise error.under("engine") from None
+    if experiment.data["format"] == "auto" and experiment.data.get("path") is not None:
+        # data=auto: a ready panel goes the data=panel way, not down the event path
+        if output_kind(detect(experiment.data["path"])) == "panel":
+            experiment = replace(experiment, data={**experiment.data, "format": "panel"})
     is_panel = output_kind(experiment.data["format"]) == "panel"
     # A ready panel's y is taken as a count; events give the series spec's measure.
     measure, transform = ("count", "none") if is_panel else (experiment.series.measure, experiment.series.transform)

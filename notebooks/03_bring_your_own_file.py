@@ -45,7 +45,7 @@ quarantine[["file", "line", "reason"]].assign(file=lambda q: q["file"].map(lambd
 # uses a longer one.
 #
 # ## 2. A longer file: build series and compare models
-# A year of China–Russia and China–US events written as a tidy CSV (one event per row,
+# Ten months (Jan–Oct 2018) of China–Russia and China–US events written as a tidy CSV (one event per row,
 # the canonical columns), here cut from the ICEWS 2018 counts shipped with the package,
 # as your own export would be.
 

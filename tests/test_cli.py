@@ -155,3 +155,17 @@ def test_shell_setup_makes_figures_headless_without_importing_matplotlib():
     env = {**os.environ, "MPLBACKEND": "TkAgg"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.lower().split() == ["false", "agg"]
+
+
+def test_data_auto_reads_a_ready_panel_as_data_panel_does(tmp_path):
+    # forecast-run data=auto data.path=<unique_id,ds,y file> was a KeyError 'source_dataset'
+    # traceback: the panel went down the event path.
+    from tests.helpers import nb_panel
+
+    nb_panel(n_series=2, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    quick = [f"data.path={tmp_path / 'panel.csv'}", "model=[naive]", "backtest.horizon=2", "backtest.n_windows=1",
+             "backtest.n_samples=0", "report.n_samples=20", "evaluation.reference=null"]
+    auto = run_from_config(compose_config(["data=auto", *quick]), tmp_path / "auto")
+    panel = run_from_config(compose_config(["data=panel", *quick]), tmp_path / "panel")
+    for name in ("panel.parquet", "backtest.parquet", "forecasts.parquet"):
+        assert (auto / name).read_bytes() == (panel / name).read_bytes(), name

@@ -98,6 +98,11 @@ RUN_CASES = [
     (["model=[crps_ensemble]", "model.crps_ensemble.members.4.n_paths=many"],
      "model.crps_ensemble.members.4.n_paths: expected an integer, got 'many'; fix the value."),
     (["--bogus"], "unrecognized arguments: --bogus; see forecast-run --help."),
+    # Hydra's own ValueError tracebacks for flags that exclude each other
+    (["model=naive", "-m", "--cfg", "job"],
+     "--multirun and --cfg cannot be combined: give one of --run, --multirun (-m), --cfg, --info "
+     "(--cfg job without -m prints one job's config); see forecast-run --help."),
+    (["--resolve"], "--resolve works only with --cfg or --help; see forecast-run --help."),
     (["series.families=[cooperation|navy]"],
      "series.families: family expression 'cooperation|navy' names unknown family ['navy']; defined: ['accuse_criticise',"),
     (["backtest.horizon=40"], "backtest.n_windows: the backtest needs 48 scored periods (gap 0 + horizon 40 + step 4"),
@@ -394,8 +399,9 @@ def test_fetch_help_lists_only_the_source_group(monkeypatch, capsys):
 
 def test_ingest_help_lists_only_the_data_group(monkeypatch, capsys):
     text = _help(ingest_main, "forecast-ingest", monkeypatch, capsys)
-    # data=store reads a store for forecast-run; forecast-ingest appends to one with store=<dir>
-    assert f"\ndata: {', '.join(o for o in group_options('data') if o != 'store')}\n" in text
+    # data=store reads a store for forecast-run; forecast-ingest appends to one with store=<dir>.
+    # data=embedded is forecast-run's built-in table, which forecast-ingest refuses (no file to read).
+    assert f"\ndata: {', '.join(o for o in group_options('data') if o not in ('store', 'embedded'))}\n" in text
     assert "model:" not in text and "backtest:" not in text and "series:" not in text
 
 

@@ -323,7 +323,20 @@ def check_flags(prog: str, argv: Sequence[str]) -> None:
     parser = get_args_parser()
     parser.__class__ = OneLineParser
     parser.prog = prog
-    parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # Hydra refuses these two with a bare ValueError (a traceback); they are usage errors.
+    modes = {
+        "--run": args.run, "--multirun": args.multirun, "--cfg": args.cfg is not None,
+        "--info": args.info is not None, "--shell-completion": args.shell_completion,
+    }
+    given = [flag for flag, on in modes.items() if on]
+    if len(given) > 1:
+        parser.error(
+            f"{' and '.join(given)} cannot be combined: give one of --run, --multirun (-m), --cfg, --info "
+            "(--cfg job without -m prints one job's config)"
+        )
+    if args.resolve and args.cfg is None and not args.help:
+        parser.error("--resolve works only with --cfg or --help")
 
 
 def _overrides(argv: Sequence[str]) -> list[str]:

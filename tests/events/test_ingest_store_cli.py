@@ -110,6 +110,27 @@ def test_cli_config_runs(fixtures_dir: Path, tmp_path: Path) -> None:
     assert {p.name for p in tmp_path.iterdir()} == {"events.parquet", "quarantine.parquet", "ingest_summary.json", "_SUCCESS"}
 
 
+@pytest.mark.parametrize("group", ["auto", "gdelt", "gdelt1", "gdelt2", "icews", "polecat"])
+def test_data_max_line_bytes_is_a_config_key_of_the_line_formats(group: str) -> None:
+    # The "line too long" reason says "raise data.max_line_bytes"; that override was "no such config key".
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose(config_name="ingest", overrides=[f"data={group}", "data.path=x"])
+    assert cfg.data.max_line_bytes == 1 << 20  # docs/ingest.md: default 1 MiB
+
+
+def test_data_max_line_bytes_override_quarantines_longer_lines(fixtures_dir: Path, tmp_path: Path) -> None:
+    lines = (fixtures_dir / "gdelt2" / "20200101120000.export.CSV").read_bytes().split(b"\n")[:2]
+    path = tmp_path / "in" / "20200101120000.export.CSV"
+    path.parent.mkdir()
+    path.write_bytes(b"\n".join([*lines, b"x" * 499]) + b"\n")  # line 3: 499 bytes
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose(config_name="ingest", overrides=["data=gdelt2", f"data.path={path}", "data.max_line_bytes=400"])
+    summary = run_from_config(cfg, tmp_path / "out")
+    assert (summary["rows_read"], summary["rows_accepted"], summary["rows_quarantined"]) == (3, 2, 1)
+    reasons = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")[["line", "reason"]].values.tolist()
+    assert reasons == [[3, "line too long: 499 bytes, more than max_line_bytes=400 (raise data.max_line_bytes if it is genuine)"]]
+
+
 def test_cli_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
     """The real entry point, as a user types it."""
     import subprocess
