@@ -35,7 +35,7 @@ def _main(cfg: DictConfig) -> None:
         if error.filename is not None:  # an open() deep inside: the generic report names the file
             raise
         raise ArgumentError("input", f"{error}; give a .jsonl or .txt file or a folder of .txt files.") from error
-    print(f"{len(events)} events from {events['doc_id'].nunique()} documents written to {cfg.output}")
+    print(f"{len(events)} events from {events.attrs['documents']} documents written to {cfg.output}")
 
 
 def code_text_main() -> None:

@@ -291,7 +291,13 @@ def nothing_accepted(summary: dict[str, Any], quarantine: Path | None) -> str:
     """The message of an ingest that accepted no row: counts, the top reasons, where to look."""
     inputs = summary["inputs"][0] if len(summary["inputs"]) == 1 else f"{len(summary['inputs'])} inputs"
     if not summary["rows_read"]:
-        return f"{inputs}: no data rows ({summary['format']}): the input holds only blank or header lines."
+        message = f"{inputs}: no data rows ({summary['format']}): the input holds only blank or header lines."
+        if summary["format"] == "events":  # what forecast-code-text writes for text that held no event
+            message += (
+                " A header and no events (e.g. forecast-code-text on text without events) is nothing to ingest: "
+                "leave the file out, or code more text."
+            )
+        return message
     top = "; ".join(f"{n} x {reason}" for reason, n in list(summary["quarantine_reasons"].items())[:3])
     where = (
         f"every rejected row is in {quarantine}"

@@ -476,3 +476,31 @@ def test_folders_inside_a_folder_input_are_named_as_not_read(
     (tmp_path / "tkg" / "notes").mkdir()
     tkg = ingest(tmp_path / "tkg", tmp_path / "out3", start_date="2018-01-01", time_unit="hour")
     assert tkg["rows_read"] == 9 and tkg["folders_not_read"] == [] and not caplog.records
+
+
+def test_a_header_only_event_table_says_it_has_no_events_and_what_to_do(tmp_path: Path) -> None:
+    # forecast-code-text on an article without events writes the header alone: as for every
+    # reader, an ingest that accepts nothing fails, but the message says why and what to do.
+    header_only = tmp_path / "coded.csv"
+    header_only.write_text("event_id,date,source_actor,target_actor,cameo_code,source_dataset,count,doc_id\n")
+    with pytest.raises(DataError) as err:
+        ingest(header_only, tmp_path / "out")
+    assert str(err.value) == (
+        f"{header_only}: no data rows (events): the input holds only blank or header lines. A header and no "
+        "events (e.g. forecast-code-text on text without events) is nothing to ingest: leave the file out, "
+        "or code more text."
+    )
+
+
+@pytest.mark.parametrize("fmt", [None, "events"])
+def test_json_lines_input_is_refused_with_the_fix(fmt: str | None, tmp_path: Path) -> None:
+    # forecast-code-text output=e.jsonl: auto could not tell the format, data=events said
+    # "missing required column(s)" of a header that is a JSON object.
+    coded = tmp_path / "e.jsonl"
+    coded.write_text('{"event_id":"a:0:0","date":"2023-05-03T00:00:00.000","cameo_code":"062","count":1}\n')
+    with pytest.raises(DataError) as err:
+        ingest(coded, tmp_path / "out", **({} if fmt is None else {"format": fmt}))
+    assert str(err.value) == (
+        f"{coded}: JSON Lines (one JSON object per line) is not an ingest format; write the table as CSV or "
+        "parquet (e.g. forecast-code-text output=events.csv) and ingest that."
+    )

@@ -261,3 +261,22 @@ def test_min_confidence_outside_zero_one_is_a_one_line_error(
     expected = f"min_confidence: must be between 0 and 1, got {float(value)}; fix the value."
     assert line == f"forecast-code-text: error: {expected}"
     assert not (tmp_path / "e.csv").exists()
+
+
+def test_summary_line_counts_every_document_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # Two documents, one without any event: both are counted (doc_id alone would say 1).
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("China and Russia held joint naval exercises on 3 May 2023.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("The weather was nice.\n", encoding="utf-8")
+    output = tmp_path / "e.csv"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        sys, "argv", ["forecast-code-text", f"input={folder}", f"output={output}", "published=2023-05-04"]
+    )
+    capsys.readouterr()
+    code_text_main()
+    assert capsys.readouterr().out.strip() == f"2 events from 2 documents written to {output}"
+    assert run_code_text(folder / "b.txt", tmp_path / "none.csv", published="2023-05-04").attrs["documents"] == 1

@@ -91,6 +91,19 @@ class Sample:
         return self.tab_widths.most_common(1)[0][0] if self.tab_widths else None
 
 
+def json_lines_error(label: str) -> str:
+    """The message for a JSON Lines input, which no reader takes (``forecast-code-text`` can write one)."""
+    return (
+        f"{label}: JSON Lines (one JSON object per line) is not an ingest format; write the table as CSV or "
+        "parquet (e.g. forecast-code-text output=events.csv) and ingest that."
+    )
+
+
+def is_json_lines(text: str) -> bool:
+    """Whether a first line looks like a JSON object (a BOM and spaces aside)."""
+    return text.lstrip("\ufeff").lstrip().startswith("{")
+
+
 def is_panel(sample: Sample) -> bool:
     """A long panel: header with ``unique_id, ds, y``."""
     return sample.header_has({"unique_id", "ds", "y"}) is not None

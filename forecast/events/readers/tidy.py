@@ -26,6 +26,7 @@ from forecast.events.readers._finish import AMBIGUOUS_DATE, Batch, add_reason, c
 from forecast.events.readers._finish import finish_arrow, parse_dates
 from forecast.events.readers._stream import Chunk, InputFile, iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
+from forecast.events.readers.detect import is_json_lines, json_lines_error
 from forecast.events.schema import EVENT_COLUMNS
 from forecast.events.taxonomy import code_attributes
 
@@ -73,6 +74,8 @@ def iter_table_chunks(
     with source.open() as handle:
         text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
         header_line = text.readline()
+        if is_json_lines(header_line):  # else "missing required columns", naming a JSON object as the header
+            raise DataError(json_lines_error(source.label))
         delimiter = "\t" if "\t" in header_line else ","
         header = next(csv.reader([header_line], delimiter=delimiter))
         header = [h.strip().lstrip("\ufeff") for h in header]

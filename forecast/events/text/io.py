@@ -197,7 +197,8 @@ def run_code_text(
     Returns
     -------
     pandas.DataFrame
-        The events written, validated against the canonical schema.
+        The events written, validated against the canonical schema;
+        ``attrs["documents"]`` is the number of documents read (those without events too).
     """
     if not 0.0 <= min_confidence <= 1.0:  # confidences lie in (0, 1]: above 1 (or NaN) drops every event
         raise ArgumentError("min_confidence", f"must be between 0 and 1, got {min_confidence}; fix the value.")
@@ -208,4 +209,6 @@ def run_code_text(
     events = events[events["confidence"] >= min_confidence].reset_index(drop=True)
     validate_events(events, origin=f"text coder output for {input_path}")
     write_events(events, output_path)
+    # The doc_id column cannot count the documents that produced no event.
+    events.attrs["documents"] = len(documents)
     return events
