@@ -64,6 +64,16 @@ def test_embedded_weekly_count_matches_hand_count():
     assert weekly[pd.Timestamp("2021-03-15")] == 24
 
 
+def test_embedded_icews21_outage_week_is_a_gap_so_the_latest_span_starts_after_it():
+    """ICEWS21 has 548 events in the week of 2021-01-18 against 7,315-10,012 around it: an outage, not a quiet week."""
+    families = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["state"])
+    with pytest.warns(UserWarning, match=r"1 W-SUN periods are outages .*: 2021-01-18 \(548 events\);"):
+        panel = build_panel(load_embedded().events, spec, families, embedded_coverage())
+    assert panel["ds"].min() == pd.Timestamp("2021-01-25") and panel["ds"].max() == pd.Timestamp("2021-08-23")
+    assert len(panel) == 31
+
+
 @pytest.mark.slow
 def test_console_script_runs_from_any_directory(tmp_path):
     script = Path(sys.executable).with_name("forecast-run")

@@ -190,3 +190,63 @@ def test_an_unknown_country_code_is_said_once_not_logged_by_country_converter(ca
     with caplog.at_level("DEBUG"), pytest.raises(ArgumentError, match="'Narnia' is not an ISO3 country code"):
         SeriesSpec(families=["all"], countries=["CHN", "Narnia"])
     assert [r for r in caplog.records if r.name.startswith("country_converter")] == []
+
+
+def _volume(values: list[float], start: str = "2018-01-01") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A source's weekly volume (``segment, ds, denominator``) and its coverage, week 0 starting ``start``."""
+    weeks = pd.date_range(start, periods=len(values), freq="W-MON")
+    volume = pd.DataFrame({"segment": "hand", "ds": weeks, "denominator": values})
+    return volume, coverage(("hand", start, str((weeks[-1] + pd.Timedelta(days=6)).date())))
+
+
+def test_a_week_below_a_tenth_of_the_usual_volume_is_an_outage_gap_and_exactly_a_tenth_is_kept():
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
+    volume, cover = _volume([1000.0] * 7 + [99.0] + [1000.0] * 12)
+    with pytest.warns(UserWarning, match=r"1 W-SUN periods are outages .*less than 0\.1 .*: 2018-02-19 \(99 events\);"):
+        grid = period_grid(cover, spec, volume)
+    assert len(grid) == 19 and T("2018-02-19") not in set(grid["ds"])
+    runs = [[group["ds"].min(), group["ds"].max()] for _, group in grid.groupby("run")]
+    assert runs == [[T("2018-01-01"), T("2018-02-12")], [T("2018-02-26"), T("2018-05-14")]]
+    with pytest.warns(UserWarning, match="outages"):
+        latest = period_grid(cover, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"]), volume)
+    assert latest["ds"].min() == T("2018-02-26") and len(latest) == 12
+    at_share, _ = _volume([1000.0] * 7 + [100.0] + [1000.0] * 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(period_grid(cover, spec, at_share)) == 20
+
+
+def test_an_empty_week_of_a_large_source_is_an_outage_but_of_a_small_source_a_quiet_week():
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
+    large, cover = _volume([50.0] * 7 + [4.0] + [50.0] * 12)  # the median is at the 50-event floor
+    with pytest.warns(UserWarning, match="1 W-SUN periods are outages"):
+        assert len(period_grid(cover, spec, large)) == 19
+    small, _ = _volume([49.0] * 7 + [0.0] + [49.0] * 12)  # just under the floor: one empty week is quiet
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(period_grid(cover, spec, small)) == 20
+    kept, _ = _volume([1000.0] * 7 + [0.0] + [1000.0] * 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(period_grid(cover, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all", outage_share=None), kept)) == 20
+
+
+def test_a_source_growing_a_hundredfold_has_no_outage_and_a_long_hole_is_one_gap_warned_once():
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
+    # 10 -> 1,250 events a week: the early weeks are far below the whole span's median, not below their own quarter's.
+    growing, cover = _volume([10.0 * 1.05**week for week in range(100)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(period_grid(cover, spec, growing)) == 100
+    holed, cover = _volume([1000.0] * 5 + [0.0] * 10 + [1000.0] * 5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert len(period_grid(cover, spec, holed)) == 10
+    assert [str(w.message)[:40] for w in caught] == ["series: 10 of 20 W-SUN periods lie in ru"]
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0, -0.1, 1.5])
+def test_outage_share_outside_zero_one_is_refused_naming_the_key(share):
+    with pytest.raises(ArgumentError, match=rf"^outage_share: must be between 0 and 1 \(exclusive\) or null, got {share}\.$"):
+        SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], outage_share=share)
+    assert SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], outage_share=0.5).outage_share == 0.5

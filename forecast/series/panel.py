@@ -35,6 +35,12 @@ METADATA_COLUMNS = ("dyad", "source", "target", "family", "measure", "freq", "se
 _FREQ_BASES = ("D", "W", "M", "Q")
 #: Share of coverage periods without any source event above which the panel is reported as mostly empty.
 MOSTLY_EMPTY = 0.5
+#: A period's source volume is judged against the median of this many periods centred on it
+#: (a quarter of weeks), so a source whose volume grows over decades is not an outage early on.
+OUTAGE_WINDOW = 13
+#: Below this median volume per period a near-empty period can be a quiet one: only the
+#: empty-run rule of ``max_empty_periods`` applies there.
+OUTAGE_MIN_MEDIAN = 50.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,12 @@ class SeriesSpec:
         the data, not a quiet spell. Gap periods are dropped (missing, never zero-filled)
         and split the coverage window in two, so ``span="latest"`` keeps the part after
         the last gap. Default 4 (a month of weeks); ``None`` trusts the coverage windows.
+    outage_share : float, optional
+        A period in which the source reported fewer events than this share of its median
+        over the :data:`OUTAGE_WINDOW` periods around it is an outage of the source (ICEWS
+        has weeks with 6% of its usual volume), not a quiet period: it is a gap like a
+        long empty run, whatever its length. Applies where that median is at least
+        :data:`OUTAGE_MIN_MEDIAN` events. Default 0.1; ``None`` keeps such periods.
     """
 
     dyads: Sequence[tuple[str, str]] = ()
@@ -114,6 +126,7 @@ class SeriesSpec:
     drop_partial: bool = True
     span: str = "latest"
     max_empty_periods: int | None = 4
+    outage_share: float | None = 0.1
 
     def __post_init__(self) -> None:
         if self.span not in ("latest", "all"):
@@ -145,6 +158,8 @@ class SeriesSpec:
             raise ArgumentError("share_per", f"must be > 0, got {self.share_per}.")
         if self.max_empty_periods is not None and self.max_empty_periods < 0:
             raise ArgumentError("max_empty_periods", f"must be >= 0 or null, got {self.max_empty_periods}.")
+        if self.outage_share is not None and not 0 < self.outage_share < 1:
+            raise ArgumentError("outage_share", f"must be between 0 and 1 (exclusive) or null, got {self.outage_share}.")
         outside = set(self.either_sector) - set(self.sectors)
         if outside:
             raise ArgumentError(
@@ -203,20 +218,57 @@ def dyad_label(source: str, target: str, directed: bool) -> str:
     return f"{first}-{second}"
 
 
-def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, max_empty: int) -> pd.DataFrame:
-    """Drop runs of more than ``max_empty`` consecutive periods without any source event.
+def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
+    """Drop the periods that are gaps in the source: long empty runs and outages.
 
-    Adds ``run``: a counter that starts a new contiguous stretch at every coverage window
-    and after every gap, so ``span="latest"`` can keep the stretch after the last gap.
+    A run of more than ``spec.max_empty_periods`` consecutive periods without any source
+    event is a gap, and so is an outage (:func:`_outages`). Adds ``run``: a counter that
+    starts a new contiguous stretch at every coverage window and after every gap, so
+    ``span="latest"`` can keep the stretch after the last gap. Warns once per kind of gap.
     """
     counted = grid.merge(volume, on=["segment", "ds"], how="left")
-    empty = ~(counted["denominator"].fillna(0.0) > 0)
-    # Stretches of equal emptiness within a segment; a long empty one is a gap.
-    stretch = (empty.ne(empty.shift()) | grid["window"].ne(grid["window"].shift())).cumsum()
-    length = empty.groupby(stretch).transform("size")
-    gap = empty & (length > max_empty)
+    denominator = counted["denominator"].fillna(0.0)
+    empty = ~(denominator > 0)
+    long_empty = pd.Series(False, index=grid.index)
+    if spec.max_empty_periods is not None:
+        # Stretches of equal emptiness within a segment; a long empty one is a gap.
+        stretch = (empty.ne(empty.shift()) | grid["window"].ne(grid["window"].shift())).cumsum()
+        long_empty = empty & (empty.groupby(stretch).transform("size") > spec.max_empty_periods)
+    outage = _outages(denominator, grid["window"], spec.outage_share) & ~long_empty
+    if long_empty.any():
+        warnings.warn(
+            f"series: {int(long_empty.sum())} of {len(grid)} {spec.freq} periods lie in runs of more than "
+            f"{spec.max_empty_periods} periods without any source event; they are gaps in the data, left out "
+            "(not zero-filled). Set series.max_empty_periods to change the limit.",
+            stacklevel=4,
+        )
+    if outage.any():
+        dates = ", ".join(f"{pd.Timestamp(ds).date()} ({volume:.0f} events)" for ds, volume in
+                          zip(grid["ds"][outage].head(3), denominator[outage].head(3)))
+        more = f" and {int(outage.sum()) - 3} more" if outage.sum() > 3 else ""
+        warnings.warn(
+            f"series: {int(outage.sum())} {spec.freq} periods are outages of the source, with less than "
+            f"{spec.outage_share:g} of its usual volume: {dates}{more}; they are gaps in the data, left out "
+            "(not counted as quiet). Set series.outage_share=null to keep them.",
+            stacklevel=4,
+        )
+    gap = long_empty | outage
     new_run = grid["window"].ne(grid["window"].shift()) | gap.shift(fill_value=False)
     return grid.assign(run=new_run.cumsum())[~gap.to_numpy()].reset_index(drop=True)
+
+
+def _outages(denominator: pd.Series, window: pd.Series, share: float | None) -> pd.Series:
+    """Periods whose source volume is below ``share`` of the centred rolling median of their window.
+
+    Only where that median is at least :data:`OUTAGE_MIN_MEDIAN`: with a few events a
+    period, a near-empty one is plausibly quiet. ``share=None`` finds none.
+    """
+    if share is None:
+        return pd.Series(False, index=denominator.index)
+    usual = denominator.groupby(window.to_numpy()).transform(
+        lambda values: values.rolling(OUTAGE_WINDOW, center=True, min_periods=1).median()
+    )
+    return (usual >= OUTAGE_MIN_MEDIAN) & (denominator < share * usual)
 
 
 def _covered_days(dataset: pd.Series, date: pd.Series, coverage: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
@@ -256,11 +308,12 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     coverage : pandas.DataFrame
         ``source_dataset, start, end``.
     spec : SeriesSpec
-        Frequency, calendar limits, ``drop_partial``, ``span`` and ``max_empty_periods``.
+        Frequency, calendar limits, ``drop_partial``, ``span``, ``max_empty_periods`` and ``outage_share``.
     volume : pandas.DataFrame, optional
         ``segment, ds, denominator`` (:func:`forecast.series.measures.source_volume`):
         with it, runs of more than ``spec.max_empty_periods`` periods without any source
-        event are gaps, dropped from the grid.
+        event and outages (below ``spec.outage_share`` of the usual volume) are gaps,
+        dropped from the grid.
 
     Returns
     -------
@@ -299,16 +352,8 @@ def period_grid(coverage: pd.DataFrame, spec: SeriesSpec, volume: pd.DataFrame |
     grid = grid.drop_duplicates("ds").sort_values("ds").reset_index(drop=True)
     if volume is not None:
         _warn_mostly_empty(grid, volume, spec.freq)
-    if volume is not None and spec.max_empty_periods is not None:
-        n_periods = len(grid)
-        grid = _drop_gaps(grid, volume, spec.max_empty_periods)
-        if len(grid) < n_periods:
-            warnings.warn(
-                f"series: {n_periods - len(grid)} of {n_periods} {spec.freq} periods lie in runs of more than "
-                f"{spec.max_empty_periods} periods without any source event; they are gaps in the data, left out "
-                "(not zero-filled). Set series.max_empty_periods to change the limit.",
-                stacklevel=3,
-            )
+    if volume is not None and (spec.max_empty_periods is not None or spec.outage_share is not None):
+        grid = _drop_gaps(grid, volume, spec)
     else:
         grid = grid.assign(run=grid["window"].ne(grid["window"].shift()).cumsum())
     if spec.span == "latest" and not grid.empty:
