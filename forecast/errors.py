@@ -44,3 +44,11 @@ class DataError(ForecastError, ValueError):
 
 class MissingInputError(DataError, FileNotFoundError):
     """A path, folder or glob that matches no input file; the shells name the config key it came from."""
+
+
+class DataGapWarning(UserWarning):
+    """Periods of the coverage left out of the panel as gaps in the data (empty runs, outages).
+
+    A warning, not an error: the panel is built without them. A run records each one as a
+    caveat of its report, so a reader sees which periods the series skip.
+    """

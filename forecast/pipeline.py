@@ -10,6 +10,7 @@ import json
 import logging
 import numbers
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -29,7 +30,7 @@ from forecast.backtest import (
     run_backtest,
 )
 from forecast.backtest.engines import Engine, backtest_backend, check_installed, panel_sql
-from forecast.errors import ArgumentError
+from forecast.errors import ArgumentError, DataGapWarning
 from forecast.events import EventFamily
 from forecast.events.readers.registry import detect, output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
@@ -200,8 +201,11 @@ def _load_source(options: Mapping[str, Any], where: str) -> LoadedSource:
         raise error.under(where) from None
 
 
-def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict]:
-    """Events -> dyad panel; writes the events summary and the quarantine."""
+def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, dict[str, str], dict, list[str]]:
+    """Events -> dyad panel; writes the events summary and the quarantine.
+
+    Also returns the report caveats for the periods left out as gaps in the data.
+    """
     loaded = [_load_source(s, where) for s, where in _sources(experiment)]
     try:
         source = combine_sources(loaded)
@@ -211,12 +215,18 @@ def _event_panel(experiment: Experiment, run_dir: Path) -> tuple[pd.DataFrame, d
     (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
     source.result.quarantine.to_parquet(run_dir / "quarantine.parquet", index=False)
     log.info("events: %s rows, %s events", summary["rows_accepted"], summary["events_total"])
-    with panel_sql(experiment.engine) as sql:
-        try:
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with panel_sql(experiment.engine) as sql, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             panel = build_panel(source.result.events, experiment.series, dict(experiment.families), source.coverage, sql)
-        except ArgumentError as error:
-            raise _under_spec(error, SeriesSpec, "series") from None
-    return panel, source.data_sha256, summary
+    except ArgumentError as error:
+        raise _under_spec(error, SeriesSpec, "series") from None
+    finally:
+        for warning in caught:  # passed on unchanged; the gaps are kept for the report too
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    gaps = [str(w.message).removeprefix("series: ") for w in caught if issubclass(w.category, DataGapWarning)]
+    return panel, source.data_sha256, summary, [note[:1].upper() + note[1:] for note in gaps]
 
 
 def _save_figure(figure: Figure, path: Path) -> None:
@@ -327,7 +337,8 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
         kind, series, family_rules = "panel", None, {}
     else:
         spec = experiment.series
-        panel, data_sha256, summary = _event_panel(experiment, run_dir)
+        panel, data_sha256, summary, gap_notes = _event_panel(experiment, run_dir)
+        caveats = [*caveats, *gap_notes]
         # Dyads as the panel resolved them (country lists and top-N have no spec.dyads).
         dyads = list(dict.fromkeys(panel["dyad"]))
         families = list(spec.families)

@@ -45,6 +45,8 @@ def test_default_experiment_writes_every_output(default_run):
     assert summary["events_total"] == 794_912  # 468,558 ICEWS18 + 326,354 ICEWS21 facts
     report = (default_run / "report.md").read_text()
     assert "Boschee" in report and "figures/fan_chart.png" in report and "nb_glm" in report
+    caveats = report.split("## Caveats")[1].split("## ")[0]
+    assert "- 1 W-SUN period is an outage of the source, with less than 0.1 of its usual volume: 2021-01-18 (548 events);" in caveats
 
 
 @pytest.mark.slow
@@ -68,7 +70,7 @@ def test_embedded_icews21_outage_week_is_a_gap_so_the_latest_span_starts_after_i
     """ICEWS21 has 548 events in the week of 2021-01-18 against 7,315-10,012 around it: an outage, not a quiet week."""
     families = families_from_mapping({"all": {"any_of": [{"quad_classes": [1, 2, 3, 4]}]}})
     spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], sectors=["state"])
-    with pytest.warns(UserWarning, match=r"1 W-SUN periods are outages .*: 2021-01-18 \(548 events\);"):
+    with pytest.warns(UserWarning, match=r"1 W-SUN period is an outage .*: 2021-01-18 \(548 events\);"):
         panel = build_panel(load_embedded().events, spec, families, embedded_coverage())
     assert panel["ds"].min() == pd.Timestamp("2021-01-25") and panel["ds"].max() == pd.Timestamp("2021-08-23")
     assert len(panel) == 31

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli.instantiate import build
-from forecast.errors import ArgumentError, DataError
+from forecast.errors import ArgumentError, DataError, DataGapWarning
 from forecast.events import families_from_mapping
 from forecast.series import SeriesSpec, build_panel, period_grid
 from forecast.series.measures import source_volume
@@ -202,12 +202,12 @@ def _volume(values: list[float], start: str = "2018-01-01") -> tuple[pd.DataFram
 def test_a_week_below_a_tenth_of_the_usual_volume_is_an_outage_gap_and_exactly_a_tenth_is_kept():
     spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
     volume, cover = _volume([1000.0] * 7 + [99.0] + [1000.0] * 12)
-    with pytest.warns(UserWarning, match=r"1 W-SUN periods are outages .*less than 0\.1 .*: 2018-02-19 \(99 events\);"):
+    with pytest.warns(UserWarning, match=r"1 W-SUN period is an outage .*less than 0\.1 .*: 2018-02-19 \(99 events\);"):
         grid = period_grid(cover, spec, volume)
     assert len(grid) == 19 and T("2018-02-19") not in set(grid["ds"])
     runs = [[group["ds"].min(), group["ds"].max()] for _, group in grid.groupby("run")]
     assert runs == [[T("2018-01-01"), T("2018-02-12")], [T("2018-02-26"), T("2018-05-14")]]
-    with pytest.warns(UserWarning, match="outages"):
+    with pytest.warns(UserWarning, match="an outage"):
         latest = period_grid(cover, SeriesSpec(dyads=[("CHN", "RUS")], families=["all"]), volume)
     assert latest["ds"].min() == T("2018-02-26") and len(latest) == 12
     at_share, _ = _volume([1000.0] * 7 + [100.0] + [1000.0] * 12)
@@ -219,7 +219,7 @@ def test_a_week_below_a_tenth_of_the_usual_volume_is_an_outage_gap_and_exactly_a
 def test_an_empty_week_of_a_large_source_is_an_outage_but_of_a_small_source_a_quiet_week():
     spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
     large, cover = _volume([50.0] * 7 + [4.0] + [50.0] * 12)  # the median is at the 50-event floor
-    with pytest.warns(UserWarning, match="1 W-SUN periods are outages"):
+    with pytest.warns(UserWarning, match="1 W-SUN period is an outage"):
         assert len(period_grid(cover, spec, large)) == 19
     small, _ = _volume([49.0] * 7 + [0.0] + [49.0] * 12)  # just under the floor: one empty week is quiet
     with warnings.catch_warnings():
@@ -250,3 +250,16 @@ def test_outage_share_outside_zero_one_is_refused_naming_the_key(share):
     with pytest.raises(ArgumentError, match=rf"^outage_share: must be between 0 and 1 \(exclusive\) or null, got {share}\.$"):
         SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], outage_share=share)
     assert SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], outage_share=0.5).outage_share == 0.5
+
+
+def test_outages_are_warned_as_data_gaps_with_the_first_three_named_and_the_rest_counted():
+    spec = SeriesSpec(dyads=[("CHN", "RUS")], families=["all"], span="all")
+    volume, cover = _volume([1000.0] * 5 + [10.0, 1000.0, 0.0, 20.0, 1000.0, 30.0, 40.0] + [1000.0] * 8)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert len(period_grid(cover, spec, volume)) == 15
+    assert [w.category for w in caught] == [DataGapWarning]
+    assert str(caught[0].message).startswith(
+        "series: 5 W-SUN periods are outages of the source, with less than 0.1 of its usual volume: "
+        "2018-02-05 (10 events), 2018-02-19 (0 events), 2018-02-26 (20 events) and 2 more; they are gaps"
+    )

@@ -18,7 +18,7 @@ import pandas as pd
 from forecast.events.actors import NON_ISO_CODES
 from forecast.events.coverage import observed_coverage  # noqa: F401 - part of forecast.series
 from forecast.events.taxonomy import EventFamily, families_from_mapping
-from forecast.errors import ArgumentError, DataError
+from forecast.errors import ArgumentError, DataError, DataGapWarning
 from forecast.series.measures import check_measure, check_transform, source_volume
 from forecast.series.sql import SqlRunner, aggregate_relation, aggregate_sql
 from forecast.series.selection import (
@@ -240,6 +240,7 @@ def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, spec: SeriesSpec) -> pd
             f"series: {int(long_empty.sum())} of {len(grid)} {spec.freq} periods lie in runs of more than "
             f"{spec.max_empty_periods} periods without any source event; they are gaps in the data, left out "
             "(not zero-filled). Set series.max_empty_periods to change the limit.",
+            DataGapWarning,
             stacklevel=4,
         )
     if outage.any():
@@ -247,9 +248,11 @@ def _drop_gaps(grid: pd.DataFrame, volume: pd.DataFrame, spec: SeriesSpec) -> pd
                           zip(grid["ds"][outage].head(3), denominator[outage].head(3)))
         more = f" and {int(outage.sum()) - 3} more" if outage.sum() > 3 else ""
         warnings.warn(
-            f"series: {int(outage.sum())} {spec.freq} periods are outages of the source, with less than "
+            f"series: {int(outage.sum())} {spec.freq} "
+            f"{'period is an outage' if outage.sum() == 1 else 'periods are outages'} of the source, with less than "
             f"{spec.outage_share:g} of its usual volume: {dates}{more}; they are gaps in the data, left out "
             "(not counted as quiet). Set series.outage_share=null to keep them.",
+            DataGapWarning,
             stacklevel=4,
         )
     gap = long_empty | outage
