@@ -45,6 +45,12 @@ def test_default_experiment_writes_every_output(default_run):
     assert summary["events_total"] == 794_912  # 468,558 ICEWS18 + 326,354 ICEWS21 facts
     report = (default_run / "report.md").read_text()
     assert "Boschee" in report and "figures/fan_chart.png" in report and "nb_glm" in report
+    # 96 outcomes = 4 series x 3 cutoffs x 8 leads; 12 forecasts. Independent PITs: 0.115 (MC, seed 0), see
+    # tests/test_calibration_noise.py for the function against exact binomial values.
+    assert (
+        "By chance alone, a calibrated forecast scored on these 96 outcomes shows a gap above 0.115 one time in 20 if "
+        "they are independent, and above 0.333 if the leads of each of its 12 forecasts move together."
+    ) in report
     caveats = report.split("## Caveats")[1].split("## ")[0]
     assert "- 1 W-SUN period is an outage of the source, with less than 0.1 of its usual volume: 2021-01-18 (548 events);" in caveats
 

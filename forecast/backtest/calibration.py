@@ -89,3 +89,53 @@ def sharpness(frame: pd.DataFrame) -> pd.DataFrame:
     wide = curve.pivot(index="model", columns="level", values="width")
     wide.columns = [f"width_{level:g}" for level in wide.columns]
     return wide.reset_index()
+
+
+def calibration_gap_noise(
+    groups: np.ndarray | pd.Series,
+    levels: list[float] | np.ndarray,
+    rng: np.random.Generator,
+    n_sim: int = 2000,
+    probability: float = 0.95,
+) -> float:
+    """How large a calibration gap a calibrated forecast shows by chance on these outcomes.
+
+    The ``probability`` quantile of :func:`~forecast.backtest.metrics.calibration_gap` for
+    a forecast that is calibrated by construction, with the PIT of each outcome uniform.
+    Outcomes that share a ``groups`` label share one PIT (the leads of one forecast moving
+    together); distinct labels are independent. A continuous law is the worst case: a
+    calibrated count law has ``P(y < q_tau) <= tau <= P(y <= q_tau)``, so its gap is
+    smaller, and the value is an upper bound for counts under the stated dependence.
+
+    Parameters
+    ----------
+    groups : array-like
+        One label per scored outcome: ``np.arange(n)`` for independent outcomes, or the
+        (series, cutoff) of each backtest row for fully dependent leads.
+    levels : sequence of float
+        The quantile levels the gap is taken over.
+    rng : numpy.random.Generator
+        Seeded generator of the uniform PITs.
+    n_sim : int
+        Simulated backtests.
+    probability : float
+        The quantile of the simulated gaps to return (0.95: exceeded one time in 20).
+
+    Returns
+    -------
+    float
+        The gap a calibrated forecast exceeds with probability ``1 - probability``; NaN
+        without outcomes or levels.
+    """
+    _, weights = np.unique(np.asarray(groups), return_counts=True)
+    levels = np.asarray(levels, dtype=float)
+    if not len(weights) or not len(levels):
+        return float("nan")
+    weights = weights / weights.sum()
+    chunk = max(1, min(n_sim, 2_000_000 // len(weights)))  # bounded memory for backtests of many series
+    gaps = []
+    for start in range(0, n_sim, chunk):
+        pit = rng.uniform(size=(min(chunk, n_sim - start), len(weights)))
+        share = np.column_stack([(pit < tau) @ weights for tau in levels])
+        gaps.append(np.abs(share - levels).max(axis=1))
+    return float(np.quantile(np.concatenate(gaps), probability))

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from forecast.backtest import leaderboard
+from forecast.backtest.calibration import calibration_gap_noise
 from forecast.backtest.compare import common_rows, row_losses
 from forecast.backtest.metrics import overall
 from forecast.columns import parse_quantile_column, quantile_column, quantile_levels
@@ -470,6 +471,22 @@ class ContextBuilder:
     def _coverage(self, model: str, level: str = "0.8") -> float:
         return self._overall_metric(model, f"coverage_{level}")
 
+    def _noise(self, model: str) -> str:
+        """The gap a calibrated forecast shows by chance on the model's scored outcomes, as a sentence."""
+        rows = self.run.backtest[(self.run.backtest["model"] == model) & self.run.backtest["y"].notna()]
+        levels = quantile_levels(rows)
+        if rows.empty or not levels:
+            return ""
+        rng = np.random.default_rng(self.seed)
+        independent = calibration_gap_noise(np.arange(len(rows)), levels, rng)
+        forecasts = rows.groupby(["unique_id", "cutoff"], sort=False).ngroup().to_numpy()
+        together = calibration_gap_noise(forecasts, levels, rng)
+        return (
+            f" By chance alone, a calibrated forecast scored on these {len(rows):,} outcomes shows a gap above "
+            f"{score(independent)} one time in 20 if they are independent, and above {score(together)} if the leads "
+            f"of each of its {forecasts.max() + 1:,} forecasts move together."
+        )
+
     def _trust(self) -> str:
         board = self._board().set_index("model")
         model = self.choice.model
@@ -480,7 +497,7 @@ class ContextBuilder:
         cover = (
             f"Its 80% intervals held {percent(coverage)} of {n:,} backtest outcomes (closed intervals of counts: a "
             f"calibrated forecast holds at least 80%); beside that, its calibration gap is {gap} (the largest "
-            "violation, over the quantile levels, of the count-calibration test; 0 passes at every level)."
+            f"violation, over the quantile levels, of the count-calibration test; 0 passes at every level).{self._noise(model)}"
         )
         if self.reference is None:
             return f"No skill reference was set (evaluation.reference=null), so no skill is reported. {cover}"
