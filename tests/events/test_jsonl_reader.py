@@ -255,3 +255,15 @@ def test_json_fields_are_the_columns_the_tidy_reader_reads() -> None:
         "target_sector": "string", "cameo_code": "string", "quad_class": "double", "goldstein": "double",
         "source_dataset": "string", "count": "double",
     }  # fmt: skip
+
+
+def test_a_json_lines_panel_is_refused_with_the_fix(tmp_path: Path) -> None:
+    # the CSV parser took the first object for a header: "no data rows (panel)"
+    path = tmp_path / "panel.jsonl"
+    path.write_bytes(_lines('{"unique_id":"a","ds":"2020-01-01","y":1}', '{"unique_id":"a","ds":"2020-01-02","y":2}'))
+    with pytest.raises(DataError) as err:
+        ingest(path, tmp_path / "out", format="panel")
+    assert str(err.value) == (
+        f"{path}: a JSON Lines panel is not read (only event tables, data=events, may be JSON Lines); "
+        "write the panel as CSV or parquet with columns unique_id, ds, y."
+    )
