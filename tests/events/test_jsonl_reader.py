@@ -267,3 +267,23 @@ def test_a_json_lines_panel_is_refused_with_the_fix(tmp_path: Path) -> None:
         f"{path}: a JSON Lines panel is not read (only event tables, data=events, may be JSON Lines); "
         "write the panel as CSV or parquet with columns unique_id, ds, y."
     )
+
+
+def test_the_same_events_as_csv_and_as_json_lines_are_duplicates_of_each_other(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text(
+        "event_id,date,cameo_code,source_dataset\nx1,2023-05-01,042,mine\nx2,2023-05-02,190,mine\n"
+    )
+    (tmp_path / "b.jsonl").write_bytes(
+        _lines(
+            '{"event_id":"x2","date":"2023-05-02","cameo_code":"190","source_dataset":"mine"}',
+            '{"event_id":"x3","date":"2023-05-03","cameo_code":"043","source_dataset":"mine"}',
+        )
+    )
+    summary = ingest(tmp_path, tmp_path / "out")  # data=auto: both are tidy event tables
+    assert summary["format"] == "events"
+    assert [summary[k] for k in ("rows_read", "rows_accepted", "rows_duplicate")] == [4, 3, 1]
+    events = pd.read_parquet(tmp_path / "out" / "events.parquet").sort_values("event_id")
+    # the copy kept is the first by source_file, source_line: a.csv's
+    assert events[["event_id", "source_file"]].values.tolist() == [
+        ["x1", str(tmp_path / "a.csv")], ["x2", str(tmp_path / "a.csv")], ["x3", str(tmp_path / "b.jsonl")]
+    ]  # fmt: skip
