@@ -236,6 +236,23 @@ CASES = [
         },
     ),
     Case("folders linking to each other", _two_links_loop, counts=(5, 5, 0, 0)),
+    *(
+        Case(
+            f"JSON Lines with bad lines ({fmt or 'auto'})",  # BOM, CRLF, blank lines, no final newline
+            _bad("tidy_bad_lines.jsonl"),
+            {"format": fmt} if fmt else {},
+            counts=(9, 2, 6, 1),  # 11 lines, 2 blank; e1 twice
+            reasons={
+                "wrong type": 1,
+                "malformed JSON": 1,
+                "not a JSON object": 1,
+                "missing required field(s) ['…']": 1,
+                "undecodable bytes (not UTF-8)": 1,
+                "CAMEO code '…' lost its leading zero (expected '…'); read codes as strings": 1,
+            },
+        )
+        for fmt in (None, "events")
+    ),
     # whole-input faults
     Case("every row bad", _bad("gdelt2_all_bad.export.CSV"), error="no row accepted (gdelt2): 4 read, 4 quarantined"),
     Case(

@@ -490,17 +490,3 @@ def test_a_header_only_event_table_says_it_has_no_events_and_what_to_do(tmp_path
         "events (e.g. forecast-code-text on text without events) is nothing to ingest: leave the file out, "
         "or code more text."
     )
-
-
-@pytest.mark.parametrize("fmt", [None, "events"])
-def test_json_lines_input_is_refused_with_the_fix(fmt: str | None, tmp_path: Path) -> None:
-    # forecast-code-text output=e.jsonl: auto could not tell the format, data=events said
-    # "missing required column(s)" of a header that is a JSON object.
-    coded = tmp_path / "e.jsonl"
-    coded.write_text('{"event_id":"a:0:0","date":"2023-05-03T00:00:00.000","cameo_code":"062","count":1}\n')
-    with pytest.raises(DataError) as err:
-        ingest(coded, tmp_path / "out", **({} if fmt is None else {"format": fmt}))
-    assert str(err.value) == (
-        f"{coded}: JSON Lines (one JSON object per line) is not an ingest format; write the table as CSV or "
-        "parquet (e.g. forecast-code-text output=events.csv) and ingest that."
-    )

@@ -285,6 +285,25 @@ class Block:
         """A function quarantining positions of ``rows`` (line indices), as :func:`finish` expects."""
         return lambda positions, reasons: self.quarantine(rows[positions], reasons)
 
+    def payload(self, rows: np.ndarray) -> np.ndarray:
+        """The bytes of the given lines (each with its ``\\n``), in order, as one buffer for a parser."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == self.n_lines and self.starts[0] == 0:  # every line of the chunk, none dropped
+            return self.data
+        # keep the bytes of the chosen lines: +1 at each start, -1 after each newline
+        edges = np.zeros(len(self.data) + 1, dtype=np.int8)
+        np.add.at(edges, self.starts[rows], 1)
+        np.add.at(edges, self.ends[rows] + 1, -1)
+        return self.data[np.cumsum(edges[:-1], dtype=np.int8) > 0]
+
+    def parse_block_size(self, rows: np.ndarray) -> int:
+        """A pyarrow parser block size for the given lines (at least 4 MiB).
+
+        pyarrow cannot parse a row that straddles more than two of its blocks: the block
+        must hold the longest line, which a raised data.max_line_bytes lets past 4 MiB.
+        """
+        return max(4 << 20, int((self.ends[rows] - self.starts[rows]).max()) + 1)
+
     def parse(
         self,
         rows: np.ndarray,
@@ -325,16 +344,8 @@ class Block:
         if len(rows) == 0:
             empty = {k: pa.array([], types[k]) for k in keep}
             return pa.table({**empty, "line": pa.array([], pa.int64()), "_row": pa.array([], pa.int64())})
-        if len(rows) == self.n_lines:  # every line of the chunk, none dropped: parse it as is
-            payload = self.data
-        else:  # keep the bytes of the chosen lines: +1 at each start, -1 after each newline
-            edges = np.zeros(len(self.data) + 1, dtype=np.int8)
-            np.add.at(edges, self.starts[rows], 1)
-            np.add.at(edges, self.ends[rows] + 1, -1)
-            payload = self.data[np.cumsum(edges[:-1], dtype=np.int8) > 0]
-        # pyarrow cannot parse a row that straddles more than two of its blocks: the block
-        # must hold the longest line, which a raised data.max_line_bytes lets past 4 MiB.
-        block_size = max(4 << 20, int((self.ends[rows] - self.starts[rows]).max()) + 1)
+        payload = self.payload(rows)
+        block_size = self.parse_block_size(rows)
         misfits: list[int] = []
 
         def on_invalid(row: pacsv.InvalidRow) -> str:

@@ -10,6 +10,7 @@ belongs to which format, and in what order they are tried, is the registry's bus
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections import Counter
 from functools import cached_property
@@ -18,7 +19,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from forecast.events.readers._stream import InputFile
-from forecast.events.schema import EVENT_COLUMNS
 
 HEAD_BYTES = 1 << 16
 """How much of each input detection reads."""
@@ -81,6 +81,20 @@ class Sample:
         return None
 
     @cached_property
+    def json_keys(self) -> set[str] | None:
+        """Keys of the first line that is a JSON object, when the first line starts with ``{``."""
+        if not self.lines or not self.lines[0].lstrip("\ufeff").lstrip().startswith("{"):
+            return None
+        for line in self.lines[:200]:
+            try:
+                value = json.loads(line.lstrip("\ufeff"))
+            except (ValueError, RecursionError):  # a malformed line: the reader quarantines it
+                continue
+            if isinstance(value, dict):
+                return set(value)
+        return None
+
+    @cached_property
     def tab_widths(self) -> Counter:
         """Field counts of header-less lines (first field numeric) among the first 200 lines."""
         return Counter(len(ln.split("\t")) for ln in self.lines[:200] if ln.split("\t")[0].strip().isdigit())
@@ -91,28 +105,15 @@ class Sample:
         return self.tab_widths.most_common(1)[0][0] if self.tab_widths else None
 
 
-def json_lines_error(label: str) -> str:
-    """The message for a JSON Lines input, which no reader takes (``forecast-code-text`` can write one)."""
-    return (
-        f"{label}: JSON Lines (one JSON object per line) is not an ingest format; write the table as CSV or "
-        "parquet (e.g. forecast-code-text output=events.csv) and ingest that."
-    )
-
-
-def is_json_lines(text: str) -> bool:
-    """Whether a first line looks like a JSON object (a BOM and spaces aside)."""
-    return text.lstrip("\ufeff").lstrip().startswith("{")
-
-
 def is_panel(sample: Sample) -> bool:
     """A long panel: header with ``unique_id, ds, y``."""
     return sample.header_has({"unique_id", "ds", "y"}) is not None
 
 
 def is_tidy_events(sample: Sample) -> bool:
-    """A tidy event table: header with ``date, cameo_code`` and another canonical column."""
-    names = sample.header_has({"date", "cameo_code"})
-    return names is not None and len(names & set(EVENT_COLUMNS)) >= 2
+    """A tidy event table: header (or JSON Lines object) with ``date`` and ``cameo_code``."""
+    names = sample.header_has({"date", "cameo_code"}) or sample.json_keys
+    return names is not None and {"date", "cameo_code"} <= names
 
 
 def _dataverse_header(sample: Sample) -> bool:

@@ -19,7 +19,8 @@ from forecast.errors import DataError
 from forecast.events.readers._finish import AMBIGUOUS_DATE, Batch, add_reason, parse_dates
 from forecast.events.readers._stream import InputFile, iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS
-from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, raw_rows, table_chunks
+from forecast.events.readers._jsonl import is_json_lines
+from forecast.events.readers.tidy import DEFAULT_CHUNK_ROWS, is_parquet, raw_rows, table_chunks
 
 PANEL_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "y")
 PROVENANCE_COLUMNS: tuple[str, ...] = ("dedup_key", "source_file", "source_line")
@@ -120,9 +121,20 @@ def iter_panel(
     Raises
     ------
     DataError
-        When ``unique_id``, ``ds`` or ``y`` is missing from a file.
+        When ``unique_id``, ``ds`` or ``y`` is missing from a file, or a file is JSON Lines.
     """
-    yield from iter_delimited(inputs, table_chunks(chunk_rows), partial(_to_panel, dayfirst=dayfirst), lambda: pyarrow.table({}))
+    yield from iter_delimited(
+        inputs, table_chunks(chunk_rows), partial(_to_panel, dayfirst=dayfirst), lambda: pyarrow.table({}), _refuse_json
+    )
+
+
+def _refuse_json(source: InputFile) -> None:
+    """Refuse a JSON Lines panel, which the CSV parser would take for a header without rows."""
+    if not is_parquet(source) and is_json_lines(source):
+        raise DataError(
+            f"{source.label}: a JSON Lines panel is not read (only event tables, data=events, may be JSON Lines); "
+            "write the panel as CSV or parquet with columns unique_id, ds, y."
+        )
 
 
 __all__ = ["PANEL_COLUMNS", "PANEL_SCHEMA", "iter_panel"]

@@ -22,7 +22,7 @@ from forecast.errors import ArgumentError, DataError
 from forecast.events.readers import detect as signatures
 from forecast.events.readers._finish import Batch
 from forecast.events.readers._stream import InputFile, expand_inputs
-from forecast.events.readers.detect import Sample, is_json_lines, json_lines_error
+from forecast.events.readers.detect import Sample
 from forecast.events.readers.gdelt import iter_gdelt
 from forecast.events.readers.icews import iter_icews
 from forecast.events.readers.panel import iter_panel
@@ -201,8 +201,6 @@ def detect_input(source: InputFile) -> str:
             f"{source.label}: parquet columns {sample.parquet_columns[:10]} match neither a tidy event table "
             "(date, cameo_code, ...) nor a panel (unique_id, ds, y)."
         )
-    if is_json_lines(sample.lines[0]):
-        raise DataError(json_lines_error(source.label))
     known = "; ".join(f"{s.name} ({s.signature})" for s in _SPECS.values() if s.signature)
     raise DataError(
         f"{source.label}: cannot tell the format from the first line {sample.lines[0][:120]!r}. Known: {known}. "
@@ -260,7 +258,13 @@ BUILTIN_FORMATS: tuple[FormatSpec, ...] = (
         "icews", iter_icews, signatures.is_icews, line_oriented=True, signature="header 'Event ID<TAB>Event Date...'"
     ),
     FormatSpec("panel", iter_panel, signatures.is_panel, output="panel", signature="header with unique_id, ds, y"),
-    FormatSpec("events", iter_tidy, signatures.is_tidy_events, signature="tidy table, header with date, cameo_code"),
+    FormatSpec(
+        "events",
+        iter_tidy,
+        signatures.is_tidy_events,
+        line_oriented=True,  # JSON Lines inputs are read in blocks
+        signature="tidy table, header with date, cameo_code (or JSON Lines objects with them)",
+    ),
     *(
         FormatSpec(
             f"gdelt{version}",

@@ -1,10 +1,17 @@
-"""Hand-coded events: a tidy CSV (comma or tab) or parquet in the canonical schema.
+"""Hand-coded events: a tidy CSV (comma or tab), parquet or JSON Lines table in the canonical schema.
 
 Only ``date`` and ``cameo_code`` are required. Missing optional columns are derived:
 ``root_code``, ``quad_class`` and ``goldstein`` from the CAMEO table; countries from the
 actor strings (any spelling country_converter knows, "Role (Country)", office holders);
 ``count`` = 1; ``source_dataset`` = the file stem; ``event_id`` = file stem + line.
 Country columns may hold names ("China") as well as ISO3 codes.
+
+A JSON Lines input (one object per line, as ``forecast-code-text output=events.jsonl``
+writes) is one table whose columns are the objects' keys: each object goes through the
+same mapping and checks as a CSV row. Its text fields must be JSON strings and
+``quad_class``, ``goldstein``, ``count`` numbers (a line with another type is quarantined);
+a key absent or null is as a column left out would be, and ``date`` and ``cameo_code``
+must be given. Other keys are ignored.
 """
 
 from __future__ import annotations
@@ -24,14 +31,20 @@ from forecast.errors import DataError
 from forecast.events.actors import country_codes, resolve_actors
 from forecast.events.readers._finish import AMBIGUOUS_DATE, Batch, add_reason, code_problems, empty_event_table
 from forecast.events.readers._finish import finish_arrow, parse_dates
-from forecast.events.readers._stream import Chunk, InputFile, iter_delimited
+from forecast.events.readers._jsonl import RAW_COLUMN, is_json_lines, json_chunks
+from forecast.events.readers._stream import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_LINE_BYTES, Chunk, InputFile
+from forecast.events.readers._stream import iter_delimited
 from forecast.events.readers.base import QUARANTINE_COLUMNS, empty_quarantine
-from forecast.events.readers.detect import is_json_lines, json_lines_error
 from forecast.events.schema import EVENT_COLUMNS
 from forecast.events.taxonomy import code_attributes
 
 DEFAULT_CHUNK_ROWS = 200_000
 REQUIRED_COLUMNS: tuple[str, ...] = ("date", "cameo_code")
+_NUMBERS = ("quad_class", "goldstein", "count")
+JSON_FIELDS: dict[str, pa.DataType] = {
+    c: pa.float64() if c in _NUMBERS else pa.string() for c in EVENT_COLUMNS if c != "root_code"
+}
+"""The keys of a JSON Lines object the reader uses (``root_code`` is derived), with their JSON types."""
 
 
 def is_parquet(source: InputFile) -> bool:
@@ -74,8 +87,6 @@ def iter_table_chunks(
     with source.open() as handle:
         text = io.TextIOWrapper(handle, encoding="utf-8", errors="surrogateescape", newline="")
         header_line = text.readline()
-        if is_json_lines(header_line):  # else "missing required columns", naming a JSON object as the header
-            raise DataError(json_lines_error(source.label))
         delimiter = "\t" if "\t" in header_line else ","
         header = next(csv.reader([header_line], delimiter=delimiter))
         header = [h.strip().lstrip("\ufeff") for h in header]
@@ -168,7 +179,7 @@ def _to_events(source: InputFile, raw: pd.DataFrame, dayfirst: bool | None = Non
             f"{list(REQUIRED_COLUMNS)} and may add {[c for c in EVENT_COLUMNS if c not in REQUIRED_COLUMNS]}."
         )
     stem = Path(source.name).name.split(".")[0]
-    columns = [c for c in raw.columns if c != "line"]
+    columns = [c for c in raw.columns if c not in ("line", RAW_COLUMN)]
     date, ambiguous = parse_dates(raw["date"], dayfirst)
     code = _blank(raw["cameo_code"]).fillna("").astype(str).str.strip()
     reasons = code_problems(code)
@@ -206,7 +217,7 @@ def _to_events(source: InputFile, raw: pd.DataFrame, dayfirst: bool | None = Non
         }
     )
     lines = raw["line"].to_numpy()
-    text = raw_rows(raw, columns)
+    text = raw[RAW_COLUMN] if RAW_COLUMN in raw.columns else raw_rows(raw, columns)
 
     def quarantiner(pos: np.ndarray, why: list[str]) -> pd.DataFrame:
         return pd.DataFrame(
@@ -218,19 +229,28 @@ def _to_events(source: InputFile, raw: pd.DataFrame, dayfirst: bool | None = Non
 
 
 def iter_tidy(
-    inputs: list[InputFile], *, chunk_rows: int = DEFAULT_CHUNK_ROWS, dayfirst: bool | None = None
+    inputs: list[InputFile],
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    dayfirst: bool | None = None,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Iterator[Batch]:
     """Stream tidy event tables as batches of canonical events and quarantined rows.
 
     Parameters
     ----------
     inputs : list of InputFile
-        CSV/TSV (header row) or parquet tables in the canonical columns.
+        CSV/TSV (header row), parquet or JSON Lines tables in the canonical columns. An
+        input named ``.jsonl``/``.ndjson`` or whose first line starts with ``{`` is JSON Lines.
     chunk_rows : int
-        Input rows handled per batch.
+        Input rows handled per batch (CSV and parquet).
     dayfirst : bool, optional
         How ``a/b/Y`` dates read (see :func:`~forecast.events.readers._finish.parse_dates`);
         ``None`` quarantines the ambiguous ones.
+    block_bytes, max_line_bytes : int
+        Block size and longest line of JSON Lines inputs (see
+        :func:`~forecast.events.readers._stream.iter_blocks`).
 
     Yields
     ------
@@ -242,4 +262,12 @@ def iter_tidy(
     DataError
         When a required column is missing from a file's header.
     """
-    yield from iter_delimited(inputs, table_chunks(chunk_rows), partial(_to_events, dayfirst=dayfirst), empty_event_table)
+    tables = table_chunks(chunk_rows)
+    objects = json_chunks(
+        JSON_FIELDS, REQUIRED_COLUMNS, {"count": 1}, block_bytes=block_bytes, max_line_bytes=max_line_bytes
+    )
+
+    def chunks(source: InputFile) -> Iterator[Chunk]:
+        return objects(source) if not is_parquet(source) and is_json_lines(source) else tables(source)
+
+    yield from iter_delimited(inputs, chunks, partial(_to_events, dayfirst=dayfirst), empty_event_table)
