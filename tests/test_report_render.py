@@ -10,7 +10,7 @@ import pytest
 
 import forecast.report.render as render
 
-from forecast.report.blocks import Figure, Table, count, p_value, percent, score, signed, words_list
+from forecast.report.blocks import Figure, Table, count, p_value, partition, percent, score, signed, words_list
 from forecast.report.render import escape_markdown, render_html, render_markdown, write_pages
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -67,6 +67,33 @@ def test_number_formats():
     assert (signed(-0.09999999), score(99.94), score(-99.96)) == ("−0.100", "99.9", "-100")
     assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
     assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")
+
+
+@pytest.mark.parametrize(
+    ("shares", "naive", "printed"),
+    [
+        # 477, 12 and 1,511 of 2,000 paths: each rounded up, 0.24 + 0.01 + 0.76 = 1.01; the smallest remainder (0.55) gives.
+        ((0.2385, 0.006, 0.7555), ("0.24", "0.01", "0.76"), ("0.24", "0.01", "0.75")),
+        # 469, 7 and 1,524 of 2,000: each rounded down, 0.23 + 0.00 + 0.76 = 0.99; the largest remainder (0.45) takes it.
+        ((0.2345, 0.0035, 0.762), ("0.23", "0.00", "0.76"), ("0.24", "0.00", "0.76")),
+        # Whole hundredths stay as they are, also where value * 100 is 28.999... in floats.
+        ((0.29, 0.0, 0.71), ("0.29", "0.00", "0.71"), ("0.29", "0.00", "0.71")),
+        ((1.0, 0.0, 0.0), ("1.00", "0.00", "0.00"), ("1.00", "0.00", "0.00")),
+        # Equal remainders: the first of them takes the missing unit.
+        ((1 / 3, 1 / 3, 1 / 3), ("0.33", "0.33", "0.33"), ("0.34", "0.33", "0.33")),
+    ],
+)
+def test_probabilities_of_one_partition_print_summing_to_one(shares, naive, printed):
+    assert tuple(f"{v:.2f}" for v in shares) == naive  # what rounding each one alone printed
+    assert partition(shares) == printed
+    assert sum(round(float(p) * 100) for p in printed) == 100
+
+
+def test_a_partition_that_does_not_sum_to_one_is_refused():
+    with pytest.raises(ValueError, match="sum to 1"):
+        partition([0.5, 0.4])
+    with pytest.raises(ValueError, match="sum to 1"):
+        partition([float("nan"), 1.0])
 
 
 def _old_pages(tmp_path: pathlib.Path) -> dict[str, str]:

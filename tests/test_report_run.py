@@ -18,7 +18,8 @@ from forecast.cli.report import report_main
 from forecast.cli.run import experiment_from_config, run_from_config
 from forecast.errors import ArgumentError
 from forecast.models import Naive, WindowAverage
-from forecast.report.blocks import score
+from forecast.report import write_report
+from forecast.report.blocks import partition, score
 from forecast.report.context import reported_model, shared_scores
 from tests.helpers import compose_config, nb_panel
 from tests.test_failures import NoZeros
@@ -32,6 +33,51 @@ TIMESTAMP = re.compile(r"built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 def default_run(tmp_path_factory) -> Path:
     """The default experiment (what `make run` runs), written once for this module."""
     return run_from_config(compose_config(), tmp_path_factory.mktemp("default") / "run")
+
+
+@pytest.fixture(scope="module")
+def fast_run(tmp_path_factory) -> Path:
+    """The default data, series and report with one backtest window of naive: seconds, not minutes."""
+    cfg = compose_config(["backtest.n_windows=1", "model=[naive]", "evaluation.reference=null", "report.n_samples=2000"])
+    return run_from_config(cfg, tmp_path_factory.mktemp("fast") / "run")
+
+
+def _with_totals(samples: pd.DataFrame, totals: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``samples`` with each given series' path totals replaced: the total on its first date, 0 after."""
+    samples = samples.copy()
+    first = samples["ds"] == samples["ds"].min()
+    for unique_id, values in totals.items():
+        rows = samples["unique_id"] == unique_id
+        samples.loc[rows, "y"] = 0.0
+        at = samples.index[rows & first]
+        samples.loc[at, "y"] = values[samples.loc[at, "sample"].to_numpy()]
+    return samples
+
+
+def test_headline_probabilities_of_one_partition_add_up_to_one(fast_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(fast_run, run_dir)
+    samples = pd.read_parquet(run_dir / "samples.parquet")
+    assert samples["sample"].nunique() == 2000
+    observed = pd.read_parquet(run_dir / "panel.parquet").query("unique_id == 'CHN-RUS/cooperation'")["y"].tail(8).sum()
+    # Lead comparison: A above B on 477 paths, tied on 12, below on 1,511: 0.2385, 0.006, 0.7555, which
+    # rounded one by one printed 0.24, 0.01 and 0.76 (1.01); largest remainder: 0.24, 0.01, 0.75.
+    a = np.r_[np.ones(477), np.zeros(12 + 1511)]
+    b = np.r_[np.zeros(477 + 12), np.ones(1511)]
+    # Trend of China-Russia cooperation: above its last 8 observed weeks on 469 paths, equal on 7, below on
+    # 1,524: 0.2345, 0.0035, 0.762 printed 0.23 and 0.00 (P(lower) 0.76, 0.99 in all); now 0.24 and 0.00.
+    trend_totals = np.r_[np.full(469, observed + 1), np.full(7, observed), np.full(1524, observed - 1)]
+    samples = _with_totals(
+        samples, {"CHN-RUS/military_contact": a, "CHN-USA/military_contact": b, "CHN-RUS/cooperation": trend_totals}
+    )
+    samples.to_parquet(run_dir / "samples.parquet", index=False)
+    write_report(run_dir)
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "over the next 8 weeks) = 0.24**" in text
+    assert "Equal totals: 0.01; China–Russia military contact below China–United States military contact: 0.75 (2,000" in text
+    assert re.search(r"\| China–Russia cooperation \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.24 \| 0\.00 \| falling \|", text)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "over the next 8 weeks) = 0.24</p>" in html and "military contact: 0.75 (2,000" in html
 
 
 def _path_totals(samples: pd.DataFrame, unique_id: str) -> np.ndarray:
@@ -51,7 +97,8 @@ def test_first_lines_answer_the_question(default_run):
     best = crps.sort_values("value")["model"].iloc[0]
     assert set(samples["model"]) == {best} and samples["sample"].nunique() == 2000
     a, b = _path_totals(samples, "CHN-RUS/military_contact"), _path_totals(samples, "CHN-USA/military_contact")
-    assert found[0].group(1) == f"{np.mean(a > b):.2f}"
+    # Rounded with the tie and below shares so the three add up to 1 (largest remainder).
+    assert found[0].group(1) == partition([np.mean(a > b), np.mean(a == b), np.mean(a < b)])[0]
     text = (default_run / "report.md").read_text(encoding="utf-8")
     assert f"Model: {best.replace('_', chr(92) + '_')}, chosen as the lowest backtest CRPS among" in text
 

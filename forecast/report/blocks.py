@@ -121,6 +121,30 @@ def probability(value: object) -> str:
     return f"{float(value):.2f}" if _finite(value) else "—"
 
 
+def partition(values: Sequence[float], digits: int = 2) -> tuple[str, ...]:
+    """Probabilities of one partition (they sum to 1) with ``digits`` decimals that also sum to 1.
+
+    Rounded one by one, ``0.2385, 0.006, 0.7555`` print as ``0.24, 0.01, 0.76`` (1.01). Largest
+    remainder rounding truncates each and gives the units still missing to the largest
+    remainders (the first of equal ones): ``0.24, 0.01, 0.75``.
+
+    Raises
+    ------
+    ValueError
+        When ``values`` are not finite or do not sum to 1.
+    """
+    values = [float(v) for v in values]
+    if not all(math.isfinite(v) for v in values) or not math.isclose(sum(values), 1.0, abs_tol=1e-9):
+        raise ValueError(f"a partition's probabilities sum to 1, got {values}")
+    scale = 10**digits
+    # The tolerance keeps a share that is a whole number of units (0.29 * 100 = 28.999...) from losing one.
+    units = [math.floor(v * scale + 1e-9) for v in values]
+    by_remainder = sorted(range(len(values)), key=lambda i: units[i] - values[i] * scale)
+    for i in by_remainder[: scale - sum(units)]:
+        units[i] += 1
+    return tuple(f"{u / scale:.{digits}f}" for u in units)
+
+
 def p_value(value: object) -> str:
     """A test's p-value: 3 significant digits, ``<0.001`` below that."""
     if not _finite(value):

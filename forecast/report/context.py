@@ -32,7 +32,7 @@ from forecast.backtest.metrics import overall
 from forecast.columns import parse_quantile_column, quantile_column, quantile_levels
 from forecast.errors import ArgumentError
 from forecast.events.attribution import attribution
-from forecast.report.blocks import Figure, Table, count, p_value, percent, probability, score, signed, words_list
+from forecast.report.blocks import Figure, Table, count, p_value, partition, percent, score, signed, words_list
 from forecast.report.choice import ModelChoice, choose_model
 from forecast.report.headline import compare, skill_interval, trend
 from forecast.report.wording import (
@@ -403,12 +403,14 @@ class ContextBuilder:
             except ArgumentError as error:  # a side the samples lack: report.compare
                 raise error.under("report") from None
             a, b = (_side_name(d, family) for d in self.sides.pair)
+            # Above, equal and below partition the paths: printed one by one they could add up to 1.01.
+            greater, equal, less = partition([result.exceedance.greater, result.exceedance.equal, result.exceedance.less])
             lines.append(
                 {
-                    "statement": f"P({a} > {b} over the next {h_words}) = {probability(result.exceedance.greater)}",
+                    "statement": f"P({a} > {b} over the next {h_words}) = {greater}",
                     "ties": (
-                        f"Equal totals: {probability(result.exceedance.equal)}; "
-                        f"{a} below {b}: {probability(result.exceedance.less)} ({result.exceedance.n_paths:,} joint sample paths)."
+                        f"Equal totals: {equal}; "
+                        f"{a} below {b}: {less} ({result.exceedance.n_paths:,} joint sample paths)."
                     ),
                     "ratio": (
                         f"Forecast ratio of the {h_adjective} totals, ({a} + 1) / ({b} + 1): median {score(result.ratio.median)}, "
@@ -441,8 +443,7 @@ class ContextBuilder:
                 f"{date_words(r.window_start, self.freq)} to {date_words(r.window_end, self.freq)}",
                 self.value(r.observed),
                 f"{self.value(r.median)} ({self.value(r.low)} to {self.value(r.high)})",
-                probability(r.p_up),
-                probability(r.p_equal),
+                *partition([r.p_up, r.p_equal, r.p_down])[:2],  # P(lower) is the rest, so the three are rounded together
                 r.direction,
             )
             for r in table.itertuples()
