@@ -64,7 +64,10 @@ def test_number_formats():
     assert (signed(-0.42), signed(0.1)) == ("−0.420", "+0.100")
     # Three significant digits also where rounding carries into a new digit (it gave 0.1000, 100.0, 10.00, 0.001000).
     assert (score(0.09999999), score(99.96), score(9.996), score(0.0009996)) == ("0.100", "100", "10.0", "0.00100")
-    assert (signed(-0.09999999), score(99.94), score(-99.96)) == ("−0.100", "99.9", "-100")
+    assert (signed(-0.09999999), score(99.94), score(-99.96)) == ("−0.100", "99.9", "−100")
+    # Every negative number with the minus sign U+2212, as signed() prints differences; none for a zero.
+    assert (percent(-0.178), score(-0.0123), count(-1682.0), score(-1234.5)) == ("−17.8%", "−0.0123", "−1,682", "−1,234")
+    assert (percent(-0.0004), count(-0.4), signed(0.0)) == ("0.0%", "0", "+0")
     assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
     assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")
 

@@ -80,6 +80,24 @@ def test_headline_probabilities_of_one_partition_add_up_to_one(fast_run, tmp_pat
     assert "over the next 8 weeks) = 0.24</p>" in html and "military contact: 0.75 (2,000" in html
 
 
+def test_every_negative_number_has_the_same_minus_sign(tmp_path):
+    # naive scored against window_average: negative skill (printed with "-") beside negative differences ("−").
+    cfg = compose_config(["backtest.n_windows=1", "model=[naive,window_average]", "evaluation.reference=window_average"])
+    run_dir = run_from_config(cfg, tmp_path / "run")
+    metrics = pd.read_csv(run_dir / "metrics.csv")
+    skill = metrics[(metrics["metric"] == "crps_skill") & (metrics["model"] == "naive") & metrics["unique_id"].isna()]
+    overall_skill = skill.loc[skill["horizon"].isna(), "value"].item()
+    by_lead = skill.dropna(subset=["horizon"]).sort_values("horizon")["value"]
+    assert overall_skill < 0 and (by_lead < 0).any()  # the data give naive a negative skill: the case under test
+    for name in ("report.md", "report.html"):
+        page = (run_dir / name).read_text(encoding="utf-8").split("<details>")[0]  # the config block is YAML
+        assert f"| −{-100 * overall_skill:.1f}% |" in page.replace("</td><td class=\"num\">", " | ")
+        for value in by_lead[by_lead < 0]:
+            assert f"−{-100 * value:.1f}%" in page
+        # No hyphen-minus before a number: dates (2021-08-30) and ids (CHN-RUS) have a word character before it.
+        assert not re.findall(r"(?<![\w.\-])-\d", page)
+
+
 def _path_totals(samples: pd.DataFrame, unique_id: str) -> np.ndarray:
     return samples[samples["unique_id"] == unique_id].groupby("sample")["y"].sum().sort_index().to_numpy()
 
