@@ -11,6 +11,7 @@ import pytest
 import forecast.report.render as render
 
 from forecast.report.blocks import Figure, Table, count, p_value, partition, percent, score, signed, words_list
+from forecast.report.documents import as_html, as_markdown, blocks
 from forecast.report.render import escape_markdown, render_html, render_markdown, write_pages
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -97,6 +98,53 @@ def test_a_partition_that_does_not_sum_to_one_is_refused():
         partition([0.5, 0.4])
     with pytest.raises(ValueError, match="sum to 1"):
         partition([float("nan"), 1.0])
+
+
+DOCUMENT = """# Sources <b>
+
+Counts of **events**, soft-wrapped
+over two lines; `a_b|c` as code.
+
+- first item, *emphasis*
+  continued
+- second <img src=x onerror=alert(1)>
+3. third
+4. fourth
+
+> Quoted, line one;
+> line two.
+
+| name | note |
+|---|---|
+| `icews18` | a \\| b <script>x</script> |
+| 2 * 3 | 4 * 5 |
+"""
+
+
+def test_a_shipped_markdown_document_keeps_its_blocks():
+    assert [b.kind for b in blocks(DOCUMENT)] == ["heading", "paragraph", "list", "list", "quote", "table"]
+    # The Markdown twin is the document's own lines, its heading moved below the report's ### section.
+    # (a blank line between the two lists, which Markdown reads as two lists either way).
+    body = DOCUMENT.split("\n\n", 1)[1].strip().replace("alert(1)>\n3.", "alert(1)>\n\n3.")
+    assert as_markdown(DOCUMENT, 3) == "#### Sources <b>\n\n" + body
+    assert as_html(DOCUMENT, 3) == "\n".join(
+        [
+            "<h4>Sources &lt;b&gt;</h4>",
+            "<p>Counts of <strong>events</strong>, soft-wrapped\nover two lines; <code>a_b|c</code> as code.</p>",
+            "<ul><li>first item, <em>emphasis</em>\ncontinued</li><li>second &lt;img src=x onerror=alert(1)&gt;</li></ul>",
+            '<ol start="3"><li>third</li><li>fourth</li></ol>',
+            "<blockquote><p>Quoted, line one;\nline two.</p></blockquote>",
+            '<table><thead><tr><th scope="col">name</th><th scope="col">note</th></tr></thead><tbody>'
+            "<tr><td><code>icews18</code></td><td>a | b &lt;script&gt;x&lt;/script&gt;</td></tr>"
+            "<tr><td>2 * 3</td><td>4 * 5</td></tr></tbody></table>",
+        ]
+    )
+
+
+def test_a_document_without_a_table_rule_or_markup_is_plain_paragraphs():
+    assert as_html("| a | b |\n| c | d |\n\nplain *", 0) == "<p>| a | b |\n| c | d |</p>\n<p>plain *</p>"
+    assert as_html("See the data provider's terms of use.") == "<p>See the data provider&#39;s terms of use.</p>"
+    assert as_markdown("###### deep", 3) == "###### deep"
 
 
 def _old_pages(tmp_path: pathlib.Path) -> dict[str, str]:

@@ -98,6 +98,35 @@ def test_every_negative_number_has_the_same_minus_sign(tmp_path):
         assert not re.findall(r"(?<![\w.\-])-\d", page)
 
 
+def test_data_attribution_keeps_its_structure(fast_run, tmp_path, monkeypatch):
+    markdown = (fast_run / "report.md").read_text(encoding="utf-8")
+    section = markdown.split("### Data attribution\n\n")[1].split("<details>")[0]
+    # It was flattened and escaped: "\| dataset \| coverage \| origin \| \|---\|..." on one line, "\# Embedded ...".
+    assert section.startswith("#### Embedded default data: ICEWS daily event counts\n\n")
+    assert "\n| dataset | coverage | origin |\n|---|---|---|\n| `icews18` | 2018-01-01 to 2018-10-31 | ICEWS18" in section
+    assert "\n> Boschee, Elizabeth; Lautenschlager" in section and "\n> Ward, Michael (2015). *ICEWS Coded Event Data*." in section
+    assert "\\" not in section  # nothing backslash-escaped
+    html = (fast_run / "report.html").read_text(encoding="utf-8")
+    assert "<h4>Embedded default data: ICEWS daily event counts</h4>" in html
+    assert "<tr><td><code>icews18</code></td><td>2018-01-01 to 2018-10-31</td><td>ICEWS18 " in html
+    assert "<blockquote><p>Boschee, Elizabeth; Lautenschlager, Jennifer; O&#39;Brien" in html
+    assert "is a derived table of <strong>counts</strong>" in html and "| dataset |" not in html
+
+    # A document with lists, and markup in it: lists in both pages, the markup escaped in the HTML.
+    document = "Cite:\n\n- the <b>provider</b>\n- the *data set*\n\n1. first\n2. second"
+    monkeypatch.setattr("forecast.report.context.attribution", lambda formats, datasets: [document])
+    run_dir = tmp_path / "run"
+    shutil.copytree(fast_run, run_dir)
+    write_report(run_dir)
+    markdown = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "### Data attribution\n\nCite:\n\n- the <b>provider</b>\n- the *data set*\n\n1. first\n2. second\n\n<details>" in markdown
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert (
+        "<p>Cite:</p>\n<ul><li>the &lt;b&gt;provider&lt;/b&gt;</li><li>the <em>data set</em></li></ul>\n"
+        "<ol><li>first</li><li>second</li></ol>"
+    ) in html
+
+
 def _path_totals(samples: pd.DataFrame, unique_id: str) -> np.ndarray:
     return samples[samples["unique_id"] == unique_id].groupby("sample")["y"].sum().sort_index().to_numpy()
 
