@@ -169,18 +169,18 @@ def test_country_names_not_codes():
     assert dyad_name("RUS>CHN") == "Russia → China" and dyad_name("a>b") == "a>b"
 
 
-def test_one_series_or_dyad_only_is_named_with_the_fix():
-    # It said "the run has one serie only".
-    with pytest.raises(ArgumentError) as error:
-        Sides({}, None, ["s0"])
-    assert str(error.value) == (
-        "report.compare: the run has one series only (['s0']); the headline compares two: add a second to the panel."
-    )
-    with pytest.raises(ArgumentError) as error:
-        Sides({}, {"dyads": [["CHN", "RUS"]]}, ["CHN-RUS/cooperation", "CHN-RUS/military_contact"])
-    assert str(error.value) == (
-        "report.compare: the run has one dyad only (['CHN-RUS']); the headline compares two: add a second to series.dyads."
-    )
+def test_one_series_or_dyad_is_a_single_side():
+    # It was refused: "report.compare: the run has one series only (['s0']); the headline compares two".
+    one = Sides({}, None, ["s0"])
+    assert (one.pair, one.single, one.comparisons(), one.needed()) == (["s0"], True, [(None, ["s0"], [])], ["s0"])
+    ids = ["CHN-RUS/cooperation", "CHN-RUS/military_contact"]
+    dyad = Sides({"family": "military_contact"}, {"dyads": [["CHN", "RUS"]]}, ids)
+    assert dyad.pair == ["CHN-RUS"] and dyad.single
+    assert dyad.comparisons() == [("military_contact", ["CHN-RUS/military_contact"], []), ("cooperation", ["CHN-RUS/cooperation"], [])]
+    assert not Sides({}, None, ["s0", "s1"]).single
+    # Naming one dyad is still refused: report.compare names the two a headline compares.
+    with pytest.raises(ArgumentError, match=r"^report.compare: name exactly two dyads, got \['CHN-RUS'\]\.$"):
+        Sides({"compare": "CHN-RUS"}, {"dyads": [["CHN", "RUS"]]}, ids)
 
 
 def test_directed_dyads_match_the_configured_pairs_in_their_order():

@@ -226,10 +226,48 @@ def test_hostile_series_id_title_and_question_are_escaped(tmp_path):
 
 def test_a_panel_the_headline_cannot_compare_is_refused_before_the_backtest(tmp_path):
     # It failed after the backtest and the final forecasts, with their files written.
-    nb_panel(n_series=1, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
-    with pytest.raises(ArgumentError, match=r"^report.compare: the run has one series only \(\['s0'\]\)"):
-        run_from_config(_panel_config(tmp_path / "panel.csv", []), tmp_path / "run")
+    nb_panel(n_series=2, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    with pytest.raises(ArgumentError, match=r"^report.compare: 'zz' is not among the run's series: s0, s1\.$"):
+        run_from_config(_panel_config(tmp_path / "panel.csv", ["report.compare=[s0,zz]"]), tmp_path / "run")
     assert not (tmp_path / "run" / "backtest.parquet").exists()
+
+
+def _quantile_counts(totals: np.ndarray) -> list[str]:
+    return [f"{round(v):,}" for v in np.quantile(totals, [0.5, 0.1, 0.9])]
+
+
+def test_a_run_of_one_dyad_reports_its_forecast_without_a_comparison(tmp_path):
+    # It was refused after composing: "report.compare: the run has one dyad only (['CHN-RUS']); the headline compares two".
+    cfg = compose_config(["series.dyads=[[CHN,RUS]]", "backtest.n_windows=1", "model=[naive,window_average]"])
+    run_dir = run_from_config(cfg, tmp_path / "run")
+    assert (run_dir / "_SUCCESS").is_file()
+    samples = pd.read_parquet(run_dir / "samples.parquet")
+    model = samples["model"].iloc[0]
+    military = _quantile_counts(_path_totals(samples, "CHN-RUS/military_contact"))
+    cooperation = _quantile_counts(_path_totals(samples, "CHN-RUS/cooperation"))
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    head, _, rest = text.partition("### Rising or not, per series")
+    assert text.startswith(
+        "# China–Russia: weekly cooperation and military contact, 8-week forecast\n\n"
+        f"**Forecast total of China–Russia military contact over the next 8 weeks: {military[0]} "
+        f"(80% interval {military[1]} to {military[2]})**\n\n"
+        "*What will China–Russia military contact total over the next 8 weeks?*\n\n"
+    )
+    assert (
+        f"**Forecast total of China–Russia cooperation over the next 8 weeks: {cooperation[0]} "
+        f"(80% interval {cooperation[1]} to {cooperation[2]})**."
+    ) in head
+    assert f"Model: {model.replace('_', chr(92) + '_')}, chosen as the lowest backtest CRPS among" in head
+    assert "Backtest CRPS skill against naive" in head or model == "naive"
+    assert "P(" not in head and "relative to" not in head and " vs " not in head and "Forecast ratio" not in head
+    assert "| China–Russia military contact |" in rest  # the per-series rising-or-not table stays
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    headline = html.split('<section class="headline" aria-label="Answer">')[1].split("</section>")[0]
+    assert (
+        f'<p class="statement">Forecast total of China–Russia military contact over the next 8 weeks: {military[0]} '
+        f"(80% interval {military[1]} to {military[2]})</p>"
+    ) in headline
+    assert "P(" not in headline and "<p></p>" not in headline and "None" not in html
 
 
 def test_an_all_zero_series_is_not_said_to_have_wide_intervals(tmp_path):

@@ -34,7 +34,7 @@ from forecast.errors import ArgumentError
 from forecast.events.attribution import attribution
 from forecast.report.blocks import Figure, Table, count, p_value, partition, percent, score, signed, words_list
 from forecast.report.choice import ModelChoice, choose_model
-from forecast.report.headline import compare, skill_interval, trend
+from forecast.report.headline import RATIO_LEVEL, compare, skill_interval, total, trend
 from forecast.report.wording import (
     date_words,
     dyad_name,
@@ -245,7 +245,11 @@ def headline_model(
 
 
 class Sides:
-    """The series compared in the headline: a lead comparison, then the other families."""
+    """The series of the headline: a lead comparison of two dyads (or series), then the other families.
+
+    A run of one dyad (or a panel of one series) with ``report.compare`` null has one side:
+    the headline gives its forecast totals and compares nothing.
+    """
 
     def __init__(self, report_cfg: Mapping, series_cfg: Mapping | None, ids: Sequence[str]) -> None:
         split = [split_series_id(i) for i in ids]
@@ -255,10 +259,10 @@ class Sides:
         chosen = _node(report_cfg, "compare")
         if chosen is None:
             chosen = self._default_pair(series_cfg)
-        elif isinstance(chosen, str):  # one dyad, not a sequence of its letters
-            chosen = [chosen]
-        if len(chosen) != 2:
-            raise ArgumentError("report.compare", f"name exactly two {self._kind()}, got {list(chosen)}.")
+        else:
+            chosen = [chosen] if isinstance(chosen, str) else chosen  # one dyad, not a sequence of its letters
+            if len(chosen) != 2:
+                raise ArgumentError("report.compare", f"name exactly two {self._kind()}, got {list(chosen)}.")
         self.pair = [self._match(item) for item in chosen]
         # A panel of plain series ids has no families to choose from: report.family does not apply.
         family = _node(report_cfg, "family") if self.by_family else None
@@ -278,15 +282,15 @@ class Sides:
         return "dyads" if self.by_family else "series"
 
     def _default_pair(self, series_cfg: Mapping | None) -> list:
-        # The first two dyads of the series spec, when the run has them; else the first two in the panel.
+        # The first two dyads of the series spec, when the run has them; else the first two in the panel
+        # (one when the run has one).
         configured = [d for d in _node(series_cfg, "dyads", default=[]) if self._find(d) is not None]
-        pair = configured[:2] if len(configured) >= 2 else self.dyads[:2]
-        if len(pair) < 2:
-            one, where = ("dyad", "series.dyads") if self.by_family else ("series", "the panel")
-            raise ArgumentError(
-                "report.compare", f"the run has one {one} only ({self.dyads}); the headline compares two: add a second to {where}."
-            )
-        return pair
+        return configured[:2] if len(configured) >= 2 else self.dyads[:2]
+
+    @property
+    def single(self) -> bool:
+        """Whether the headline has one side: a forecast, no comparison."""
+        return len(self.pair) == 1
 
     def _find(self, item: str | Sequence[str]) -> str | None:
         if isinstance(item, str) and item in self.dyads:
@@ -308,10 +312,10 @@ class Sides:
         return list(dict.fromkeys(i for _, a, b in self.comparisons() for i in (*a, *b)))
 
     def comparisons(self) -> list[tuple[str | None, list[str], list[str]]]:
-        """``(family, ids_a, ids_b)`` for the lead family first, then every other family."""
+        """``(family, ids_a, ids_b)`` for the lead family first, then every other family; ``ids_b`` empty when single."""
         families = [self.lead_family, *[f for f in self.families if f != self.lead_family]] if self.by_family else [None]
-        a, b = self.pair
-        return [(family, self.ids(a, family), self.ids(b, family)) for family in families]
+        a, b = self.pair if not self.single else (self.pair[0], None)
+        return [(family, self.ids(a, family), [] if b is None else self.ids(b, family)) for family in families]
 
 
 def _side_name(dyad: str, family: str | None) -> str:
@@ -344,7 +348,7 @@ class ContextBuilder:
         self.figures = list(figures) if figures is not None else self._figures()
 
     # -- wording -------------------------------------------------------------------
-    def _lead_names(self) -> tuple[str, str]:
+    def _lead_names(self) -> tuple[str, ...]:
         family = self.sides.lead_family
         return tuple(_side_name(d, family) for d in self.sides.pair)
 
@@ -358,14 +362,16 @@ class ContextBuilder:
         given = _node(self.report_cfg, "title")
         if given:
             return str(given)
-        a, b = (dyad_name(d) for d in self.sides.pair)
+        sides = " vs ".join(dyad_name(d) for d in self.sides.pair)
         what = words_list([family_name(f) for f in self.sides.families]) or "series"
-        return f"{a} vs {b}: {frequency_adjective(self.freq)} {what}, {horizon_adjective(self.horizon, self.freq)} forecast"
+        return f"{sides}: {frequency_adjective(self.freq)} {what}, {horizon_adjective(self.horizon, self.freq)} forecast"
 
     def question(self) -> str:
         given = _node(self.report_cfg, "question")
         if given:
             return str(given)
+        if self.sides.single:
+            return f"What will {self._lead_names()[0]} total over the next {horizon_words(self.horizon, self.freq)}?"
         a, b = self._lead_names()
         return f"Is {a} rising relative to {b}?"
 
@@ -386,7 +392,6 @@ class ContextBuilder:
     def headline(self) -> dict:
         samples = self.run.samples
         h_words = horizon_words(self.horizon, self.freq)
-        h_adjective = horizon_adjective(self.horizon, self.freq)
         out: dict[str, Any] = {"model": self.choice.model, "model_reason": self.choice.reason, "window": self._forecast_window()}
         if samples is None or samples.empty:
             out |= {"lead": None, "missing": "This run has no forecast sample paths (samples.parquet), so the headline cannot be computed."}
@@ -396,6 +401,41 @@ class ContextBuilder:
             raise ArgumentError(
                 "report.model", f"samples.parquet holds paths of {model!r} but the report speaks for {self.choice.model!r}; rerun the pipeline."
             )
+        if self.sides.single:
+            out |= self._forecast_lines(samples, h_words)
+        else:
+            out |= self._comparison_lines(samples, h_words)
+        out["trend"] = self._trend_table(samples, h_words)
+        out["trust"] = self._trust()
+        return out
+
+    def _forecast_lines(self, samples: pd.DataFrame, h_words: str) -> dict:
+        """The headline of one side: its forecast total per family, nothing compared."""
+        lines = []
+        for family, ids, _ in self.sides.comparisons():
+            try:
+                median, low, high = total(samples, ids)
+            except ArgumentError as error:  # the samples lack the series: report.compare
+                raise error.under("report") from None
+            lines.append(
+                {
+                    "statement": (
+                        f"Forecast total of {_side_name(self.sides.pair[0], family)} over the next {h_words}: "
+                        f"{self.value(median)} ({percent(RATIO_LEVEL, 0)} interval {self.value(low)} to {self.value(high)})"
+                    ),
+                    "ties": None, "ratio": None, "totals": None,
+                }
+            )
+        method = (
+            f"Computed from {self.choice.model}'s sample paths (seed {self.seed}): each path is summed over the "
+            f"{h_words}; the median and the central {percent(RATIO_LEVEL, 0)} interval are taken over the "
+            f"{samples['sample'].nunique():,} paths."
+        )
+        return {"lead": lines[0], "others": lines[1:], "method": method}
+
+    def _comparison_lines(self, samples: pd.DataFrame, h_words: str) -> dict:
+        """The headline of two sides: P(A > B), ties, the ratio and both totals, per family."""
+        h_adjective = horizon_adjective(self.horizon, self.freq)
         lines = []
         for family, ids_a, ids_b in self.sides.comparisons():
             try:
@@ -424,16 +464,13 @@ class ContextBuilder:
                     ),
                 }
             )
-        out["lead"], out["others"] = lines[0], lines[1:]
-        out["trend"] = self._trend_table(samples, h_words)
-        out["trust"] = self._trust()
-        out["method"] = (
+        method = (
             f"Computed from {self.choice.model}'s joint sample paths (seed {self.seed}): each path is summed over the "
             f"{h_words} and the two sides are compared path by path. Ties count as not exceeding and are reported "
             "separately. The ratio adds 1 to both totals so it is defined when a total is zero; this pulls small "
             "ratios towards 1."
         )
-        return out
+        return {"lead": lines[0], "others": lines[1:], "method": method}
 
     def _trend_table(self, samples: pd.DataFrame, h_words: str) -> Table:
         table = trend(samples, self.run.panel)
