@@ -54,6 +54,19 @@ def _with_totals(samples: pd.DataFrame, totals: dict[str, np.ndarray]) -> pd.Dat
     return samples
 
 
+def test_the_backtest_protocol_counts_its_origins_in_words(fast_run, tmp_path):
+    # One window said "1 forecast origins, each forecasting 8 weeks ahead".
+    text = (fast_run / "report.md").read_text(encoding="utf-8")
+    assert "\n1 forecast origin, forecasting 8 weeks ahead from the data before it, over every series.\n" in text
+    run_dir = tmp_path / "run"
+    shutil.copytree(fast_run, run_dir)
+    backtest = pd.read_parquet(run_dir / "backtest.parquet")
+    later = backtest.assign(cutoff=backtest["cutoff"] + pd.Timedelta(weeks=1))  # a second origin, a week on
+    pd.concat([backtest, later], ignore_index=True).to_parquet(run_dir / "backtest.parquet", index=False)
+    write_report(run_dir)
+    assert "\n2 forecast origins, each forecasting 8 weeks ahead" in (run_dir / "report.md").read_text(encoding="utf-8")
+
+
 def test_headline_probabilities_of_one_partition_add_up_to_one(fast_run, tmp_path):
     run_dir = tmp_path / "run"
     shutil.copytree(fast_run, run_dir)

@@ -735,10 +735,8 @@ class ContextBuilder:
             numeric=[False, True, *(True,) * len(levels)],
         )
         cutoffs = self.run.backtest["cutoff"].nunique()
-        protocol = (
-            f"{cutoffs} forecast origins, each forecasting {horizon_words(self.horizon, self.freq)} ahead from the data "
-            "before it, over every series."
-        )
+        origins = "1 forecast origin, forecasting" if cutoffs == 1 else f"{cutoffs:,} forecast origins, each forecasting"
+        protocol = f"{origins} {horizon_words(self.horizon, self.freq)} ahead from the data before it, over every series."
         figures = [f for f in self.figures if f.section == "backtest"]
         return {"protocol": protocol, "leaderboard": leaders, "by_horizon": horizon_table, "calibration": calibration, "figures": figures}
 
