@@ -226,3 +226,16 @@ def test_compare_outputs_are_sealed_and_a_failed_rewrite_leaves_whole_files_and_
         check_success(out)
     assert {name: (out / name).read_bytes() for name in names} == before  # the old files whole (same content)
     assert [p.name for p in out.rglob("*") if ".tmp-" in p.name] == []
+
+
+def test_compare_refuses_to_write_into_a_run_folder(tmp_path, capsys):
+    _finished_sweep(tmp_path / "sweep")
+    job = tmp_path / "sweep" / "0"
+    (job / "metrics.csv").write_text("the job's own\n")
+    # It wrote its leaderboard, metrics.csv and report over the job's, and its _SUCCESS listed only its own files.
+    with pytest.raises(SystemExit) as exited:
+        compare_main([str(tmp_path / "sweep"), "--out", str(job), "--n-boot", "20"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.count("\n") == 1
+    assert err == f"forecast-compare: error: --out: {str(job)!r} is a run folder (it holds backtest.parquet); write the comparison to another folder.\n"
+    assert (job / "metrics.csv").read_text() == "the job's own\n" and not (job / "report.md").exists()

@@ -101,10 +101,20 @@ def collate(
         ``metrics.csv``, ``figures/pit.png``, ``figures/coverage.png``, ``report.md``
         and ``report.html``, each written atomically, and last the ``_SUCCESS`` marker
         listing them (:func:`forecast.io.write_success`).
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``out_dir`` when it is a run folder (its own outputs would be overwritten),
+        and as :func:`load_runs` and :func:`forecast.backtest.leaderboard` do.
     """
     check_n_boot(n_boot)  # before the sweep is read
-    backtest = load_runs(multirun_dir)
     out = Path(out_dir) if out_dir is not None else Path(multirun_dir) / "compare"
+    if (out / "backtest.parquet").is_file():  # its metrics.csv, report and _SUCCESS would be replaced by the comparison's
+        raise ArgumentError(
+            "out_dir", f"{str(out)!r} is a run folder (it holds backtest.parquet); write the comparison to another folder."
+        )
+    backtest = load_runs(multirun_dir)
 
     groupings = {"overall": [], "per series": ["unique_id"], "per horizon": ["horizon"]}
     ids = backtest["unique_id"].str.rsplit("/", n=1)
