@@ -128,11 +128,6 @@ def signed(value: object) -> str:
     return f"{MINUS}{text}" if float(value) < 0 else f"+{text}"
 
 
-def probability(value: object) -> str:
-    """A probability with two decimals: ``0.7134`` -> ``0.71``."""
-    return f"{float(value):.2f}" if _finite(value) else "—"
-
-
 def partition(values: Sequence[float], digits: int = 2) -> tuple[str, ...]:
     """Probabilities of one partition (they sum to 1) with ``digits`` decimals that also sum to 1.
 
