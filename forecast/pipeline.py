@@ -34,7 +34,7 @@ from forecast.errors import ArgumentError, DataGapWarning
 from forecast.events import EventFamily
 from forecast.events.readers.registry import detect, output_kind
 from forecast.events.sources import LoadedSource, combine_sources, load_panel, load_source
-from forecast.io import folder_outputs, write_success
+from forecast.io import SUCCESS, folder_outputs, write_success
 from forecast.models import Forecaster, MultivariateHawkes, reconciled_models
 from forecast.models.reconciled import check_reconcile
 from forecast.models.base import ModelFitError
@@ -326,6 +326,9 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
             raise error.under("series") from None
         _check_report_sides(experiment)
     run_dir = Path(run_dir)
+    # A rerun into a finished folder: its old marker goes before the first write, so a rerun that fails or is
+    # killed leaves the folder visibly unfinished (no _SUCCESS) rather than vouched for with stale hashes.
+    (run_dir / SUCCESS).unlink(missing_ok=True)
     (run_dir / "figures").mkdir(parents=True, exist_ok=True)
 
     data = experiment.data

@@ -188,3 +188,54 @@ def test_comparison_board_prints_small_p_values_as_the_run_report_does():
                           "ci_low": [np.nan, 0.5], "ci_high": [np.nan, 1.5], "p_value": [np.nan, 5.34e-7], "mark": ["", "**"]})
     # It printed "0.000000534**" where the run report prints "<0.001**".
     assert _board_table("overall", board, "crps").rows[1][-1] == "<0.001**"
+
+
+def _finished_sweep(root) -> None:
+    backtest = _backtest()
+    for job, model in (("0", "naive"), ("1", "mean8")):
+        (root / job).mkdir(parents=True)
+        backtest[backtest["model"] == model].to_parquet(root / job / "backtest.parquet")
+        write_success(root / job, ["backtest.parquet"])
+
+
+def test_compare_outputs_are_sealed_and_a_failed_rewrite_leaves_whole_files_and_no_marker(tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    from forecast.errors import DataError
+    from forecast.io import check_success, sha256
+    from forecast.report.comparison import collate
+
+    _finished_sweep(tmp_path / "sweep")
+    out = collate(tmp_path / "sweep", n_boot=20)
+    names = ["figures/coverage.png", "figures/pit.png", "leaderboard.csv", "metrics.csv", "report.html", "report.md"]
+    outputs = check_success(out)  # written last, vouching for every output by its hash
+    assert sorted(outputs) == names and outputs["figures/pit.png"] == sha256(out / "figures" / "pit.png")
+    before = {name: (out / name).read_bytes() for name in names}
+
+    def half_written(figure, path, **options):  # a full disk: some bytes, then the error
+        with open(path, "wb") as handle:
+            handle.write(b"\x89PNG half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", half_written)
+    with pytest.raises(OSError, match="No space left"):
+        collate(tmp_path / "sweep", n_boot=20)
+    # It wrote figures/pit.png in place (8 bytes of a PNG) and kept the old marker beside the half-new folder.
+    assert not (out / "_SUCCESS").exists()
+    with pytest.raises(DataError, match="no _SUCCESS marker"):
+        check_success(out)
+    assert {name: (out / name).read_bytes() for name in names} == before  # the old files whole (same content)
+    assert [p.name for p in out.rglob("*") if ".tmp-" in p.name] == []
+
+
+def test_compare_refuses_to_write_into_a_run_folder(tmp_path, capsys):
+    _finished_sweep(tmp_path / "sweep")
+    job = tmp_path / "sweep" / "0"
+    (job / "metrics.csv").write_text("the job's own\n")
+    # It wrote its leaderboard, metrics.csv and report over the job's, and its _SUCCESS listed only its own files.
+    with pytest.raises(SystemExit) as exited:
+        compare_main([str(tmp_path / "sweep"), "--out", str(job), "--n-boot", "20"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.count("\n") == 1
+    assert err == f"forecast-compare: error: --out: {str(job)!r} is a run folder (it holds backtest.parquet); write the comparison to another folder.\n"
+    assert (job / "metrics.csv").read_text() == "the job's own\n" and not (job / "report.md").exists()

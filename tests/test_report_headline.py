@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from forecast.errors import ArgumentError
-from forecast.report.blocks import probability
+from forecast.report.blocks import partition
 from forecast.report.choice import ModelChoice, choose_model
 from forecast.report.context import Sides, reported_model, shared_scores
 from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
@@ -80,7 +80,8 @@ def test_sides_sum_their_series_path_by_path():
 def test_share_below_is_never_negative_when_no_path_is_below():
     # 64 of 1,000 paths above, 936 tied, none below: 1 - 0.064 - 0.936 is -1.1e-16 in floats, printed "-0.00".
     a, b = np.r_[np.ones(64), np.zeros(936)], np.zeros(1000)
-    assert exceedance(a, b).less == 0.0 and probability(exceedance(a, b).less) == "0.00"
+    result = exceedance(a, b)
+    assert result.less == 0.0 and partition([result.greater, result.equal, result.less]) == ("0.06", "0.94", "0.00")
     assert exceedance(np.r_[a, [-1.0]], np.r_[b, [0.0]]).less == 1 / 1001
     samples = _samples({"A": np.r_[np.full(64, 3.0), np.full(936, 2.0)][None, :]})
     panel = pd.DataFrame({"unique_id": "A", "ds": pd.date_range("2021-08-30", periods=1, freq="W-MON"), "y": [2.0]})
@@ -169,18 +170,18 @@ def test_country_names_not_codes():
     assert dyad_name("RUS>CHN") == "Russia → China" and dyad_name("a>b") == "a>b"
 
 
-def test_one_series_or_dyad_only_is_named_with_the_fix():
-    # It said "the run has one serie only".
-    with pytest.raises(ArgumentError) as error:
-        Sides({}, None, ["s0"])
-    assert str(error.value) == (
-        "report.compare: the run has one series only (['s0']); the headline compares two: add a second to the panel."
-    )
-    with pytest.raises(ArgumentError) as error:
-        Sides({}, {"dyads": [["CHN", "RUS"]]}, ["CHN-RUS/cooperation", "CHN-RUS/military_contact"])
-    assert str(error.value) == (
-        "report.compare: the run has one dyad only (['CHN-RUS']); the headline compares two: add a second to series.dyads."
-    )
+def test_one_series_or_dyad_is_a_single_side():
+    # It was refused: "report.compare: the run has one series only (['s0']); the headline compares two".
+    one = Sides({}, None, ["s0"])
+    assert (one.pair, one.single, one.comparisons(), one.needed()) == (["s0"], True, [(None, ["s0"], [])], ["s0"])
+    ids = ["CHN-RUS/cooperation", "CHN-RUS/military_contact"]
+    dyad = Sides({"family": "military_contact"}, {"dyads": [["CHN", "RUS"]]}, ids)
+    assert dyad.pair == ["CHN-RUS"] and dyad.single
+    assert dyad.comparisons() == [("military_contact", ["CHN-RUS/military_contact"], []), ("cooperation", ["CHN-RUS/cooperation"], [])]
+    assert not Sides({}, None, ["s0", "s1"]).single
+    # Naming one dyad is still refused: report.compare names the two a headline compares.
+    with pytest.raises(ArgumentError, match=r"^report.compare: name exactly two dyads, got \['CHN-RUS'\]\.$"):
+        Sides({"compare": "CHN-RUS"}, {"dyads": [["CHN", "RUS"]]}, ids)
 
 
 def test_directed_dyads_match_the_configured_pairs_in_their_order():

@@ -10,7 +10,8 @@ import pytest
 
 import forecast.report.render as render
 
-from forecast.report.blocks import Figure, Table, count, p_value, percent, score, signed, words_list
+from forecast.report.blocks import Figure, Table, count, p_value, partition, percent, score, signed, words_list
+from forecast.report.documents import as_html, as_markdown, blocks
 from forecast.report.render import escape_markdown, render_html, render_markdown, write_pages
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -64,9 +65,86 @@ def test_number_formats():
     assert (signed(-0.42), signed(0.1)) == ("−0.420", "+0.100")
     # Three significant digits also where rounding carries into a new digit (it gave 0.1000, 100.0, 10.00, 0.001000).
     assert (score(0.09999999), score(99.96), score(9.996), score(0.0009996)) == ("0.100", "100", "10.0", "0.00100")
-    assert (signed(-0.09999999), score(99.94), score(-99.96)) == ("−0.100", "99.9", "-100")
+    assert (signed(-0.09999999), score(99.94), score(-99.96)) == ("−0.100", "99.9", "−100")
+    # Every negative number with the minus sign U+2212, as signed() prints differences; none for a zero.
+    assert (percent(-0.178), score(-0.0123), count(-1682.0), score(-1234.5)) == ("−17.8%", "−0.0123", "−1,682", "−1,234")
+    assert (percent(-0.0004), count(-0.4), signed(0.0)) == ("0.0%", "0", "+0")
     assert (p_value(5.34e-7), p_value(0.0614)) == ("<0.001", "0.0614")
     assert (words_list(["a"]), words_list(["a", "b"]), words_list(["a", "b", "c"])) == ("a", "a and b", "a, b and c")
+
+
+@pytest.mark.parametrize(
+    ("shares", "naive", "printed"),
+    [
+        # 477, 12 and 1,511 of 2,000 paths: each rounded up, 0.24 + 0.01 + 0.76 = 1.01; the smallest remainder (0.55) gives.
+        ((0.2385, 0.006, 0.7555), ("0.24", "0.01", "0.76"), ("0.24", "0.01", "0.75")),
+        # 469, 7 and 1,524 of 2,000: each rounded down, 0.23 + 0.00 + 0.76 = 0.99; the largest remainder (0.45) takes it.
+        ((0.2345, 0.0035, 0.762), ("0.23", "0.00", "0.76"), ("0.24", "0.00", "0.76")),
+        # Whole hundredths stay as they are, also where value * 100 is 28.999... in floats.
+        ((0.29, 0.0, 0.71), ("0.29", "0.00", "0.71"), ("0.29", "0.00", "0.71")),
+        ((1.0, 0.0, 0.0), ("1.00", "0.00", "0.00"), ("1.00", "0.00", "0.00")),
+        # Equal remainders: the first of them takes the missing unit.
+        ((1 / 3, 1 / 3, 1 / 3), ("0.33", "0.33", "0.33"), ("0.34", "0.33", "0.33")),
+    ],
+)
+def test_probabilities_of_one_partition_print_summing_to_one(shares, naive, printed):
+    assert tuple(f"{v:.2f}" for v in shares) == naive  # what rounding each one alone printed
+    assert partition(shares) == printed
+    assert sum(round(float(p) * 100) for p in printed) == 100
+
+
+def test_a_partition_that_does_not_sum_to_one_is_refused():
+    with pytest.raises(ValueError, match="sum to 1"):
+        partition([0.5, 0.4])
+    with pytest.raises(ValueError, match="sum to 1"):
+        partition([float("nan"), 1.0])
+
+
+DOCUMENT = """# Sources <b>
+
+Counts of **events**, soft-wrapped
+over two lines; `a_b|c` as code.
+
+- first item, *emphasis*
+  continued
+- second <img src=x onerror=alert(1)>
+3. third
+4. fourth
+
+> Quoted, line one;
+> line two.
+
+| name | note |
+|---|---|
+| `icews18` | a \\| b <script>x</script> |
+| 2 * 3 | 4 * 5 |
+"""
+
+
+def test_a_shipped_markdown_document_keeps_its_blocks():
+    assert [b.kind for b in blocks(DOCUMENT)] == ["heading", "paragraph", "list", "list", "quote", "table"]
+    # The Markdown twin is the document's own lines, its heading moved below the report's ### section.
+    # (a blank line between the two lists, which Markdown reads as two lists either way).
+    body = DOCUMENT.split("\n\n", 1)[1].strip().replace("alert(1)>\n3.", "alert(1)>\n\n3.")
+    assert as_markdown(DOCUMENT, 3) == "#### Sources <b>\n\n" + body
+    assert as_html(DOCUMENT, 3) == "\n".join(
+        [
+            "<h4>Sources &lt;b&gt;</h4>",
+            "<p>Counts of <strong>events</strong>, soft-wrapped\nover two lines; <code>a_b|c</code> as code.</p>",
+            "<ul><li>first item, <em>emphasis</em>\ncontinued</li><li>second &lt;img src=x onerror=alert(1)&gt;</li></ul>",
+            '<ol start="3"><li>third</li><li>fourth</li></ol>',
+            "<blockquote><p>Quoted, line one;\nline two.</p></blockquote>",
+            '<table><thead><tr><th scope="col">name</th><th scope="col">note</th></tr></thead><tbody>'
+            "<tr><td><code>icews18</code></td><td>a | b &lt;script&gt;x&lt;/script&gt;</td></tr>"
+            "<tr><td>2 * 3</td><td>4 * 5</td></tr></tbody></table>",
+        ]
+    )
+
+
+def test_a_document_without_a_table_rule_or_markup_is_plain_paragraphs():
+    assert as_html("| a | b |\n| c | d |\n\nplain *", 0) == "<p>| a | b |\n| c | d |</p>\n<p>plain *</p>"
+    assert as_html("See the data provider's terms of use.") == "<p>See the data provider&#39;s terms of use.</p>"
+    assert as_markdown("###### deep", 3) == "###### deep"
 
 
 def _old_pages(tmp_path: pathlib.Path) -> dict[str, str]:

@@ -18,7 +18,8 @@ from forecast.cli.report import report_main
 from forecast.cli.run import experiment_from_config, run_from_config
 from forecast.errors import ArgumentError
 from forecast.models import Naive, WindowAverage
-from forecast.report.blocks import score
+from forecast.report import write_report
+from forecast.report.blocks import partition, score
 from forecast.report.context import reported_model, shared_scores
 from tests.helpers import compose_config, nb_panel
 from tests.test_failures import NoZeros
@@ -32,6 +33,111 @@ TIMESTAMP = re.compile(r"built \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 def default_run(tmp_path_factory) -> Path:
     """The default experiment (what `make run` runs), written once for this module."""
     return run_from_config(compose_config(), tmp_path_factory.mktemp("default") / "run")
+
+
+@pytest.fixture(scope="module")
+def fast_run(tmp_path_factory) -> Path:
+    """The default data, series and report with one backtest window of naive: seconds, not minutes."""
+    cfg = compose_config(["backtest.n_windows=1", "model=[naive]", "evaluation.reference=null", "report.n_samples=2000"])
+    return run_from_config(cfg, tmp_path_factory.mktemp("fast") / "run")
+
+
+def _with_totals(samples: pd.DataFrame, totals: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``samples`` with each given series' path totals replaced: the total on its first date, 0 after."""
+    samples = samples.copy()
+    first = samples["ds"] == samples["ds"].min()
+    for unique_id, values in totals.items():
+        rows = samples["unique_id"] == unique_id
+        samples.loc[rows, "y"] = 0.0
+        at = samples.index[rows & first]
+        samples.loc[at, "y"] = values[samples.loc[at, "sample"].to_numpy()]
+    return samples
+
+
+def test_the_backtest_protocol_counts_its_origins_in_words(fast_run, tmp_path):
+    # One window said "1 forecast origins, each forecasting 8 weeks ahead".
+    text = (fast_run / "report.md").read_text(encoding="utf-8")
+    assert "\n1 forecast origin, forecasting 8 weeks ahead from the data before it, over every series.\n" in text
+    run_dir = tmp_path / "run"
+    shutil.copytree(fast_run, run_dir)
+    backtest = pd.read_parquet(run_dir / "backtest.parquet")
+    later = backtest.assign(cutoff=backtest["cutoff"] + pd.Timedelta(weeks=1))  # a second origin, a week on
+    pd.concat([backtest, later], ignore_index=True).to_parquet(run_dir / "backtest.parquet", index=False)
+    write_report(run_dir)
+    assert "\n2 forecast origins, each forecasting 8 weeks ahead" in (run_dir / "report.md").read_text(encoding="utf-8")
+
+
+def test_headline_probabilities_of_one_partition_add_up_to_one(fast_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(fast_run, run_dir)
+    samples = pd.read_parquet(run_dir / "samples.parquet")
+    assert samples["sample"].nunique() == 2000
+    observed = pd.read_parquet(run_dir / "panel.parquet").query("unique_id == 'CHN-RUS/cooperation'")["y"].tail(8).sum()
+    # Lead comparison: A above B on 477 paths, tied on 12, below on 1,511: 0.2385, 0.006, 0.7555, which
+    # rounded one by one printed 0.24, 0.01 and 0.76 (1.01); largest remainder: 0.24, 0.01, 0.75.
+    a = np.r_[np.ones(477), np.zeros(12 + 1511)]
+    b = np.r_[np.zeros(477 + 12), np.ones(1511)]
+    # Trend of China-Russia cooperation: above its last 8 observed weeks on 469 paths, equal on 7, below on
+    # 1,524: 0.2345, 0.0035, 0.762 printed 0.23 and 0.00 (P(lower) 0.76, 0.99 in all); now 0.24 and 0.00.
+    trend_totals = np.r_[np.full(469, observed + 1), np.full(7, observed), np.full(1524, observed - 1)]
+    samples = _with_totals(
+        samples, {"CHN-RUS/military_contact": a, "CHN-USA/military_contact": b, "CHN-RUS/cooperation": trend_totals}
+    )
+    samples.to_parquet(run_dir / "samples.parquet", index=False)
+    write_report(run_dir)
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "over the next 8 weeks) = 0.24**" in text
+    assert "Equal totals: 0.01; China–Russia military contact below China–United States military contact: 0.75 (2,000" in text
+    assert re.search(r"\| China–Russia cooperation \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.24 \| 0\.00 \| falling \|", text)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "over the next 8 weeks) = 0.24</p>" in html and "military contact: 0.75 (2,000" in html
+
+
+def test_every_negative_number_has_the_same_minus_sign(tmp_path):
+    # naive scored against window_average: negative skill (printed with "-") beside negative differences ("−").
+    cfg = compose_config(["backtest.n_windows=1", "model=[naive,window_average]", "evaluation.reference=window_average"])
+    run_dir = run_from_config(cfg, tmp_path / "run")
+    metrics = pd.read_csv(run_dir / "metrics.csv")
+    skill = metrics[(metrics["metric"] == "crps_skill") & (metrics["model"] == "naive") & metrics["unique_id"].isna()]
+    overall_skill = skill.loc[skill["horizon"].isna(), "value"].item()
+    by_lead = skill.dropna(subset=["horizon"]).sort_values("horizon")["value"]
+    assert overall_skill < 0 and (by_lead < 0).any()  # the data give naive a negative skill: the case under test
+    for name in ("report.md", "report.html"):
+        page = (run_dir / name).read_text(encoding="utf-8").split("<details>")[0]  # the config block is YAML
+        assert f"| −{-100 * overall_skill:.1f}% |" in page.replace("</td><td class=\"num\">", " | ")
+        for value in by_lead[by_lead < 0]:
+            assert f"−{-100 * value:.1f}%" in page
+        # No hyphen-minus before a number: dates (2021-08-30) and ids (CHN-RUS) have a word character before it.
+        assert not re.findall(r"(?<![\w.\-])-\d", page)
+
+
+def test_data_attribution_keeps_its_structure(fast_run, tmp_path, monkeypatch):
+    markdown = (fast_run / "report.md").read_text(encoding="utf-8")
+    section = markdown.split("### Data attribution\n\n")[1].split("<details>")[0]
+    # It was flattened and escaped: "\| dataset \| coverage \| origin \| \|---\|..." on one line, "\# Embedded ...".
+    assert section.startswith("#### Embedded default data: ICEWS daily event counts\n\n")
+    assert "\n| dataset | coverage | origin |\n|---|---|---|\n| `icews18` | 2018-01-01 to 2018-10-31 | ICEWS18" in section
+    assert "\n> Boschee, Elizabeth; Lautenschlager" in section and "\n> Ward, Michael (2015). *ICEWS Coded Event Data*." in section
+    assert "\\" not in section  # nothing backslash-escaped
+    html = (fast_run / "report.html").read_text(encoding="utf-8")
+    assert "<h4>Embedded default data: ICEWS daily event counts</h4>" in html
+    assert "<tr><td><code>icews18</code></td><td>2018-01-01 to 2018-10-31</td><td>ICEWS18 " in html
+    assert "<blockquote><p>Boschee, Elizabeth; Lautenschlager, Jennifer; O&#39;Brien" in html
+    assert "is a derived table of <strong>counts</strong>" in html and "| dataset |" not in html
+
+    # A document with lists, and markup in it: lists in both pages, the markup escaped in the HTML.
+    document = "Cite:\n\n- the <b>provider</b>\n- the *data set*\n\n1. first\n2. second"
+    monkeypatch.setattr("forecast.report.context.attribution", lambda formats, datasets: [document])
+    run_dir = tmp_path / "run"
+    shutil.copytree(fast_run, run_dir)
+    write_report(run_dir)
+    markdown = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "### Data attribution\n\nCite:\n\n- the <b>provider</b>\n- the *data set*\n\n1. first\n2. second\n\n<details>" in markdown
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert (
+        "<p>Cite:</p>\n<ul><li>the &lt;b&gt;provider&lt;/b&gt;</li><li>the <em>data set</em></li></ul>\n"
+        "<ol><li>first</li><li>second</li></ol>"
+    ) in html
 
 
 def _path_totals(samples: pd.DataFrame, unique_id: str) -> np.ndarray:
@@ -51,7 +157,8 @@ def test_first_lines_answer_the_question(default_run):
     best = crps.sort_values("value")["model"].iloc[0]
     assert set(samples["model"]) == {best} and samples["sample"].nunique() == 2000
     a, b = _path_totals(samples, "CHN-RUS/military_contact"), _path_totals(samples, "CHN-USA/military_contact")
-    assert found[0].group(1) == f"{np.mean(a > b):.2f}"
+    # Rounded with the tie and below shares so the three add up to 1 (largest remainder).
+    assert found[0].group(1) == partition([np.mean(a > b), np.mean(a == b), np.mean(a < b)])[0]
     text = (default_run / "report.md").read_text(encoding="utf-8")
     assert f"Model: {best.replace('_', chr(92) + '_')}, chosen as the lowest backtest CRPS among" in text
 
@@ -132,10 +239,48 @@ def test_hostile_series_id_title_and_question_are_escaped(tmp_path):
 
 def test_a_panel_the_headline_cannot_compare_is_refused_before_the_backtest(tmp_path):
     # It failed after the backtest and the final forecasts, with their files written.
-    nb_panel(n_series=1, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
-    with pytest.raises(ArgumentError, match=r"^report.compare: the run has one series only \(\['s0'\]\)"):
-        run_from_config(_panel_config(tmp_path / "panel.csv", []), tmp_path / "run")
+    nb_panel(n_series=2, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    with pytest.raises(ArgumentError, match=r"^report.compare: 'zz' is not among the run's series: s0, s1\.$"):
+        run_from_config(_panel_config(tmp_path / "panel.csv", ["report.compare=[s0,zz]"]), tmp_path / "run")
     assert not (tmp_path / "run" / "backtest.parquet").exists()
+
+
+def _quantile_counts(totals: np.ndarray) -> list[str]:
+    return [f"{round(v):,}" for v in np.quantile(totals, [0.5, 0.1, 0.9])]
+
+
+def test_a_run_of_one_dyad_reports_its_forecast_without_a_comparison(tmp_path):
+    # It was refused after composing: "report.compare: the run has one dyad only (['CHN-RUS']); the headline compares two".
+    cfg = compose_config(["series.dyads=[[CHN,RUS]]", "backtest.n_windows=1", "model=[naive,window_average]"])
+    run_dir = run_from_config(cfg, tmp_path / "run")
+    assert (run_dir / "_SUCCESS").is_file()
+    samples = pd.read_parquet(run_dir / "samples.parquet")
+    model = samples["model"].iloc[0]
+    military = _quantile_counts(_path_totals(samples, "CHN-RUS/military_contact"))
+    cooperation = _quantile_counts(_path_totals(samples, "CHN-RUS/cooperation"))
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    head, _, rest = text.partition("### Rising or not, per series")
+    assert text.startswith(
+        "# China–Russia: weekly cooperation and military contact, 8-week forecast\n\n"
+        f"**Forecast total of China–Russia military contact over the next 8 weeks: {military[0]} "
+        f"(80% interval {military[1]} to {military[2]})**\n\n"
+        "*What will China–Russia military contact total over the next 8 weeks?*\n\n"
+    )
+    assert (
+        f"**Forecast total of China–Russia cooperation over the next 8 weeks: {cooperation[0]} "
+        f"(80% interval {cooperation[1]} to {cooperation[2]})**."
+    ) in head
+    assert f"Model: {model.replace('_', chr(92) + '_')}, chosen as the lowest backtest CRPS among" in head
+    assert "Backtest CRPS skill against naive" in head or model == "naive"
+    assert "P(" not in head and "relative to" not in head and " vs " not in head and "Forecast ratio" not in head
+    assert "| China–Russia military contact |" in rest  # the per-series rising-or-not table stays
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    headline = html.split('<section class="headline" aria-label="Answer">')[1].split("</section>")[0]
+    assert (
+        f'<p class="statement">Forecast total of China–Russia military contact over the next 8 weeks: {military[0]} '
+        f"(80% interval {military[1]} to {military[2]})</p>"
+    ) in headline
+    assert "P(" not in headline and "<p></p>" not in headline and "None" not in html
 
 
 def test_an_all_zero_series_is_not_said_to_have_wide_intervals(tmp_path):

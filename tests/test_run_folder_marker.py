@@ -68,3 +68,30 @@ def test_compare_refuses_a_sweep_with_an_unfinished_job(run_dir, tmp_path):
     (tmp_path / "1" / "_SUCCESS").unlink()
     with pytest.raises(Exception, match=r"1: no _SUCCESS marker"):
         load_runs(tmp_path)
+
+
+def test_a_killed_rerun_into_a_finished_folder_is_left_unfinished(run_dir, tmp_path, monkeypatch):
+    from forecast import pipeline
+    from forecast.errors import ArgumentError, DataError
+    from forecast.io import check_success
+
+    rerun = tmp_path / "rerun"
+    shutil.copytree(run_dir, rerun)
+    # Refused by a check before anything is written: the folder is untouched and still sealed.
+    with pytest.raises(ArgumentError, match="report.model"):
+        run_from_config(compose_config([*FAST, "report.model=theta"]), rerun)
+    assert check_success(rerun) == _marker(run_dir)
+
+    def killed(*args, **kwargs):  # the rerun dies in the backtest, after it rewrote events_summary.json and panel.parquet
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_backtest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_from_config(compose_config(FAST), rerun)
+    # The old marker stayed, vouching for a folder half rewritten.
+    assert not (rerun / "_SUCCESS").exists()
+    with pytest.raises(DataError, match="no _SUCCESS marker"):
+        check_success(rerun)
+    monkeypatch.undo()
+    run_from_config(compose_config(FAST), rerun)  # a finished rerun seals it again
+    assert check_success(rerun)["report.md"] == sha256(rerun / "report.md")

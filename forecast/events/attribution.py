@@ -9,13 +9,13 @@ from importlib import resources
 GDELT_DATASETS = ("gdelt1", "gdelt2")
 
 
-def _paragraphs(*parts: str) -> list[str]:
-    text = resources.files("forecast").joinpath("resources", *parts).read_text(encoding="utf-8")
-    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+def _document(*parts: str) -> str:
+    # As written: the report renders its Markdown structure (table, quote, lists), not one line per paragraph.
+    return resources.files("forecast").joinpath("resources", *parts).read_text(encoding="utf-8").strip()
 
 
 def attribution(formats: Iterable[str], datasets: Iterable[str]) -> list[str]:
-    """Paragraphs citing every dataset of a run: the embedded ICEWS table, GDELT records.
+    """Markdown documents citing every dataset of a run: the embedded ICEWS table, GDELT records.
 
     Parameters
     ----------
@@ -27,13 +27,13 @@ def attribution(formats: Iterable[str], datasets: Iterable[str]) -> list[str]:
     Returns
     -------
     list of str
-        One string per paragraph (headings included); a pointer to the provider's terms
-        when no known dataset is among them.
+        One Markdown document per dataset kind, as shipped (``resources/*/ATTRIBUTION.md``);
+        a pointer to the provider's terms when no known dataset is among them.
     """
     formats, datasets = set(formats), set(datasets)
-    paragraphs: list[str] = []
+    documents: list[str] = []
     if "embedded" in formats:
-        paragraphs += _paragraphs("default", "ATTRIBUTION.md")
+        documents.append(_document("default", "ATTRIBUTION.md"))
     if datasets & set(GDELT_DATASETS) or formats & set(GDELT_DATASETS):
-        paragraphs += _paragraphs("gdelt", "ATTRIBUTION.md")
-    return paragraphs or ["See the data provider's terms of use."]
+        documents.append(_document("gdelt", "ATTRIBUTION.md"))
+    return documents or ["See the data provider's terms of use."]

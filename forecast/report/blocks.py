@@ -2,7 +2,8 @@
 
 A context is plain data: prose strings, :class:`Table` and :class:`Figure` records. The
 templates escape every string for their format (HTML or Markdown), so nothing here is
-markup. Counts print as integers, rates as percentages, scores with 3 significant digits.
+markup. Counts print as integers, rates as percentages, scores with 3 significant digits; every
+negative number with the minus sign U+2212.
 """
 
 from __future__ import annotations
@@ -79,18 +80,29 @@ class Figure:
         return f"data:{self.mime};base64,{base64.b64encode(payload).decode('ascii')}"
 
 
+#: The minus sign of every negative number on the pages (U+2212, as in ``CRPS − naive``), never a hyphen.
+MINUS = "\u2212"
+
+
 def _finite(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
 
 
+def _minus(text: str) -> str:
+    """``text`` with its hyphen-minus as the minus sign; dropped where the digits are all zero (``-0.0%``)."""
+    if not text.startswith("-"):
+        return text
+    return MINUS + text[1:] if any(c in "123456789" for c in text) else text[1:]
+
+
 def count(value: object) -> str:
     """An integer with thousands separators: ``652.0`` -> ``652``, ``1682`` -> ``1,682``; ``—`` when missing."""
-    return f"{round(float(value)):,}" if _finite(value) else "—"
+    return _minus(f"{round(float(value)):,}") if _finite(value) else "—"
 
 
 def percent(value: object, digits: int = 1) -> str:
-    """A rate in (0, 1) as a percentage: ``0.2817`` -> ``28.2%``."""
-    return f"{100 * float(value):.{digits}f}%" if _finite(value) else "—"
+    """A rate as a percentage: ``0.2817`` -> ``28.2%``, a negative skill ``-0.051`` -> ``−5.1%``."""
+    return _minus(f"{100 * float(value):.{digits}f}%") if _finite(value) else "—"
 
 
 def score(value: object) -> str:
@@ -103,9 +115,9 @@ def score(value: object) -> str:
     # The decimals follow the value rounded to 3 digits: 0.09999999 is 0.100, not 0.1000, and 99.96 is 100.
     rounded = float(f"{value:.3g}")
     if abs(rounded) >= 100:
-        return f"{value:,.0f}"
+        return _minus(f"{value:,.0f}")
     decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
-    return f"{value:.{decimals}f}"
+    return _minus(f"{value:.{decimals}f}")
 
 
 def signed(value: object) -> str:
@@ -113,12 +125,31 @@ def signed(value: object) -> str:
     if not _finite(value):
         return "—"
     text = score(abs(float(value)))
-    return f"−{text}" if float(value) < 0 else f"+{text}"
+    return f"{MINUS}{text}" if float(value) < 0 else f"+{text}"
 
 
-def probability(value: object) -> str:
-    """A probability with two decimals: ``0.7134`` -> ``0.71``."""
-    return f"{float(value):.2f}" if _finite(value) else "—"
+def partition(values: Sequence[float], digits: int = 2) -> tuple[str, ...]:
+    """Probabilities of one partition (they sum to 1) with ``digits`` decimals that also sum to 1.
+
+    Rounded one by one, ``0.2385, 0.006, 0.7555`` print as ``0.24, 0.01, 0.76`` (1.01). Largest
+    remainder rounding truncates each and gives the units still missing to the largest
+    remainders (the first of equal ones): ``0.24, 0.01, 0.75``.
+
+    Raises
+    ------
+    ValueError
+        When ``values`` are not finite or do not sum to 1.
+    """
+    values = [float(v) for v in values]
+    if not all(math.isfinite(v) for v in values) or not math.isclose(sum(values), 1.0, abs_tol=1e-9):
+        raise ValueError(f"a partition's probabilities sum to 1, got {values}")
+    scale = 10**digits
+    # The tolerance keeps a share that is a whole number of units (0.29 * 100 = 28.999...) from losing one.
+    units = [math.floor(v * scale + 1e-9) for v in values]
+    by_remainder = sorted(range(len(values)), key=lambda i: units[i] - values[i] * scale)
+    for i in by_remainder[: scale - sum(units)]:
+        units[i] += 1
+    return tuple(f"{u / scale:.{digits}f}" for u in units)
 
 
 def p_value(value: object) -> str:

@@ -8,16 +8,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure as PlotFigure
 
 from forecast.backtest import coverage_curve, leaderboard, metrics_table, overall, pit_histogram, sharpness
 from forecast.backtest.compare import check_n_boot
 from forecast.errors import ArgumentError, DataError
-from forecast.io import check_success
+from forecast.io import SUCCESS, atomic_write, check_success, write_success
 from forecast.report.calibration import coverage_plot, pit_histogram_plot
 from forecast.report.blocks import Figure, Table, p_value, percent, score, signed
 from forecast.report.context import build_timestamp
 from forecast.report.render import write_pages
+
+
+#: What forecast-compare writes into its folder; its _SUCCESS marker lists them.
+OUTPUTS = ("leaderboard.csv", "metrics.csv", "figures/pit.png", "figures/coverage.png", "report.md", "report.html")
 
 
 def load_runs(multirun_dir: str | Path) -> pd.DataFrame:
@@ -93,11 +99,22 @@ def collate(
         ``out_dir`` with ``leaderboard.csv`` (overall, per dyad when ids are
         ``<dyad>/<family>``, per series, per horizon),
         ``metrics.csv``, ``figures/pit.png``, ``figures/coverage.png``, ``report.md``
-        and ``report.html``.
+        and ``report.html``, each written atomically, and last the ``_SUCCESS`` marker
+        listing them (:func:`forecast.io.write_success`).
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``out_dir`` when it is a run folder (its own outputs would be overwritten),
+        and as :func:`load_runs` and :func:`forecast.backtest.leaderboard` do.
     """
     check_n_boot(n_boot)  # before the sweep is read
-    backtest = load_runs(multirun_dir)
     out = Path(out_dir) if out_dir is not None else Path(multirun_dir) / "compare"
+    if (out / "backtest.parquet").is_file():  # its metrics.csv, report and _SUCCESS would be replaced by the comparison's
+        raise ArgumentError(
+            "out_dir", f"{str(out)!r} is a run folder (it holds backtest.parquet); write the comparison to another folder."
+        )
+    backtest = load_runs(multirun_dir)
 
     groupings = {"overall": [], "per series": ["unique_id"], "per horizon": ["horizon"]}
     ids = backtest["unique_id"].str.rsplit("/", n=1)
@@ -108,15 +125,15 @@ def collate(
         name: leaderboard(backtest, metric, by=by, reference=reference, n_boot=n_boot, seed=seed)
         for name, by in groupings.items()
     }
-    (out / "figures").mkdir(parents=True, exist_ok=True)  # once the boards are scored: a bad --metric writes nothing
-    pd.concat([b.assign(board=name) for name, b in boards.items()], ignore_index=True).to_csv(
-        out / "leaderboard.csv", index=False
-    )
     metrics = metrics_table(backtest, reference=reference)
-    metrics.to_csv(out / "metrics.csv", index=False)
-    pit_histogram_plot(pit_histogram(backtest)).savefig(out / "figures" / "pit.png", dpi=120)
-    curve = coverage_curve(backtest)
-    coverage_plot(curve).savefig(out / "figures" / "coverage.png", dpi=120)
+    # As a run folder: the old marker goes before the first write and the new one comes last, every file is
+    # written atomically, so a failed or killed collate leaves whole files and no _SUCCESS (check_success refuses).
+    (out / "figures").mkdir(parents=True, exist_ok=True)  # once the boards are scored: a bad --metric writes nothing
+    (out / SUCCESS).unlink(missing_ok=True)
+    _write_csv(pd.concat([b.assign(board=name) for name, b in boards.items()], ignore_index=True), out / "leaderboard.csv")
+    _write_csv(metrics, out / "metrics.csv")
+    _write_png(pit_histogram_plot(pit_histogram(backtest)), out / "figures" / "pit.png")
+    _write_png(coverage_plot(coverage_curve(backtest)), out / "figures" / "coverage.png")
 
     summary = overall(metrics).pivot(index="model", columns="metric", values="value")
     keep = [
@@ -149,7 +166,19 @@ def collate(
         boards, summary[keep].join(jobs).reset_index(), sharpness(backtest), metric, str(multirun_dir), seed, n_boot
     )
     write_pages(context, out, page="comparison")
+    write_success(out, OUTPUTS)
     return out
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with atomic_write(path) as temp:
+        frame.to_csv(temp, index=False)
+
+
+def _write_png(figure: PlotFigure, path: Path) -> None:
+    with atomic_write(path) as temp:
+        figure.savefig(temp, dpi=120, format="png")  # the temporary name has no .png suffix to infer it from
+    plt.close(figure)  # a process collating many sweeps would keep every figure open
 
 
 def _board_table(name: str, board: pd.DataFrame, metric: str) -> Table:

@@ -33,9 +33,9 @@ from forecast.backtest.metrics import overall
 from forecast.columns import parse_quantile_column, quantile_column, quantile_levels
 from forecast.errors import ArgumentError
 from forecast.events.attribution import attribution
-from forecast.report.blocks import Figure, Table, count, p_value, percent, probability, score, signed, words_list
+from forecast.report.blocks import Figure, Table, count, p_value, partition, percent, score, signed, words_list
 from forecast.report.choice import ModelChoice, choose_model
-from forecast.report.headline import compare, skill_interval, trend
+from forecast.report.headline import RATIO_LEVEL, compare, skill_interval, total, trend
 from forecast.report.wording import (
     date_words,
     dyad_name,
@@ -246,7 +246,11 @@ def headline_model(
 
 
 class Sides:
-    """The series compared in the headline: a lead comparison, then the other families."""
+    """The series of the headline: a lead comparison of two dyads (or series), then the other families.
+
+    A run of one dyad (or a panel of one series) with ``report.compare`` null has one side:
+    the headline gives its forecast totals and compares nothing.
+    """
 
     def __init__(self, report_cfg: Mapping, series_cfg: Mapping | None, ids: Sequence[str]) -> None:
         split = [split_series_id(i) for i in ids]
@@ -256,10 +260,10 @@ class Sides:
         chosen = _node(report_cfg, "compare")
         if chosen is None:
             chosen = self._default_pair(series_cfg)
-        elif isinstance(chosen, str):  # one dyad, not a sequence of its letters
-            chosen = [chosen]
-        if len(chosen) != 2:
-            raise ArgumentError("report.compare", f"name exactly two {self._kind()}, got {list(chosen)}.")
+        else:
+            chosen = [chosen] if isinstance(chosen, str) else chosen  # one dyad, not a sequence of its letters
+            if len(chosen) != 2:
+                raise ArgumentError("report.compare", f"name exactly two {self._kind()}, got {list(chosen)}.")
         self.pair = [self._match(item) for item in chosen]
         # A panel of plain series ids has no families to choose from: report.family does not apply.
         family = _node(report_cfg, "family") if self.by_family else None
@@ -279,15 +283,15 @@ class Sides:
         return "dyads" if self.by_family else "series"
 
     def _default_pair(self, series_cfg: Mapping | None) -> list:
-        # The first two dyads of the series spec, when the run has them; else the first two in the panel.
+        # The first two dyads of the series spec, when the run has them; else the first two in the panel
+        # (one when the run has one).
         configured = [d for d in _node(series_cfg, "dyads", default=[]) if self._find(d) is not None]
-        pair = configured[:2] if len(configured) >= 2 else self.dyads[:2]
-        if len(pair) < 2:
-            one, where = ("dyad", "series.dyads") if self.by_family else ("series", "the panel")
-            raise ArgumentError(
-                "report.compare", f"the run has one {one} only ({self.dyads}); the headline compares two: add a second to {where}."
-            )
-        return pair
+        return configured[:2] if len(configured) >= 2 else self.dyads[:2]
+
+    @property
+    def single(self) -> bool:
+        """Whether the headline has one side: a forecast, no comparison."""
+        return len(self.pair) == 1
 
     def _find(self, item: str | Sequence[str]) -> str | None:
         if isinstance(item, str) and item in self.dyads:
@@ -309,10 +313,10 @@ class Sides:
         return list(dict.fromkeys(i for _, a, b in self.comparisons() for i in (*a, *b)))
 
     def comparisons(self) -> list[tuple[str | None, list[str], list[str]]]:
-        """``(family, ids_a, ids_b)`` for the lead family first, then every other family."""
+        """``(family, ids_a, ids_b)`` for the lead family first, then every other family; ``ids_b`` empty when single."""
         families = [self.lead_family, *[f for f in self.families if f != self.lead_family]] if self.by_family else [None]
-        a, b = self.pair
-        return [(family, self.ids(a, family), self.ids(b, family)) for family in families]
+        a, b = self.pair if not self.single else (self.pair[0], None)
+        return [(family, self.ids(a, family), [] if b is None else self.ids(b, family)) for family in families]
 
 
 def _side_name(dyad: str, family: str | None) -> str:
@@ -345,7 +349,7 @@ class ContextBuilder:
         self.figures = list(figures) if figures is not None else self._figures()
 
     # -- wording -------------------------------------------------------------------
-    def _lead_names(self) -> tuple[str, str]:
+    def _lead_names(self) -> tuple[str, ...]:
         family = self.sides.lead_family
         return tuple(_side_name(d, family) for d in self.sides.pair)
 
@@ -359,14 +363,16 @@ class ContextBuilder:
         given = _node(self.report_cfg, "title")
         if given:
             return str(given)
-        a, b = (dyad_name(d) for d in self.sides.pair)
+        sides = " vs ".join(dyad_name(d) for d in self.sides.pair)
         what = words_list([family_name(f) for f in self.sides.families]) or "series"
-        return f"{a} vs {b}: {frequency_adjective(self.freq)} {what}, {horizon_adjective(self.horizon, self.freq)} forecast"
+        return f"{sides}: {frequency_adjective(self.freq)} {what}, {horizon_adjective(self.horizon, self.freq)} forecast"
 
     def question(self) -> str:
         given = _node(self.report_cfg, "question")
         if given:
             return str(given)
+        if self.sides.single:
+            return f"What will {self._lead_names()[0]} total over the next {horizon_words(self.horizon, self.freq)}?"
         a, b = self._lead_names()
         return f"Is {a} rising relative to {b}?"
 
@@ -387,7 +393,6 @@ class ContextBuilder:
     def headline(self) -> dict:
         samples = self.run.samples
         h_words = horizon_words(self.horizon, self.freq)
-        h_adjective = horizon_adjective(self.horizon, self.freq)
         out: dict[str, Any] = {"model": self.choice.model, "model_reason": self.choice.reason, "window": self._forecast_window()}
         if samples is None or samples.empty:
             out |= {"lead": None, "missing": "This run has no forecast sample paths (samples.parquet), so the headline cannot be computed."}
@@ -397,6 +402,41 @@ class ContextBuilder:
             raise ArgumentError(
                 "report.model", f"samples.parquet holds paths of {model!r} but the report speaks for {self.choice.model!r}; rerun the pipeline."
             )
+        if self.sides.single:
+            out |= self._forecast_lines(samples, h_words)
+        else:
+            out |= self._comparison_lines(samples, h_words)
+        out["trend"] = self._trend_table(samples, h_words)
+        out["trust"] = self._trust()
+        return out
+
+    def _forecast_lines(self, samples: pd.DataFrame, h_words: str) -> dict:
+        """The headline of one side: its forecast total per family, nothing compared."""
+        lines = []
+        for family, ids, _ in self.sides.comparisons():
+            try:
+                median, low, high = total(samples, ids)
+            except ArgumentError as error:  # the samples lack the series: report.compare
+                raise error.under("report") from None
+            lines.append(
+                {
+                    "statement": (
+                        f"Forecast total of {_side_name(self.sides.pair[0], family)} over the next {h_words}: "
+                        f"{self.value(median)} ({percent(RATIO_LEVEL, 0)} interval {self.value(low)} to {self.value(high)})"
+                    ),
+                    "ties": None, "ratio": None, "totals": None,
+                }
+            )
+        method = (
+            f"Computed from {self.choice.model}'s sample paths (seed {self.seed}): each path is summed over the "
+            f"{h_words}; the median and the central {percent(RATIO_LEVEL, 0)} interval are taken over the "
+            f"{samples['sample'].nunique():,} paths."
+        )
+        return {"lead": lines[0], "others": lines[1:], "method": method}
+
+    def _comparison_lines(self, samples: pd.DataFrame, h_words: str) -> dict:
+        """The headline of two sides: P(A > B), ties, the ratio and both totals, per family."""
+        h_adjective = horizon_adjective(self.horizon, self.freq)
         lines = []
         for family, ids_a, ids_b in self.sides.comparisons():
             try:
@@ -404,12 +444,14 @@ class ContextBuilder:
             except ArgumentError as error:  # a side the samples lack: report.compare
                 raise error.under("report") from None
             a, b = (_side_name(d, family) for d in self.sides.pair)
+            # Above, equal and below partition the paths: printed one by one they could add up to 1.01.
+            greater, equal, less = partition([result.exceedance.greater, result.exceedance.equal, result.exceedance.less])
             lines.append(
                 {
-                    "statement": f"P({a} > {b} over the next {h_words}) = {probability(result.exceedance.greater)}",
+                    "statement": f"P({a} > {b} over the next {h_words}) = {greater}",
                     "ties": (
-                        f"Equal totals: {probability(result.exceedance.equal)}; "
-                        f"{a} below {b}: {probability(result.exceedance.less)} ({result.exceedance.n_paths:,} joint sample paths)."
+                        f"Equal totals: {equal}; "
+                        f"{a} below {b}: {less} ({result.exceedance.n_paths:,} joint sample paths)."
                     ),
                     "ratio": (
                         f"Forecast ratio of the {h_adjective} totals, ({a} + 1) / ({b} + 1): median {score(result.ratio.median)}, "
@@ -423,16 +465,13 @@ class ContextBuilder:
                     ),
                 }
             )
-        out["lead"], out["others"] = lines[0], lines[1:]
-        out["trend"] = self._trend_table(samples, h_words)
-        out["trust"] = self._trust()
-        out["method"] = (
+        method = (
             f"Computed from {self.choice.model}'s joint sample paths (seed {self.seed}): each path is summed over the "
             f"{h_words} and the two sides are compared path by path. Ties count as not exceeding and are reported "
             "separately. The ratio adds 1 to both totals so it is defined when a total is zero; this pulls small "
             "ratios towards 1."
         )
-        return out
+        return {"lead": lines[0], "others": lines[1:], "method": method}
 
     def _trend_table(self, samples: pd.DataFrame, h_words: str) -> Table:
         table = trend(samples, self.run.panel)
@@ -442,8 +481,7 @@ class ContextBuilder:
                 f"{date_words(r.window_start, self.freq)} to {date_words(r.window_end, self.freq)}",
                 self.value(r.observed),
                 f"{self.value(r.median)} ({self.value(r.low)} to {self.value(r.high)})",
-                probability(r.p_up),
-                probability(r.p_equal),
+                *partition([r.p_up, r.p_equal, r.p_down])[:2],  # P(lower) is the rest, so the three are rounded together
                 r.direction,
             )
             for r in table.itertuples()
@@ -714,10 +752,8 @@ class ContextBuilder:
             numeric=[False, True, *(True,) * len(levels)],
         )
         cutoffs = self.run.backtest["cutoff"].nunique()
-        protocol = (
-            f"{cutoffs} forecast origins, each forecasting {horizon_words(self.horizon, self.freq)} ahead from the data "
-            "before it, over every series."
-        )
+        origins = "1 forecast origin, forecasting" if cutoffs == 1 else f"{cutoffs:,} forecast origins, each forecasting"
+        protocol = f"{origins} {horizon_words(self.horizon, self.freq)} ahead from the data before it, over every series."
         figures = [f for f in self.figures if f.section == "backtest"]
         return {"protocol": protocol, "leaderboard": leaders, "by_horizon": horizon_table, "calibration": calibration, "figures": figures}
 

@@ -152,6 +152,14 @@ def compare(samples: pd.DataFrame, a: Sequence[str], b: Sequence[str], level: fl
     )
 
 
+def total(samples: pd.DataFrame, ids: Sequence[str], level: float = RATIO_LEVEL) -> tuple[float, float, float]:
+    """Median and central ``level`` interval of one side's total over the horizon (``ids`` summed per path).
+
+    What the headline of a one-dyad run gives instead of a comparison.
+    """
+    return _interval(path_totals(samples, ids), level)
+
+
 def trend(samples: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     """Per series: will the next horizon's total exceed the last same-length observed window?
 

@@ -3,8 +3,9 @@
 One context feeds both pages. The HTML environment autoescapes every value; the Markdown
 environment escapes every value's Markdown and HTML syntax (``|``, ``*``, ``<``, ...) through
 ``finalize``, so data-derived text (series ids, titles, questions) can never become markup
-in either page. Figures are embedded in the HTML as base64 ``data:`` URIs, and the page
-loads nothing from the network.
+in either page. The Markdown documents the package ships (data attribution) keep their
+structure through the ``document`` filter (:mod:`forecast.report.documents`). Figures are
+embedded in the HTML as base64 ``data:`` URIs, and the page loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from markupsafe import Markup
 from forecast.io import write_text_atomic
 from forecast.report.blocks import Figure
 from forecast.report.context import build_context
+from forecast.report.documents import as_html, as_markdown
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Characters with meaning anywhere in a line of (GitHub-flavoured) Markdown or inline HTML.
@@ -56,12 +58,14 @@ def _environment(kind: str, root: Path) -> jinja2.Environment:
     if kind == "html":
         env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
         env.filters["data_uri"] = lambda figure: figure.data_uri(root)
+        env.filters["document"] = as_html
         return env
     env = jinja2.Environment(
         loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, finalize=escape_markdown, keep_trailing_newline=True
     )
     env.filters["md_src"] = _markdown_source
     env.filters["fenced"] = _fenced
+    env.filters["document"] = as_markdown
     return env
 
 
