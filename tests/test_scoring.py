@@ -287,3 +287,28 @@ def test_crps_of_a_non_integer_outcome_is_the_crps_integral_of_the_step_cdf():
     step = stats.nbinom.cdf(np.floor(x), 2.0, 2.0 / 6.0)
     expected = [((step - (x >= v)) ** 2).sum() / 1000 for v in y[0]]
     np.testing.assert_allclose(_scores(law, y=y, threshold=(5.0,))["rps"][0], expected, rtol=1e-6)
+
+
+def test_a_non_integer_outcome_has_the_pit_of_a_continuous_point_and_no_log_score():
+    # NB with size 2 and p = 1/3: P(Y = k) = (k + 1) / 9 (2/3)**k, so F(0) = 1/9 and
+    # F(2) = 1/9 + 4/27 + 4/27 = 11/27, P(Y = 3) = 32/243. A count law has no mass at 2.5
+    # or 0.4: P(Y < 2.5) = P(Y <= 2.5) = F(2), and no log score. They were scored as 2 and 0.
+    law = NegativeBinomial(mu=np.full((1, 3), 4.0), alpha=np.full((1, 3), 0.5))
+    scores = _scores(law, y=np.array([[2.5, 3.0, 0.4]]), threshold=(5.0,))
+    np.testing.assert_allclose(scores["pit_lo"][0], [11 / 27, 11 / 27, 1 / 9], rtol=1e-12)
+    np.testing.assert_allclose(scores["pit_hi"][0], [11 / 27, 11 / 27 + 32 / 243, 1 / 9], rtol=1e-12)
+    assert np.isnan(scores["log_score"][0, 0]) and np.isnan(scores["log_score"][0, 2])
+    assert scores["log_score"][0, 1] == pytest.approx(-np.log(32 / 243), rel=1e-12)
+
+
+def test_a_group_with_an_outcome_without_log_score_has_no_mean_log_score():
+    # Model m's 2.5 has no log score: the mean of its integer rows alone (0.7) would rank a
+    # share series by its zero periods. Model r scored both rows: (2.0 + 0.2) / 2.
+    frame = _frame()
+    frame.loc[0, ["y", "log_score"]] = [2.5, np.nan]
+    table = overall(metrics_table(frame)).set_index(["model", "metric"])["value"]
+    assert np.isnan(table[("m", "log_score")])
+    assert table[("r", "log_score")] == pytest.approx(1.1)
+    per_horizon = evaluate(frame, by=["horizon"]).set_index(["model", "horizon", "metric"])["value"]
+    assert np.isnan(per_horizon[("m", 1, "log_score")])
+    assert per_horizon[("m", 2, "log_score")] == pytest.approx(0.7)

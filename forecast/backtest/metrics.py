@@ -246,6 +246,11 @@ def evaluate(
     keys = ["model", *by]
     scored = pd.concat([backtest[keys], row_scores(backtest, coverage_levels)], axis=1)
     table = scored.groupby(keys, sort=True).mean()
+    if "log_score" in backtest:
+        # A non-integer outcome has no log score (scoring.distribution_scores): the mean of
+        # the others alone would score a share series by its zero periods only.
+        undefined = (backtest["y"].notna() & backtest["log_score"].isna()).groupby([backtest[k] for k in keys])
+        table["log_score"] = table["log_score"].where(~undefined.any().reindex(table.index, fill_value=False))
     if quantile_levels(backtest):
         # Not a row mean: shares of outcomes below each quantile, compared per group.
         # The same keys and sort as ``table``, so the groups come in its row order.

@@ -132,18 +132,23 @@ def distribution_scores(
     Returns
     -------
     dict of str to numpy.ndarray
-        ``pit_lo = F(y-1)``, ``pit_hi = F(y)``, ``log_score``, ``rps`` (the CRPS of the
-        count distribution), ``p_pos = P(Y > 0)``, ``p_spike = P(Y > threshold)`` and,
+        ``pit_lo = P(Y < y)`` (``F(y-1)`` for a count), ``pit_hi = F(y)``, ``log_score``
+        (NaN for a non-integer ``y``, which a count law gives no probability), ``rps`` (the
+        CRPS of the count distribution), ``p_pos = P(Y > 0)``, ``p_spike = P(Y > threshold)`` and,
         when ``n_samples > 0``, ``crps_sample``; each shaped like ``y``.
     """
     observed = np.isfinite(y)
     y_obs = np.where(observed, y, 0.0)
     threshold = np.broadcast_to(np.asarray(spike_threshold, dtype=float)[:, None], y.shape)
     grid = _grid_scores(dist, y_obs, np.floor(threshold))
+    # A count law has no atom at a non-integer outcome (measure=share, transform=log1p, a
+    # panel's 2.5): P(Y < y) = P(Y <= y) = F(floor(y)), and P(Y = y) = 0, so its log score is
+    # undefined (NaN), not that of floor(y).
+    whole = y_obs == np.floor(y_obs)
     scores = {
-        "pit_lo": grid["cdf_before"],
+        "pit_lo": np.where(whole, grid["cdf_before"], grid["cdf_y"]),
         "pit_hi": grid["cdf_y"],
-        "log_score": log_score_from_pmf(grid["cdf_y"] - grid["cdf_before"]),
+        "log_score": np.where(whole, log_score_from_pmf(grid["cdf_y"] - grid["cdf_before"]), np.nan),
         "rps": grid["rps"],
         "p_pos": 1.0 - grid["cdf_zero"],
         "p_spike": 1.0 - grid["cdf_spike"],
