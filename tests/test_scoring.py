@@ -312,3 +312,21 @@ def test_a_group_with_an_outcome_without_log_score_has_no_mean_log_score():
     per_horizon = evaluate(frame, by=["horizon"]).set_index(["model", "horizon", "metric"])["value"]
     assert np.isnan(per_horizon[("m", 1, "log_score")])
     assert per_horizon[("m", 2, "log_score")] == pytest.approx(0.7)
+
+
+def test_coverage_curve_width_is_over_the_rows_with_an_outcome():
+    # Row 2 of model m has no outcome (a series that ended after the cutoff): it is no hit and
+    # no miss, so its interval [0, 20] is not part of the width either. Rows 0 and 1 give
+    # coverage (1 + 0) / 2 and width (4 + 2) / 2; the width over all three was 26 / 3.
+    frame = pd.DataFrame(
+        {
+            "model": ["m", "m", "m"],
+            "y": [3.0, 9.0, np.nan],
+            "q0.1": [1.0, 0.0, 0.0],
+            "q0.9": [5.0, 2.0, 20.0],
+        }
+    )
+    curve = coverage_curve(frame).set_index(["model", "level"])
+    assert curve.loc[("m", 0.8), "coverage"] == pytest.approx(0.5)
+    assert curve.loc[("m", 0.8), "width"] == pytest.approx(3.0)
+    assert sharpness(frame).set_index("model").loc["m", "width_0.8"] == pytest.approx(3.0)

@@ -64,13 +64,17 @@ def coverage_curve(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``model, level, coverage, width``: reliability is coverage against level (the
-        diagonal is ideal); sharpness is the width at equal reliability.
+        diagonal is ideal); sharpness is the width at equal reliability. Both are means over
+        the rows with an observed ``y`` and both ends of the interval.
     """
     rows = []
     for level in central_levels(quantile_levels(frame)):
         lower, upper = interval_columns(level)
-        hit = interval_hit(frame, level)  # NaN where the model did not record this interval
-        table = pd.DataFrame({"model": frame["model"], "coverage": hit, "width": frame[upper] - frame[lower]})
+        # NaN where the model did not record this interval or y was not observed; the width is
+        # averaged over the same rows, so sharpness and reliability describe one set of forecasts.
+        hit = interval_hit(frame, level)
+        width = (frame[upper] - frame[lower]).where(hit.notna())
+        table = pd.DataFrame({"model": frame["model"], "coverage": hit, "width": width})
         rows.append(table.groupby("model").mean().reset_index().assign(level=level))
     if not rows:
         raise ValueError("coverage_curve needs symmetric quantile pairs such as q0.1 and q0.9 (backtest.quantiles).")
