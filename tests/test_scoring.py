@@ -330,3 +330,26 @@ def test_coverage_curve_width_is_over_the_rows_with_an_outcome():
     assert curve.loc[("m", 0.8), "coverage"] == pytest.approx(0.5)
     assert curve.loc[("m", 0.8), "width"] == pytest.approx(3.0)
     assert sharpness(frame).set_index("model").loc["m", "width_0.8"] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("y", [1e7, 1e8, 1e8 + 0.5])
+def test_an_outcome_far_in_the_tail_scores_in_bounded_memory_and_exactly(y):
+    # CRPS(F, y) = E|Y - y| - E|Y - Y'| / 2 = CRPS(F, 0) + y - 2 mu + 2 E[(Y - y)^+], and the
+    # last term vanishes this far out; a non-integer y adds frac (2 F(y) - 1) = frac. The grid
+    # ran to y: 1e8 cells per row, gigabytes for one row.
+    import tracemalloc
+
+    mu = np.array([[3.0, 2.0]])
+    alpha = np.array([[0.0, 2.0]])
+    k = np.arange(200)
+    at_zero = [(stats.poisson.sf(k, 3.0) ** 2).sum(), sr.crps_negbinom(0.0, 0.5, mu=2.0)]
+    tracemalloc.start()
+    scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=np.full((1, 2), y), threshold=(5.0,))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20e6
+    expected = np.array(at_zero) + np.floor(y) - 2 * mu[0] + (y - np.floor(y))
+    np.testing.assert_allclose(scores["rps"][0], expected, rtol=1e-12)
+    np.testing.assert_allclose(scores["pit_hi"][0], 1.0)
+    if y == np.floor(y):
+        np.testing.assert_allclose(scores["log_score"][0], -np.log(LOG_SCORE_FLOOR))

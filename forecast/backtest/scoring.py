@@ -17,6 +17,8 @@ from forecast.models.distributions import CountDistribution, grid_chunks
 #: Floor on the predictive probability of the observed count in the log score, so a
 #: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
 LOG_SCORE_FLOOR = 1e-6
+# An outcome past a law's support grid extends the grid to this quantile at most.
+_GRID_TOP_LEVEL = 1.0 - 1e-12
 
 
 def ranked_probability_score(cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -70,8 +72,15 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
     flat_y, flat_spike = y.ravel(), spike_at.ravel()
     first, inverse = dist.distinct_rows()
     laws = dist.take(first)
-    top = np.zeros(first.size)
-    np.maximum.at(top, inverse, np.maximum(dist.support_end().ravel(), flat_y))
+    end = laws.support_end().ravel()
+    top = end.copy()
+    np.maximum.at(top, inverse, flat_y)
+    far = np.flatnonzero(top > end)
+    if far.size:
+        # An outcome past the support grid extends it no further than where the law's mass
+        # ends (an outcome of 1e8 asked for a 1e8-long grid): see _beyond_grid.
+        last = laws.take(far).quantile(_GRID_TOP_LEVEL).ravel()
+        top[far] = np.maximum(end[far], np.minimum(top[far], last))
     # Rows grouped by the block of their law, so each block reads its own rows only.
     block_of, position = np.empty(first.size, dtype=int), np.empty(first.size, dtype=int)
     blocks = list(grid_chunks(top))
@@ -86,16 +95,27 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
         # below[:, j] = sum_{k < j} F(k)**2; above[:, j] = sum_{k >= j} (1 - F(k))**2, plus the tail.
         below = np.concatenate([np.zeros((members.size, 1)), np.cumsum(cdf**2, axis=1)], axis=1)
         upper = np.cumsum(((1.0 - cdf) ** 2)[:, ::-1], axis=1)[:, ::-1]
-        above = upper + part.tail_rps(width - 1, 1.0 - cdf[:, -1], upper[:, 0])[:, None]
+        tail = part.tail_rps(width - 1, 1.0 - cdf[:, -1], upper[:, 0])
+        above = upper + tail[:, None]
         rows = row_order[bounds[b] : bounds[b + 1]]
         law = position[inverse[rows]]
         at = flat_y[rows].astype(int)
         # A non-integer outcome (measure=share) sits inside [at, at + 1), where the step CDF is
         # F(at): the CRPS integral there is frac F**2 + (1 - frac) (1 - F)**2, not (1 - F)**2.
         frac = flat_y[rows] - at
-        out["rps"][rows] = below[law, at] + above[law, at] + frac * (2.0 * cdf[law, at] - 1.0)
-        out["cdf_y"][rows] = cdf[law, at]
-        out["cdf_before"][rows] = np.where(at > 0, cdf[law, np.maximum(at - 1, 0)], 0.0)
+        inside = np.minimum(at, width - 1)
+        cdf_y = cdf[law, inside]
+        cdf_before = np.where(at > 0, cdf[law, np.maximum(inside - 1, 0)], 0.0)
+        rps = below[law, inside] + above[law, inside]
+        out_of_grid = np.flatnonzero(at >= width)
+        if out_of_grid.size:
+            beyond = dist.take(rows[out_of_grid])
+            pair = beyond.cdf(np.stack([at[out_of_grid] - 1.0, at[out_of_grid]], axis=-1)[:, None, :])[:, 0, :]
+            cdf_before[out_of_grid], cdf_y[out_of_grid] = pair[:, 0], pair[:, 1]
+            rps[out_of_grid] = _beyond_grid(below[law[out_of_grid], -1], tail[law[out_of_grid]], at[out_of_grid], width)
+        out["rps"][rows] = rps + frac * (2.0 * cdf_y - 1.0)
+        out["cdf_y"][rows] = cdf_y
+        out["cdf_before"][rows] = cdf_before
         out["cdf_zero"][rows] = cdf[law, 0]
         spike = flat_spike[rows]
         known = np.nan_to_num(spike, nan=-1.0)
@@ -105,6 +125,29 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
             spike_cdf[beyond] = dist.take(rows[beyond]).cdf(spike[beyond][:, None])[:, 0]
         out["cdf_spike"][rows] = np.where(np.isnan(spike), np.nan, spike_cdf)
     return {name: value.reshape(y.shape) for name, value in out.items()}
+
+
+def _beyond_grid(head: np.ndarray, tail: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
+    """RPS at a count ``at`` past a grid ``0..width-1`` that ends where the law's mass does.
+
+    ``sum_{k < at} F(k)**2 + sum_{k >= at} S(k)**2`` with ``S = 1 - F``: the terms past the
+    grid are ``(1 - S)**2`` below ``at`` and ``S**2`` from it, whose ``S**2`` parts add up to
+    the law's tail term, so the RPS is ``head + (at - width) + tail - 2 sum_{width <= k < at} S(k)``.
+    The grid reaches the :data:`_GRID_TOP_LEVEL` quantile, beyond which that sum is at most
+    ``E[(Y - width)^+]``, dropped: about ``1e-12`` times the law's tail scale.
+
+    Parameters
+    ----------
+    head : numpy.ndarray
+        ``sum_{k < width} F(k)**2`` per row.
+    tail : numpy.ndarray
+        ``sum_{k >= width} S(k)**2`` per row (the law's ``tail_rps``).
+    at : numpy.ndarray
+        Outcomes, integers ``>= width``.
+    width : int
+        Grid length.
+    """
+    return head + (at - width) + tail
 
 
 def distribution_scores(
