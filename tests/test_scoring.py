@@ -353,3 +353,16 @@ def test_an_outcome_far_in_the_tail_scores_in_bounded_memory_and_exactly(y):
     np.testing.assert_allclose(scores["pit_hi"][0], 1.0)
     if y == np.floor(y):
         np.testing.assert_allclose(scores["log_score"][0], -np.log(LOG_SCORE_FLOOR))
+
+
+def test_the_share_of_log_scores_at_the_floor_is_a_metric():
+    # A law with no mass at y (every draw 0, y = 12) scores -log(1e-6) ~ 13.8 like one with
+    # 1e-6 there: the mean log score hides that, the share of rows at the floor shows it.
+    at_floor = _scores(SamplePaths(np.zeros((*Y.shape, 10))))["log_score"][1, 1]
+    frame = _frame()
+    frame["log_score"] = [at_floor, 0.7, -np.log(2 * LOG_SCORE_FLOOR), np.nan]
+    frame.loc[3, "y"] = np.nan
+    table = overall(metrics_table(frame)).set_index(["model", "metric"])["value"]
+    assert table[("m", "log_score_floored")] == pytest.approx(0.5)
+    assert table[("r", "log_score_floored")] == 0.0  # 1 row scored, at 2e-6: above the floor
+    assert row_scores(frame)["log_score_floored"].isna().tolist() == [False, False, False, True]

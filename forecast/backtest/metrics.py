@@ -19,6 +19,11 @@ from forecast.errors import ArgumentError
 #: Mean floor in the Poisson deviance, so a zero forecast of a positive count is finite.
 DEVIANCE_FLOOR = 1e-6
 
+#: Floor on the predictive probability of the observed count in the log score, so a
+#: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf
+#: (:mod:`forecast.backtest.scoring`); ``log_score_floored`` is the share of rows at it.
+LOG_SCORE_FLOOR = 1e-6
+
 
 #: The metrics a report shows first (metrics.csv has them all).
 HEADLINE = (
@@ -200,6 +205,11 @@ def row_scores(backtest: pd.DataFrame, coverage_levels: Sequence[float] | None =
     for name, column in (("crps", "rps"), ("crps_sample", "crps_sample"), ("log_score", "log_score")):
         if column in backtest:
             scores[name] = backtest[column]
+    if "log_score" in backtest:
+        # The floor caps a miss: a law with no mass at y scores as one with 1e-6, so the share
+        # of rows at the cap says how much of a mean log score is the cap, not the model.
+        at_floor = backtest["log_score"] >= -np.log(LOG_SCORE_FLOOR) - 1e-9
+        scores["log_score_floored"] = at_floor.astype(float).where(backtest["log_score"].notna())
     if "p_pos" in backtest:
         scores["brier_pos"] = brier_positive(backtest)
     if "p_spike" in backtest:
@@ -250,7 +260,9 @@ def evaluate(
         # A non-integer outcome has no log score (scoring.distribution_scores): the mean of
         # the others alone would score a share series by its zero periods only.
         undefined = (backtest["y"].notna() & backtest["log_score"].isna()).groupby([backtest[k] for k in keys])
-        table["log_score"] = table["log_score"].where(~undefined.any().reindex(table.index, fill_value=False))
+        defined = ~undefined.any().reindex(table.index, fill_value=False)
+        table["log_score"] = table["log_score"].where(defined)
+        table["log_score_floored"] = table["log_score_floored"].where(defined)
     if quantile_levels(backtest):
         # Not a row mean: shares of outcomes below each quantile, compared per group.
         # The same keys and sort as ``table``, so the groups come in its row order.

@@ -12,11 +12,9 @@ from __future__ import annotations
 import numpy as np
 import scoringrules as sr
 
+from forecast.backtest.metrics import LOG_SCORE_FLOOR
 from forecast.models.distributions import CountDistribution, grid_chunks
 
-#: Floor on the predictive probability of the observed count in the log score, so a
-#: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
-LOG_SCORE_FLOOR = 1e-6
 # An outcome past a law's support grid extends the grid to this quantile at most.
 _GRID_TOP_LEVEL = 1.0 - 1e-12
 
