@@ -366,3 +366,18 @@ def test_the_share_of_log_scores_at_the_floor_is_a_metric():
     assert table[("m", "log_score_floored")] == pytest.approx(0.5)
     assert table[("r", "log_score_floored")] == 0.0  # 1 row scored, at 2e-6: above the floor
     assert row_scores(frame)["log_score_floored"].isna().tolist() == [False, False, False, True]
+
+
+def test_a_sample_law_off_the_integers_is_scored_from_its_draws():
+    # Draws 0.3, 0.6, 1.4, 2.2 (a model resampling a share series' history): E|X - 0.5| = 2.9 / 4
+    # and E|X - X'| / 2 = 13 / 16 / 2, so CRPS(0.5) = 0.725 - 0.40625 = 0.31875; the grid of
+    # counts saw one step at 1 and gave 0.8125, P(Y <= 0.5) = 0 and P(Y > 1.5) = P(Y > 1) = 1/2.
+    paths = np.array([[[0.3, 0.6, 1.4, 2.2], [0.3, 0.6, 1.4, 2.2], [0.0, 1.0, 1.0, 3.0]]])
+    scores = _scores(SamplePaths(paths), y=np.array([[0.5, 1.4, 1.0]]), threshold=(1.5,))
+    np.testing.assert_allclose(scores["rps"][0, 0], 0.31875, rtol=1e-12)
+    np.testing.assert_allclose(scores["pit_lo"][0], [1 / 4, 2 / 4, 1 / 4])
+    np.testing.assert_allclose(scores["pit_hi"][0], [1 / 4, 3 / 4, 3 / 4])
+    np.testing.assert_allclose(scores["log_score"][0], [-np.log(LOG_SCORE_FLOOR), np.log(4), np.log(2)])
+    np.testing.assert_allclose(scores["p_spike"][0], [1 / 4, 1 / 4, 1 / 4])
+    np.testing.assert_allclose(scores["p_pos"][0], [1.0, 1.0, 3 / 4])
+    np.testing.assert_allclose(scores["rps"][0], sr.crps_ensemble(np.array([0.5, 1.4, 1.0]), paths[0]), rtol=1e-12)

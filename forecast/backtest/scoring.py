@@ -148,6 +148,36 @@ def _beyond_grid(head: np.ndarray, tail: np.ndarray, at: np.ndarray, width: int)
     return head + (at - width) + tail
 
 
+def _score_off_the_counts(dist: CountDistribution, y: np.ndarray, threshold: np.ndarray, scores: dict[str, np.ndarray]) -> None:
+    """Rescore, in place, the rows whose law has draws off the integers, from the draws themselves.
+
+    The grid of counts reads such a law at ``0, 1, ...`` only, so the draws 0.3 and 0.6
+    counted as one step at 1 (and the spike threshold is floored as for counts). The
+    empirical law of the draws is scored exactly: the CRPS is scoringrules' ``crps_ensemble``,
+    the PIT ``P(Y < y)``, ``P(Y <= y)``, the log score that of the share of draws equal to ``y``
+    (floored), and the event probabilities ``P(Y > 0)`` and ``P(Y > t)`` themselves.
+    """
+    draws = dist.draws()
+    if draws is None:
+        return
+    rows = np.flatnonzero((draws != np.floor(draws)).any(axis=1))
+    if not rows.size:
+        return
+    sample, at, above = draws[rows], y.ravel()[rows][:, None], threshold.ravel()[rows]
+    values = {
+        "pit_lo": (sample < at).mean(axis=1),
+        "pit_hi": (sample <= at).mean(axis=1),
+        "log_score": log_score_from_pmf((sample == at).mean(axis=1)),
+        "rps": crps_from_samples(at[:, 0], sample),
+        "p_pos": (sample > 0).mean(axis=1),
+        "p_spike": np.where(np.isnan(above), np.nan, (sample > above[:, None]).mean(axis=1)),
+    }
+    for name, value in values.items():
+        flat = scores[name].ravel().copy()
+        flat[rows] = value
+        scores[name] = flat.reshape(y.shape)
+
+
 def distribution_scores(
     dist: CountDistribution,
     y: np.ndarray,
@@ -194,6 +224,7 @@ def distribution_scores(
         "p_pos": 1.0 - grid["cdf_zero"],
         "p_spike": 1.0 - grid["cdf_spike"],
     }
+    _score_off_the_counts(dist, y_obs, threshold, scores)
     if n_samples > 0:
         draws = dist.sample(n_samples, rng)
         scores["crps_sample"] = crps_from_samples(y_obs.ravel(), draws.reshape(y.size, n_samples)).reshape(y.shape)
