@@ -381,3 +381,33 @@ def test_a_sample_law_off_the_integers_is_scored_from_its_draws():
     np.testing.assert_allclose(scores["p_spike"][0], [1 / 4, 1 / 4, 1 / 4])
     np.testing.assert_allclose(scores["p_pos"][0], [1.0, 1.0, 3 / 4])
     np.testing.assert_allclose(scores["rps"][0], sr.crps_ensemble(np.array([0.5, 1.4, 1.0]), paths[0]), rtol=1e-12)
+
+
+def test_skill_compares_a_model_with_the_reference_on_the_rows_both_forecast():
+    # m failed on series b (no rows, no fallback): its CRPS 0.5 on a is compared with the
+    # reference's 1.0 on a, skill 1 - 0.5 / 1 = 0.5, not with r's mean over a and b
+    # ((1 + 3) / 2 = 2, skill 0.75, a reward for failing on the hard series). mae alike:
+    # m 1 on a against r 2 on a -> 0.5 (was 1 - 1 / 3.5). Model c forecast only b: 1 - 6 / 3 = -1.
+    when = pd.Timestamp("2021-01-04")
+    frame = pd.DataFrame(
+        {
+            "model": ["m", "r", "r", "c"],
+            "unique_id": ["a", "a", "b", "b"],
+            "ds": when + pd.Timedelta(days=7),
+            "cutoff": when,
+            "horizon": 1,
+            "y": [3.0, 3.0, 10.0, 10.0],
+            "mean": [2.0, 1.0, 5.0, 4.0],
+            "rps": [0.5, 1.0, 3.0, 6.0],
+        }
+    )
+    table = overall(metrics_table(frame, reference="r")).set_index(["model", "metric"])["value"]
+    assert table[("m", "crps")] == 0.5 and table[("r", "crps")] == 2.0  # the scores keep their own rows
+    assert table[("m", "crps_skill")] == pytest.approx(0.5)
+    assert table[("m", "mae_skill")] == pytest.approx(0.5)
+    assert table[("m", "rmse_skill")] == pytest.approx(0.5)
+    assert table[("c", "crps_skill")] == pytest.approx(-1.0)
+    assert table[("r", "crps_skill")] == 0.0
+    per_series = evaluate(frame, by=["unique_id"], reference="r").set_index(["model", "unique_id", "metric"])["value"]
+    assert per_series[("m", "a", "crps_skill")] == pytest.approx(0.5)
+    assert per_series[("c", "b", "crps_skill")] == pytest.approx(-1.0)

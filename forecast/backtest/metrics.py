@@ -241,7 +241,8 @@ def evaluate(
     coverage_levels : sequence of float, optional
         See :func:`row_scores`.
     reference : str, optional
-        Model whose scores define the skill rows ``<metric>_skill = 1 - score / reference``.
+        Model whose scores define the skill rows ``<metric>_skill = 1 - score / reference``,
+        both taken over the rows the two models forecast (:func:`paired_skill`).
 
     Returns
     -------
@@ -272,8 +273,65 @@ def evaluate(
         table["rmsse"] = np.sqrt(table.pop("sse"))
     long = table.reset_index().melt(id_vars=keys, var_name="metric", value_name="value")
     if reference is not None:
-        long = pd.concat([long, skill(long, reference)], ignore_index=True)
+        _check_reference(set(backtest["model"]), reference)
+        rows = [c for c in ROW_KEYS if c in backtest]
+        if rows and not backtest.loc[backtest["model"] == reference].duplicated(rows).any():
+            extra = paired_skill(backtest, scored, keys, reference, rows)
+        else:  # rows cannot be matched (a table of summaries, a model pooled over jobs on the same series)
+            extra = skill(long, reference)
+        long = pd.concat([long, extra], ignore_index=True)
     return long
+
+
+#: Columns that name one forecast of a backtest frame: its series, target date and cutoff.
+ROW_KEYS = ("unique_id", "ds", "cutoff", "horizon")
+
+#: Row-score column behind each skill loss (rmse is the root of the mean squared error).
+_SKILL_ROWS = {"crps": "crps", "mae": "mae", "rmse": "se", "mase": "mase"}
+
+
+def paired_skill(
+    backtest: pd.DataFrame, scored: pd.DataFrame, keys: Sequence[str], reference: str, rows: Sequence[str]
+) -> pd.DataFrame:
+    """Skill rows ``<metric>_skill = 1 - score / reference score`` with both scores over the rows both models forecast.
+
+    A model that failed on some series or cutoffs (no fallback) has no rows there, so its
+    mean over its own rows against the reference's mean over all of them rewarded failing
+    on the hard series (and a model the reference failed on was compared with its easy rows).
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        The backtest frame.
+    scored : pandas.DataFrame
+        ``backtest[keys]`` beside :func:`row_scores` of it, same index.
+    keys : sequence of str
+        ``model`` and the grouping columns.
+    reference : str
+        The reference model.
+    rows : sequence of str
+        Columns of ``backtest`` (from :data:`ROW_KEYS`) that tell the reference's rows apart.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long ``model, [by...], metric, value``.
+    """
+    losses = {name: column for name, column in _SKILL_ROWS.items() if column in scored}
+    base = pd.concat([backtest[[c for c in rows if c not in keys]], scored[[*keys, *losses.values()]]], axis=1)
+    ref = base.loc[base["model"] == reference, [*rows, *losses.values()]]
+    paired = base.merge(ref.rename(columns={c: f"{c} ref" for c in losses.values()}), on=rows, how="left")
+    parts = []
+    for name, column in losses.items():
+        both = paired[column].notna() & paired[f"{column} ref"].notna()
+        means = pd.DataFrame({"own": paired[column].where(both), "ref": paired[f"{column} ref"].where(both)})
+        means = means.groupby([paired[k] for k in keys], sort=True).mean()
+        if name == "rmse":
+            means = np.sqrt(means)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = 1.0 - means["own"] / means["ref"]
+        parts.append(value.rename("value").reset_index().assign(metric=f"{name}_skill"))
+    return pd.concat(parts, ignore_index=True)[[*keys, "metric", "value"]]
 
 
 def skill(
