@@ -411,3 +411,15 @@ def test_skill_compares_a_model_with_the_reference_on_the_rows_both_forecast():
     per_series = evaluate(frame, by=["unique_id"], reference="r").set_index(["model", "unique_id", "metric"])["value"]
     assert per_series[("m", "a", "crps_skill")] == pytest.approx(0.5)
     assert per_series[("c", "b", "crps_skill")] == pytest.approx(-1.0)
+
+
+def test_a_pit_of_exactly_zero_or_one_is_in_the_first_or_last_bin():
+    # An outcome below every draw has P(Y < y) = P(Y <= y) = 0: its PIT is the point 0, which
+    # belongs in [0, 0.2], as the point 1 belongs in [0.8, 1]. The 0 was dropped: density 2.5
+    # in the last bin only, a histogram of total mass 1/2.
+    frame = pd.DataFrame({"model": ["m", "m"], "pit_lo": [0.0, 1.0], "pit_hi": [0.0, 1.0]})
+    np.testing.assert_allclose(pit_histogram(frame, bins=5)["density"], [2.5, 0, 0, 0, 2.5])
+    scores = _scores(SamplePaths(np.full((*Y.shape, 4), 2.0)), y=np.array([[1.0, 2.0, 5.0], [0.0, 0.5, 2.0]]))
+    rows = pd.DataFrame({"model": "m", "pit_lo": scores["pit_lo"].ravel(), "pit_hi": scores["pit_hi"].ravel()})
+    # PITs: 0, [0, 1], 1, 0, 0, [0, 1] -> three points at 0, one at 1, two uniform rows.
+    np.testing.assert_allclose(pit_histogram(rows, bins=5)["density"], np.array([3 + 0.4, 0.4, 0.4, 0.4, 1 + 0.4]) * 5 / 6)

@@ -45,6 +45,9 @@ def pit_histogram(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     width = np.where(high > low, high - low, 1.0)
     conditional = np.clip((edges[None, :] - low) / width, 0.0, 1.0)
     conditional = np.where(high > low, conditional, (edges[None, :] >= high).astype(float))
+    # The first bin is closed, [0, 1/bins]: a PIT of exactly 0 (an outcome below every draw,
+    # or a share below a law without mass at 0) is in it, not before it and out of the histogram.
+    conditional[:, 0] = 0.0
     mean_cdf = pd.DataFrame(conditional).groupby(frame["model"].to_numpy()).mean()
     density = np.diff(mean_cdf.to_numpy(), axis=1) * bins
     return pd.DataFrame(
