@@ -355,6 +355,15 @@ def test_an_outcome_far_in_the_tail_scores_in_bounded_memory_and_exactly(y):
         np.testing.assert_allclose(scores["log_score"][0], -np.log(LOG_SCORE_FLOOR))
 
 
+@pytest.mark.parametrize("y", [2e5, 1e7])
+def test_an_outcome_past_the_grid_of_a_heavy_tailed_law_matches_the_closed_form(y):
+    # NB with alpha = 1000, mu = 300: the survival function decays over ~3e5 counts, so the
+    # counts between the grid's end (~1.8e5) and y still carry mass the closed form counts.
+    mu, alpha = np.array([[300.0, 300.0]]), np.array([[1000.0, 10.0]])
+    scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=np.full((1, 2), y), threshold=(5.0,))
+    np.testing.assert_allclose(scores["rps"][0], sr.crps_negbinom(np.full(2, y), 1 / alpha[0], mu=mu[0]), rtol=1e-8)
+
+
 def test_the_share_of_log_scores_at_the_floor_is_a_metric():
     # A law with no mass at y (every draw 0, y = 12) scores -log(1e-6) ~ 13.8 like one with
     # 1e-6 there: the mean log score hides that, the share of rows at the floor shows it.

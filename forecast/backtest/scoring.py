@@ -15,8 +15,12 @@ import scoringrules as sr
 from forecast.backtest.metrics import LOG_SCORE_FLOOR
 from forecast.models.distributions import CountDistribution, grid_chunks
 
-# An outcome past a law's support grid extends the grid to this quantile at most.
-_GRID_TOP_LEVEL = 1.0 - 1e-12
+# An outcome past a law's support end extends its grid by this many counts at most; past
+# them the RPS is summed in closed form (_beyond_grid), so one outlier cannot ask for a
+# 1e8-long grid.
+_GRID_REACH = 2**16
+# Geometrically spaced counts of the trapezoid sum of the survival function past the grid.
+_SURVIVAL_POINTS = 200
 
 
 def ranked_probability_score(cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -59,7 +63,9 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
 
     Each distinct law (:meth:`~forecast.models.distributions.CountDistribution.distinct_rows`:
     a flat point forecast repeats its law at every step) gets one grid over
-    ``0..max(support_end, y)`` of its rows, and the law's ``tail_rps`` adds the RPS beyond it.
+    ``0..max(support_end, y)`` of its rows, at most :data:`_GRID_REACH` past ``support_end``,
+    and the law's ``tail_rps`` adds the RPS beyond it; an outcome past the grid is scored
+    by :func:`_beyond_grid`.
     The RPS of a row is then two prefix sums read at its ``y``:
     ``sum_{k < y} F(k)**2 + sum_{k >= y} (1 - F(k))**2``; a non-integer ``y`` (a share, not a
     count) gets the CRPS integral of the step CDF, which adds ``(y - floor(y)) (2 F(floor(y)) - 1)``
@@ -73,12 +79,7 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
     end = laws.support_end().ravel()
     top = end.copy()
     np.maximum.at(top, inverse, flat_y)
-    far = np.flatnonzero(top > end)
-    if far.size:
-        # An outcome past the support grid extends it no further than where the law's mass
-        # ends (an outcome of 1e8 asked for a 1e8-long grid): see _beyond_grid.
-        last = laws.take(far).quantile(_GRID_TOP_LEVEL).ravel()
-        top[far] = np.maximum(end[far], np.minimum(top[far], last))
+    top = np.minimum(top, end + _GRID_REACH)
     # Rows grouped by the block of their law, so each block reads its own rows only.
     block_of, position = np.empty(first.size, dtype=int), np.empty(first.size, dtype=int)
     blocks = list(grid_chunks(top))
@@ -110,7 +111,8 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
             beyond = dist.take(rows[out_of_grid])
             pair = beyond.cdf(np.stack([at[out_of_grid] - 1.0, at[out_of_grid]], axis=-1)[:, None, :])[:, 0, :]
             cdf_before[out_of_grid], cdf_y[out_of_grid] = pair[:, 0], pair[:, 1]
-            rps[out_of_grid] = _beyond_grid(below[law[out_of_grid], -1], tail[law[out_of_grid]], at[out_of_grid], width)
+            head, beyond_tail = below[law[out_of_grid], -1], tail[law[out_of_grid]]
+            rps[out_of_grid] = _beyond_grid(beyond, head, beyond_tail, at[out_of_grid], width)
         out["rps"][rows] = rps + frac * (2.0 * cdf_y - 1.0)
         out["cdf_y"][rows] = cdf_y
         out["cdf_before"][rows] = cdf_before
@@ -125,17 +127,20 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
     return {name: value.reshape(y.shape) for name, value in out.items()}
 
 
-def _beyond_grid(head: np.ndarray, tail: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
-    """RPS at a count ``at`` past a grid ``0..width-1`` that ends where the law's mass does.
+def _beyond_grid(law: CountDistribution, head: np.ndarray, tail: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
+    """RPS at counts ``at`` past a grid ``0..width-1``, without a grid up to ``at``.
 
     ``sum_{k < at} F(k)**2 + sum_{k >= at} S(k)**2`` with ``S = 1 - F``: the terms past the
     grid are ``(1 - S)**2`` below ``at`` and ``S**2`` from it, whose ``S**2`` parts add up to
     the law's tail term, so the RPS is ``head + (at - width) + tail - 2 sum_{width <= k < at} S(k)``.
-    The grid reaches the :data:`_GRID_TOP_LEVEL` quantile, beyond which that sum is at most
-    ``E[(Y - width)^+]``, dropped: about ``1e-12`` times the law's tail scale.
+    That last sum runs over the law's tail, where ``S`` is smooth and small: a trapezoid sum
+    on :data:`_SURVIVAL_POINTS` geometrically spaced counts with the Euler-Maclaurin end
+    terms, as :meth:`~forecast.models.distributions.PoissonLogNormal.tail_rps` does.
 
     Parameters
     ----------
+    law : CountDistribution
+        The rows' laws, shape ``(n, 1)``.
     head : numpy.ndarray
         ``sum_{k < width} F(k)**2`` per row.
     tail : numpy.ndarray
@@ -145,7 +150,12 @@ def _beyond_grid(head: np.ndarray, tail: np.ndarray, at: np.ndarray, width: int)
     width : int
         Grid length.
     """
-    return head + (at - width) + tail
+    last = at - 1.0
+    k = np.round(width * (np.maximum(last, width) / width)[:, None] ** np.linspace(0.0, 1.0, _SURVIVAL_POINTS))
+    survival = 1.0 - law.cdf(k[:, None, :])[:, 0, :]
+    inner = (0.5 * (survival[:, 1:] + survival[:, :-1]) * np.diff(k, axis=1)).sum(axis=1)
+    between = np.where(last >= width, inner + 0.5 * (survival[:, 0] + survival[:, -1]), 0.0)
+    return head + (at - width) + tail - 2.0 * between
 
 
 def _score_off_the_counts(dist: CountDistribution, y: np.ndarray, threshold: np.ndarray, scores: dict[str, np.ndarray]) -> None:
