@@ -432,3 +432,12 @@ def test_a_pit_of_exactly_zero_or_one_is_in_the_first_or_last_bin():
     rows = pd.DataFrame({"model": "m", "pit_lo": scores["pit_lo"].ravel(), "pit_hi": scores["pit_hi"].ravel()})
     # PITs: 0, [0, 1], 1, 0, 0, [0, 1] -> three points at 0, one at 1, two uniform rows.
     np.testing.assert_allclose(pit_histogram(rows, bins=5)["density"], np.array([3 + 0.4, 0.4, 0.4, 0.4, 1 + 0.4]) * 5 / 6)
+
+
+def test_a_coverage_curve_without_a_central_interval_names_the_config_key():
+    # backtest.quantiles=[0.5] ran the whole backtest, then stopped with a ValueError traceback.
+    from forecast.errors import ArgumentError
+
+    frame = pd.DataFrame({"model": ["m"], "y": [1.0], "q0.5": [1.0], "q0.75": [2.0]})
+    with pytest.raises(ArgumentError, match=r"^backtest\.quantiles: the coverage curve needs a central interval.*\[0\.5, 0\.75\]"):
+        coverage_curve(frame)

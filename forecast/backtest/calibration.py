@@ -18,6 +18,7 @@ import pandas as pd
 
 from forecast.backtest.metrics import central_levels, interval_hit
 from forecast.columns import interval_columns, quantile_levels
+from forecast.errors import ArgumentError
 
 
 def randomised_pit(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
@@ -63,6 +64,11 @@ def pit_histogram(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
 def coverage_curve(frame: pd.DataFrame) -> pd.DataFrame:
     """Empirical coverage and mean width (sharpness) of every recorded central interval.
 
+    Raises
+    ------
+    ArgumentError
+        Naming ``backtest.quantiles`` when no central interval was recorded.
+
     Returns
     -------
     pandas.DataFrame
@@ -80,7 +86,12 @@ def coverage_curve(frame: pd.DataFrame) -> pd.DataFrame:
         table = pd.DataFrame({"model": frame["model"], "coverage": hit, "width": width})
         rows.append(table.groupby("model").mean().reset_index().assign(level=level))
     if not rows:
-        raise ValueError("coverage_curve needs symmetric quantile pairs such as q0.1 and q0.9 (backtest.quantiles).")
+        # An ArgumentError, so forecast-run and forecast-compare print one line, not a traceback.
+        raise ArgumentError(
+            "backtest.quantiles",
+            f"the coverage curve needs a central interval, two levels q and 1 - q such as 0.1 and 0.9; "
+            f"the backtest recorded {quantile_levels(frame)}. Add such a pair.",
+        )
     return pd.concat(rows, ignore_index=True)[["model", "level", "coverage", "width"]]
 
 
