@@ -287,3 +287,157 @@ def test_crps_of_a_non_integer_outcome_is_the_crps_integral_of_the_step_cdf():
     step = stats.nbinom.cdf(np.floor(x), 2.0, 2.0 / 6.0)
     expected = [((step - (x >= v)) ** 2).sum() / 1000 for v in y[0]]
     np.testing.assert_allclose(_scores(law, y=y, threshold=(5.0,))["rps"][0], expected, rtol=1e-6)
+
+
+def test_a_non_integer_outcome_has_the_pit_of_a_continuous_point_and_no_log_score():
+    # NB with size 2 and p = 1/3: P(Y = k) = (k + 1) / 9 (2/3)**k, so F(0) = 1/9 and
+    # F(2) = 1/9 + 4/27 + 4/27 = 11/27, P(Y = 3) = 32/243. A count law has no mass at 2.5
+    # or 0.4: P(Y < 2.5) = P(Y <= 2.5) = F(2), and no log score. They were scored as 2 and 0.
+    law = NegativeBinomial(mu=np.full((1, 3), 4.0), alpha=np.full((1, 3), 0.5))
+    scores = _scores(law, y=np.array([[2.5, 3.0, 0.4]]), threshold=(5.0,))
+    np.testing.assert_allclose(scores["pit_lo"][0], [11 / 27, 11 / 27, 1 / 9], rtol=1e-12)
+    np.testing.assert_allclose(scores["pit_hi"][0], [11 / 27, 11 / 27 + 32 / 243, 1 / 9], rtol=1e-12)
+    assert np.isnan(scores["log_score"][0, 0]) and np.isnan(scores["log_score"][0, 2])
+    assert scores["log_score"][0, 1] == pytest.approx(-np.log(32 / 243), rel=1e-12)
+
+
+def test_a_group_with_an_outcome_without_log_score_has_no_mean_log_score():
+    # Model m's 2.5 has no log score: the mean of its integer rows alone (0.7) would rank a
+    # share series by its zero periods. Model r scored both rows: (2.0 + 0.2) / 2.
+    frame = _frame()
+    frame.loc[0, ["y", "log_score"]] = [2.5, np.nan]
+    table = overall(metrics_table(frame)).set_index(["model", "metric"])["value"]
+    assert np.isnan(table[("m", "log_score")])
+    assert table[("r", "log_score")] == pytest.approx(1.1)
+    per_horizon = evaluate(frame, by=["horizon"]).set_index(["model", "horizon", "metric"])["value"]
+    assert np.isnan(per_horizon[("m", 1, "log_score")])
+    assert per_horizon[("m", 2, "log_score")] == pytest.approx(0.7)
+
+
+def test_coverage_curve_width_is_over_the_rows_with_an_outcome():
+    # Row 2 of model m has no outcome (a series that ended after the cutoff): it is no hit and
+    # no miss, so its interval [0, 20] is not part of the width either. Rows 0 and 1 give
+    # coverage (1 + 0) / 2 and width (4 + 2) / 2; the width over all three was 26 / 3.
+    frame = pd.DataFrame(
+        {
+            "model": ["m", "m", "m"],
+            "y": [3.0, 9.0, np.nan],
+            "q0.1": [1.0, 0.0, 0.0],
+            "q0.9": [5.0, 2.0, 20.0],
+        }
+    )
+    curve = coverage_curve(frame).set_index(["model", "level"])
+    assert curve.loc[("m", 0.8), "coverage"] == pytest.approx(0.5)
+    assert curve.loc[("m", 0.8), "width"] == pytest.approx(3.0)
+    assert sharpness(frame).set_index("model").loc["m", "width_0.8"] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("y", [1e7, 1e8, 1e8 + 0.5])
+def test_an_outcome_far_in_the_tail_scores_in_bounded_memory_and_exactly(y):
+    # CRPS(F, y) = E|Y - y| - E|Y - Y'| / 2 = CRPS(F, 0) + y - 2 mu + 2 E[(Y - y)^+], and the
+    # last term vanishes this far out; a non-integer y adds frac (2 F(y) - 1) = frac. The grid
+    # ran to y: 1e8 cells per row, gigabytes for one row.
+    import tracemalloc
+
+    mu = np.array([[3.0, 2.0]])
+    alpha = np.array([[0.0, 2.0]])
+    k = np.arange(200)
+    at_zero = [(stats.poisson.sf(k, 3.0) ** 2).sum(), sr.crps_negbinom(0.0, 0.5, mu=2.0)]
+    tracemalloc.start()
+    scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=np.full((1, 2), y), threshold=(5.0,))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20e6
+    expected = np.array(at_zero) + np.floor(y) - 2 * mu[0] + (y - np.floor(y))
+    np.testing.assert_allclose(scores["rps"][0], expected, rtol=1e-12)
+    np.testing.assert_allclose(scores["pit_hi"][0], 1.0)
+    if y == np.floor(y):
+        np.testing.assert_allclose(scores["log_score"][0], -np.log(LOG_SCORE_FLOOR))
+
+
+@pytest.mark.parametrize("y", [2e5, 1e7])
+def test_an_outcome_past_the_grid_of_a_heavy_tailed_law_matches_the_closed_form(y):
+    # NB with alpha = 1000, mu = 300: the survival function decays over ~3e5 counts, so the
+    # counts between the grid's end (~1.8e5) and y still carry mass the closed form counts.
+    mu, alpha = np.array([[300.0, 300.0]]), np.array([[1000.0, 10.0]])
+    scores = _scores(NegativeBinomial(mu=mu, alpha=alpha), y=np.full((1, 2), y), threshold=(5.0,))
+    np.testing.assert_allclose(scores["rps"][0], sr.crps_negbinom(np.full(2, y), 1 / alpha[0], mu=mu[0]), rtol=1e-8)
+
+
+def test_the_share_of_log_scores_at_the_floor_is_a_metric():
+    # A law with no mass at y (every draw 0, y = 12) scores -log(1e-6) ~ 13.8 like one with
+    # 1e-6 there: the mean log score hides that, the share of rows at the floor shows it.
+    at_floor = _scores(SamplePaths(np.zeros((*Y.shape, 10))))["log_score"][1, 1]
+    frame = _frame()
+    frame["log_score"] = [at_floor, 0.7, -np.log(2 * LOG_SCORE_FLOOR), np.nan]
+    frame.loc[3, "y"] = np.nan
+    table = overall(metrics_table(frame)).set_index(["model", "metric"])["value"]
+    assert table[("m", "log_score_floored")] == pytest.approx(0.5)
+    assert table[("r", "log_score_floored")] == 0.0  # 1 row scored, at 2e-6: above the floor
+    assert row_scores(frame)["log_score_floored"].isna().tolist() == [False, False, False, True]
+
+
+def test_a_sample_law_off_the_integers_is_scored_from_its_draws():
+    # Draws 0.3, 0.6, 1.4, 2.2 (a model resampling a share series' history): E|X - 0.5| = 2.9 / 4
+    # and E|X - X'| / 2 = 13 / 16 / 2, so CRPS(0.5) = 0.725 - 0.40625 = 0.31875; the grid of
+    # counts saw one step at 1 and gave 0.8125, P(Y <= 0.5) = 0 and P(Y > 1.5) = P(Y > 1) = 1/2.
+    paths = np.array([[[0.3, 0.6, 1.4, 2.2], [0.3, 0.6, 1.4, 2.2], [0.0, 1.0, 1.0, 3.0]]])
+    scores = _scores(SamplePaths(paths), y=np.array([[0.5, 1.4, 1.0]]), threshold=(1.5,))
+    np.testing.assert_allclose(scores["rps"][0, 0], 0.31875, rtol=1e-12)
+    np.testing.assert_allclose(scores["pit_lo"][0], [1 / 4, 2 / 4, 1 / 4])
+    np.testing.assert_allclose(scores["pit_hi"][0], [1 / 4, 3 / 4, 3 / 4])
+    np.testing.assert_allclose(scores["log_score"][0], [-np.log(LOG_SCORE_FLOOR), np.log(4), np.log(2)])
+    np.testing.assert_allclose(scores["p_spike"][0], [1 / 4, 1 / 4, 1 / 4])
+    np.testing.assert_allclose(scores["p_pos"][0], [1.0, 1.0, 3 / 4])
+    np.testing.assert_allclose(scores["rps"][0], sr.crps_ensemble(np.array([0.5, 1.4, 1.0]), paths[0]), rtol=1e-12)
+
+
+def test_skill_compares_a_model_with_the_reference_on_the_rows_both_forecast():
+    # m failed on series b (no rows, no fallback): its CRPS 0.5 on a is compared with the
+    # reference's 1.0 on a, skill 1 - 0.5 / 1 = 0.5, not with r's mean over a and b
+    # ((1 + 3) / 2 = 2, skill 0.75, a reward for failing on the hard series). mae alike:
+    # m 1 on a against r 2 on a -> 0.5 (was 1 - 1 / 3.5). Model c forecast only b: 1 - 6 / 3 = -1.
+    when = pd.Timestamp("2021-01-04")
+    frame = pd.DataFrame(
+        {
+            "model": ["m", "r", "r", "c"],
+            "unique_id": ["a", "a", "b", "b"],
+            "ds": when + pd.Timedelta(days=7),
+            "cutoff": when,
+            "horizon": 1,
+            "y": [3.0, 3.0, 10.0, 10.0],
+            "mean": [2.0, 1.0, 5.0, 4.0],
+            "rps": [0.5, 1.0, 3.0, 6.0],
+        }
+    )
+    table = overall(metrics_table(frame, reference="r")).set_index(["model", "metric"])["value"]
+    assert table[("m", "crps")] == 0.5 and table[("r", "crps")] == 2.0  # the scores keep their own rows
+    assert table[("m", "crps_skill")] == pytest.approx(0.5)
+    assert table[("m", "mae_skill")] == pytest.approx(0.5)
+    assert table[("m", "rmse_skill")] == pytest.approx(0.5)
+    assert table[("c", "crps_skill")] == pytest.approx(-1.0)
+    assert table[("r", "crps_skill")] == 0.0
+    per_series = evaluate(frame, by=["unique_id"], reference="r").set_index(["model", "unique_id", "metric"])["value"]
+    assert per_series[("m", "a", "crps_skill")] == pytest.approx(0.5)
+    assert per_series[("c", "b", "crps_skill")] == pytest.approx(-1.0)
+
+
+def test_a_pit_of_exactly_zero_or_one_is_in_the_first_or_last_bin():
+    # An outcome below every draw has P(Y < y) = P(Y <= y) = 0: its PIT is the point 0, which
+    # belongs in [0, 0.2], as the point 1 belongs in [0.8, 1]. The 0 was dropped: density 2.5
+    # in the last bin only, a histogram of total mass 1/2.
+    frame = pd.DataFrame({"model": ["m", "m"], "pit_lo": [0.0, 1.0], "pit_hi": [0.0, 1.0]})
+    np.testing.assert_allclose(pit_histogram(frame, bins=5)["density"], [2.5, 0, 0, 0, 2.5])
+    scores = _scores(SamplePaths(np.full((*Y.shape, 4), 2.0)), y=np.array([[1.0, 2.0, 5.0], [0.0, 0.5, 2.0]]))
+    rows = pd.DataFrame({"model": "m", "pit_lo": scores["pit_lo"].ravel(), "pit_hi": scores["pit_hi"].ravel()})
+    # PITs: 0, [0, 1], 1, 0, 0, [0, 1] -> three points at 0, one at 1, two uniform rows.
+    np.testing.assert_allclose(pit_histogram(rows, bins=5)["density"], np.array([3 + 0.4, 0.4, 0.4, 0.4, 1 + 0.4]) * 5 / 6)
+
+
+def test_a_coverage_curve_without_a_central_interval_names_the_config_key():
+    # backtest.quantiles=[0.5] ran the whole backtest, then stopped with a ValueError traceback.
+    from forecast.errors import ArgumentError
+
+    frame = pd.DataFrame({"model": ["m"], "y": [1.0], "q0.5": [1.0], "q0.75": [2.0]})
+    with pytest.raises(ArgumentError, match=r"^backtest\.quantiles: the coverage curve needs a central interval.*\[0\.5, 0\.75\]"):
+        coverage_curve(frame)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from forecast.backtest.metrics import central_levels, interval_hit
 from forecast.columns import interval_columns, quantile_levels
+from forecast.errors import ArgumentError
 
 
 def randomised_pit(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
@@ -45,6 +46,9 @@ def pit_histogram(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     width = np.where(high > low, high - low, 1.0)
     conditional = np.clip((edges[None, :] - low) / width, 0.0, 1.0)
     conditional = np.where(high > low, conditional, (edges[None, :] >= high).astype(float))
+    # The first bin is closed, [0, 1/bins]: a PIT of exactly 0 (an outcome below every draw,
+    # or a share below a law without mass at 0) is in it, not before it and out of the histogram.
+    conditional[:, 0] = 0.0
     mean_cdf = pd.DataFrame(conditional).groupby(frame["model"].to_numpy()).mean()
     density = np.diff(mean_cdf.to_numpy(), axis=1) * bins
     return pd.DataFrame(
@@ -60,20 +64,34 @@ def pit_histogram(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
 def coverage_curve(frame: pd.DataFrame) -> pd.DataFrame:
     """Empirical coverage and mean width (sharpness) of every recorded central interval.
 
+    Raises
+    ------
+    ArgumentError
+        Naming ``backtest.quantiles`` when no central interval was recorded.
+
     Returns
     -------
     pandas.DataFrame
         ``model, level, coverage, width``: reliability is coverage against level (the
-        diagonal is ideal); sharpness is the width at equal reliability.
+        diagonal is ideal); sharpness is the width at equal reliability. Both are means over
+        the rows with an observed ``y`` and both ends of the interval.
     """
     rows = []
     for level in central_levels(quantile_levels(frame)):
         lower, upper = interval_columns(level)
-        hit = interval_hit(frame, level)  # NaN where the model did not record this interval
-        table = pd.DataFrame({"model": frame["model"], "coverage": hit, "width": frame[upper] - frame[lower]})
+        # NaN where the model did not record this interval or y was not observed; the width is
+        # averaged over the same rows, so sharpness and reliability describe one set of forecasts.
+        hit = interval_hit(frame, level)
+        width = (frame[upper] - frame[lower]).where(hit.notna())
+        table = pd.DataFrame({"model": frame["model"], "coverage": hit, "width": width})
         rows.append(table.groupby("model").mean().reset_index().assign(level=level))
     if not rows:
-        raise ValueError("coverage_curve needs symmetric quantile pairs such as q0.1 and q0.9 (backtest.quantiles).")
+        # An ArgumentError, so forecast-run and forecast-compare print one line, not a traceback.
+        raise ArgumentError(
+            "backtest.quantiles",
+            f"the coverage curve needs a central interval, two levels q and 1 - q such as 0.1 and 0.9; "
+            f"the backtest recorded {quantile_levels(frame)}. Add such a pair.",
+        )
     return pd.concat(rows, ignore_index=True)[["model", "level", "coverage", "width"]]
 
 

@@ -19,6 +19,11 @@ from forecast.errors import ArgumentError
 #: Mean floor in the Poisson deviance, so a zero forecast of a positive count is finite.
 DEVIANCE_FLOOR = 1e-6
 
+#: Floor on the predictive probability of the observed count in the log score, so a
+#: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf
+#: (:mod:`forecast.backtest.scoring`); ``log_score_floored`` is the share of rows at it.
+LOG_SCORE_FLOOR = 1e-6
+
 
 #: The metrics a report shows first (metrics.csv has them all).
 HEADLINE = (
@@ -200,6 +205,11 @@ def row_scores(backtest: pd.DataFrame, coverage_levels: Sequence[float] | None =
     for name, column in (("crps", "rps"), ("crps_sample", "crps_sample"), ("log_score", "log_score")):
         if column in backtest:
             scores[name] = backtest[column]
+    if "log_score" in backtest:
+        # The floor caps a miss: a law with no mass at y scores as one with 1e-6, so the share
+        # of rows at the cap says how much of a mean log score is the cap, not the model.
+        at_floor = backtest["log_score"] >= -np.log(LOG_SCORE_FLOOR) - 1e-9
+        scores["log_score_floored"] = at_floor.astype(float).where(backtest["log_score"].notna())
     if "p_pos" in backtest:
         scores["brier_pos"] = brier_positive(backtest)
     if "p_spike" in backtest:
@@ -231,7 +241,8 @@ def evaluate(
     coverage_levels : sequence of float, optional
         See :func:`row_scores`.
     reference : str, optional
-        Model whose scores define the skill rows ``<metric>_skill = 1 - score / reference``.
+        Model whose scores define the skill rows ``<metric>_skill = 1 - score / reference``,
+        both taken over the rows the two models forecast (:func:`paired_skill`).
 
     Returns
     -------
@@ -246,6 +257,13 @@ def evaluate(
     keys = ["model", *by]
     scored = pd.concat([backtest[keys], row_scores(backtest, coverage_levels)], axis=1)
     table = scored.groupby(keys, sort=True).mean()
+    if "log_score" in backtest:
+        # A non-integer outcome has no log score (scoring.distribution_scores): the mean of
+        # the others alone would score a share series by its zero periods only.
+        undefined = (backtest["y"].notna() & backtest["log_score"].isna()).groupby([backtest[k] for k in keys])
+        defined = ~undefined.any().reindex(table.index, fill_value=False)
+        table["log_score"] = table["log_score"].where(defined)
+        table["log_score_floored"] = table["log_score_floored"].where(defined)
     if quantile_levels(backtest):
         # Not a row mean: shares of outcomes below each quantile, compared per group.
         # The same keys and sort as ``table``, so the groups come in its row order.
@@ -255,8 +273,65 @@ def evaluate(
         table["rmsse"] = np.sqrt(table.pop("sse"))
     long = table.reset_index().melt(id_vars=keys, var_name="metric", value_name="value")
     if reference is not None:
-        long = pd.concat([long, skill(long, reference)], ignore_index=True)
+        _check_reference(set(backtest["model"]), reference)
+        rows = [c for c in ROW_KEYS if c in backtest]
+        if rows and not backtest.loc[backtest["model"] == reference].duplicated(rows).any():
+            extra = paired_skill(backtest, scored, keys, reference, rows)
+        else:  # rows cannot be matched (a table of summaries, a model pooled over jobs on the same series)
+            extra = skill(long, reference)
+        long = pd.concat([long, extra], ignore_index=True)
     return long
+
+
+#: Columns that name one forecast of a backtest frame: its series, target date and cutoff.
+ROW_KEYS = ("unique_id", "ds", "cutoff", "horizon")
+
+#: Row-score column behind each skill loss (rmse is the root of the mean squared error).
+_SKILL_ROWS = {"crps": "crps", "mae": "mae", "rmse": "se", "mase": "mase"}
+
+
+def paired_skill(
+    backtest: pd.DataFrame, scored: pd.DataFrame, keys: Sequence[str], reference: str, rows: Sequence[str]
+) -> pd.DataFrame:
+    """Skill rows ``<metric>_skill = 1 - score / reference score`` with both scores over the rows both models forecast.
+
+    A model that failed on some series or cutoffs (no fallback) has no rows there, so its
+    mean over its own rows against the reference's mean over all of them rewarded failing
+    on the hard series (and a model the reference failed on was compared with its easy rows).
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        The backtest frame.
+    scored : pandas.DataFrame
+        ``backtest[keys]`` beside :func:`row_scores` of it, same index.
+    keys : sequence of str
+        ``model`` and the grouping columns.
+    reference : str
+        The reference model.
+    rows : sequence of str
+        Columns of ``backtest`` (from :data:`ROW_KEYS`) that tell the reference's rows apart.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long ``model, [by...], metric, value``.
+    """
+    losses = {name: column for name, column in _SKILL_ROWS.items() if column in scored}
+    base = pd.concat([backtest[[c for c in rows if c not in keys]], scored[[*keys, *losses.values()]]], axis=1)
+    ref = base.loc[base["model"] == reference, [*rows, *losses.values()]]
+    paired = base.merge(ref.rename(columns={c: f"{c} ref" for c in losses.values()}), on=rows, how="left")
+    parts = []
+    for name, column in losses.items():
+        both = paired[column].notna() & paired[f"{column} ref"].notna()
+        means = pd.DataFrame({"own": paired[column].where(both), "ref": paired[f"{column} ref"].where(both)})
+        means = means.groupby([paired[k] for k in keys], sort=True).mean()
+        if name == "rmse":
+            means = np.sqrt(means)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = 1.0 - means["own"] / means["ref"]
+        parts.append(value.rename("value").reset_index().assign(metric=f"{name}_skill"))
+    return pd.concat(parts, ignore_index=True)[[*keys, "metric", "value"]]
 
 
 def skill(

@@ -12,11 +12,15 @@ from __future__ import annotations
 import numpy as np
 import scoringrules as sr
 
+from forecast.backtest.metrics import LOG_SCORE_FLOOR
 from forecast.models.distributions import CountDistribution, grid_chunks
 
-#: Floor on the predictive probability of the observed count in the log score, so a
-#: sample-based pmf that never drew the observed value costs ``-log(1e-6) ~ 13.8``, not inf.
-LOG_SCORE_FLOOR = 1e-6
+# An outcome past a law's support end extends its grid by this many counts at most; past
+# them the RPS is summed in closed form (_beyond_grid), so one outlier cannot ask for a
+# 1e8-long grid.
+_GRID_REACH = 2**16
+# Geometrically spaced counts of the trapezoid sum of the survival function past the grid.
+_SURVIVAL_POINTS = 200
 
 
 def ranked_probability_score(cdf: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -59,7 +63,9 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
 
     Each distinct law (:meth:`~forecast.models.distributions.CountDistribution.distinct_rows`:
     a flat point forecast repeats its law at every step) gets one grid over
-    ``0..max(support_end, y)`` of its rows, and the law's ``tail_rps`` adds the RPS beyond it.
+    ``0..max(support_end, y)`` of its rows, at most :data:`_GRID_REACH` past ``support_end``,
+    and the law's ``tail_rps`` adds the RPS beyond it; an outcome past the grid is scored
+    by :func:`_beyond_grid`.
     The RPS of a row is then two prefix sums read at its ``y``:
     ``sum_{k < y} F(k)**2 + sum_{k >= y} (1 - F(k))**2``; a non-integer ``y`` (a share, not a
     count) gets the CRPS integral of the step CDF, which adds ``(y - floor(y)) (2 F(floor(y)) - 1)``
@@ -70,8 +76,10 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
     flat_y, flat_spike = y.ravel(), spike_at.ravel()
     first, inverse = dist.distinct_rows()
     laws = dist.take(first)
-    top = np.zeros(first.size)
-    np.maximum.at(top, inverse, np.maximum(dist.support_end().ravel(), flat_y))
+    end = laws.support_end().ravel()
+    top = end.copy()
+    np.maximum.at(top, inverse, flat_y)
+    top = np.minimum(top, end + _GRID_REACH)
     # Rows grouped by the block of their law, so each block reads its own rows only.
     block_of, position = np.empty(first.size, dtype=int), np.empty(first.size, dtype=int)
     blocks = list(grid_chunks(top))
@@ -86,16 +94,28 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
         # below[:, j] = sum_{k < j} F(k)**2; above[:, j] = sum_{k >= j} (1 - F(k))**2, plus the tail.
         below = np.concatenate([np.zeros((members.size, 1)), np.cumsum(cdf**2, axis=1)], axis=1)
         upper = np.cumsum(((1.0 - cdf) ** 2)[:, ::-1], axis=1)[:, ::-1]
-        above = upper + part.tail_rps(width - 1, 1.0 - cdf[:, -1], upper[:, 0])[:, None]
+        tail = part.tail_rps(width - 1, 1.0 - cdf[:, -1], upper[:, 0])
+        above = upper + tail[:, None]
         rows = row_order[bounds[b] : bounds[b + 1]]
         law = position[inverse[rows]]
         at = flat_y[rows].astype(int)
         # A non-integer outcome (measure=share) sits inside [at, at + 1), where the step CDF is
         # F(at): the CRPS integral there is frac F**2 + (1 - frac) (1 - F)**2, not (1 - F)**2.
         frac = flat_y[rows] - at
-        out["rps"][rows] = below[law, at] + above[law, at] + frac * (2.0 * cdf[law, at] - 1.0)
-        out["cdf_y"][rows] = cdf[law, at]
-        out["cdf_before"][rows] = np.where(at > 0, cdf[law, np.maximum(at - 1, 0)], 0.0)
+        inside = np.minimum(at, width - 1)
+        cdf_y = cdf[law, inside]
+        cdf_before = np.where(at > 0, cdf[law, np.maximum(inside - 1, 0)], 0.0)
+        rps = below[law, inside] + above[law, inside]
+        out_of_grid = np.flatnonzero(at >= width)
+        if out_of_grid.size:
+            beyond = dist.take(rows[out_of_grid])
+            pair = beyond.cdf(np.stack([at[out_of_grid] - 1.0, at[out_of_grid]], axis=-1)[:, None, :])[:, 0, :]
+            cdf_before[out_of_grid], cdf_y[out_of_grid] = pair[:, 0], pair[:, 1]
+            head, beyond_tail = below[law[out_of_grid], -1], tail[law[out_of_grid]]
+            rps[out_of_grid] = _beyond_grid(beyond, head, beyond_tail, at[out_of_grid], width)
+        out["rps"][rows] = rps + frac * (2.0 * cdf_y - 1.0)
+        out["cdf_y"][rows] = cdf_y
+        out["cdf_before"][rows] = cdf_before
         out["cdf_zero"][rows] = cdf[law, 0]
         spike = flat_spike[rows]
         known = np.nan_to_num(spike, nan=-1.0)
@@ -105,6 +125,67 @@ def _grid_scores(dist: CountDistribution, y: np.ndarray, spike_at: np.ndarray) -
             spike_cdf[beyond] = dist.take(rows[beyond]).cdf(spike[beyond][:, None])[:, 0]
         out["cdf_spike"][rows] = np.where(np.isnan(spike), np.nan, spike_cdf)
     return {name: value.reshape(y.shape) for name, value in out.items()}
+
+
+def _beyond_grid(law: CountDistribution, head: np.ndarray, tail: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
+    """RPS at counts ``at`` past a grid ``0..width-1``, without a grid up to ``at``.
+
+    ``sum_{k < at} F(k)**2 + sum_{k >= at} S(k)**2`` with ``S = 1 - F``: the terms past the
+    grid are ``(1 - S)**2`` below ``at`` and ``S**2`` from it, whose ``S**2`` parts add up to
+    the law's tail term, so the RPS is ``head + (at - width) + tail - 2 sum_{width <= k < at} S(k)``.
+    That last sum runs over the law's tail, where ``S`` is smooth and small: a trapezoid sum
+    on :data:`_SURVIVAL_POINTS` geometrically spaced counts with the Euler-Maclaurin end
+    terms, as :meth:`~forecast.models.distributions.PoissonLogNormal.tail_rps` does.
+
+    Parameters
+    ----------
+    law : CountDistribution
+        The rows' laws, shape ``(n, 1)``.
+    head : numpy.ndarray
+        ``sum_{k < width} F(k)**2`` per row.
+    tail : numpy.ndarray
+        ``sum_{k >= width} S(k)**2`` per row (the law's ``tail_rps``).
+    at : numpy.ndarray
+        Outcomes, integers ``>= width``.
+    width : int
+        Grid length.
+    """
+    last = at - 1.0
+    k = np.round(width * (np.maximum(last, width) / width)[:, None] ** np.linspace(0.0, 1.0, _SURVIVAL_POINTS))
+    survival = 1.0 - law.cdf(k[:, None, :])[:, 0, :]
+    inner = (0.5 * (survival[:, 1:] + survival[:, :-1]) * np.diff(k, axis=1)).sum(axis=1)
+    between = np.where(last >= width, inner + 0.5 * (survival[:, 0] + survival[:, -1]), 0.0)
+    return head + (at - width) + tail - 2.0 * between
+
+
+def _score_off_the_counts(dist: CountDistribution, y: np.ndarray, threshold: np.ndarray, scores: dict[str, np.ndarray]) -> None:
+    """Rescore, in place, the rows whose law has draws off the integers, from the draws themselves.
+
+    The grid of counts reads such a law at ``0, 1, ...`` only, so the draws 0.3 and 0.6
+    counted as one step at 1 (and the spike threshold is floored as for counts). The
+    empirical law of the draws is scored exactly: the CRPS is scoringrules' ``crps_ensemble``,
+    the PIT ``P(Y < y)``, ``P(Y <= y)``, the log score that of the share of draws equal to ``y``
+    (floored), and the event probabilities ``P(Y > 0)`` and ``P(Y > t)`` themselves.
+    """
+    draws = dist.draws()
+    if draws is None:
+        return
+    rows = np.flatnonzero((draws != np.floor(draws)).any(axis=1))
+    if not rows.size:
+        return
+    sample, at, above = draws[rows], y.ravel()[rows][:, None], threshold.ravel()[rows]
+    values = {
+        "pit_lo": (sample < at).mean(axis=1),
+        "pit_hi": (sample <= at).mean(axis=1),
+        "log_score": log_score_from_pmf((sample == at).mean(axis=1)),
+        "rps": crps_from_samples(at[:, 0], sample),
+        "p_pos": (sample > 0).mean(axis=1),
+        "p_spike": np.where(np.isnan(above), np.nan, (sample > above[:, None]).mean(axis=1)),
+    }
+    for name, value in values.items():
+        flat = scores[name].ravel().copy()
+        flat[rows] = value
+        scores[name] = flat.reshape(y.shape)
 
 
 def distribution_scores(
@@ -132,22 +213,28 @@ def distribution_scores(
     Returns
     -------
     dict of str to numpy.ndarray
-        ``pit_lo = F(y-1)``, ``pit_hi = F(y)``, ``log_score``, ``rps`` (the CRPS of the
-        count distribution), ``p_pos = P(Y > 0)``, ``p_spike = P(Y > threshold)`` and,
+        ``pit_lo = P(Y < y)`` (``F(y-1)`` for a count), ``pit_hi = F(y)``, ``log_score``
+        (NaN for a non-integer ``y``, which a count law gives no probability), ``rps`` (the
+        CRPS of the count distribution), ``p_pos = P(Y > 0)``, ``p_spike = P(Y > threshold)`` and,
         when ``n_samples > 0``, ``crps_sample``; each shaped like ``y``.
     """
     observed = np.isfinite(y)
     y_obs = np.where(observed, y, 0.0)
     threshold = np.broadcast_to(np.asarray(spike_threshold, dtype=float)[:, None], y.shape)
     grid = _grid_scores(dist, y_obs, np.floor(threshold))
+    # A count law has no atom at a non-integer outcome (measure=share, transform=log1p, a
+    # panel's 2.5): P(Y < y) = P(Y <= y) = F(floor(y)), and P(Y = y) = 0, so its log score is
+    # undefined (NaN), not that of floor(y).
+    whole = y_obs == np.floor(y_obs)
     scores = {
-        "pit_lo": grid["cdf_before"],
+        "pit_lo": np.where(whole, grid["cdf_before"], grid["cdf_y"]),
         "pit_hi": grid["cdf_y"],
-        "log_score": log_score_from_pmf(grid["cdf_y"] - grid["cdf_before"]),
+        "log_score": np.where(whole, log_score_from_pmf(grid["cdf_y"] - grid["cdf_before"]), np.nan),
         "rps": grid["rps"],
         "p_pos": 1.0 - grid["cdf_zero"],
         "p_spike": 1.0 - grid["cdf_spike"],
     }
+    _score_off_the_counts(dist, y_obs, threshold, scores)
     if n_samples > 0:
         draws = dist.sample(n_samples, rng)
         scores["crps_sample"] = crps_from_samples(y_obs.ravel(), draws.reshape(y.size, n_samples)).reshape(y.shape)

@@ -103,6 +103,15 @@ class CountDistribution(ABC):
         rows = np.arange(self.mean().size)
         return rows, rows
 
+    def draws(self) -> np.ndarray | None:
+        """The draws of a law known by them, shape ``(n_series * horizon, n_samples)``; None by default.
+
+        A law given by draws may put mass off the integers (a model that resamples a share
+        series' history): the scorer then scores those rows from the draws themselves, as
+        its grid of counts sees only ``F(0), F(1), ...``.
+        """
+        return None
+
     def pmf(self, k: np.ndarray) -> np.ndarray:
         """``P(Y = k)`` for integer ``k``, as ``P(Y <= k) - P(Y <= k - 1)`` (broadcasts as :meth:`cdf`)."""
         k = np.asarray(k, dtype=float)
@@ -492,6 +501,10 @@ class SamplePaths(CountDistribution):
         counts = counts.reshape(n_rows, -1) - np.arange(n_rows)[:, None] * n_draws
         out = (counts / n_draws).reshape((*self.paths.shape[:-1], k.shape[-1]))
         return out[..., 0] if squeeze else out
+
+    def draws(self) -> np.ndarray:
+        """The stored draws, one row per flat ``(series, step)``."""
+        return self.paths.reshape(-1, self.paths.shape[-1])
 
     def support_end(self) -> np.ndarray:
         """The largest draw: no empirical mass lies above it."""
