@@ -111,6 +111,10 @@ _FUTURE = re.compile(
 # ("flew to New Delhi for talks with Modi"), not the subject of the trigger.
 _NEW_PREDICATE = re.compile(r",|\b(?:and|then|before|after|to|for|during|with|at|on|in|of)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
+# "..., and South Korea criticised Japan": "and" between an object and the next subject, and
+# the few words allowed between that subject and its verb.
+_AND_GAP = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.IGNORECASE)
+_SUBJECT_GAP = re.compile(r"\s+(?:(?:also|later|then|itself|quickly|promptly|in\s+turn|has|have|had)\s+)*", re.IGNORECASE)
 # "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
 # "hosted a delegation of senior Chinese officers": the delegation words do not count
 # towards a trigger's maximum gap.
@@ -233,6 +237,45 @@ def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str
             if trigger.clause == clause and trigger.code in cue.pattern.overrides:
                 trigger.code, trigger.label = cue.code, f"{trigger.label}+{cue.pattern.id}"
     return result
+
+
+def _coordinated_clauses(
+    sentence: str, clauses: list[tuple[int, int]], actors: list[Actor], triggers: list[Trigger]
+) -> list[tuple[int, int]]:
+    """Cut a clause where "and" joins a verb's object to the next verb's subject.
+
+    "Japan refused to meet China, and South Korea criticised Japan": China and South Korea
+    are not a list; South Korea is the subject of "criticised". The cut is made when an
+    actor is followed by a trigger (at most :data:`_SUBJECT_GAP` words between) and the
+    actor before the "and" comes after an earlier trigger of the same clause.
+    """
+    cuts: list[tuple[int, int]] = []
+    for trigger in triggers:
+        clause = _in_clause(trigger.start, clauses)
+        left = [a for a in actors if clause[0] <= a.start and a.end <= trigger.start and a.loc_prep is None]
+        if len(left) < 2 or not _SUBJECT_GAP.fullmatch(sentence, left[-1].end, trigger.start):
+            continue
+        links = []
+        for before, after in zip(reversed(left[:-1]), reversed(left[1:])):
+            if before.chain != after.chain:
+                break
+            joint = _AND_GAP.fullmatch(sentence, before.end, after.start)
+            earlier = any(clause[0] <= t.start and t.end <= before.start for t in triggers if t is not trigger)
+            if joint and earlier:
+                links.append((before.end, after.start))
+        # "..., and Estonia and Lithuania condemned": the comma marks the new subject.
+        with_comma = [link for link in links if "," in sentence[link[0] : link[1]]]
+        if links:
+            cuts.append((with_comma or links)[0])
+    if not cuts:
+        return clauses
+    spans = []
+    for start, end in clauses:
+        for cut_start, cut_end in sorted(c for c in cuts if start < c[0] and c[1] < end):
+            spans.append((start, cut_start))
+            start = cut_end
+        spans.append((start, end))
+    return spans
 
 
 def _split_chains(actors: list[Actor], clauses: list[tuple[int, int]]) -> None:
@@ -577,7 +620,7 @@ def code_sentence(
     triggers, cues = _find_triggers(sentence, lexicon)
     if not triggers:
         return []
-    clauses = clause_spans(sentence)
+    clauses = _coordinated_clauses(sentence, clause_spans(sentence), actors, triggers)
     _split_chains(actors, clauses)
     for trigger in triggers + cues:
         trigger.clause = _in_clause(trigger.start, clauses)
