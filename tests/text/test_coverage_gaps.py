@@ -48,3 +48,62 @@ def _dyads(events: pd.DataFrame) -> set[tuple]:
 )
 def test_and_between_an_object_and_the_next_subject_ends_the_list(sentence: str, expected: set) -> None:
     assert _dyads(code_text(sentence, PUBLISHED)) == expected
+
+
+def _events(sentence: str) -> set[tuple]:
+    return {
+        (
+            f"{r.source_country}.{r.source_sector}",
+            f"{r.target_country}.{r.target_sector}",
+            r.cameo_code,
+            str(r.date.date()),
+            None if pd.isna(r.scheduled_date) else str(r.scheduled_date.date()),
+        )
+        for r in code_text(sentence, PUBLISHED).itertuples()
+    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A headline infinitive is a plan: intent, dated on the publication day.
+        ("Xi to travel to Paris", {("CHN.GOV", "FRA.state", "036", PUBLISHED, None)}),
+        ("Russian Foreign Minister to meet Chinese counterpart", {("RUS.GOV", "CHN.GOV", "036", PUBLISHED, None)}),
+        # A present tense with a date to come is scheduled (Thursday is the day after).
+        ("Lavrov heads to Pyongyang on Thursday", {("RUS.GOV", "PRK.state", "036", PUBLISHED, "2024-03-14")}),
+        # "on Monday" in the present tense is the coming Monday, not the one just past.
+        ("Xi and Putin meet in Kazan on Monday", {
+            ("CHN.GOV", "RUS.GOV", "036", PUBLISHED, "2024-03-18"),
+            ("RUS.GOV", "CHN.GOV", "036", PUBLISHED, "2024-03-18"),
+        }),
+        (
+            "The Indian Prime Minister is visiting Moscow on 20 March.",
+            {("IND.GOV", "RUS.state", "036", PUBLISHED, "2024-03-20")},
+        ),
+        # The publication weekday itself is today's visit, as is a present tense without a date.
+        ("Lavrov travels to Pyongyang on Wednesday", {
+            ("RUS.GOV", "PRK.state", "042", PUBLISHED, None),
+            ("PRK.state", "RUS.GOV", "043", PUBLISHED, None),
+        }),
+        ("Chinese Defence Minister visits Minsk", {
+            ("CHN.MIL", "BLR.state", "042", PUBLISHED, None),
+            ("BLR.state", "CHN.MIL", "043", PUBLISHED, None),
+        }),
+        # The past tense keeps its past date; a noun trigger is no present tense.
+        ("Lavrov travelled to Pyongyang on Monday", {
+            ("RUS.GOV", "PRK.state", "042", "2024-03-11", None),
+            ("PRK.state", "RUS.GOV", "043", "2024-03-11", None),
+        }),
+        (
+            "New US sanctions on Iranian banks took effect on Friday.",
+            {("USA.state", "IRN.other", "163", "2024-03-08", None)},
+        ),
+        # Not a headline infinitive: the subject does not open the sentence.
+        (
+            "Tokyo protested, prompting Beijing to criticise Japan.",
+            {("CHN.state", "JPN.state", "111", PUBLISHED, None)},
+        ),
+    ],
+)
+def test_headline_infinitives_and_present_tense_with_a_coming_date_are_intent(sentence: str, expected: set) -> None:
+    assert _events(sentence) == expected

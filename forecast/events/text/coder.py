@@ -114,6 +114,15 @@ _WORD = re.compile(r"[\w'’-]+")
 # "..., and South Korea criticised Japan": "and" between an object and the next subject, and
 # the few words allowed between that subject and its verb.
 _AND_GAP = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.IGNORECASE)
+# "Xi to travel to Paris": a headline's infinitive right after its subject is a plan.
+_HEADLINE_TO = re.compile(r"\s+(?:(?:also|now)\s+)?to\s+", re.IGNORECASE)
+# Present tense: "-s" forms, "is visiting", and base forms after a plural subject ("X and Y
+# meet on Friday"), unless an infinitive or auxiliary comes before.
+_PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BASE_FORMS = frozenset("meet hold visit travel host fly head go talk speak".split())
+_NOT_PRESENT_BEFORE = re.compile(r"\b(?:to|did|do|does|will|would|could|can|may|might|must|should)\s+$", re.IGNORECASE)
+_SUBJECT_VERB_GAP = re.compile(r"\s+(?:(?:is|are|also|now|then)\s+)*", re.IGNORECASE)
+_NOT_PRESENT = frozenset({"was", "has", "is", "its", "his", "this", "thus", "as", "us", "yes"})
 _SUBJECT_GAP = re.compile(r"\s+(?:(?:also|later|then|itself|quickly|promptly|in\s+turn|has|have|had)\s+)*", re.IGNORECASE)
 # "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
 # "hosted a delegation of senior Chinese officers": the delegation words do not count
@@ -276,6 +285,45 @@ def _coordinated_clauses(
             start = cut_end
         spans.append((start, end))
     return spans
+
+
+def _headline_to(sentence: str, trigger: Trigger, sources: list[Actor]) -> re.Match[str] | None:
+    """The "to" of a headline infinitive ("Xi to travel to Paris"): the subject opens the sentence."""
+    if not sources or sentence[: min(a.start for a in sources)].strip():
+        return None
+    return _HEADLINE_TO.fullmatch(sentence, max(a.end for a in sources), trigger.start)
+
+
+def _present_with_coming_date(
+    sentence: str, trigger: Trigger, sources: list[Actor], dates: list[DateMention], published: pd.Timestamp
+) -> bool:
+    """Whether a present-tense trigger is dated after the publication day ("visits Moscow on Friday").
+
+    A present tense with a date to come is a schedule, not a report; a weekday naming the
+    publication day itself ("meets Xi on Wednesday" in a Wednesday paper) is today's event.
+    """
+    if not dates or not sources:
+        return False
+    # The subject's own verb only: "held naval exercises on Wednesday" is no present tense.
+    if not _SUBJECT_VERB_GAP.fullmatch(sentence, max(a.end for a in sources), trigger.start):
+        return False
+    verb = sentence[trigger.start : trigger.end].split()[0].lower()
+    progressive = verb.endswith("ing") and _PROGRESSIVE.search(sentence, max(0, trigger.start - 20), trigger.start)
+    present = (verb.endswith("s") and not verb.endswith("ss")) or (
+        verb in _BASE_FORMS and not _NOT_PRESENT_BEFORE.search(sentence, max(0, trigger.start - 12), trigger.start)
+    )
+    if not (present or progressive) or verb in _NOT_PRESENT:
+        return False
+    date = dates[0]
+    rel = date.text_fields.get("rel", "").lower()
+    if date.form in ("ago", "last_month_name") or rel.startswith(("last", "yester", "earlier")):
+        return False
+    resolved = resolve_date(date, published, future=True)
+    if resolved is None or resolved.precision == "year":
+        return False
+    if date.form == "weekday" and date.text_fields["weekday"].lower() == published.day_name().lower():
+        return False
+    return resolved.date > published
 
 
 def _split_chains(actors: list[Actor], clauses: list[tuple[int, int]]) -> None:
@@ -707,8 +755,14 @@ def code_sentence(
         # Only dates before the next trigger: "visited Hanoi last week and will visit Manila
         # next week" keeps the first visit in the past.
         near_dates = [d for d in dates if trigger.end <= d.start < limit]
-        marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start)
+        marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start) or _headline_to(
+            sentence, trigger, frame.sources
+        )
         future = bool(marker) or any(is_future_expression(d) for d in near_dates)
+        schedulable = trigger_rule is not None and trigger_rule.future is not None
+        # Only meetings, visits and exercises are scheduled ahead in the present tense.
+        coming = schedulable and _present_with_coming_date(sentence, trigger, frame.sources, near_dates, published)
+        future = future or coming
         # "will visit Washington in April to meet Biden": the second verb shares the tense.
         future = future or (frame.inherited and previous_future)
         trigger.future = future
