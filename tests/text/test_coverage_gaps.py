@@ -107,3 +107,57 @@ def _events(sentence: str) -> set[tuple]:
 )
 def test_headline_infinitives_and_present_tense_with_a_coming_date_are_intent(sentence: str, expected: set) -> None:
     assert _events(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Use of force (19x): aerial 195, artillery and missiles 194, otherwise 190; a
+        # country named as the place of the attack is its target.
+        ("Israeli warplanes bombed targets near Damascus.", {("ISR.MIL", "SYR.state", "195", PUBLISHED, None)}),
+        (
+            "Pakistani jets carried out air strikes in Afghanistan on Monday.",
+            {("PAK.state", "AFG.state", "195", "2024-03-11", None)},
+        ),
+        ("Russian artillery shelled Ukrainian positions.", {("RUS.MIL", "UKR.state", "194", PUBLISHED, None)}),
+        ("North Korea fired rockets at a South Korean island.", {("PRK.state", "KOR.state", "194", PUBLISHED, None)}),
+        ("Iran launched missile strikes on Israel last week.", {("IRN.state", "ISR.state", "194", "2024-03-04", None)}),
+        (
+            "Indian soldiers opened fire on Chinese troops along the border.",
+            {("IND.MIL", "CHN.MIL", "190", PUBLISHED, None)},
+        ),
+        ("Armenia was attacked by Azerbaijani forces.", {("AZE.MIL", "ARM.state", "190", PUBLISHED, None)}),
+        # Negated, hedged, denied and future force is no event; "struck a deal" is no force.
+        ("Ukraine denied that it had shelled Russian villages.", set()),
+        ("Officials warned that China could attack Taiwan.", set()),
+        ("Russia will strike Kyiv.", set()),
+        ("Beijing struck a deal with Manila.", set()),
+        # Praise (051): one way, negation as for every trigger.
+        ("Putin praised Xi Jinping for his leadership.", {("RUS.GOV", "CHN.GOV", "051", PUBLISHED, None)}),
+        ("The Serbian President hailed Beijing on Tuesday.", {("SRB.GOV", "CHN.state", "051", "2024-03-12", None)}),
+        ("Washington commended New Delhi for its restraint.", {("USA.state", "IND.state", "051", PUBLISHED, None)}),
+        ("Poland refused to praise Germany.", set()),
+        ("Hungary did not commend Ukraine.", set()),
+        # Restoring relations (050) and establishing them (054) go both ways; agreeing to
+        # restore them is intent (032).
+        (
+            "Riyadh and Tehran restored diplomatic ties on Friday.",
+            {("SAU.state", "IRN.state", "050", "2024-03-08", None), ("IRN.state", "SAU.state", "050", "2024-03-08", None)},
+        ),
+        (
+            "Cuba re-established relations with Washington.",
+            {("CUB.state", "USA.state", "050", PUBLISHED, None), ("USA.state", "CUB.state", "050", PUBLISHED, None)},
+        ),
+        (
+            "Oman established diplomatic relations with Singapore.",
+            {("OMN.state", "SGP.state", "054", PUBLISHED, None), ("SGP.state", "OMN.state", "054", PUBLISHED, None)},
+        ),
+        (
+            "Egypt and Turkey agreed to restore diplomatic relations.",
+            {("EGY.state", "TUR.state", "032", PUBLISHED, None), ("TUR.state", "EGY.state", "032", PUBLISHED, None)},
+        ),
+        ("Japan might restore ties with North Korea.", set()),
+    ],
+)
+def test_force_praise_and_restored_relations_are_coded(sentence: str, expected: set) -> None:
+    assert _events(sentence) == expected

@@ -423,7 +423,9 @@ def _frame(
         # "visited Qingdao for joint exercises with the Chinese navy": the partner wins.
         targets = _first_target(sentence, actors, trigger.target_from, limit, None, excluded)
     if not targets:
-        targets = _first_target(sentence, actors, trigger.end, limit, trigger.pattern.max_gap, excluded)
+        # "bombed militant camps in Afghanistan": force used in a country is used against it.
+        locative = trigger.code.startswith("19")
+        targets = _first_target(sentence, actors, trigger.end, limit, trigger.pattern.max_gap, excluded, locative)
     return _Frame(sources, targets, window_start, inherited)
 
 
@@ -434,14 +436,19 @@ def _first_target(
     limit: int,
     max_gap: int | None,
     excluded: set[str | None],
+    locative: bool = False,
 ) -> list[Actor]:
-    """The first actor (with its coordination) between ``start`` and ``limit``."""
+    """The first actor (with its coordination) between ``start`` and ``limit``.
+
+    Actors after a locative preposition ("in Moscow") are places, not targets, unless
+    ``locative``.
+    """
     for actor in actors:
         if max_gap is not None and max_gap < 0:
             break  # "X and Y discussed ...": the words after the verb are the topic
         if actor.start < start or actor.end > limit:
             continue
-        if actor.loc_prep is not None and actor.loc_prep >= start:
+        if actor.loc_prep is not None and actor.loc_prep >= start and not locative:
             continue
         gap = sentence[start : actor.start]
         if max_gap is not None and _words(gap) > max_gap and not _DELEGATION_GAP.fullmatch(gap):
