@@ -7,10 +7,14 @@ coded by hand with the conventions of ``tests/text/README.md``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from forecast.events.text import code_text
+from forecast.events.text.actors import find_mentions
+from forecast.events.text.lexicon import load_lexicon
 
 PUBLISHED = "2024-03-13"  # a Wednesday
 
@@ -161,3 +165,67 @@ def test_headline_infinitives_and_present_tense_with_a_coming_date_are_intent(se
 )
 def test_force_praise_and_restored_relations_are_coded(sentence: str, expected: set) -> None:
     assert _events(sentence) == expected
+
+
+UN_MEMBERS = pd.read_csv(Path(__file__).with_name("un_members.csv"), dtype=str, keep_default_na=False)
+
+
+def _resolves_to(phrase: str) -> str | None:
+    """The country of ``phrase`` when the gazetteer reads all of it as one name, else None."""
+    mentions = find_mentions(phrase, load_lexicon())
+    if len(mentions) != 1 or (mentions[0].start, mentions[0].end) != (0, len(phrase)):
+        return None
+    return mentions[0].entry.country
+
+
+def test_the_reference_table_lists_every_un_member_state() -> None:
+    converter = pytest.importorskip("country_converter")
+    data = converter.CountryConverter().data
+    assert sorted(UN_MEMBERS["iso3"]) == sorted(data.loc[data["UNmember"].notna(), "ISO3"])
+    # A phrase left out is explained in the note column.
+    blank = (UN_MEMBERS[["name", "demonym", "capital"]] == "").any(axis=1)
+    assert (UN_MEMBERS.loc[blank, "note"] != "").all()
+
+
+@pytest.mark.parametrize("column", ["name", "demonym", "capital"])
+def test_every_un_member_name_demonym_and_capital_resolves(column: str) -> None:
+    rows = UN_MEMBERS[UN_MEMBERS[column] != ""]
+    failing = [(r.iso3, r[column]) for _, r in rows.iterrows() if _resolves_to(r[column]) != r.iso3]
+    assert failing == []
+
+
+def test_country_converter_short_names_resolve() -> None:
+    converter = pytest.importorskip("country_converter")
+    data = converter.CountryConverter().data
+    members = data[data["UNmember"].notna() & ~data["name_short"].str.contains(",")]
+    failing = [(r.ISO3, r.name_short) for r in members.itertuples() if _resolves_to(r.name_short) != r.ISO3]
+    assert failing == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Greece and Uganda signed a trade agreement.",
+            {("GRC.state", "UGA.state", "057"), ("UGA.state", "GRC.state", "057")},
+        ),
+        # Capital metonymy, with and without "New".
+        ("Delhi criticised Beijing over the border clash.", {("IND.state", "CHN.state", "111")}),
+        ("New Delhi summoned the Nepalese ambassador.", {("IND.state", "NPL.GOV", "111")}),
+        # "Korea" alone is South Korea (its usual sense in international news); "inter-Korean"
+        # and "the Korean Peninsula" are no actor.
+        ("Korea protested to Tokyo.", {("KOR.state", "JPN.state", "111")}),
+        ("The Korean foreign minister met Wang Yi.", {("KOR.GOV", "CHN.GOV", "040")}),
+        ("Inter-Korean tension rose on the Korean Peninsula.", set()),
+        # "Latin American" is a region, not the United States: the leaders stay unresolved.
+        ("Latin American leaders criticised Spain.", {("None.GOV", "ESP.state", "111")}),
+        # "Congo" alone is the Democratic Republic of the Congo; Congo Republic is its neighbour.
+        ("Rwanda accused Congo of shelling its territory.", {("RWA.state", "COD.state", "112")}),
+        (
+            "Congo Republic hosted the Angolan President.",
+            {("COG.state", "AGO.GOV", "043"), ("AGO.GOV", "COG.state", "042")},
+        ),
+    ],
+)
+def test_gazetteer_gaps_are_closed(sentence: str, expected: set) -> None:
+    assert _dyads(code_text(sentence, PUBLISHED)) == expected
