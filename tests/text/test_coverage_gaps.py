@@ -136,6 +136,16 @@ def test_headline_infinitives_and_present_tense_with_a_coming_date_are_intent(se
         ("Officials warned that China could attack Taiwan.", set()),
         ("Russia will strike Kyiv.", set()),
         ("Beijing struck a deal with Manila.", set()),
+        ("China attacked the US positions on trade.", set()),
+        # A nominal use of force is the attacker's when it is named right before the noun;
+        # otherwise the noun is only what the subject criticises.
+        (
+            "Turkey condemned Israeli air strikes on Syria.",
+            {("TUR.state", "ISR.state", "111", PUBLISHED, None), ("ISR.state", "SYR.state", "195", PUBLISHED, None)},
+        ),
+        ("Poland condemned the shelling of Ukrainian towns.", {("POL.state", "UKR.state", "111", PUBLISHED, None)}),
+        ("Turkey condemned the air strikes on Syria.", {("TUR.state", "SYR.state", "111", PUBLISHED, None)}),
+        ("Russia continued shelling Ukrainian positions.", {("RUS.state", "UKR.state", "194", PUBLISHED, None)}),
         # Praise (051): one way, negation as for every trigger.
         ("Putin praised Xi Jinping for his leadership.", {("RUS.GOV", "CHN.GOV", "051", PUBLISHED, None)}),
         ("The Serbian President hailed Beijing on Tuesday.", {("SRB.GOV", "CHN.state", "051", "2024-03-12", None)}),

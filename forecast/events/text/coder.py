@@ -123,6 +123,18 @@ _BASE_FORMS = frozenset("meet hold visit travel host fly head go talk speak".spl
 _NOT_PRESENT_BEFORE = re.compile(r"\b(?:to|did|do|does|will|would|could|can|may|might|must|should)\s+$", re.IGNORECASE)
 _SUBJECT_VERB_GAP = re.compile(r"\s+(?:(?:is|are|also|now|then)\s+)*", re.IGNORECASE)
 _NOT_PRESENT = frozenset({"was", "has", "is", "its", "his", "this", "thus", "as", "us", "yes"})
+# A use of force named by a noun, and what may stand between it and its attacker ("Israeli
+# air strikes", "Israel's air strikes", "Russia is shelling", "Russia continued shelling").
+_FORCE_NOUN = re.compile(
+    r"(?:air\s?strikes?|air\s+raids?|drone\s+strikes?|(?:missile|rocket|artillery)\s+(?:strikes?|attacks?)|"
+    r"shelling|bombing)\b",
+    re.IGNORECASE,
+)
+_FORCE_OWNER_GAP = re.compile(
+    r"\s*(?:['’]s?\s*)?(?:(?:is|are|was|were|been|has|have|had|continued|continues|kept|keeps|began|begins|"
+    r"started|starts|resumed|resumes|stepped\s+up|steps\s+up)\s+)*",
+    re.IGNORECASE,
+)
 _SUBJECT_GAP = re.compile(r"\s+(?:(?:also|later|then|itself|quickly|promptly|in\s+turn|has|have|had)\s+)*", re.IGNORECASE)
 # "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
 # "hosted a delegation of senior Chinese officers": the delegation words do not count
@@ -479,6 +491,20 @@ def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> 
     return first_word.endswith("ing") and _GERUND_COMPLEMENT.search(before) is not None
 
 
+def _unowned_force(sentence: str, trigger: Trigger, actors: list[Actor]) -> bool:
+    """Whether a nominal use of force ("the air strikes on Syria") has no attacker of its own.
+
+    "Israeli air strikes on Syria" and "Russia is shelling Kharkiv" name the attacker right
+    before the noun; in "Turkey condemned the air strikes on Syria" Turkey is the critic, and
+    the strikes are only the object of the criticism.
+    """
+    if not trigger.code.startswith("19") or not _FORCE_NOUN.match(sentence, trigger.start):
+        return False
+    return not any(
+        a.end <= trigger.start and _FORCE_OWNER_GAP.fullmatch(sentence, a.end, trigger.start) for a in actors
+    )
+
+
 def _passive_agent(sentence: str, trigger: Trigger, actors: list[Actor], frame: _Frame) -> _Frame | None:
     """Sources and targets of a verb in the passive voice with a by-phrase, else None."""
     c_start, c_end = trigger.clause
@@ -681,7 +707,9 @@ def code_sentence(
         trigger.clause = _in_clause(trigger.start, clauses)
     triggers = _apply_overrides(triggers, cues, sentence)
     dates = find_dates(sentence) if triggers else []
-    triggers = [t for t in triggers if not _is_complement(sentence, t, triggers)]
+    triggers = [
+        t for t in triggers if not _is_complement(sentence, t, triggers) and not _unowned_force(sentence, t, actors)
+    ]
     records: list[dict] = []
     seen: set[tuple] = set()
     taken: set[DateMention] = set()  # dates that dated an earlier trigger of the sentence
