@@ -239,3 +239,23 @@ def test_country_converter_short_names_resolve() -> None:
 )
 def test_gazetteer_gaps_are_closed(sentence: str, expected: set) -> None:
     assert _dyads(code_text(sentence, PUBLISHED)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A country or capital that is also a first name, followed by a surname, is a person.
+        ("Chad Smith met the Japanese ambassador.", set()),
+        ("Santiago Ramos visited Taipei.", set()),
+        ("The Paris Club agreed to restructure Zambia's debt.", set()),
+        # Followed by another dictionary word, a possessive or "and", it stays a country.
+        (
+            "Chad and Sudan signed a border agreement.",
+            {("TCD.state", "SDN.state", "057"), ("SDN.state", "TCD.state", "057")},
+        ),
+        ("Jordan's army attacked Syrian positions.", {("JOR.MIL", "SYR.state", "190")}),
+        ("Jordan Foreign Minister met Wang Yi.", {("JOR.GOV", "CHN.GOV", "040")}),
+    ],
+)
+def test_places_that_are_also_first_names(sentence: str, expected: set) -> None:
+    assert _dyads(code_text(sentence, PUBLISHED)) == expected
