@@ -59,6 +59,9 @@ FLOORS = {
     "heldout14/tune.jsonl": (0.987, 0.987, 0.937),
     "heldout14/test.jsonl": (0.937, 0.886, 0.791),
     "heldout14/fresh.jsonl": (0.983, 0.937, 0.834),
+    # Written before the changes of its session and never tuned on (heldout7/README.md): the
+    # coder before them scored P 0.783, F1 0.493, full F1 0.493 and fails these floors.
+    "heldout7/heldout.jsonl": (1.0, 0.989, 0.948),
 }
 
 
@@ -72,7 +75,7 @@ def test_scores_do_not_drop_below_their_floors(name: str) -> None:
 
 
 def test_every_gold_file_has_a_floor() -> None:
-    files = GOLD_FILES + sorted((HERE / "heldout14").glob("*.jsonl"))
+    files = GOLD_FILES + sorted((HERE / "heldout14").glob("*.jsonl")) + sorted((HERE / "heldout7").glob("*.jsonl"))
     assert sorted(str(f.relative_to(HERE)) for f in files) == sorted(FLOORS)
 
 

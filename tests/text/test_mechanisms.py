@@ -49,7 +49,8 @@ def test_compound_subject_acting_together_is_joint_both_ways() -> None:
 
 def test_reaction_clause_takes_the_previous_subject_as_object_with_lower_confidence() -> None:
     events = code_text("Russian warplanes circled near Hokkaido, prompting Tokyo to protest.", PUBLISHED)
-    assert _dyads(events) == {("JPN.state", "RUS.state", "111")}
+    # warplanes are military (roles.csv), like warships and bombers
+    assert _dyads(events) == {("JPN.state", "RUS.MIL", "111")}
     # protest pattern 0.75, times 0.85 for the object taken from the cause clause
     assert events["confidence"].tolist() == [pytest.approx(0.75 * 0.85, abs=1e-3)]
 

@@ -31,6 +31,9 @@ _FROM_GAP = re.compile(r"\s+(?:from|of|in)\s+(?:the\s+)?", re.IGNORECASE)
 _COORD_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s*|[-–/]\s*)(?:the\s+)?", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:in|at|near|inside|outside|off|around)\s+(?:the\s+)?$", re.IGNORECASE)
 _DETERMINER = re.compile(r"(?:\b(?:the|his|her|its|their|two|three|four|several|a|an|both)\s+)+$", re.IGNORECASE)
+# Country and capital names that are also first names; see _given_name.
+_GIVEN_NAMES = frozenset({"Jordan", "Chad", "Georgia", "Paris", "Sofia", "Santiago", "Kingston"})
+_NEXT_NAME = re.compile(r"\s+([A-Z][a-z])")
 # A capitalised name right after a role noun ("Prime Minister Boris Johnson") that the
 # dictionary does not know: a new person, not a coreference to an earlier minister.
 _UNKNOWN_NAME = re.compile(r"\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
@@ -161,7 +164,20 @@ def find_mentions(sentence: str, lexicon: Lexicon) -> list[Mention]:
         if mention.start >= end:
             kept.append(mention)
             end = mention.end
-    return [m for m in kept if m.entry.kind != "block"]
+    starts = {m.start for m in kept}
+    return [m for m in kept if m.entry.kind != "block" and not _given_name(sentence, m, starts)]
+
+
+def _given_name(sentence: str, mention: Mention, starts: set[int]) -> bool:
+    """Whether a place that is also a first name is one here ("Chad Smith", "Jordan Bardella").
+
+    A capitalised word right after it that starts no other dictionary match is a surname
+    or the rest of a name ("Paris Club"); "Jordan and Egypt", "Chad's army" stay countries.
+    """
+    if mention.key not in _GIVEN_NAMES:
+        return False
+    following = _NEXT_NAME.match(sentence, mention.end)
+    return following is not None and following.start(1) not in starts
 
 
 def _mergeable(group: list[Mention], nxt: Mention, gap: str) -> bool:

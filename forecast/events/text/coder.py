@@ -111,6 +111,31 @@ _FUTURE = re.compile(
 # ("flew to New Delhi for talks with Modi"), not the subject of the trigger.
 _NEW_PREDICATE = re.compile(r",|\b(?:and|then|before|after|to|for|during|with|at|on|in|of)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’-]+")
+# "..., and South Korea criticised Japan": "and" between an object and the next subject, and
+# the few words allowed between that subject and its verb.
+_AND_GAP = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.IGNORECASE)
+# "Xi to travel to Paris": a headline's infinitive right after its subject is a plan.
+_HEADLINE_TO = re.compile(r"\s+(?:(?:also|now)\s+)?to\s+", re.IGNORECASE)
+# Present tense: "-s" forms, "is visiting", and base forms after a plural subject ("X and Y
+# meet on Friday"), unless an infinitive or auxiliary comes before.
+_PROGRESSIVE = re.compile(r"\b(?:is|are|am)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BASE_FORMS = frozenset("meet hold visit travel host fly head go talk speak".split())
+_NOT_PRESENT_BEFORE = re.compile(r"\b(?:to|did|do|does|will|would|could|can|may|might|must|should)\s+$", re.IGNORECASE)
+_SUBJECT_VERB_GAP = re.compile(r"\s+(?:(?:is|are|also|now|then)\s+)*", re.IGNORECASE)
+_NOT_PRESENT = frozenset({"was", "has", "is", "its", "his", "this", "thus", "as", "us", "yes"})
+# A use of force named by a noun, and what may stand between it and its attacker ("Israeli
+# air strikes", "Israel's air strikes", "Russia is shelling", "Russia continued shelling").
+_FORCE_NOUN = re.compile(
+    r"(?:air\s?strikes?|air\s+raids?|drone\s+strikes?|(?:missile|rocket|artillery)\s+(?:strikes?|attacks?)|"
+    r"shelling|bombing)\b",
+    re.IGNORECASE,
+)
+_FORCE_OWNER_GAP = re.compile(
+    r"\s*(?:['’]s?\s*)?(?:(?:is|are|was|were|been|has|have|had|continued|continues|kept|keeps|began|begins|"
+    r"started|starts|resumed|resumes|stepped\s+up|steps\s+up)\s+)*",
+    re.IGNORECASE,
+)
+_SUBJECT_GAP = re.compile(r"\s+(?:(?:also|later|then|itself|quickly|promptly|in\s+turn|has|have|had)\s+)*", re.IGNORECASE)
 # "began negotiations on Ukraine": an actor right after "on"/"over"/"about" is a topic.
 # "hosted a delegation of senior Chinese officers": the delegation words do not count
 # towards a trigger's maximum gap.
@@ -235,6 +260,84 @@ def _apply_overrides(triggers: list[Trigger], cues: list[Trigger], sentence: str
     return result
 
 
+def _coordinated_clauses(
+    sentence: str, clauses: list[tuple[int, int]], actors: list[Actor], triggers: list[Trigger]
+) -> list[tuple[int, int]]:
+    """Cut a clause where "and" joins a verb's object to the next verb's subject.
+
+    "Japan refused to meet China, and South Korea criticised Japan": China and South Korea
+    are not a list; South Korea is the subject of "criticised". The cut is made when an
+    actor is followed by a trigger (at most :data:`_SUBJECT_GAP` words between) and the
+    actor before the "and" comes after an earlier trigger of the same clause.
+    """
+    cuts: list[tuple[int, int]] = []
+    for trigger in triggers:
+        clause = _in_clause(trigger.start, clauses)
+        left = [a for a in actors if clause[0] <= a.start and a.end <= trigger.start and a.loc_prep is None]
+        if len(left) < 2 or not _SUBJECT_GAP.fullmatch(sentence, left[-1].end, trigger.start):
+            continue
+        links = []
+        for before, after in zip(reversed(left[:-1]), reversed(left[1:])):
+            if before.chain != after.chain:
+                break
+            joint = _AND_GAP.fullmatch(sentence, before.end, after.start)
+            earlier = any(clause[0] <= t.start and t.end <= before.start for t in triggers if t is not trigger)
+            if joint and earlier:
+                links.append((before.end, after.start))
+        # "..., and Estonia and Lithuania condemned": the comma marks the new subject.
+        with_comma = [link for link in links if "," in sentence[link[0] : link[1]]]
+        if links:
+            cuts.append((with_comma or links)[0])
+    if not cuts:
+        return clauses
+    spans = []
+    for start, end in clauses:
+        for cut_start, cut_end in sorted(c for c in cuts if start < c[0] and c[1] < end):
+            spans.append((start, cut_start))
+            start = cut_end
+        spans.append((start, end))
+    return spans
+
+
+def _headline_to(sentence: str, trigger: Trigger, sources: list[Actor]) -> re.Match[str] | None:
+    """The "to" of a headline infinitive ("Xi to travel to Paris"): the subject opens the sentence."""
+    if not sources or sentence[: min(a.start for a in sources)].strip():
+        return None
+    return _HEADLINE_TO.fullmatch(sentence, max(a.end for a in sources), trigger.start)
+
+
+def _present_with_coming_date(
+    sentence: str, trigger: Trigger, sources: list[Actor], dates: list[DateMention], published: pd.Timestamp
+) -> bool:
+    """Whether a present-tense trigger is dated after the publication day ("visits Moscow on Friday").
+
+    A present tense with a date to come is a schedule, not a report; a weekday naming the
+    publication day itself ("meets Xi on Wednesday" in a Wednesday paper) is today's event.
+    """
+    if not dates or not sources:
+        return False
+    # The subject's own verb only: "held naval exercises on Wednesday" is no present tense.
+    if not _SUBJECT_VERB_GAP.fullmatch(sentence, max(a.end for a in sources), trigger.start):
+        return False
+    verb = sentence[trigger.start : trigger.end].split()[0].lower()
+    progressive = verb.endswith("ing") and _PROGRESSIVE.search(sentence, max(0, trigger.start - 20), trigger.start)
+    present = (verb.endswith("s") and not verb.endswith("ss")) or (
+        verb in _BASE_FORMS and not _NOT_PRESENT_BEFORE.search(sentence, max(0, trigger.start - 12), trigger.start)
+    )
+    if not (present or progressive) or verb in _NOT_PRESENT:
+        return False
+    date = dates[0]
+    rel = date.text_fields.get("rel", "").lower()
+    if date.form in ("ago", "last_month_name") or rel.startswith(("last", "yester", "earlier")):
+        return False
+    resolved = resolve_date(date, published, future=True)
+    if resolved is None or resolved.precision == "year":
+        return False
+    if date.form == "weekday" and date.text_fields["weekday"].lower() == published.day_name().lower():
+        return False
+    return resolved.date > published
+
+
 def _split_chains(actors: list[Actor], clauses: list[tuple[int, int]]) -> None:
     """Renumber coordination chains so that none crosses a clause boundary.
 
@@ -332,7 +435,9 @@ def _frame(
         # "visited Qingdao for joint exercises with the Chinese navy": the partner wins.
         targets = _first_target(sentence, actors, trigger.target_from, limit, None, excluded)
     if not targets:
-        targets = _first_target(sentence, actors, trigger.end, limit, trigger.pattern.max_gap, excluded)
+        # "bombed militant camps in Afghanistan": force used in a country is used against it.
+        locative = trigger.code.startswith("19")
+        targets = _first_target(sentence, actors, trigger.end, limit, trigger.pattern.max_gap, excluded, locative)
     return _Frame(sources, targets, window_start, inherited)
 
 
@@ -343,14 +448,19 @@ def _first_target(
     limit: int,
     max_gap: int | None,
     excluded: set[str | None],
+    locative: bool = False,
 ) -> list[Actor]:
-    """The first actor (with its coordination) between ``start`` and ``limit``."""
+    """The first actor (with its coordination) between ``start`` and ``limit``.
+
+    Actors after a locative preposition ("in Moscow") are places, not targets, unless
+    ``locative``.
+    """
     for actor in actors:
         if max_gap is not None and max_gap < 0:
             break  # "X and Y discussed ...": the words after the verb are the topic
         if actor.start < start or actor.end > limit:
             continue
-        if actor.loc_prep is not None and actor.loc_prep >= start:
+        if actor.loc_prep is not None and actor.loc_prep >= start and not locative:
             continue
         gap = sentence[start : actor.start]
         if max_gap is not None and _words(gap) > max_gap and not _DELEGATION_GAP.fullmatch(gap):
@@ -379,6 +489,20 @@ def _is_complement(sentence: str, trigger: Trigger, triggers: list[Trigger]) -> 
         return True
     first_word = sentence[trigger.start : trigger.end].split()[0].lower()
     return first_word.endswith("ing") and _GERUND_COMPLEMENT.search(before) is not None
+
+
+def _unowned_force(sentence: str, trigger: Trigger, actors: list[Actor]) -> bool:
+    """Whether a nominal use of force ("the air strikes on Syria") has no attacker of its own.
+
+    "Israeli air strikes on Syria" and "Russia is shelling Kharkiv" name the attacker right
+    before the noun; in "Turkey condemned the air strikes on Syria" Turkey is the critic, and
+    the strikes are only the object of the criticism.
+    """
+    if not trigger.code.startswith("19") or not _FORCE_NOUN.match(sentence, trigger.start):
+        return False
+    return not any(
+        a.end <= trigger.start and _FORCE_OWNER_GAP.fullmatch(sentence, a.end, trigger.start) for a in actors
+    )
 
 
 def _passive_agent(sentence: str, trigger: Trigger, actors: list[Actor], frame: _Frame) -> _Frame | None:
@@ -577,13 +701,15 @@ def code_sentence(
     triggers, cues = _find_triggers(sentence, lexicon)
     if not triggers:
         return []
-    clauses = clause_spans(sentence)
+    clauses = _coordinated_clauses(sentence, clause_spans(sentence), actors, triggers)
     _split_chains(actors, clauses)
     for trigger in triggers + cues:
         trigger.clause = _in_clause(trigger.start, clauses)
     triggers = _apply_overrides(triggers, cues, sentence)
     dates = find_dates(sentence) if triggers else []
-    triggers = [t for t in triggers if not _is_complement(sentence, t, triggers)]
+    triggers = [
+        t for t in triggers if not _is_complement(sentence, t, triggers) and not _unowned_force(sentence, t, actors)
+    ]
     records: list[dict] = []
     seen: set[tuple] = set()
     taken: set[DateMention] = set()  # dates that dated an earlier trigger of the sentence
@@ -664,8 +790,14 @@ def code_sentence(
         # Only dates before the next trigger: "visited Hanoi last week and will visit Manila
         # next week" keeps the first visit in the past.
         near_dates = [d for d in dates if trigger.end <= d.start < limit]
-        marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start)
+        marker = reported or _FUTURE.search(sentence, frame.window_start, trigger.start) or _headline_to(
+            sentence, trigger, frame.sources
+        )
         future = bool(marker) or any(is_future_expression(d) for d in near_dates)
+        schedulable = trigger_rule is not None and trigger_rule.future is not None
+        # Only meetings, visits and exercises are scheduled ahead in the present tense.
+        coming = schedulable and _present_with_coming_date(sentence, trigger, frame.sources, near_dates, published)
+        future = future or coming
         # "will visit Washington in April to meet Biden": the second verb shares the tense.
         future = future or (frame.inherited and previous_future)
         trigger.future = future
