@@ -82,11 +82,11 @@ def test_warnings_are_still_shown_when_the_block_fails(caplog):
 def test_a_run_prints_each_warning_line_once(tmp_path):
     # max_branching=0.05 makes every Hawkes fit (3 windows + the final fit, which the excitation
     # heatmap reuses) warn with its own
-    # radius; log1p makes the measures caveat both logged and warned.
+    # radius; measure=share makes the measures caveat both logged and warned.
     result = subprocess.run(
         [
             sys.executable, "-m", "forecast.cli.run", "model=[naive,hawkes]", "model.hawkes.max_branching=0.05",
-            "series.transform=log1p", "backtest.n_samples=0", "backtest.n_windows=3", "progress=never",
+            "series.measure=share", "backtest.n_samples=0", "backtest.n_windows=3", "progress=never",
             f"hydra.run.dir={tmp_path / 'run'}",
         ],
         capture_output=True, text=True, cwd=tmp_path, env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"},
@@ -95,7 +95,7 @@ def test_a_run_prints_each_warning_line_once(tmp_path):
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "warn" in line.lower()]
     texts = [line.split("] - ", 1)[-1] for line in lines]  # without the timestamp
     assert any("spectral radius" in t and "raised 4 times" in t for t in texts), texts
-    assert sum("log1p gives non-integer values" in t for t in texts) == 1, texts
+    assert sum("share gives non-integer values" in t for t in texts) == 1, texts
     assert [t for t, n in Counter(texts).items() if n > 1] == []
     assert sum("spectral radius" in t for t in texts) == 1
     assert "backtest" not in result.stderr  # progress=never: no bar

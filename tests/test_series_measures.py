@@ -101,8 +101,10 @@ def test_count_models_refuse_negative_measures_and_warn_for_non_integer_ones():
     with pytest.warns(UserWarning, match="measure=share gives non-integer values"):
         caveats = check_model_support("share", "none", ["naive"])
     assert len(caveats) == 1
-    with pytest.warns(UserWarning, match="transform=log1p"):
+    with pytest.raises(ArgumentError, match=r"^transform: 'log1p' is refused: model\(s\) \['naive'\] forecast count laws") as log1p:
         check_model_support("count", "log1p", {"naive": Naive()})
+    assert str(log1p.value.under("series")).startswith("series.transform: 'log1p' is refused")
+    assert check_model_support("count", "log1p", []) == []  # no model: a panel transform alone is harmless
     assert check_model_support("count", "none", {"naive": Naive()}) == []
     assert check_model_support("goldstein_mean", "none", []) == []  # no model, nothing to refuse
 

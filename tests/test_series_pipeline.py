@@ -55,19 +55,11 @@ def test_share_panel_is_raw_panel_over_saved_denominators(raw_and_share):
     assert merged["y"].to_numpy() == pytest.approx(merged["expected"].to_numpy())
 
 
-@pytest.mark.slow
-def test_log1p_forecasts_are_mapped_back(tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+def test_log1p_is_refused_before_the_ingest_naming_the_key(tmp_path):
+    # A count law fitted to log1p(y) has quantiles 0, 1, 2, 3 there: mapped back 0, 1.72, 6.39, 19.1.
+    with pytest.raises(ArgumentError, match=r"^series.transform: 'log1p' is refused: .*e\*\*k - 1 \(1.72, 6.39, 19.1"):
         run_from_config(compose_config([*FAST, "series.transform=log1p"]), tmp_path)
-    panel = pd.read_parquet(tmp_path / "panel.parquet")
-    forecasts = pd.read_parquet(tmp_path / "forecasts.parquet")
-    # Naive carries the last value forward: on the log1p scale, then mapped back with expm1,
-    # its mean is the last observed count again.
-    last = panel.sort_values("ds").groupby("unique_id")["y"].last()
-    first_step = forecasts.sort_values("ds").groupby("unique_id")["mean"].first()
-    assert first_step.to_dict() == pytest.approx(last.to_dict())
-    assert "log1p(y)" in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / "events_summary.json").exists()
 
 
 @pytest.mark.slow

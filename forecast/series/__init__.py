@@ -11,9 +11,10 @@ Typical use (the pipeline does the same from ``conf/series/*.yaml``)::
 Config keys (``series.*``): ``dyads``, ``countries``, ``top_n``, ``families`` (names
 combined with ``|`` and ``&``), ``extra_families``, ``directed``, ``freq``, ``start``,
 ``end``, ``sectors``, ``either_sector``, ``measure``, ``share_per``, ``transform``,
-``drop_partial``, ``span``, ``max_empty_periods``; see :class:`SeriesSpec`. ``series.measure=share`` switches any
-experiment to media-volume-normalised series. ``series.transform=log1p`` is applied and
-inverted in :func:`forecast.pipeline.run`, around model fitting only.
+``drop_partial``, ``span``, ``max_empty_periods``, ``outage_share``; see :class:`SeriesSpec`. ``series.measure=share``
+switches any experiment to media-volume-normalised series. ``series.transform=log1p`` is applied and
+inverted in :func:`forecast.pipeline.run`, around model fitting only; the pipeline refuses it with the
+count models of the zoo (:func:`forecast.series.measures.check_model_support`).
 """
 
 from forecast.series.hierarchy import Hierarchy, aggregate_panel, build_hierarchy, reconcile

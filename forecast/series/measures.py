@@ -134,17 +134,27 @@ def check_model_support(measure: str, transform: str, models: Iterable[str]) -> 
     -------
     list of str
         Caveats for the report (also logged and raised as warnings): non-integer but
-        non-negative values (``share``, ``log1p``) are fitted as if they were counts, so
-        means are usable and intervals approximate.
+        non-negative values (``share``) are fitted as if they were counts, so means are
+        usable and intervals approximate.
 
     Raises
     ------
     ArgumentError
-        On ``measure``, when it can be negative (count models cannot forecast it).
+        On ``measure``, when it can be negative (count models cannot forecast it), and on
+        ``transform="log1p"``: a count law fitted to log1p values has whole-number
+        quantiles on that scale, so mapped back they jump from 1.72 to 6.39 to 19.1.
     """
     count_models = list(models)
     if not count_models or (measure in COUNT_MEASURES and transform == "none"):
         return []
+    if transform == "log1p":
+        # A count law on log1p(y) has whole-number quantiles k, mapped back to e**k - 1.
+        raise ArgumentError(
+            "transform",
+            f"'log1p' is refused: model(s) {count_models} forecast count laws, whose quantiles on the log1p scale are "
+            "whole numbers, mapped back to e**k - 1 (1.72, 6.39, 19.1, 53.6, ...), and whose scores would be on the "
+            "log scale; use transform='none' (global_lgbm already models log1p counts inside).",
+        )
     if measure in NEGATIVE_MEASURES:
         raise ArgumentError(
             "measure",

@@ -87,6 +87,8 @@ class SeriesSpec:
     transform : {"none", "log1p"}
         Applied to ``y`` only for model fitting and inverted on the forecasts by
         :func:`forecast.pipeline.run`; the panel itself stays on the measure's scale.
+        ``log1p`` is refused there with count models (every model of the zoo), whose
+        whole-number quantiles on the log scale map back to 0, 1.72, 6.39, 19.1, ...
     drop_partial : bool
         Drop periods only partly inside a dataset's coverage (a partial week is not a
         smaller week); when ``False`` they are kept and flagged in ``partial``, holding
