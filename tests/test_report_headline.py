@@ -11,7 +11,7 @@ from forecast.errors import ArgumentError
 from forecast.report.blocks import partition
 from forecast.report.choice import ModelChoice, choose_model
 from forecast.report.context import Sides, reported_model, shared_scores
-from forecast.report.headline import compare, exceedance, long_samples, ratio, skill_interval, trend
+from forecast.report.headline import compare, direction, exceedance, long_samples, ratio, skill_interval, trend
 from forecast.report.wording import dyad_name, frequency_adjective, horizon_words, series_name
 
 
@@ -105,7 +105,25 @@ def test_trend_compares_with_the_last_observed_window():
     assert (table["p_up"], table["p_equal"], table["p_down"]) == (0.5, 0.25, 0.25)
     assert table["direction"] == "no clear change"
     rising = trend(_samples({"A": paths + 1}), panel).iloc[0]
-    assert rising["p_up"] == 1.0 and rising["direction"] == "rising"
+    assert rising["p_up"] == 1.0 and rising["direction"] == "almost certainly rising"
+
+
+@pytest.mark.parametrize(
+    ("p_up", "p_down", "words"),
+    [
+        (0.5, 0.5, "no clear change"),  # a tie names no side
+        (0.5499, 0.4501, "no clear change"),
+        (0.55, 0.45, "likely rising"),
+        (0.1, 0.7999, "likely falling"),
+        (0.8, 0.2, "very likely rising"),
+        (0.02, 0.9499, "very likely falling"),
+        (0.0, 0.95, "almost certainly falling"),
+        (1.0, 0.0, "almost certainly rising"),
+        (0.40, 0.35, "no clear change"),  # a quarter of paths equal: neither side reaches 0.55
+    ],
+)
+def test_direction_uses_the_icd_203_terms_at_their_boundaries(p_up, p_down, words):
+    assert direction(p_up, p_down) == words
 
 
 def test_skill_interval_from_the_difference_interval():

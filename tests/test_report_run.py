@@ -88,7 +88,7 @@ def test_headline_probabilities_of_one_partition_add_up_to_one(fast_run, tmp_pat
     text = (run_dir / "report.md").read_text(encoding="utf-8")
     assert "over the next 8 weeks) = 0.24**" in text
     assert "Equal totals: 0.01; China–Russia military contact below China–United States military contact: 0.75 (2,000" in text
-    assert re.search(r"\| China–Russia cooperation \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.24 \| 0\.00 \| falling \|", text)
+    assert re.search(r"\| China–Russia cooperation \| [^|]+ \| [^|]+ \| [^|]+ \| 0\.24 \| 0\.00 \| likely falling \|", text)
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "over the next 8 weeks) = 0.24</p>" in html and "military contact: 0.75 (2,000" in html
 

@@ -490,8 +490,9 @@ class ContextBuilder:
             ["Series", f"Last observed {h_words}", "Observed total", "Forecast total, median (80%)", "P(higher)", "P(equal)", "Direction"],
             rows,
             caption=(
-                f"Will the total of the next {h_words} exceed that of the last {h_words} observed? 'rising' when P(higher) > 0.5, "
-                "'falling' when P(lower) > 0.5."
+                f"Will the total of the next {h_words} exceed that of the last {h_words} observed? The more probable "
+                "direction is named with the ICD 203 term of its probability: 'likely' from 0.55, 'very likely' from "
+                "0.80, 'almost certainly' from 0.95; below 0.55 on both sides (a roughly even chance), 'no clear change'."
             ),
             numeric=[False, False, True, True, True, True, False],
         )

@@ -160,6 +160,25 @@ def total(samples: pd.DataFrame, ids: Sequence[str], level: float = RATIO_LEVEL)
     return _interval(path_totals(samples, ids), level)
 
 
+#: Lower ends of the likelihood terms of ICD 203 (US intelligence community analytic standards):
+#: 45-55% is "roughly even chance", so a direction is named only from 55%.
+LIKELIHOOD_TERMS = ((0.95, "almost certainly"), (0.80, "very likely"), (0.55, "likely"))
+
+
+def direction(p_up: float, p_down: float) -> str:
+    """The direction of a change in words: ``likely rising``, ``almost certainly falling``, ...
+
+    The more probable side is named with the ICD 203 term of its probability (at least
+    0.55 ``likely``, 0.80 ``very likely``, 0.95 ``almost certainly``); below 0.55 on both
+    sides (a roughly even chance) it is ``no clear change``.
+    """
+    side, probability = ("rising", p_up) if p_up >= p_down else ("falling", p_down)
+    for threshold, term in LIKELIHOOD_TERMS:
+        if probability >= threshold:
+            return f"{term} {side}"
+    return "no clear change"
+
+
 def trend(samples: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     """Per series: will the next horizon's total exceed the last same-length observed window?
 
@@ -174,8 +193,8 @@ def trend(samples: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``unique_id, window_start, window_end, observed, median, low, high, p_up, p_equal,
-        p_down, direction``; ``direction`` is ``rising`` when ``p_up > 0.5``, ``falling``
-        when ``p_down > 0.5``, otherwise ``no clear change``. Series with fewer than ``h``
+        p_down, direction``; ``direction`` is :func:`direction` of ``p_up`` and ``p_down``
+        (``likely rising`` from ``p_up >= 0.55``, ...). Series with fewer than ``h``
         observed periods are left out.
     """
     rows = []
@@ -190,7 +209,6 @@ def trend(samples: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
         p_up, p_equal, p_down = (float(np.mean(totals > observed)), float(np.mean(totals == observed)),
                                  float(np.mean(totals < observed)))
         median, low, high = _interval(totals)
-        direction = "rising" if p_up > 0.5 else "falling" if p_down > 0.5 else "no clear change"
         rows.append(
             {
                 "unique_id": unique_id,
@@ -203,7 +221,7 @@ def trend(samples: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
                 "p_up": p_up,
                 "p_equal": p_equal,
                 "p_down": p_down,
-                "direction": direction,
+                "direction": direction(p_up, p_down),
             }
         )
     columns = ["unique_id", "window_start", "window_end", "observed", "median", "low", "high", "p_up", "p_equal", "p_down", "direction"]
