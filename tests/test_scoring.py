@@ -28,6 +28,7 @@ from forecast.backtest import (
     skill,
 )
 from forecast.backtest.scoring import LOG_SCORE_FLOOR
+from forecast.errors import ArgumentError
 from forecast.models.distributions import NegativeBinomial, PoissonLogNormal, SamplePaths
 
 Y = np.array([[0.0, 3.0, 7.0], [1.0, 12.0, 2.0]])
@@ -436,8 +437,17 @@ def test_a_pit_of_exactly_zero_or_one_is_in_the_first_or_last_bin():
 
 def test_a_coverage_curve_without_a_central_interval_names_the_config_key():
     # backtest.quantiles=[0.5] ran the whole backtest, then stopped with a ValueError traceback.
-    from forecast.errors import ArgumentError
 
     frame = pd.DataFrame({"model": ["m"], "y": [1.0], "q0.5": [1.0], "q0.75": [2.0]})
     with pytest.raises(ArgumentError, match=r"^backtest\.quantiles: the coverage curve needs a central interval.*\[0\.5, 0\.75\]"):
         coverage_curve(frame)
+
+
+def test_a_negative_outcome_is_refused_naming_its_row_and_step():
+    # Before: the CDF grid was read at index -1 (its last cell), a silently wrong PIT and RPS.
+    law = NegativeBinomial(mu=np.full((2, 3), 4.0), alpha=np.full((2, 3), 0.5))
+    y = np.array([[1.0, np.nan, 2.0], [0.0, -1.0, 3.0]])
+    with pytest.raises(ArgumentError, match=r"^y: outcome -1 \(row 1, step 1\) is negative; count laws score counts >= 0\.$"):
+        distribution_scores(law, y, np.array([5.0, 5.0]), 0, np.random.default_rng(0))
+    scored = distribution_scores(law, np.where(y < 0, np.nan, y), np.array([5.0, 5.0]), 0, np.random.default_rng(0))
+    assert np.isnan(scored["rps"][1, 1]) and np.isfinite(scored["rps"][1, 0])

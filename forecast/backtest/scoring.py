@@ -13,6 +13,7 @@ import numpy as np
 import scoringrules as sr
 
 from forecast.backtest.metrics import LOG_SCORE_FLOOR
+from forecast.errors import ArgumentError
 from forecast.models.distributions import CountDistribution, grid_chunks
 
 # An outcome past a law's support end extends its grid by this many counts at most; past
@@ -217,9 +218,20 @@ def distribution_scores(
         (NaN for a non-integer ``y``, which a count law gives no probability), ``rps`` (the
         CRPS of the count distribution), ``p_pos = P(Y > 0)``, ``p_spike = P(Y > threshold)`` and,
         when ``n_samples > 0``, ``crps_sample``; each shaped like ``y``.
+
+    Raises
+    ------
+    ArgumentError
+        On ``y`` when an observed outcome is negative: a count law has no mass there, and
+        its grid would be read at index -1.
     """
     observed = np.isfinite(y)
     y_obs = np.where(observed, y, 0.0)
+    if (y_obs < 0).any():
+        row, step = np.argwhere(y_obs < 0)[0]
+        raise ArgumentError(
+            "y", f"outcome {y_obs[row, step]:g} (row {row}, step {step}) is negative; count laws score counts >= 0."
+        )
     threshold = np.broadcast_to(np.asarray(spike_threshold, dtype=float)[:, None], y.shape)
     grid = _grid_scores(dist, y_obs, np.floor(threshold))
     # A count law has no atom at a non-integer outcome (measure=share, transform=log1p, a
