@@ -30,6 +30,7 @@ from forecast.backtest import (
     run_backtest,
 )
 from forecast.backtest.engines import Engine, backtest_backend, check_installed, panel_sql
+from forecast.backtest.metrics import central_levels
 from forecast.errors import ArgumentError, DataGapWarning
 from forecast.events import EventFamily
 from forecast.events.readers.registry import detect, output_kind
@@ -299,6 +300,12 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     if not experiment.models:
         raise ArgumentError("models", "no model selected: pass at least one.")
     check_reconcile(experiment.reconcile)
+    if not central_levels(experiment.backtest.quantiles):  # the coverage figure needs one, after the backtest
+        raise ArgumentError(
+            "backtest.quantiles",
+            f"{list(experiment.backtest.quantiles)} has no central interval, two levels q and 1 - q such as 0.1 and "
+            "0.9, which the coverage figure and report need; add such a pair.",
+        )
     twins = [f"{name}+{experiment.reconcile}" for name in experiment.models if experiment.reconcile != "none"]
     try:  # before the backtest, so a typo costs nothing
         check_pinned([*experiment.models, *twins], experiment.report.model)

@@ -96,3 +96,10 @@ def test_switch_on_the_genuine_icews18_files(shared_data, tmp_path):
         run_from_config(compose_config([*FAST, *data, "series.measure=share"]), tmp_path)
     assert "**Measure.** share:" in (tmp_path / "report.md").read_text()
     assert (pd.read_parquet(tmp_path / "denominators.parquet")["denominator"] > 0).all()
+
+
+def test_quantiles_without_a_central_interval_are_refused_before_the_ingest(tmp_path):
+    # backtest.quantiles=[0.5, 0.75] ran the whole backtest, then stopped at the coverage figure.
+    with pytest.raises(ArgumentError, match=r"^backtest\.quantiles: \[0\.5, 0\.75\] has no central interval"):
+        run_from_config(compose_config([*FAST, "backtest.quantiles=[0.5,0.75]"]), tmp_path)
+    assert not (tmp_path / "events_summary.json").exists()
