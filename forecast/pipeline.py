@@ -341,6 +341,17 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     data = experiment.data
     if is_panel:
         panel, data_sha256 = load_panel(data["path"], dayfirst=data.get("dayfirst"))
+        fractional = panel["y"].to_numpy(dtype=float) % 1 != 0
+        if fractional.any():  # a ready panel's y is taken as a count, so say when it is not one
+            first = panel[fractional].iloc[0]
+            caveat = (
+                f"{int(fractional.sum())} panel values are not whole numbers (first: {first['unique_id']} at "
+                f"{pd.Timestamp(first['ds']).date()}, {first['y']:g}); count model(s) {list(experiment.models)} treat "
+                "them as counts, so their means are usable but their intervals are approximate, and those outcomes "
+                "have no log score."
+            )
+            log.warning(caveat)
+            caveats = [*caveats, caveat]
         summary = {"format": "panel", "series": int(panel["unique_id"].nunique()), "periods": int(panel["ds"].nunique())}
         (run_dir / "events_summary.json").write_text(json.dumps(summary, indent=2, default=str))
         dyads, families = _panel_layout(panel)

@@ -169,3 +169,24 @@ def test_data_auto_reads_a_ready_panel_as_data_panel_does(tmp_path):
     panel = run_from_config(compose_config(["data=panel", *quick]), tmp_path / "panel")
     for name in ("panel.parquet", "backtest.parquet", "forecasts.parquet"):
         assert (auto / name).read_bytes() == (panel / name).read_bytes(), name
+
+
+def test_a_ready_panel_with_fractional_values_gets_a_caveat(tmp_path):
+    # data=panel took y = 2.5 as a count without a word; the report now says which values are not counts.
+    from tests.helpers import nb_panel
+
+    panel = nb_panel(n_series=2, n_periods=30)
+    panel.loc[[3, 40], "y"] += 0.5
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    quick = [f"data.path={tmp_path / 'panel.csv'}", "model=[naive]", "backtest.horizon=2", "backtest.n_windows=1",
+             "backtest.n_samples=0", "report.n_samples=20", "evaluation.reference=null"]
+    run = run_from_config(compose_config(["data=panel", *quick]), tmp_path / "run")
+    first = panel.sort_values(["unique_id", "ds"]).loc[lambda p: p["y"] % 1 != 0].iloc[0]
+    caveats = (run / "report.md").read_text().split("## Caveats")[1]
+    assert (
+        f"- 2 panel values are not whole numbers (first: {first['unique_id']} at {first['ds'].date()}, {first['y']:g}); "
+        "count model(s) \\['naive'\\] treat them as counts"
+    ) in caveats
+    nb_panel(n_series=2, n_periods=30).to_csv(tmp_path / "panel.csv", index=False)
+    whole = run_from_config(compose_config(["data=panel", *quick]), tmp_path / "whole")
+    assert "not whole numbers" not in (whole / "report.md").read_text()
