@@ -239,3 +239,15 @@ def test_compare_refuses_to_write_into_a_run_folder(tmp_path, capsys):
     assert exited.value.code == 2 and err.count("\n") == 1
     assert err == f"forecast-compare: error: --out: {str(job)!r} is a run folder (it holds backtest.parquet); write the comparison to another folder.\n"
     assert (job / "metrics.csv").read_text() == "the job's own\n" and not (job / "report.md").exists()
+
+
+def test_log_score_ranking_is_refused_when_outcomes_are_not_whole_numbers():
+    # A share series' 2.5 has no log score; ranking on the rest ranked its whole-number (mostly empty) periods.
+    backtest = _backtest()
+    assert "log_score" in backtest.columns
+    fractional = backtest.assign(y=backtest["y"].where(backtest.index % 7 != 0, backtest["y"] + 0.5))
+    n_fractional = int((fractional["y"] % 1 != 0).sum())
+    with pytest.raises(ArgumentError, match=rf"^metric: 'log_score' is undefined for {n_fractional} of {len(backtest)} outcomes"):
+        leaderboard(fractional, "log_score", n_boot=50)
+    assert set(leaderboard(fractional, "crps", n_boot=50)["model"]) == set(backtest["model"])
+    assert set(leaderboard(backtest, "log_score", n_boot=50)["model"]) == set(backtest["model"])

@@ -146,6 +146,15 @@ def row_losses(backtest: pd.DataFrame, metric: str, keep: Sequence[str] = ()) ->
     scores = row_scores(backtest)
     if metric not in scores:
         raise ArgumentError("metric", f"{metric!r} has no per-row loss; choose one of {sorted(scores.columns)}.")
+    y = backtest["y"].to_numpy(dtype=float)
+    fractional = np.isfinite(y) & (y % 1 != 0)
+    if metric == "log_score" and fractional.any():
+        # A count law gives such an outcome no probability: ranking on the rest would rank on the whole values only.
+        raise ArgumentError(
+            "metric",
+            f"'log_score' is undefined for {int(fractional.sum())} of {int(np.isfinite(y).sum())} outcomes, which are "
+            "not whole numbers (series.measure=share or a fractional panel); rank by 'crps'.",
+        )
     columns = list(dict.fromkeys([*KEYS, "horizon", "model", *keep]))
     return backtest[columns].assign(loss=scores[metric].to_numpy())
 
