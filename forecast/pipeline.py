@@ -300,7 +300,7 @@ def run(experiment: Experiment, run_dir: Path) -> Path:
     if not experiment.models:
         raise ArgumentError("models", "no model selected: pass at least one.")
     check_reconcile(experiment.reconcile)
-    if not central_levels(experiment.backtest.quantiles):  # the coverage figure needs one, after the backtest
+    if not central_levels(experiment.backtest.quantiles):  # checked here: the coverage figure fails only after the backtest
         raise ArgumentError(
             "backtest.quantiles",
             f"{list(experiment.backtest.quantiles)} has no central interval, two levels q and 1 - q such as 0.1 and "
