@@ -386,3 +386,23 @@ def test_forecast_compare_uses_the_same_renderer(tmp_path):
     assert HOSTILE not in html and "note=&lt;img src=x" in html
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "Diebold–Mariano" in markdown and "![PIT histograms" in markdown and "(figures/pit.png)" in markdown
+
+
+def test_leaderboard_coverage_is_over_the_forecasts_all_models_made(fast_run, tmp_path):
+    # The CRPS column is over the shared forecasts; its coverage column was each model's own rows (metrics.csv).
+    run_dir = tmp_path / "run"
+    shutil.copytree(fast_run, run_dir)
+    backtest = pd.read_parquet(run_dir / "backtest.parquet")
+    dropped = backtest["unique_id"] == "CHN-USA/cooperation"
+    # naive never covers the series the copy did not forecast: over its own rows its coverage falls.
+    naive = backtest.assign(**{"q0.1": backtest["q0.1"].where(~dropped, -1.0), "q0.9": backtest["q0.9"].where(~dropped, -1.0)})
+    copy = backtest[~dropped].assign(model="copy")
+    pd.concat([naive, copy], ignore_index=True).to_parquet(run_dir / "backtest.parquet", index=False)
+    write_report(run_dir)
+    kept = backtest[~dropped]
+    shared = ((kept["y"] >= kept["q0.1"]) & (kept["y"] <= kept["q0.9"])).mean()
+    own = ((naive["y"] >= naive["q0.1"]) & (naive["y"] <= naive["q0.9"])).mean()
+    assert abs(shared - own) > 0.05
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| 1 |") or line.startswith("| 2 |")]
+    assert len(rows) == 2 and all(line.rstrip(" |").endswith(f"{100 * shared:.1f}%") for line in rows), rows

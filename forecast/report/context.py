@@ -28,8 +28,8 @@ import yaml
 
 from forecast.backtest import leaderboard
 from forecast.backtest.calibration import calibration_gap_noise
-from forecast.backtest.compare import common_rows, row_losses
-from forecast.backtest.metrics import overall
+from forecast.backtest.compare import KEYS, common_rows, row_losses
+from forecast.backtest.metrics import interval_hit, overall
 from forecast.columns import parse_quantile_column, quantile_column, quantile_levels
 from forecast.errors import ArgumentError
 from forecast.events.attribution import attribution
@@ -696,8 +696,16 @@ class ContextBuilder:
         return blocks
 
     # -- backtest ------------------------------------------------------------------
+    def _shared_coverage(self, level: float = 0.8) -> dict[str, float]:
+        """Each model's closed ``level`` interval coverage over the forecasts all models made, as its CRPS is."""
+        backtest = self.run.backtest
+        shared = common_rows(row_losses(backtest, "crps"), "crps")[[*KEYS, "model"]]
+        rows = backtest.merge(shared, on=[*KEYS, "model"])
+        return interval_hit(rows, level).groupby(rows["model"].to_numpy()).mean().to_dict()
+
     def backtest(self) -> dict:
         board = self._board()
+        coverage = self._shared_coverage()
         versus = board["versus"].iloc[0]
         skill_by = {}
         if self.reference in set(board["model"]):
@@ -711,7 +719,7 @@ class ContextBuilder:
                 percent(skill_by.get(r.model, np.nan)),
                 "" if r.model == versus else f"{signed(r.diff)} [{signed(r.ci_low)}, {signed(r.ci_high)}]",
                 "" if r.model == versus else f"{p_value(r.p_value)}{r.mark}",
-                percent(self._coverage(r.model)),
+                percent(coverage.get(r.model, np.nan)),
             )
             for r in board.itertuples()
         ]
@@ -719,7 +727,7 @@ class ContextBuilder:
             ["Rank", "Model", "CRPS", f"Skill vs {versus}" if skill_by else "Skill", f"CRPS − {versus} [95% CI]", "DM p", "80% coverage"],
             rows,
             caption=(
-                f"Rolling-origin backtest, mean CRPS (lower is better) on the forecasts all models made. The interval is a "
+                f"Rolling-origin backtest, mean CRPS (lower is better) and 80% coverage on the forecasts all models made. The interval is a "
                 f"circular block bootstrap ({N_BOOT:,} replicates, seed {self.seed}); DM p is a two-sided Diebold–Mariano test "
                 "with the Harvey–Leybourne–Newbold correction (* p < 0.05, ** p < 0.01)."
             ),
